@@ -1,0 +1,3 @@
+mod bindings {
+    wit_bindgen::generate!({ path: "../wit", world: "wasock:socket/imports" });
+}
