@@ -1,3 +1,9 @@
 mod bindings {
-    wit_bindgen::generate!({ path: "../wit", world: "wasock:socket/imports" });
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "wasock:socket/imports",
+        additional_derives: [PartialEq, Eq],
+        additional_derives_ignore: ["send-control-message", "recv-control-message", "received-message", "poll-request"],
+    });
 }
+pub use bindings::wasock::socket::types::SocketAddress;

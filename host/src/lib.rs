@@ -1,1 +1,74 @@
+//! # wasock-host
+//!
+//! The wasmtime host for the `wasock:socket` WIT package: the full BSD
+//! socket API, shaped like Python's `socket` module, for WebAssembly
+//! guests, under a capability [`Policy`] the embedder controls.
+//!
+//! Add it to a [`Linker`](wasmtime::component::Linker) beside wasmtime-wasi:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use wasmtime::component::{Linker, ResourceTable};
+//! use wasock_host::{Policy, WasockCtx, WasockCtxView, WasockView};
+//!
+//! struct State { wasock: WasockCtx, table: ResourceTable }
+//! impl WasockView for State {
+//!     fn wasock(&mut self) -> WasockCtxView<'_> {
+//!         WasockCtxView { ctx: &mut self.wasock, table: &mut self.table }
+//!     }
+//! }
+//!
+//! # fn main() -> wasmtime::Result<()> {
+//! let engine = wasmtime::Engine::default();
+//! let mut linker = Linker::<State>::new(&engine);
+//! wasock_host::add_to_linker_sync(&mut linker)?;
+//! let policy = Policy::deny_all().allow_connect("127.0.0.1:8080")?;
+//! let state = State { wasock: WasockCtx::new(Arc::new(policy)), table: ResourceTable::new() };
+//! # let _ = state; Ok(())
+//! # }
+//! ```
+//!
+//! Layers, outside in: [`bindings`] (generated), `host` (trait impls,
+//! thin), [`policy`] (every decision), `socket` / `options` / `netdb`
+//! (the core of each call), `sys` (the only system calls). See
+//! `docs/architecture.md`.
 
+#![deny(missing_docs)]
+
+pub mod bindings;
+mod ctx;
+mod error;
+mod host;
+mod netdb;
+mod options;
+pub mod policy;
+pub mod run;
+mod socket;
+mod sys;
+mod wait;
+
+pub use ctx::{HasWasock, WasockCtx, WasockCtxView, WasockView};
+pub use error::{error_code, errno_code, SocketError};
+pub use policy::{Limits, Policy, Target, Transport, Use};
+pub use socket::HostSocket;
+
+use wasmtime::component::Linker;
+
+/// Adds the `wasock:socket` imports to a linker whose store is driven with
+/// `call_async` / `instantiate_async`. A guest that waits (in `accept`,
+/// `recv`, `connect`…) suspends without holding an executor thread. Must
+/// run inside a tokio runtime with IO and time enabled.
+pub fn add_to_linker_async<T: WasockView + 'static>(
+    linker: &mut Linker<T>,
+) -> wasmtime::Result<()> {
+    bindings::async_io::Imports::add_to_linker::<T, HasWasock>(linker, T::wasock)
+}
+
+/// Adds the `wasock:socket` imports to a linker whose store is driven with
+/// the synchronous `call` / `instantiate`. A waiting guest blocks its
+/// thread in poll(2).
+pub fn add_to_linker_sync<T: WasockView + 'static>(
+    linker: &mut Linker<T>,
+) -> wasmtime::Result<()> {
+    bindings::sync_io::Imports::add_to_linker::<T, HasWasock>(linker, T::wasock)
+}

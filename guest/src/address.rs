@@ -1,0 +1,219 @@
+//! Python-shaped socket addresses.
+
+use crate::text::{repr_bytes, repr_str, repr_str_bytes};
+use std::fmt;
+use std::net::SocketAddr;
+
+/// A socket address as Python writes it.
+///
+/// Input addresses take what Python's `bind`/`connect` take: a host may be
+/// a numeric address, a name (resolved through the host's `getaddrinfo`
+/// with the socket's family, first result, as CPython does), `""`
+/// (`INADDR_ANY` / `::`) or `"<broadcast>"`. Output addresses
+/// (`getsockname`, `accept`, `recvfrom`, `getaddrinfo`) are always numeric.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Address {
+    /// `AF_INET`: Python's `(host, port)`, e.g. `("127.0.0.1", 80)`.
+    Inet(String, u16),
+    /// `AF_INET6`: Python's `(host, port, flowinfo, scope_id)`. As in
+    /// CPython, the `scope_id` field is what is used; a `%scope` suffix on
+    /// the host only matters for resolution.
+    Inet6(String, u16, u32, u32),
+    /// `AF_UNIX`: path bytes; a Linux abstract name starts with `b'\0'`;
+    /// empty means unnamed (and `bind` with it autobinds).
+    Unix(Vec<u8>),
+    /// Any other family (netlink, packet, vsock, CAN, …), as the host
+    /// reported it.
+    Other(RawAddress),
+}
+
+/// An address of a family that has no Python-tuple case in [`Address`]
+/// (netlink, packet, CAN, ALG, vsock, TIPC, QIPCRTR, Bluetooth). Opaque;
+/// it displays as Python's tuple for that family and can be passed back to
+/// `bind`, `connect` or `sendto` unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawAddress(pub(crate) crate::convert::WitAddress);
+
+impl std::hash::Hash for RawAddress {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.to_string().hash(state);
+    }
+}
+
+impl Address {
+    /// The `AF_*` family of this address (`AF_UNSPEC`, 0, for nothing else).
+    pub fn family(&self) -> i32 {
+        match self {
+            Address::Inet(..) => crate::AF_INET,
+            Address::Inet6(..) => crate::AF_INET6,
+            Address::Unix(_) => crate::AF_UNIX,
+            Address::Other(raw) => crate::convert::raw_family(raw),
+        }
+    }
+
+    /// The host part of an `Inet`/`Inet6` address.
+    pub fn host(&self) -> Option<&str> {
+        match self {
+            Address::Inet(h, _) | Address::Inet6(h, ..) => Some(h),
+            _ => None,
+        }
+    }
+
+    /// The port of an `Inet`/`Inet6` address.
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            Address::Inet(_, p) | Address::Inet6(_, p, ..) => Some(*p),
+            _ => None,
+        }
+    }
+
+    /// An `AF_NETLINK` address: Python's `(pid, groups)`.
+    pub fn netlink(pid: u32, groups: u32) -> Address {
+        crate::convert::netlink_address(pid, groups)
+    }
+
+    /// An `AF_VSOCK` address: Python's `(cid, port)`.
+    pub fn vsock(cid: u32, port: u32) -> Address {
+        crate::convert::vsock_address(cid, port)
+    }
+}
+
+impl From<(&str, u16)> for Address {
+    fn from((host, port): (&str, u16)) -> Address {
+        Address::Inet(host.to_owned(), port)
+    }
+}
+
+impl From<(String, u16)> for Address {
+    fn from((host, port): (String, u16)) -> Address {
+        Address::Inet(host, port)
+    }
+}
+
+impl From<(&String, u16)> for Address {
+    fn from((host, port): (&String, u16)) -> Address {
+        Address::Inet(host.clone(), port)
+    }
+}
+
+impl From<(&str, u16, u32, u32)> for Address {
+    fn from((host, port, flowinfo, scope_id): (&str, u16, u32, u32)) -> Address {
+        Address::Inet6(host.to_owned(), port, flowinfo, scope_id)
+    }
+}
+
+impl From<(String, u16, u32, u32)> for Address {
+    fn from((host, port, flowinfo, scope_id): (String, u16, u32, u32)) -> Address {
+        Address::Inet6(host, port, flowinfo, scope_id)
+    }
+}
+
+impl From<SocketAddr> for Address {
+    fn from(addr: SocketAddr) -> Address {
+        match addr {
+            SocketAddr::V4(a) => Address::Inet(a.ip().to_string(), a.port()),
+            SocketAddr::V6(a) => Address::Inet6(
+                crate::inet::format_ipv6(&a.ip().segments()),
+                a.port(),
+                a.flowinfo(),
+                a.scope_id(),
+            ),
+        }
+    }
+}
+
+impl From<&str> for Address {
+    /// An `AF_UNIX` path (`"\0name"` for an abstract name).
+    fn from(path: &str) -> Address {
+        Address::Unix(path.as_bytes().to_vec())
+    }
+}
+
+impl From<&String> for Address {
+    /// An `AF_UNIX` path.
+    fn from(path: &String) -> Address {
+        Address::Unix(path.as_bytes().to_vec())
+    }
+}
+
+impl From<&[u8]> for Address {
+    /// An `AF_UNIX` path or abstract name as bytes.
+    fn from(path: &[u8]) -> Address {
+        Address::Unix(path.to_vec())
+    }
+}
+
+impl<const N: usize> From<&[u8; N]> for Address {
+    /// An `AF_UNIX` path or abstract name as a byte-string literal.
+    fn from(path: &[u8; N]) -> Address {
+        Address::Unix(path.to_vec())
+    }
+}
+
+impl From<&std::path::Path> for Address {
+    /// An `AF_UNIX` path.
+    fn from(path: &std::path::Path) -> Address {
+        Address::Unix(path.as_os_str().as_encoded_bytes().to_vec())
+    }
+}
+
+impl From<&Address> for Address {
+    fn from(addr: &Address) -> Address {
+        addr.clone()
+    }
+}
+
+impl From<RawAddress> for Address {
+    fn from(raw: RawAddress) -> Address {
+        Address::Other(raw)
+    }
+}
+
+impl fmt::Display for Address {
+    /// Python's `repr()` of the address: `('127.0.0.1', 50007)`,
+    /// `('::1', 50007, 0, 0)`, `'/tmp/x'`, `b'\x00abc'`, `''`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Inet(host, port) => write!(f, "({}, {port})", repr_str(host)),
+            Address::Inet6(host, port, flow, scope) => {
+                write!(f, "({}, {port}, {flow}, {scope})", repr_str(host))
+            }
+            Address::Unix(path) if path.first() == Some(&0) => f.write_str(&repr_bytes(path)),
+            Address::Unix(path) => f.write_str(&repr_str_bytes(path)),
+            Address::Other(raw) => fmt::Display::fmt(raw, f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_like_python() {
+        assert_eq!(
+            Address::from(("127.0.0.1", 50007)).to_string(),
+            "('127.0.0.1', 50007)"
+        );
+        assert_eq!(
+            Address::from(("::1", 50007, 0, 0)).to_string(),
+            "('::1', 50007, 0, 0)"
+        );
+        assert_eq!(Address::from("/tmp/x").to_string(), "'/tmp/x'");
+        assert_eq!(Address::from(&b"\0abc"[..]).to_string(), "b'\\x00abc'");
+        assert_eq!(Address::Unix(Vec::new()).to_string(), "''");
+        assert_eq!(Address::netlink(0, 0).to_string(), "(0, 0)");
+    }
+
+    #[test]
+    fn from_std() {
+        let a: SocketAddr = "[::ffff:127.0.0.1]:80".parse().unwrap();
+        assert_eq!(
+            Address::from(a),
+            Address::Inet6("::ffff:127.0.0.1".into(), 80, 0, 0)
+        );
+        let a: SocketAddr = "127.0.0.1:80".parse().unwrap();
+        assert_eq!(Address::from(a), Address::Inet("127.0.0.1".into(), 80));
+        assert_eq!(Address::from(a).family(), crate::AF_INET);
+    }
+}

@@ -1,0 +1,42 @@
+//! Generated bindings for the `wasock:socket` WIT package, in two flavours.
+//!
+//! [`async_io`] makes every import an `async` Rust function, for stores
+//! driven with `call_async` (a guest blocked in `recv` then suspends its
+//! fiber instead of holding an executor thread). [`sync_io`] makes every
+//! import a plain function, for stores driven with `call`. Both share the
+//! data types of `types` and `errors` and the (never blocking) `options`
+//! interface.
+
+/// Bindings whose host functions are `async` (see [`crate::add_to_linker_async`]).
+#[allow(missing_docs)]
+pub mod async_io {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "wasock:socket/imports",
+        imports: {
+            "wasock:socket/options": trappable,
+            default: async | trappable,
+        },
+        trappable_error_type: { "wasock:socket/errors.error" => crate::SocketError },
+        with: { "wasock:socket/socket.socket": crate::HostSocket },
+    });
+}
+
+/// Bindings whose host functions are synchronous (see [`crate::add_to_linker_sync`]).
+#[allow(missing_docs)]
+pub mod sync_io {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "wasock:socket/imports",
+        imports: { default: trappable },
+        trappable_error_type: { "wasock:socket/errors.error" => crate::SocketError },
+        with: {
+            "wasock:socket/socket.socket": crate::HostSocket,
+            "wasock:socket/types": super::async_io::wasock::socket::types,
+            "wasock:socket/errors": super::async_io::wasock::socket::errors,
+            "wasock:socket/options": super::async_io::wasock::socket::options,
+        },
+    });
+}
+
+pub use async_io::wasock::socket::{ancillary, errors, netdb, options, poll, socket, types};

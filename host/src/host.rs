@@ -1,0 +1,169 @@
+//! The generated `Host` traits, implemented for [`WasockCtxView`]: thin
+//! forwards to the core in [`crate::socket`], [`crate::options`] and
+//! [`crate::netdb`], once per flavour.
+
+use crate::bindings::errors::Error;
+use crate::bindings::types::{
+    AddressFamily, AddressInfo, AddressInfoHints, HostEntry, IpAddress, MsgFlags,
+    NameInfoFlags, OptionName, OptionValue, ShutdownHow, SocketAddress, SocketType,
+};
+use crate::bindings::{async_io, errors, options, sync_io, types};
+use crate::ctx::WasockCtxView;
+use crate::error::{SocketError, SocketResult};
+use crate::socket::HostSocket;
+use crate::wait::{run_ready, Blocking, Reactor};
+use wasmtime::component::Resource;
+
+/// Implements one generated trait in both flavours: `async` methods that
+/// await the core with [`Reactor`], and sync methods that run it with
+/// [`Blocking`].
+macro_rules! both_flavours {
+    ($iface:ident :: $tr:ident { $(fn $name:ident($($arg:ident : $ty:ty),*) -> $ret:ty;)* }) => {
+        impl async_io::wasock::socket::$iface::$tr for WasockCtxView<'_> {
+            $(
+                async fn $name(&mut self, $($arg: $ty),*) -> $ret {
+                    self.$name::<Reactor>($($arg),*).await
+                }
+            )*
+        }
+        impl sync_io::wasock::socket::$iface::$tr for WasockCtxView<'_> {
+            $(
+                fn $name(&mut self, $($arg: $ty),*) -> $ret {
+                    run_ready(self.$name::<Blocking>($($arg),*))
+                }
+            )*
+        }
+    };
+}
+
+type Sock = Resource<HostSocket>;
+
+both_flavours!(socket::HostSocket {
+    fn open(family: AddressFamily, socket_type: SocketType, protocol: i32) -> SocketResult<Sock>;
+    fn bind(s: Sock, address: SocketAddress) -> SocketResult<()>;
+    fn listen(s: Sock, backlog: i32) -> SocketResult<()>;
+    fn accept(s: Sock) -> SocketResult<(Sock, SocketAddress)>;
+    fn connect(s: Sock, address: SocketAddress) -> SocketResult<()>;
+    fn send(s: Sock, data: Vec<u8>, flags: MsgFlags) -> SocketResult<u64>;
+    fn send_all(s: Sock, data: Vec<u8>, flags: MsgFlags) -> SocketResult<()>;
+    fn send_to(s: Sock, data: Vec<u8>, flags: MsgFlags, address: SocketAddress) -> SocketResult<u64>;
+    fn recv(s: Sock, max_len: u64, flags: MsgFlags) -> SocketResult<Vec<u8>>;
+    fn recv_from(s: Sock, max_len: u64, flags: MsgFlags) -> SocketResult<(Vec<u8>, Option<SocketAddress>)>;
+    fn shutdown(s: Sock, how: ShutdownHow) -> SocketResult<()>;
+    fn local_address(s: Sock) -> SocketResult<SocketAddress>;
+    fn remote_address(s: Sock) -> SocketResult<SocketAddress>;
+    fn set_timeout(s: Sock, timeout: Option<u64>) -> wasmtime::Result<()>;
+    fn timeout(s: Sock) -> wasmtime::Result<Option<u64>>;
+    fn dup(s: Sock) -> SocketResult<Sock>;
+    fn family(s: Sock) -> wasmtime::Result<AddressFamily>;
+    fn socket_type(s: Sock) -> wasmtime::Result<SocketType>;
+    fn protocol(s: Sock) -> wasmtime::Result<i32>;
+    fn drop(s: Sock) -> wasmtime::Result<()>;
+});
+
+both_flavours!(socket::Host {
+    fn socketpair(family: AddressFamily, socket_type: SocketType, protocol: i32) -> SocketResult<(Sock, Sock)>;
+});
+
+both_flavours!(netdb::Host {
+    fn getaddrinfo(host: Option<String>, service: Option<String>, hints: AddressInfoHints) -> SocketResult<Vec<AddressInfo>>;
+    fn getnameinfo(address: SocketAddress, flags: NameInfoFlags) -> SocketResult<(String, String)>;
+    fn gethostbyname(name: String) -> SocketResult<HostEntry>;
+    fn gethostbyaddr(address: IpAddress) -> SocketResult<HostEntry>;
+    fn gethostname() -> SocketResult<String>;
+    fn getservbyname(name: String, protocol: Option<String>) -> SocketResult<u16>;
+    fn getservbyport(port: u16, protocol: Option<String>) -> SocketResult<String>;
+    fn getprotobyname(name: String) -> SocketResult<i32>;
+    fn if_nameindex() -> SocketResult<Vec<(u32, String)>>;
+    fn if_nametoindex(name: String) -> SocketResult<u32>;
+    fn if_indextoname(index: u32) -> SocketResult<String>;
+});
+
+impl async_io::wasock::socket::poll::Host for WasockCtxView<'_> {
+    async fn poll(
+        &mut self,
+        _requests: Vec<async_io::wasock::socket::poll::PollRequest>,
+        _timeout: Option<u64>,
+    ) -> SocketResult<Vec<types::Readiness>> {
+        Err(SocketError::unsupported("poll"))
+    }
+}
+
+impl sync_io::wasock::socket::poll::Host for WasockCtxView<'_> {
+    fn poll(
+        &mut self,
+        _requests: Vec<sync_io::wasock::socket::poll::PollRequest>,
+        _timeout: Option<u64>,
+    ) -> SocketResult<Vec<types::Readiness>> {
+        Err(SocketError::unsupported("poll"))
+    }
+}
+
+impl async_io::wasock::socket::ancillary::Host for WasockCtxView<'_> {
+    async fn send_msg(
+        &mut self,
+        _s: Sock,
+        _buffers: Vec<Vec<u8>>,
+        _control: Vec<async_io::wasock::socket::ancillary::SendControlMessage>,
+        _flags: MsgFlags,
+        _address: Option<SocketAddress>,
+    ) -> SocketResult<u64> {
+        Err(SocketError::unsupported("sendmsg"))
+    }
+
+    async fn recv_msg(
+        &mut self,
+        _s: Sock,
+        _max_len: u64,
+        _max_control_len: u64,
+        _flags: MsgFlags,
+    ) -> SocketResult<async_io::wasock::socket::ancillary::ReceivedMessage> {
+        Err(SocketError::unsupported("recvmsg"))
+    }
+}
+
+impl sync_io::wasock::socket::ancillary::Host for WasockCtxView<'_> {
+    fn send_msg(
+        &mut self,
+        _s: Sock,
+        _buffers: Vec<Vec<u8>>,
+        _control: Vec<sync_io::wasock::socket::ancillary::SendControlMessage>,
+        _flags: MsgFlags,
+        _address: Option<SocketAddress>,
+    ) -> SocketResult<u64> {
+        Err(SocketError::unsupported("sendmsg"))
+    }
+
+    fn recv_msg(
+        &mut self,
+        _s: Sock,
+        _max_len: u64,
+        _max_control_len: u64,
+        _flags: MsgFlags,
+    ) -> SocketResult<sync_io::wasock::socket::ancillary::ReceivedMessage> {
+        Err(SocketError::unsupported("recvmsg"))
+    }
+}
+
+impl types::Host for WasockCtxView<'_> {}
+
+impl errors::Host for WasockCtxView<'_> {
+    fn convert_error(&mut self, err: SocketError) -> wasmtime::Result<Error> {
+        match err {
+            SocketError::Guest(e) => Ok(e),
+            SocketError::Trap(t) => Err(t),
+        }
+    }
+}
+
+impl options::Host for WasockCtxView<'_> {
+    fn get_option(&mut self, s: Sock, name: OptionName) -> SocketResult<OptionValue> {
+        let sock = self.table.get(&s)?;
+        crate::options::get(sock, name)
+    }
+
+    fn set_option(&mut self, s: Sock, name: OptionName, value: OptionValue) -> SocketResult<()> {
+        let sock = self.table.get(&s)?;
+        crate::options::set(&self.ctx.policy, sock, name, value)
+    }
+}

@@ -1,0 +1,554 @@
+//! The socket resource and the core of every socket call: policy check,
+//! then the system call, waiting per the socket's mode only on EAGAIN.
+//!
+//! Each operation is an `async fn` generic over a [`Wait`] strategy; the
+//! async bindings await it with [`Reactor`](crate::wait::Reactor) and the
+//! sync bindings run it with [`Blocking`](crate::wait::Blocking).
+
+use crate::bindings::errors::ErrorCode;
+use crate::bindings::types::{
+    AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType,
+};
+use crate::ctx::WasockCtxView;
+use crate::error::{SocketError, SocketResult};
+use crate::policy::{Transport, Use};
+use crate::sys::{self, Interest};
+use crate::wait::Wait;
+use socket2::{SockAddr, Socket};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use tokio::io::unix::AsyncFd;
+use wasmtime::component::Resource;
+
+/// A guest's socket: the host socket (always non-blocking at the OS level)
+/// plus what the guest sees of it.
+pub struct HostSocket {
+    // Declared before `sock` so it deregisters before the fd is closed.
+    reactor: OnceLock<AsyncFd<sys::Fd>>,
+    sock: Socket,
+    family: AddressFamily,
+    socket_type: SocketType,
+    protocol: i32,
+    /// Python's mode: `None` blocking, zero non-blocking, else timeout.
+    timeout: Option<Duration>,
+}
+
+impl HostSocket {
+    fn new(
+        sock: Socket,
+        family: AddressFamily,
+        socket_type: SocketType,
+        protocol: i32,
+    ) -> Self {
+        HostSocket {
+            reactor: OnceLock::new(),
+            sock,
+            family,
+            socket_type,
+            protocol,
+            timeout: None,
+        }
+    }
+
+    /// The host socket.
+    pub fn socket(&self) -> &Socket {
+        &self.sock
+    }
+
+    /// This socket registered with the current tokio reactor, or `None`
+    /// when no tokio runtime is running.
+    pub(crate) fn async_fd(&self) -> io::Result<Option<&AsyncFd<sys::Fd>>> {
+        if let Some(afd) = self.reactor.get() {
+            return Ok(Some(afd));
+        }
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Ok(None);
+        }
+        // SAFETY: `reactor` is declared before `sock`, so the registration
+        // is dropped before the descriptor is closed.
+        let afd = unsafe { sys::register(&self.sock) }?;
+        Ok(Some(self.reactor.get_or_init(|| afd)))
+    }
+
+    fn transport(&self) -> Transport {
+        match self.socket_type {
+            SocketType::Dgram => Transport::Udp,
+            _ => Transport::Tcp,
+        }
+    }
+
+    /// `Some(deadline)` for timeout mode, `None` for blocking; `Err` when
+    /// the call must not wait at all.
+    fn deadline(&self, flags: MsgFlags) -> Result<Option<Instant>, ()> {
+        match self.timeout {
+            _ if flags.contains(MsgFlags::DONTWAIT) => Err(()),
+            None => Ok(None),
+            Some(t) if t.is_zero() => Err(()),
+            Some(t) => Ok(Instant::now().checked_add(t)),
+        }
+    }
+
+    /// Runs `op`; on EAGAIN waits per the mode and retries.
+    async fn io<W: Wait, T: Send>(
+        &self,
+        interest: Interest,
+        flags: MsgFlags,
+        mut op: impl FnMut() -> io::Result<T> + Send,
+    ) -> SocketResult<T> {
+        self.io_until::<W, T>(interest, flags, None, &mut op).await
+    }
+
+    /// As [`HostSocket::io`] with a deadline shared by several calls
+    /// (`send-all`).
+    async fn io_until<W: Wait, T: Send>(
+        &self,
+        interest: Interest,
+        flags: MsgFlags,
+        shared_deadline: Option<Option<Instant>>,
+        op: &mut (impl FnMut() -> io::Result<T> + Send),
+    ) -> SocketResult<T> {
+        loop {
+            match op() {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                r => return Ok(r?),
+            }
+        }
+        let deadline = match shared_deadline {
+            Some(d) => d,
+            None => self
+                .deadline(flags)
+                .map_err(|()| SocketError::new(ErrorCode::WouldBlock, ""))?,
+        };
+        match W::retry(self, interest, deadline, op).await? {
+            Some(v) => Ok(v),
+            None => Err(SocketError::new(ErrorCode::Timeout, "timed out")),
+        }
+    }
+
+    fn check_family(&self, addr: &SocketAddress) -> SocketResult<SocketAddr> {
+        let std = sys::to_std(addr);
+        match (self.family, std) {
+            (AddressFamily::Inet, Some(a @ SocketAddr::V4(_)))
+            | (AddressFamily::Inet6, Some(a @ SocketAddr::V6(_))) => Ok(a),
+            _ => Err(SocketError::new(
+                ErrorCode::AddressFamilyNotSupported,
+                format!(
+                    "address family does not match the socket's ({:?})",
+                    self.family
+                ),
+            )),
+        }
+    }
+}
+
+/// The `MSG_*` bits of a flag set, with MSG_NOSIGNAL always added.
+fn msg_flags(f: MsgFlags) -> i32 {
+    let table = [
+        (MsgFlags::OOB, libc::MSG_OOB),
+        (MsgFlags::PEEK, libc::MSG_PEEK),
+        (MsgFlags::DONTROUTE, libc::MSG_DONTROUTE),
+        (MsgFlags::TRUNC, libc::MSG_TRUNC),
+        (MsgFlags::DONTWAIT, libc::MSG_DONTWAIT),
+        (MsgFlags::EOR, libc::MSG_EOR),
+        (MsgFlags::WAITALL, libc::MSG_WAITALL),
+        (MsgFlags::CONFIRM, libc::MSG_CONFIRM),
+        (MsgFlags::ERRQUEUE, libc::MSG_ERRQUEUE),
+        (MsgFlags::MORE, libc::MSG_MORE),
+        (MsgFlags::FASTOPEN, libc::MSG_FASTOPEN),
+    ];
+    table
+        .iter()
+        .filter(|(w, _)| f.contains(*w))
+        .fold(libc::MSG_NOSIGNAL, |acc, (_, b)| acc | b)
+}
+
+fn unspecified(family: AddressFamily) -> SocketAddr {
+    match family {
+        AddressFamily::Inet6 => SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0),
+        _ => SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0),
+    }
+}
+
+impl WasockCtxView<'_> {
+    fn sock(&self, r: &Resource<HostSocket>) -> SocketResult<&HostSocket> {
+        Ok(self.table.get(r)?)
+    }
+
+    fn push(&mut self, s: HostSocket) -> SocketResult<Resource<HostSocket>> {
+        let r = self.table.push(s)?;
+        self.ctx.open_sockets += 1;
+        Ok(r)
+    }
+
+    fn reserve(&self) -> SocketResult<()> {
+        let max = self.ctx.policy.limits.max_sockets;
+        if self.ctx.open_sockets >= max {
+            return Err(SocketError::new(
+                ErrorCode::TooManyFiles,
+                format!("the policy's limit of {max} open sockets is reached"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// socket(2).
+    pub(crate) async fn open<W: Wait>(
+        &mut self,
+        family: AddressFamily,
+        socket_type: SocketType,
+        protocol: i32,
+    ) -> SocketResult<Resource<HostSocket>> {
+        let domain = sys::domain(family).ok_or_else(|| {
+            SocketError::new(
+                ErrorCode::AddressFamilyNotSupported,
+                format!("address family {family:?} is not supported by this host"),
+            )
+        })?;
+        let ty = match socket_type {
+            SocketType::Raw => {
+                return Err(SocketError::denied(format_args!(
+                    "creating a raw {family:?} socket"
+                )))
+            }
+            other => sys::socket_type(other).ok_or_else(|| {
+                SocketError::new(
+                    ErrorCode::SocketTypeNotSupported,
+                    format!("socket type {other:?} is not supported for {family:?}"),
+                )
+            })?,
+        };
+        if !(0..=255).contains(&protocol) {
+            return Err(SocketError::new(
+                ErrorCode::ProtocolNotSupported,
+                format!("protocol {protocol}"),
+            ));
+        }
+        self.reserve()?;
+        let sock = sys::open(domain, ty, protocol)?;
+        self.push(HostSocket::new(sock, family, socket_type, protocol))
+    }
+
+    /// bind(2), after the policy's `bind` check.
+    pub(crate) async fn bind<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+        address: SocketAddress,
+    ) -> SocketResult<()> {
+        let s = self.sock(&r)?;
+        let addr = s.check_family(&address)?;
+        self.ctx.policy.check(Use::Bind, s.transport(), addr)?;
+        Ok(s.sock.bind(&SockAddr::from(addr))?)
+    }
+
+    /// listen(2). An unbound socket is bound by the kernel to the wildcard
+    /// address and an ephemeral port, which the policy must allow as a
+    /// `bind` of port 0.
+    pub(crate) async fn listen<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+        backlog: i32,
+    ) -> SocketResult<()> {
+        let s = self.sock(&r)?;
+        let local = s.sock.local_addr()?.as_socket();
+        let local = match local {
+            Some(a) if a.port() != 0 => a,
+            _ => unspecified(s.family),
+        };
+        self.ctx.policy.check(Use::Bind, s.transport(), local)?;
+        let backlog = backlog.clamp(0, self.ctx.policy.limits.max_backlog);
+        Ok(s.sock.listen(backlog)?)
+    }
+
+    /// accept4(2); the new socket is blocking.
+    pub(crate) async fn accept<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+    ) -> SocketResult<(Resource<HostSocket>, SocketAddress)> {
+        self.reserve()?;
+        let s = self.sock(&r)?;
+        let (sock, peer) = s
+            .io::<W, _>(Interest::Read, MsgFlags::empty(), || sys::accept(&s.sock))
+            .await?;
+        let (family, socket_type, protocol) = (s.family, s.socket_type, s.protocol);
+        let peer = sys::from_sockaddr(&peer).unwrap_or_else(|| sys::from_std(unspecified(family)));
+        let new = self.push(HostSocket::new(sock, family, socket_type, protocol))?;
+        Ok((new, peer))
+    }
+
+    /// connect(2), after the policy's `connect` check. Waits for the
+    /// outcome per the mode and reads it from SO_ERROR.
+    pub(crate) async fn connect<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+        address: SocketAddress,
+    ) -> SocketResult<()> {
+        let s = self.sock(&r)?;
+        let addr = s.check_family(&address)?;
+        self.ctx.policy.check(Use::Connect, s.transport(), addr)?;
+        let e = match s.sock.connect(&SockAddr::from(addr)) {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        let in_progress = matches!(
+            e.raw_os_error(),
+            Some(libc::EINPROGRESS) | Some(libc::EINTR)
+        );
+        if !in_progress {
+            return Err(e.into());
+        }
+        let deadline = match s.deadline(MsgFlags::empty()) {
+            Ok(d) => d,
+            Err(()) => return Err(e.into()),
+        };
+        let done = W::retry(s, Interest::Write, deadline, || Ok(())).await?;
+        if done.is_none() {
+            return Err(SocketError::new(ErrorCode::Timeout, "timed out"));
+        }
+        match s.sock.take_error()? {
+            None => Ok(()),
+            Some(e) => Err(e.into()),
+        }
+    }
+
+    /// send(2).
+    pub(crate) async fn send<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+        data: Vec<u8>,
+        flags: MsgFlags,
+    ) -> SocketResult<u64> {
+        let s = self.sock(&r)?;
+        let f = msg_flags(flags);
+        let n = s
+            .io::<W, _>(Interest::Write, flags, || s.sock.send_with_flags(&data, f))
+            .await?;
+        Ok(n as u64)
+    }
+
+    /// send(2) until all is sent; the timeout is a deadline for the whole.
+    pub(crate) async fn send_all<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+        data: Vec<u8>,
+        flags: MsgFlags,
+    ) -> SocketResult<()> {
+        let s = self.sock(&r)?;
+        let f = msg_flags(flags);
+        let deadline = s.deadline(flags);
+        let mut sent = 0;
+        while sent < data.len() {
+            let rest = &data[sent..];
+            let mut op = || s.sock.send_with_flags(rest, f);
+            let n = match deadline {
+                Ok(d) => {
+                    s.io_until::<W, _>(Interest::Write, flags, Some(d), &mut op)
+                        .await?
+                }
+                Err(()) => s.io::<W, _>(Interest::Write, flags, op).await?,
+            };
+            sent += n;
+        }
+        Ok(())
+    }
+
+    /// sendto(2), after the policy's `connect` check of the destination.
+    pub(crate) async fn send_to<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+        data: Vec<u8>,
+        flags: MsgFlags,
+        address: SocketAddress,
+    ) -> SocketResult<u64> {
+        let s = self.sock(&r)?;
+        let addr = s.check_family(&address)?;
+        self.ctx.policy.check(Use::Connect, s.transport(), addr)?;
+        let to = SockAddr::from(addr);
+        let f = msg_flags(flags);
+        let n = s
+            .io::<W, _>(Interest::Write, flags, || {
+                s.sock.send_to_with_flags(&data, &to, f)
+            })
+            .await?;
+        Ok(n as u64)
+    }
+
+    fn recv_cap(&self, max_len: u64) -> usize {
+        let limit = self.ctx.policy.limits.max_recv;
+        usize::try_from(max_len).unwrap_or(usize::MAX).min(limit)
+    }
+
+    /// recv(2). MSG_WAITALL in blocking and timeout mode keeps reading
+    /// until the buffer is full, the peer closes, or the time is up.
+    pub(crate) async fn recv<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+        max_len: u64,
+        flags: MsgFlags,
+    ) -> SocketResult<Vec<u8>> {
+        let cap = self.recv_cap(max_len);
+        let s = self.sock(&r)?;
+        let f = msg_flags(flags);
+        let waitall = flags.contains(MsgFlags::WAITALL) && s.deadline(flags).is_ok();
+        if !waitall {
+            let (buf, ()) = s
+                .io::<W, _>(Interest::Read, flags, || {
+                    sys::read_into(cap, |b| Ok((s.sock.recv_with_flags(b, f)?, ())))
+                })
+                .await?;
+            return Ok(buf);
+        }
+        let deadline = s.deadline(flags).ok().flatten();
+        let mut buf: Vec<u8> = Vec::with_capacity(cap);
+        while buf.len() < cap {
+            let mut op = || {
+                let (chunk, ()) = sys::read_into(cap - buf.len(), |b| {
+                    Ok((s.sock.recv_with_flags(b, f & !libc::MSG_WAITALL)?, ()))
+                })?;
+                Ok(chunk)
+            };
+            match s
+                .io_until::<W, _>(Interest::Read, flags, Some(deadline), &mut op)
+                .await
+            {
+                Ok(chunk) if chunk.is_empty() => break,
+                Ok(chunk) => buf.extend_from_slice(&chunk),
+                Err(e) if !buf.is_empty() && e.code().is_some() => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(buf)
+    }
+
+    /// recvfrom(2).
+    pub(crate) async fn recv_from<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+        max_len: u64,
+        flags: MsgFlags,
+    ) -> SocketResult<(Vec<u8>, Option<SocketAddress>)> {
+        let cap = self.recv_cap(max_len);
+        let s = self.sock(&r)?;
+        let f = msg_flags(flags);
+        let (buf, from) = s
+            .io::<W, _>(Interest::Read, flags, || {
+                sys::read_into(cap, |b| s.sock.recv_from_with_flags(b, f))
+            })
+            .await?;
+        Ok((buf, sys::from_sockaddr(&from)))
+    }
+
+    /// shutdown(2).
+    pub(crate) async fn shutdown<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+        how: ShutdownHow,
+    ) -> SocketResult<()> {
+        let how = match how {
+            ShutdownHow::Read => std::net::Shutdown::Read,
+            ShutdownHow::Write => std::net::Shutdown::Write,
+            ShutdownHow::Both => std::net::Shutdown::Both,
+        };
+        Ok(self.sock(&r)?.sock.shutdown(how)?)
+    }
+
+    /// getsockname(2).
+    pub(crate) async fn local_address<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+    ) -> SocketResult<SocketAddress> {
+        let s = self.sock(&r)?;
+        let a = s.sock.local_addr()?;
+        Ok(sys::from_sockaddr(&a).unwrap_or_else(|| sys::from_std(unspecified(s.family))))
+    }
+
+    /// getpeername(2).
+    pub(crate) async fn remote_address<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+    ) -> SocketResult<SocketAddress> {
+        let a = self.sock(&r)?.sock.peer_addr()?;
+        sys::from_sockaddr(&a).ok_or_else(|| SocketError::new(ErrorCode::NotConnected, ""))
+    }
+
+    /// Sets Python's mode (no system call: host sockets stay non-blocking).
+    pub(crate) async fn set_timeout<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+        timeout: Option<u64>,
+    ) -> wasmtime::Result<()> {
+        self.table.get_mut(&r)?.timeout = timeout.map(Duration::from_nanos);
+        Ok(())
+    }
+
+    /// Python's mode.
+    pub(crate) async fn timeout<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+    ) -> wasmtime::Result<Option<u64>> {
+        let t = self.table.get(&r)?.timeout;
+        Ok(t.map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)))
+    }
+
+    /// fcntl(F_DUPFD_CLOEXEC).
+    pub(crate) async fn dup<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+    ) -> SocketResult<Resource<HostSocket>> {
+        self.reserve()?;
+        let s = self.sock(&r)?;
+        let mut copy = HostSocket::new(s.sock.try_clone()?, s.family, s.socket_type, s.protocol);
+        copy.timeout = s.timeout;
+        self.push(copy)
+    }
+
+    /// The family given at creation.
+    pub(crate) async fn family<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+    ) -> wasmtime::Result<AddressFamily> {
+        Ok(self.table.get(&r)?.family)
+    }
+
+    /// The type given at creation.
+    pub(crate) async fn socket_type<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+    ) -> wasmtime::Result<SocketType> {
+        Ok(self.table.get(&r)?.socket_type)
+    }
+
+    /// The protocol given at creation.
+    pub(crate) async fn protocol<W: Wait>(
+        &mut self,
+        r: Resource<HostSocket>,
+    ) -> wasmtime::Result<i32> {
+        Ok(self.table.get(&r)?.protocol)
+    }
+
+    /// close(2): drops the resource.
+    pub(crate) async fn drop<W: Wait>(&mut self, r: Resource<HostSocket>) -> wasmtime::Result<()> {
+        self.table.delete(r)?;
+        self.ctx.open_sockets = self.ctx.open_sockets.saturating_sub(1);
+        Ok(())
+    }
+
+    /// socketpair(2): AF_UNIX only on Linux, which this host does not
+    /// implement yet.
+    pub(crate) async fn socketpair<W: Wait>(
+        &mut self,
+        family: AddressFamily,
+        _socket_type: SocketType,
+        _protocol: i32,
+    ) -> SocketResult<(Resource<HostSocket>, Resource<HostSocket>)> {
+        Err(match family {
+            AddressFamily::Unix => SocketError::unsupported("AF_UNIX (socketpair)"),
+            other => SocketError::new(
+                ErrorCode::AddressFamilyNotSupported,
+                format!("socketpair is not supported for {other:?}"),
+            ),
+        })
+    }
+}

@@ -1,0 +1,110 @@
+//! How a guest call waits for a socket to become ready.
+//!
+//! Every operation first tries its system call on the (always
+//! non-blocking) host socket; only on EAGAIN does it wait, through a
+//! [`Wait`] strategy:
+//!
+//! - [`Blocking`] (sync embedding): poll(2) on the calling thread.
+//! - [`Reactor`] (async embedding): tokio's reactor (`AsyncFd`), so a
+//!   waiting guest suspends its fiber and frees the executor thread.
+
+use crate::socket::HostSocket;
+use crate::sys::{self, Interest};
+use std::future::Future;
+use std::io;
+use std::os::fd::AsRawFd;
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+
+/// A way to wait for readiness and retry an operation.
+pub trait Wait: Send + Sync + 'static {
+    /// Waits until `sock` is ready for `interest`, then runs `op`; repeats
+    /// while `op` would block. `Ok(None)` when `deadline` passed first.
+    fn retry<T: Send>(
+        sock: &HostSocket,
+        interest: Interest,
+        deadline: Option<Instant>,
+        op: impl FnMut() -> io::Result<T> + Send,
+    ) -> impl Future<Output = io::Result<Option<T>>> + Send;
+}
+
+/// Waits by blocking the calling thread in poll(2).
+pub struct Blocking;
+
+impl Wait for Blocking {
+    async fn retry<T: Send>(
+        sock: &HostSocket,
+        interest: Interest,
+        deadline: Option<Instant>,
+        mut op: impl FnMut() -> io::Result<T> + Send,
+    ) -> io::Result<Option<T>> {
+        let fd = sock.socket().as_raw_fd();
+        loop {
+            if !sys::poll_one(fd, interest, deadline)? {
+                return Ok(None);
+            }
+            match op() {
+                Err(e) if retryable(&e) => continue,
+                r => return r.map(Some),
+            }
+        }
+    }
+}
+
+/// Waits on tokio's reactor; needs a tokio runtime with IO and time
+/// enabled (`Builder::enable_all`). Without a runtime it falls back to
+/// [`Blocking`].
+pub struct Reactor;
+
+impl Wait for Reactor {
+    async fn retry<T: Send>(
+        sock: &HostSocket,
+        interest: Interest,
+        deadline: Option<Instant>,
+        mut op: impl FnMut() -> io::Result<T> + Send,
+    ) -> io::Result<Option<T>> {
+        let Some(afd) = sock.async_fd()? else {
+            return Blocking::retry(sock, interest, deadline, op).await;
+        };
+        let tokio_interest = match interest {
+            Interest::Read => tokio::io::Interest::READABLE,
+            Interest::Write => tokio::io::Interest::WRITABLE,
+        };
+        loop {
+            let ready = afd.ready(tokio_interest);
+            let mut guard = match deadline {
+                None => ready.await?,
+                Some(d) => match tokio::time::timeout_at(d.into(), ready).await {
+                    Ok(g) => g?,
+                    Err(_elapsed) => return Ok(None),
+                },
+            };
+            match op() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => guard.clear_ready(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                r => return r.map(Some),
+            }
+        }
+    }
+}
+
+fn retryable(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+    )
+}
+
+/// Runs a future that never returns `Pending` (the sync flavour, whose
+/// waits all block inside poll(2)) to completion on this thread.
+pub fn run_ready<F: Future>(fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+        // Not reached with `Blocking`; yield rather than spin hard.
+        std::thread::yield_now();
+    }
+}
