@@ -126,8 +126,8 @@ fn real_main() -> anyhow::Result<i32> {
     if let Ok(cache) = wasmtime::Cache::from_file(None) {
         config.cache(Some(cache));
     }
-    let engine = Engine::new(&config)?;
-    let component = Component::from_file(&engine, &a.component)
+    let engine = w(Engine::new(&config))?;
+    let component = w(Component::from_file(&engine, &a.component))
         .with_context(|| format!("loading {}", a.component.display()))?;
     let name = a.component.display().to_string();
     let guest = GuestConfig {
@@ -140,12 +140,17 @@ fn real_main() -> anyhow::Result<i32> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
-        rt.block_on(async {
+        w(rt.block_on(async {
             let linker = run::async_linker(&engine)?;
             run::run_async(&linker, &component, &guest).await
-        })
+        }))
     } else {
-        let linker = run::sync_linker(&engine)?;
-        run::run_sync(&linker, &component, &guest)
+        let linker = w(run::sync_linker(&engine))?;
+        w(run::run_sync(&linker, &component, &guest))
     }
+}
+
+/// wasmtime's error type as anyhow's (keeping the trap's whole message).
+fn w<T>(r: wasmtime::Result<T>) -> anyhow::Result<T> {
+    r.map_err(|e| anyhow::anyhow!("{e:?}"))
 }
