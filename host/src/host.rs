@@ -82,20 +82,22 @@ both_flavours!(netdb::Host {
 impl async_io::wasock::socket::poll::Host for WasockCtxView<'_> {
     async fn poll(
         &mut self,
-        _requests: Vec<async_io::wasock::socket::poll::PollRequest>,
-        _timeout: Option<u64>,
+        requests: Vec<async_io::wasock::socket::poll::PollRequest>,
+        timeout: Option<u64>,
     ) -> SocketResult<Vec<types::Readiness>> {
-        Err(SocketError::unsupported("poll"))
+        let requests = requests.into_iter().map(|r| (r.socket, r.interest)).collect();
+        self.poll::<Reactor>(requests, timeout).await
     }
 }
 
 impl sync_io::wasock::socket::poll::Host for WasockCtxView<'_> {
     fn poll(
         &mut self,
-        _requests: Vec<sync_io::wasock::socket::poll::PollRequest>,
-        _timeout: Option<u64>,
+        requests: Vec<sync_io::wasock::socket::poll::PollRequest>,
+        timeout: Option<u64>,
     ) -> SocketResult<Vec<types::Readiness>> {
-        Err(SocketError::unsupported("poll"))
+        let requests = requests.into_iter().map(|r| (r.socket, r.interest)).collect();
+        run_ready(self.poll::<Blocking>(requests, timeout))
     }
 }
 

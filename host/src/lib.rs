@@ -41,6 +41,7 @@ mod error;
 mod host;
 mod netdb;
 mod options;
+mod poll;
 pub mod policy;
 pub mod run;
 mod socket;

@@ -381,3 +381,59 @@ pub unsafe fn register(sock: &Socket) -> io::Result<tokio::io::unix::AsyncFd<Fd>
     // SAFETY: the caller keeps the descriptor open while registered.
     unsafe { tokio::io::unix::AsyncFd::register(Fd(sock.as_raw_fd())) }.map_err(io::Error::from)
 }
+
+/// poll(2) with a zero timeout on several descriptors: their `revents`.
+pub fn poll_now(fds: &[(RawFd, i16)]) -> io::Result<Vec<i16>> {
+    let mut pfds: Vec<libc::pollfd> = fds
+        .iter()
+        .map(|&(fd, events)| libc::pollfd {
+            fd,
+            events,
+            revents: 0,
+        })
+        .collect();
+    loop {
+        // SAFETY: pfds is a valid array of pfds.len() pollfd structs.
+        let n = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, 0) };
+        if n >= 0 {
+            return Ok(pfds.iter().map(|p| p.revents).collect());
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// poll(2) on several descriptors until one is ready or `deadline` passes.
+pub fn poll_wait(fds: &[(RawFd, i16)], deadline: Option<Instant>) -> io::Result<()> {
+    let mut pfds: Vec<libc::pollfd> = fds
+        .iter()
+        .map(|&(fd, events)| libc::pollfd {
+            fd,
+            events,
+            revents: 0,
+        })
+        .collect();
+    loop {
+        let timeout_ms: libc::c_int = match deadline {
+            None => -1,
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Ok(());
+                }
+                left.as_nanos().div_ceil(1_000_000).min(libc::c_int::MAX as u128) as libc::c_int
+            }
+        };
+        // SAFETY: pfds is a valid array of pfds.len() pollfd structs.
+        let n = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, timeout_ms) };
+        if n >= 0 {
+            return Ok(());
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}

@@ -8,11 +8,12 @@
 //! - [`Reactor`] (async embedding): tokio's reactor (`AsyncFd`), so a
 //!   waiting guest suspends its fiber and frees the executor thread.
 
+use crate::bindings::types::Readiness;
 use crate::socket::HostSocket;
 use crate::sys::{self, Interest};
 use std::future::Future;
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
@@ -26,6 +27,15 @@ pub trait Wait: Send + Sync + 'static {
         deadline: Option<Instant>,
         op: impl FnMut() -> io::Result<T> + Send,
     ) -> impl Future<Output = io::Result<Option<T>>> + Send;
+
+    /// Waits until one of `fds` (the descriptors of `socks`, with poll(2)
+    /// events) may be ready or `deadline` passes. May wake spuriously; the
+    /// caller polls again.
+    fn wait_many(
+        socks: &[(&HostSocket, Readiness)],
+        fds: &[(RawFd, i16)],
+        deadline: Option<Instant>,
+    ) -> impl Future<Output = io::Result<()>> + Send;
 }
 
 /// Waits by blocking the calling thread in poll(2).
@@ -48,6 +58,20 @@ impl Wait for Blocking {
                 r => return r.map(Some),
             }
         }
+    }
+
+    async fn wait_many(
+        _socks: &[(&HostSocket, Readiness)],
+        fds: &[(RawFd, i16)],
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
+        Self::wait_many_now(fds, deadline)
+    }
+}
+
+impl Blocking {
+    fn wait_many_now(fds: &[(RawFd, i16)], deadline: Option<Instant>) -> io::Result<()> {
+        sys::poll_wait(fds, deadline)
     }
 }
 
@@ -85,6 +109,54 @@ impl Wait for Reactor {
                 r => return r.map(Some),
             }
         }
+    }
+
+    async fn wait_many(
+        socks: &[(&HostSocket, Readiness)],
+        fds: &[(RawFd, i16)],
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
+        let mut regs = Vec::with_capacity(socks.len());
+        for (s, interest) in socks {
+            match s.async_fd()? {
+                Some(afd) => regs.push((afd, *interest)),
+                None => return Blocking::wait_many_now(fds, deadline),
+            }
+        }
+        // Errors and hang-ups show as readable or writable to the reactor.
+        let any = Self::any_ready(&regs);
+        match deadline {
+            None => any.await,
+            Some(d) => tokio::time::timeout_at(d.into(), any)
+                .await
+                .unwrap_or(Ok(())),
+        }
+    }
+}
+
+impl Reactor {
+    /// Resolves when any registration reports readiness (clearing the
+    /// readiness it saw, since the caller re-polls with poll(2) anyway).
+    fn any_ready<'a>(
+        regs: &'a [(&'a tokio::io::unix::AsyncFd<sys::Fd>, Readiness)],
+    ) -> impl Future<Output = io::Result<()>> + Send + 'a {
+        std::future::poll_fn(move |cx| {
+            for (afd, interest) in regs {
+                if interest.intersects(Readiness::READABLE | Readiness::PRIORITY | Readiness::READ_HANGUP) {
+                    if let Poll::Ready(g) = afd.poll_read_ready(cx) {
+                        g?.clear_ready();
+                        return Poll::Ready(Ok(()));
+                    }
+                }
+                if interest.contains(Readiness::WRITABLE) {
+                    if let Poll::Ready(g) = afd.poll_write_ready(cx) {
+                        g?.clear_ready();
+                        return Poll::Ready(Ok(()));
+                    }
+                }
+            }
+            Poll::Pending
+        })
     }
 }
 

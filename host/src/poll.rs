@@ -1,0 +1,86 @@
+//! poll(2) over many guest sockets (backs `select` / `poll` in the guest).
+
+use crate::bindings::types::Readiness;
+use crate::ctx::WasockCtxView;
+use crate::error::{SocketError, SocketResult};
+use crate::socket::HostSocket;
+use crate::sys;
+use crate::wait::Wait;
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+use wasmtime::component::Resource;
+
+/// Most sockets one `poll` call may name.
+pub const MAX_POLL: usize = 4096;
+
+fn events(r: Readiness) -> i16 {
+    let mut e = 0;
+    if r.contains(Readiness::READABLE) {
+        e |= libc::POLLIN;
+    }
+    if r.contains(Readiness::PRIORITY) {
+        e |= libc::POLLPRI;
+    }
+    if r.contains(Readiness::WRITABLE) {
+        e |= libc::POLLOUT;
+    }
+    if r.contains(Readiness::READ_HANGUP) {
+        e |= libc::POLLRDHUP;
+    }
+    e
+}
+
+fn readiness(revents: i16) -> Readiness {
+    let table = [
+        (libc::POLLIN, Readiness::READABLE),
+        (libc::POLLPRI, Readiness::PRIORITY),
+        (libc::POLLOUT, Readiness::WRITABLE),
+        (libc::POLLERR, Readiness::ERROR),
+        (libc::POLLHUP, Readiness::HANGUP),
+        (libc::POLLRDHUP, Readiness::READ_HANGUP),
+    ];
+    table
+        .iter()
+        .filter(|(bit, _)| revents & bit != 0)
+        .fold(Readiness::empty(), |acc, (_, r)| acc | *r)
+}
+
+impl WasockCtxView<'_> {
+    /// poll(2): waits until one request is ready or the timeout passes.
+    pub(crate) async fn poll<W: Wait>(
+        &mut self,
+        requests: Vec<(Resource<HostSocket>, Readiness)>,
+        timeout: Option<u64>,
+    ) -> SocketResult<Vec<Readiness>> {
+        if requests.len() > MAX_POLL {
+            return Err(SocketError::invalid(format!(
+                "poll of {} sockets is over the limit of {MAX_POLL}",
+                requests.len()
+            )));
+        }
+        let deadline = timeout.map(|ns| Instant::now().checked_add(Duration::from_nanos(ns)));
+        let deadline = match deadline {
+            Some(None) => None, // too far away to represent: no limit
+            Some(Some(d)) => Some(d),
+            None => None,
+        };
+        let mut socks = Vec::with_capacity(requests.len());
+        for (r, interest) in &requests {
+            socks.push((self.table.get(r)?, *interest));
+        }
+        let fds: Vec<_> = socks
+            .iter()
+            .map(|(s, i)| (s.socket().as_raw_fd(), events(*i)))
+            .collect();
+        loop {
+            let revents = sys::poll_now(&fds)?;
+            let done = revents.iter().any(|&r| r != 0)
+                || timeout == Some(0)
+                || deadline.is_some_and(|d| Instant::now() >= d);
+            if done {
+                return Ok(revents.into_iter().map(readiness).collect());
+            }
+            W::wait_many(&socks, &fds, deadline).await?;
+        }
+    }
+}

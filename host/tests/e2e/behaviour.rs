@@ -1,0 +1,36 @@
+//! The same scenario natively in CPython and in a sandboxed guest, IPv4 and
+//! IPv6, sync and async embedding: every line must match.
+
+use crate::support::*;
+
+fn compare(family: &str, run: fn(&str, &[&str], wasock_host::Policy) -> Outcome) {
+    let expected = python("behaviour.py", &[family]);
+    let got = run("behaviour", &[family], loopback_policy());
+    assert_eq!(got.code, Ok(0), "guest failed: {}", got.stderr);
+    let (e, g): (Vec<_>, Vec<_>) = (expected.lines().collect(), got.stdout.lines().collect());
+    for (i, (el, gl)) in e.iter().zip(&g).enumerate() {
+        assert_eq!(gl, el, "line {} differs (IPv{family})\nguest:\n{}", i + 1, got.stdout);
+    }
+    assert_eq!(g.len(), e.len(), "line count differs\nguest:\n{}", got.stdout);
+    assert_eq!(g.last(), Some(&"done"));
+}
+
+#[test]
+fn matches_cpython_ipv4_sync() {
+    compare("4", run_sync);
+}
+
+#[test]
+fn matches_cpython_ipv6_sync() {
+    compare("6", run_sync);
+}
+
+#[test]
+fn matches_cpython_ipv4_async() {
+    compare("4", run_async);
+}
+
+#[test]
+fn matches_cpython_ipv6_async() {
+    compare("6", run_async);
+}

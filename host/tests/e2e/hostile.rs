@@ -1,0 +1,66 @@
+//! Bad input from a guest: errors or a clean trap, never a host panic, an
+//! fd leak, or a huge allocation.
+
+use crate::support::*;
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+}
+
+#[test]
+fn huge_recv_is_capped() {
+    let o = run_sync("bad_input", &["huge-recv"], loopback_policy());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(o.stdout.contains("recv-2^31: ok 10"), "{}", o.stdout);
+    assert!(o.stdout.contains("recv-usize-max: ok 3"), "{}", o.stdout);
+}
+
+#[test]
+fn invalid_addresses_and_arguments_are_errors() {
+    let o = run_sync("bad_input", &["addresses"], loopback_policy());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    let line = |k: &str| {
+        o.stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{k}: ")))
+            .unwrap_or_else(|| panic!("no {k} in {}", o.stdout))
+            .to_string()
+    };
+    assert!(line("bad-ipv4-literal").contains("gaierror") || line("bad-ipv4-literal").contains("PermissionError"));
+    assert!(line("v6-address-on-v4-socket").contains("Errno"), "{}", o.stdout);
+    assert!(line("unresolvable-name").contains("PermissionError"), "{}", o.stdout);
+    assert!(line("unresolvable-name").contains("resolving \"no-such-host.invalid\" denied by policy"));
+    assert!(line("negative-timeout").contains("ValueError"));
+    assert!(line("nan-timeout").contains("ValueError"));
+    assert!(line("raw-socket").contains("PermissionError"));
+    assert!(line("unix-socket").contains("[Errno 97]"));
+    assert!(line("bad-protocol").contains("[Errno 93]"));
+    assert!(o.stdout.trim_end().ends_with("done"));
+}
+
+#[test]
+fn unknown_handle_traps_cleanly() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = open_fds();
+    for run in [run_sync, run_async] {
+        let o = run("bad_input", &["bad-handle"], loopback_policy());
+        let err = o.code.expect_err("a forged handle must trap");
+        assert!(err.contains("handle") || err.contains("resource"), "{err}");
+        assert!(!o.stdout.contains("unexpectedly"));
+    }
+    // The host is still fine and leaked nothing.
+    assert!(open_fds() <= before + 2, "fds leaked: {before} -> {}", open_fds());
+}
+
+#[test]
+fn socket_limit_and_no_fd_leak() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let before = open_fds();
+    let mut policy = loopback_policy();
+    policy.limits.max_sockets = 7;
+    let o = run_sync("bad_input", &["fd-limit"], policy);
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(o.stdout.contains("opened 7 then OSError: [Errno 24]"), "{}", o.stdout);
+    assert!(o.stdout.contains("after-close: ok None"), "{}", o.stdout);
+    assert!(open_fds() <= before + 2, "fds leaked: {before} -> {}", open_fds());
+}

@@ -1,0 +1,59 @@
+//! The policy: deny by default, with denials that name what was denied and
+//! make no system call.
+
+use crate::support::*;
+use std::net::TcpListener;
+use wasock_host::Policy;
+
+#[test]
+fn echo_client_with_no_flags_is_denied_and_server_sees_nothing() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let c = run_sync("echo_client", &["127.0.0.1", &port], Policy::deny_all());
+    assert_eq!(c.code, Ok(1), "{c:?}");
+    assert!(c.stderr.contains("PermissionError: [Errno 13]"), "{}", c.stderr);
+    assert!(
+        c.stderr.contains(&format!("connect to 127.0.0.1:{port} (tcp) denied by policy")),
+        "{}",
+        c.stderr
+    );
+    // No connection ever reached the server.
+    let e = listener.accept().unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
+}
+
+#[test]
+fn server_without_bind_permission_is_denied() {
+    let port = free_port().to_string();
+    let allow_other = Policy::deny_all().allow_bind("127.0.0.1:1-1023").unwrap();
+    let s = run_sync("echo_server", &["127.0.0.1", &port], allow_other);
+    assert_eq!(s.code, Ok(1), "{s:?}");
+    assert!(
+        s.stderr.contains(&format!("bind to 127.0.0.1:{port} (tcp) denied by policy")),
+        "{}",
+        s.stderr
+    );
+    // The port was never bound by the guest.
+    assert!(std::net::TcpListener::bind(("127.0.0.1", port.parse::<u16>().unwrap())).is_ok());
+}
+
+#[test]
+fn port_ranges_and_deny_rules() {
+    let port: u16 = free_port();
+    let range = format!("127.0.0.1:{}-{}", port.saturating_sub(5), port.saturating_add(5));
+    let allowed = loopback_policy().allow_bind(&range).unwrap();
+    let (pstr, p2) = (port.to_string(), port);
+    let server = std::thread::spawn(move || run_sync("echo_server", &["127.0.0.1", &pstr], allowed));
+    let denied = loopback_policy().deny(wasock_host::Use::Connect, format!("127.0.0.1:{p2}").parse().unwrap());
+    let c = run_sync("echo_client", &["127.0.0.1", &port.to_string()], denied);
+    assert_eq!(c.code, Ok(1));
+    assert!(c.stderr.contains("denied by policy"), "{}", c.stderr);
+    // Now let a native client finish the server's one connection.
+    let ok = retry(100, std::time::Duration::from_millis(50), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).ok()
+    });
+    drop(ok);
+    let s = server.join().unwrap();
+    assert_eq!(s.code, Ok(0), "{}", s.stderr);
+}

@@ -1,0 +1,236 @@
+//! Shared test support: builds the guest programs once per test run,
+//! compiles each component once per process, and runs guests under a
+//! policy with captured output.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+use wasmtime::component::Component;
+use wasmtime::{Config, Engine};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasock_host::run::{self, GuestConfig, Output};
+use wasock_host::Policy;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where the wasm32-wasip2 builds of the guests land.
+pub fn guest_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let target = if target.is_absolute() {
+        target
+    } else {
+        root().join(target)
+    };
+    target.join("wasm32-wasip2").join("release")
+}
+
+const GUESTS: &[&str] = &[
+    "behaviour",
+    "accept_forever",
+    "bad_input",
+    "echo_server",
+    "echo_client",
+    "echo_server_dualstack",
+    "echo_client_dualstack",
+    "reuseaddr",
+];
+
+/// Builds the guest programs unless the test command already did
+/// (`scripts/test` does, once per run).
+fn ensure_built() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let missing = GUESTS
+            .iter()
+            .any(|g| !guest_dir().join(format!("{g}.wasm")).exists());
+        if missing {
+            let status = Command::new(env!("CARGO"))
+                .current_dir(root())
+                .args([
+                    "build",
+                    "--release",
+                    "--target",
+                    "wasm32-wasip2",
+                    "-p",
+                    "wasock-test-guests",
+                    "-p",
+                    "wasock-examples",
+                ])
+                .status()
+                .expect("running cargo to build the guests");
+            assert!(status.success(), "building the guest programs failed");
+        }
+    });
+}
+
+/// The shared engine (with wasmtime's compilation cache when available).
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut config = Config::new();
+        if let Ok(cache) = wasmtime::Cache::from_file(None) {
+            config.cache(Some(cache));
+        }
+        Engine::new(&config).expect("engine")
+    })
+}
+
+/// A guest program compiled once per process.
+pub fn component(name: &str) -> Component {
+    static CACHE: OnceLock<Mutex<HashMap<String, Component>>> = OnceLock::new();
+    ensure_built();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut map = cache.lock().unwrap();
+    map.entry(name.to_string())
+        .or_insert_with(|| {
+            let path = guest_dir().join(format!("{name}.wasm"));
+            Component::from_file(engine(), &path)
+                .unwrap_or_else(|e| panic!("compiling {}: {e:?}", path.display()))
+        })
+        .clone()
+}
+
+/// Everything loopback, both families, any port: bind and connect.
+pub fn loopback_policy() -> Policy {
+    Policy::deny_all()
+        .allow_bind("127.0.0.1:*")
+        .unwrap()
+        .allow_bind("[::1]:*")
+        .unwrap()
+        .allow_connect("127.0.0.1:*")
+        .unwrap()
+        .allow_connect("[::1]:*")
+        .unwrap()
+}
+
+/// What a guest run produced.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Exit code, or the trap's message.
+    pub code: Result<i32, String>,
+    /// Captured stdout.
+    pub stdout: String,
+    /// Captured stderr.
+    pub stderr: String,
+}
+
+/// A guest's configuration with captured output.
+pub fn config(name: &str, args: &[&str], policy: Policy) -> (GuestConfig, MemoryOutputPipe, MemoryOutputPipe) {
+    let out = MemoryOutputPipe::new(1 << 20);
+    let err = MemoryOutputPipe::new(1 << 20);
+    let config = GuestConfig {
+        args: std::iter::once(name.to_string())
+            .chain(args.iter().map(|a| a.to_string()))
+            .collect(),
+        env: Vec::new(),
+        output: Output::Capture(out.clone(), err.clone()),
+        policy: Arc::new(policy),
+    };
+    (config, out, err)
+}
+
+fn text(p: &MemoryOutputPipe) -> String {
+    String::from_utf8_lossy(&p.contents()).into_owned()
+}
+
+/// Runs a guest with the sync embedding on this thread.
+pub fn run_sync(name: &str, args: &[&str], policy: Policy) -> Outcome {
+    let component = component(name);
+    let (config, out, err) = config(name, args, policy);
+    let linker = run::sync_linker(engine()).unwrap();
+    let code = run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"));
+    Outcome {
+        code,
+        stdout: text(&out),
+        stderr: text(&err),
+    }
+}
+
+/// Runs a guest with the async embedding on a fresh 2-thread runtime.
+pub fn run_async(name: &str, args: &[&str], policy: Policy) -> Outcome {
+    let component = component(name);
+    let (config, out, err) = config(name, args, policy);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let code = rt.block_on(async {
+        let linker = run::async_linker(engine()).unwrap();
+        run::run_async(&linker, &component, &config)
+            .await
+            .map_err(|e| format!("{e:?}"))
+    });
+    Outcome {
+        code,
+        stdout: text(&out),
+        stderr: text(&err),
+    }
+}
+
+/// A port that was free a moment ago on 127.0.0.1 and ::1.
+pub fn free_port() -> u16 {
+    for _ in 0..50 {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        if std::net::TcpListener::bind(("::1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port");
+}
+
+/// Runs `f` until it returns `Some`, at most `tries` times, `pause` apart.
+pub fn retry<T>(tries: usize, pause: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    for _ in 0..tries {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        std::thread::sleep(pause);
+    }
+    None
+}
+
+/// Waits until `pipe` contains `needle` (bounded by `limit`).
+pub fn wait_for(pipe: &MemoryOutputPipe, needle: &str, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if text(pipe).contains(needle) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    false
+}
+
+/// Reads a pipe as text.
+pub fn read(pipe: &MemoryOutputPipe) -> String {
+    text(pipe)
+}
+
+/// Runs `python3 tests/python/<script> args…` and returns its stdout.
+pub fn python(script: &str, args: &[&str]) -> String {
+    let out = Command::new("python3")
+        .arg(root().join("tests/python").join(script))
+        .args(args)
+        .output()
+        .expect("python3 is needed for the CPython comparison tests");
+    assert!(
+        out.status.success(),
+        "python3 {script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Serialises tests that count the process's open descriptors or hold
+/// many of them, so that they do not disturb each other.
+pub static SERIAL: Mutex<()> = Mutex::new(());

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets everything up (wasm32-wasip2 target, guest programs built once for
+# the whole run), then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cargo test -p wasock-host -p wasock
