@@ -4,7 +4,6 @@
 //! (`[n for n in dir(socket) if n.isupper() and isinstance(getattr(socket, n), int)]`)
 //! and checked in. Constants that do not fit `i32` are `u32` or `u64`.
 
-
 // Address family (socket(2) `domain`)
 /// Address family (socket(2) `domain`): `AF_UNSPEC` (Linux value 0).
 pub const AF_UNSPEC: i32 = 0;
@@ -30,6 +29,8 @@ pub const AF_X25: i32 = 9;
 pub const AF_INET6: i32 = 10;
 /// Address family (socket(2) `domain`): `AF_ROSE` (Linux value 11).
 pub const AF_ROSE: i32 = 11;
+/// Address family (socket(2) `domain`): `AF_DECnet` (Linux value 12).
+pub const AF_DECnet: i32 = 12;
 /// Address family (socket(2) `domain`): `AF_NETBEUI` (Linux value 13).
 pub const AF_NETBEUI: i32 = 13;
 /// Address family (socket(2) `domain`): `AF_SECURITY` (Linux value 14).
@@ -750,3 +751,18 @@ pub const VMADDR_CID_HOST: u32 = 2;
 pub const VMADDR_CID_ANY: u32 = 0xffffffff;
 /// AF_VSOCK special address: `VMADDR_PORT_ANY` (Linux value 4294967295).
 pub const VMADDR_PORT_ANY: u32 = 0xffffffff;
+
+// Bluetooth (present in CPython builds with Bluetooth headers)
+/// Address family (socket(2) `domain`): `AF_BLUETOOTH` (Linux value 31).
+pub const AF_BLUETOOTH: i32 = 31;
+/// Bluetooth protocol: `BTPROTO_L2CAP` (Linux value 0).
+pub const BTPROTO_L2CAP: i32 = 0;
+/// Bluetooth protocol: `BTPROTO_HCI` (Linux value 1).
+pub const BTPROTO_HCI: i32 = 1;
+/// Bluetooth protocol: `BTPROTO_SCO` (Linux value 2).
+pub const BTPROTO_SCO: i32 = 2;
+/// Bluetooth protocol: `BTPROTO_RFCOMM` (Linux value 3).
+pub const BTPROTO_RFCOMM: i32 = 3;
+
+/// Whether the module supports IPv6 (Python's `socket.has_ipv6`).
+pub const has_ipv6: bool = true;

@@ -72,6 +72,17 @@ impl ErrorKind {
         }
     }
 
+    /// The class name as the last line of a Python traceback prints it:
+    /// `"socket.gaierror"`, `"socket.herror"`, builtins unqualified
+    /// (`"ConnectionRefusedError"`).
+    pub fn qualified_name(self) -> &'static str {
+        match self {
+            ErrorKind::Gaierror => "socket.gaierror",
+            ErrorKind::Herror => "socket.herror",
+            other => other.name(),
+        }
+    }
+
     /// Whether Python's class derives from `OSError` (everything but
     /// `ValueError`, `TypeError` and `OverflowError`).
     pub fn is_os_error(self) -> bool {
@@ -197,6 +208,21 @@ impl Error {
             strerror,
             detail,
             policy: true,
+        }
+    }
+
+    /// Python's `OSError(e.errno, message)`: same errno, new message, the
+    /// class picked again from the errno (as `OSError.__new__` does).
+    pub(crate) fn rewrap(self, message: String) -> Error {
+        Error {
+            kind: self
+                .errno
+                .map(ErrorKind::for_errno)
+                .unwrap_or(ErrorKind::OSError),
+            errno: self.errno,
+            strerror: Cow::Owned(message),
+            detail: self.detail,
+            policy: self.policy,
         }
     }
 
@@ -471,10 +497,7 @@ mod tests {
             Error::from_errno(111).kind(),
             ErrorKind::ConnectionRefusedError
         );
-        assert_eq!(
-            Error::from_errno(98).strerror(),
-            "Address already in use"
-        );
+        assert_eq!(Error::from_errno(98).strerror(), "Address already in use");
         assert_eq!(
             Error::from_errno(107).strerror(),
             "Transport endpoint is not connected"

@@ -273,10 +273,7 @@ pub(crate) fn format_ipv6(w: &[u16; 8]) -> String {
         if i != 0 {
             out.push(':');
         }
-        if i == 6
-            && best_base == Some(0)
-            && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))
-        {
+        if i == 6 && best_base == Some(0) && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)) {
             let [a, b] = w[6].to_be_bytes();
             let [c, d] = w[7].to_be_bytes();
             out.push_str(&format!("{a}.{b}.{c}.{d}"));
@@ -336,9 +333,20 @@ mod tests {
         for (s, want) in ok {
             assert_eq!(inet_aton(s).unwrap(), want.to_vec(), "{s}");
         }
-        for s in [" 1.2.3.4", "08.1.1.1", "", "300.1.1.1", "1.2.3.4.5", "1..2", "0x"] {
+        for s in [
+            " 1.2.3.4",
+            "08.1.1.1",
+            "",
+            "300.1.1.1",
+            "1.2.3.4.5",
+            "1..2",
+            "0x",
+        ] {
             let e = inet_aton(s).unwrap_err();
-            assert_eq!(e.to_string(), "illegal IP address string passed to inet_aton");
+            assert_eq!(
+                e.to_string(),
+                "illegal IP address string passed to inet_aton"
+            );
         }
     }
 

@@ -1,9 +1,146 @@
+//! Python's `socket` module for WebAssembly guests.
+//!
+//! `wasock` gives a wasm32-wasip2 guest the BSD socket API the way CPython's
+//! `socket` module presents it on Linux — the same function names,
+//! constants, address tuples, timeouts and exceptions — over the
+//! `wasock:socket` WIT package, whose host checks every call against the
+//! embedder's policy.
+//!
+//! ```no_run
+//! use wasock::{socket, AF_INET, SOCK_STREAM};
+//!
+//! # fn main() -> wasock::Result<()> {
+//! let s = socket(AF_INET, SOCK_STREAM, 0)?;
+//! s.bind(("", 50007))?;
+//! s.listen(1)?;
+//! let (conn, addr) = s.accept()?;
+//! println!("Connected by {addr}");
+//! conn.sendall(&conn.recv(1024)?)?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - Module-level functions and constants have Python's names
+//!   ([`socket`], [`getaddrinfo`], [`inet_pton`], [`AF_INET`], …) and
+//!   Linux values.
+//! - [`Socket`] methods are Python's, and each says which system call (and
+//!   WIT call) it corresponds to.
+//! - Addresses ([`Address`]) are Python's tuples; they display as Python's
+//!   `repr`.
+//! - Every failure is an [`Error`] whose [`ErrorKind`] is the Python
+//!   exception class CPython 3.11 would raise, with its errno and message.
+//!
+//! The WIT bindings are private; every conversion between WIT types and
+//! Python's shapes is in one module (`convert`).
+
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
+
+#[allow(missing_docs, unsafe_code)]
 mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
         world: "wasock:socket/imports",
         additional_derives: [PartialEq, Eq],
-        additional_derives_ignore: ["send-control-message", "recv-control-message", "received-message", "poll-request"],
+        additional_derives_ignore: [
+            "send-control-message",
+            "recv-control-message",
+            "received-message",
+            "poll-request",
+        ],
     });
 }
-pub use bindings::wasock::socket::types::SocketAddress;
+
+mod address;
+#[allow(non_upper_case_globals)]
+mod constants;
+mod convert;
+mod error;
+mod helpers;
+mod inet;
+mod netdb;
+mod socket;
+mod text;
+
+pub use address::{Address, RawAddress};
+pub use constants::*;
+pub use convert::OptValue;
+pub use error::{Error, ErrorKind, Result};
+pub use helpers::{
+    create_connection, create_server, has_dualstack_ipv6, recv_fds, select, send_fds, Ancillary,
+    RecvFds, RecvMsg,
+};
+pub use inet::{
+    htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs, CMSG_LEN, CMSG_SPACE,
+};
+pub use netdb::{
+    getaddrinfo, gethostbyaddr, gethostbyname, gethostbyname_ex, gethostname, getnameinfo,
+    getprotobyname, getservbyname, getservbyport, if_indextoname, if_nameindex, if_nametoindex,
+    AddrInfo,
+};
+pub use socket::{socket, socketpair, Socket, SocketFile};
+pub use text::repr_bytes;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The default timeout's bits; `NO_TIMEOUT` for `None`.
+static DEFAULT_TIMEOUT: AtomicU64 = AtomicU64::new(NO_TIMEOUT);
+const NO_TIMEOUT: u64 = u64::MAX;
+
+/// Sets the timeout new sockets start with (Python's
+/// `setdefaulttimeout`): `None` blocking, `0.0` non-blocking, `t > 0`
+/// timeout mode. Applies to sockets from [`socket`], [`socketpair`],
+/// [`Socket::accept`] and received with SCM_RIGHTS. Negative is
+/// `ValueError('Timeout value out of range')`.
+pub fn setdefaulttimeout(t: Option<f64>) -> Result<()> {
+    let t = convert::check_timeout(t)?;
+    DEFAULT_TIMEOUT.store(t.map_or(NO_TIMEOUT, f64::to_bits), Ordering::Relaxed);
+    Ok(())
+}
+
+/// The timeout new sockets start with (Python's `getdefaulttimeout`);
+/// `None` (blocking) unless [`setdefaulttimeout`] changed it.
+pub fn getdefaulttimeout() -> Option<f64> {
+    match DEFAULT_TIMEOUT.load(Ordering::Relaxed) {
+        NO_TIMEOUT => None,
+        bits => Some(f64::from_bits(bits)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constants_sanity() {
+        assert_eq!(AF_INET, 2);
+        assert_eq!(AF_INET6, 10);
+        assert_eq!(AF_UNIX, 1);
+        assert_eq!(SOCK_STREAM, 1);
+        assert_eq!(SOCK_NONBLOCK, 0o4000);
+        assert_eq!(SOL_SOCKET, 1);
+        assert_eq!(SO_REUSEADDR, 2);
+        assert_eq!(SO_REUSEPORT, 15);
+        assert_eq!(IPPROTO_TCP, 6);
+        assert_eq!(TCP_NODELAY, 1);
+        assert_eq!(MSG_PEEK, 2);
+        assert_eq!(SHUT_RDWR, 2);
+        assert_eq!(AI_PASSIVE, 1);
+        assert_eq!(NI_NUMERICHOST, 1);
+        assert_eq!(EAI_NONAME, -2);
+        assert_eq!(SCM_RIGHTS, 1);
+        assert_eq!(SOMAXCONN, 4096);
+        assert_eq!(INADDR_BROADCAST, 0xffff_ffff);
+        assert_eq!(INADDR_LOOPBACK, 0x7f00_0001);
+    }
+
+    #[test]
+    fn default_timeout() {
+        assert_eq!(getdefaulttimeout(), None);
+        setdefaulttimeout(Some(2.5)).unwrap();
+        assert_eq!(getdefaulttimeout(), Some(2.5));
+        assert!(setdefaulttimeout(Some(-1.0)).is_err());
+        setdefaulttimeout(None).unwrap();
+        assert_eq!(getdefaulttimeout(), None);
+    }
+}

@@ -157,5 +157,15 @@ pub fn errno_code(errno: i32) -> ErrorCode {
     }
 }
 
+/// A guest-supplied string cut to at most 200 characters for messages and
+/// logs (a guest must not make the host log megabytes).
+pub fn shorten(s: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 200;
+    match s.char_indices().nth(MAX) {
+        None => s.into(),
+        Some((i, _)) => format!("{}… ({} bytes)", &s[..i], s.len()).into(),
+    }
+}
+
 /// Shorthand for host results.
 pub type SocketResult<T> = Result<T, SocketError>;

@@ -4,8 +4,8 @@
 
 use crate::bindings::errors::Error;
 use crate::bindings::types::{
-    AddressFamily, AddressInfo, AddressInfoHints, HostEntry, IpAddress, MsgFlags,
-    NameInfoFlags, OptionName, OptionValue, ShutdownHow, SocketAddress, SocketType,
+    AddressFamily, AddressInfo, AddressInfoHints, HostEntry, IpAddress, MsgFlags, NameInfoFlags,
+    OptionName, OptionValue, ShutdownHow, SocketAddress, SocketType,
 };
 use crate::bindings::{async_io, errors, options, sync_io, types};
 use crate::ctx::WasockCtxView;
@@ -85,7 +85,10 @@ impl async_io::wasock::socket::poll::Host for WasockCtxView<'_> {
         requests: Vec<async_io::wasock::socket::poll::PollRequest>,
         timeout: Option<u64>,
     ) -> SocketResult<Vec<types::Readiness>> {
-        let requests = requests.into_iter().map(|r| (r.socket, r.interest)).collect();
+        let requests = requests
+            .into_iter()
+            .map(|r| (r.socket, r.interest))
+            .collect();
         self.poll::<Reactor>(requests, timeout).await
     }
 }
@@ -96,7 +99,10 @@ impl sync_io::wasock::socket::poll::Host for WasockCtxView<'_> {
         requests: Vec<sync_io::wasock::socket::poll::PollRequest>,
         timeout: Option<u64>,
     ) -> SocketResult<Vec<types::Readiness>> {
-        let requests = requests.into_iter().map(|r| (r.socket, r.interest)).collect();
+        let requests = requests
+            .into_iter()
+            .map(|r| (r.socket, r.interest))
+            .collect();
         run_ready(self.poll::<Blocking>(requests, timeout))
     }
 }

@@ -41,15 +41,15 @@ mod error;
 mod host;
 mod netdb;
 mod options;
-mod poll;
 pub mod policy;
+mod poll;
 pub mod run;
 mod socket;
 mod sys;
 mod wait;
 
 pub use ctx::{HasWasock, WasockCtx, WasockCtxView, WasockView};
-pub use error::{error_code, errno_code, SocketError};
+pub use error::{errno_code, error_code, SocketError};
 pub use policy::{Limits, Policy, Target, Transport, Use};
 pub use socket::HostSocket;
 
@@ -68,8 +68,6 @@ pub fn add_to_linker_async<T: WasockView + 'static>(
 /// Adds the `wasock:socket` imports to a linker whose store is driven with
 /// the synchronous `call` / `instantiate`. A waiting guest blocks its
 /// thread in poll(2).
-pub fn add_to_linker_sync<T: WasockView + 'static>(
-    linker: &mut Linker<T>,
-) -> wasmtime::Result<()> {
+pub fn add_to_linker_sync<T: WasockView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     bindings::sync_io::Imports::add_to_linker::<T, HasWasock>(linker, T::wasock)
 }

@@ -17,7 +17,11 @@ use wasock_host::run::{self, GuestConfig};
 use wasock_host::{Policy, Use};
 
 #[derive(Parser)]
-#[command(name = "wasock", version, about = "Run WebAssembly guests with BSD sockets under a capability policy")]
+#[command(
+    name = "wasock",
+    version,
+    about = "Run WebAssembly guests with BSD sockets under a capability policy"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -131,7 +135,9 @@ fn real_main() -> anyhow::Result<i32> {
         .with_context(|| format!("loading {}", a.component.display()))?;
     let name = a.component.display().to_string();
     let guest = GuestConfig {
-        args: std::iter::once(name).chain(a.args.iter().cloned()).collect(),
+        args: std::iter::once(name)
+            .chain(a.args.iter().cloned())
+            .collect(),
         env,
         output: run::Output::Inherit,
         policy,

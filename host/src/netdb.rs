@@ -75,7 +75,10 @@ impl WasockCtxView<'_> {
                 // A name that needs DNS: refuse unless the host is numeric
                 // by glibc's rules (e.g. "127.1"), which needs no lookup.
                 if sys::getaddrinfo(Some(h), None, 0, 0, 0, libc::AI_NUMERICHOST).is_err() {
-                    return Err(SocketError::denied(format_args!("resolving {h:?}")));
+                    return Err(SocketError::denied(format_args!(
+                        "resolving {:?}",
+                        crate::error::shorten(h)
+                    )));
                 }
                 flags |= libc::AI_NUMERICHOST;
             }
@@ -124,17 +127,25 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<(String, String)> {
         let addr = sys::to_std(&address).ok_or_else(|| resolve_error(libc::EAI_FAMILY))?;
         if !flags.contains(NameInfoFlags::NUMERICHOST) && flags.contains(NameInfoFlags::NAMEREQD) {
-            return Err(SocketError::denied(format_args!("reverse lookup of {}", addr.ip())));
+            return Err(SocketError::denied(format_args!(
+                "reverse lookup of {}",
+                addr.ip()
+            )));
         }
         let host = match addr {
-            std::net::SocketAddr::V6(a) if a.scope_id() != 0 => format!("{}%{}", a.ip(), a.scope_id()),
+            std::net::SocketAddr::V6(a) if a.scope_id() != 0 => {
+                format!("{}%{}", a.ip(), a.scope_id())
+            }
             a => a.ip().to_string(),
         };
         Ok((host, addr.port().to_string()))
     }
 
     /// gethostbyname(3): not yet supported.
-    pub(crate) async fn gethostbyname<W: Wait>(&mut self, _name: String) -> SocketResult<HostEntry> {
+    pub(crate) async fn gethostbyname<W: Wait>(
+        &mut self,
+        _name: String,
+    ) -> SocketResult<HostEntry> {
         Err(SocketError::unsupported("gethostbyname"))
     }
 

@@ -3,9 +3,7 @@
 //! getsockopt(2) / setsockopt(2).
 
 use crate::bindings::errors::ErrorCode;
-use crate::bindings::types::{
-    Credentials, Ipv4Membership, Linger, OptionName, OptionValue,
-};
+use crate::bindings::types::{Credentials, Ipv4Membership, Linger, OptionName, OptionValue};
 use crate::error::{SocketError, SocketResult};
 use crate::policy::Policy;
 use crate::socket::HostSocket;

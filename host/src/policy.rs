@@ -324,8 +324,7 @@ impl Policy {
     pub fn from_toml_file(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("reading policy file {}: {e}", path.display()))?;
-        Self::from_toml(&text)
-            .map_err(|e| anyhow::anyhow!("policy file {}: {e}", path.display()))
+        Self::from_toml(&text).map_err(|e| anyhow::anyhow!("policy file {}: {e}", path.display()))
     }
 
     /// Parses a policy from TOML text (see [`PolicyFile`]).

@@ -77,7 +77,9 @@ impl GuestConfig {
         }
         if self.policy.wasi_sockets_allowed() {
             let policy = self.policy.clone();
-            b.allow_tcp(true).allow_udp(true).allow_ip_name_lookup(false);
+            b.allow_tcp(true)
+                .allow_udp(true)
+                .allow_ip_name_lookup(false);
             b.socket_addr_check(move |addr, use_| {
                 let ok = wasi_use_allowed(&policy, addr, use_);
                 Box::pin(async move { ok })

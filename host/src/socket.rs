@@ -6,9 +6,7 @@
 //! sync bindings run it with [`Blocking`](crate::wait::Blocking).
 
 use crate::bindings::errors::ErrorCode;
-use crate::bindings::types::{
-    AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType,
-};
+use crate::bindings::types::{AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType};
 use crate::ctx::WasockCtxView;
 use crate::error::{SocketError, SocketResult};
 use crate::policy::{Transport, Use};
@@ -36,12 +34,7 @@ pub struct HostSocket {
 }
 
 impl HostSocket {
-    fn new(
-        sock: Socket,
-        family: AddressFamily,
-        socket_type: SocketType,
-        protocol: i32,
-    ) -> Self {
+    fn new(sock: Socket, family: AddressFamily, socket_type: SocketType, protocol: i32) -> Self {
         HostSocket {
             reactor: OnceLock::new(),
             sock,
@@ -252,6 +245,10 @@ impl WasockCtxView<'_> {
         backlog: i32,
     ) -> SocketResult<()> {
         let s = self.sock(&r)?;
+        if s.socket_type == SocketType::Dgram {
+            // The kernel refuses (EOPNOTSUPP) without binding anything.
+            return Ok(s.sock.listen(0)?);
+        }
         let local = s.sock.local_addr()?.as_socket();
         let local = match local {
             Some(a) if a.port() != 0 => a,

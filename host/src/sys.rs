@@ -295,7 +295,8 @@ pub fn getaddrinfo(
             // SAFETY: ai_addr points at ai_addrlen bytes of a sockaddr.
             unsafe {
                 SockAddr::try_init(|storage, len| {
-                    let n = (ai.ai_addrlen as usize).min(std::mem::size_of::<libc::sockaddr_storage>());
+                    let n =
+                        (ai.ai_addrlen as usize).min(std::mem::size_of::<libc::sockaddr_storage>());
                     std::ptr::copy_nonoverlapping(ai.ai_addr.cast::<u8>(), storage.cast::<u8>(), n);
                     *len = n as libc::socklen_t;
                     Ok(())
@@ -309,7 +310,11 @@ pub fn getaddrinfo(
                 None
             } else {
                 // SAFETY: ai_canonname is a NUL-terminated string.
-                Some(unsafe { CStr::from_ptr(ai.ai_canonname) }.to_string_lossy().into_owned())
+                Some(
+                    unsafe { CStr::from_ptr(ai.ai_canonname) }
+                        .to_string_lossy()
+                        .into_owned(),
+                )
             };
             out.push(AddrInfo {
                 family: ai.ai_family,
@@ -423,7 +428,9 @@ pub fn poll_wait(fds: &[(RawFd, i16)], deadline: Option<Instant>) -> io::Result<
                 if left.is_zero() {
                     return Ok(());
                 }
-                left.as_nanos().div_ceil(1_000_000).min(libc::c_int::MAX as u128) as libc::c_int
+                left.as_nanos()
+                    .div_ceil(1_000_000)
+                    .min(libc::c_int::MAX as u128) as libc::c_int
             }
         };
         // SAFETY: pfds is a valid array of pfds.len() pollfd structs.

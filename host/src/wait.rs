@@ -142,7 +142,9 @@ impl Reactor {
     ) -> impl Future<Output = io::Result<()>> + Send + 'a {
         std::future::poll_fn(move |cx| {
             for (afd, interest) in regs {
-                if interest.intersects(Readiness::READABLE | Readiness::PRIORITY | Readiness::READ_HANGUP) {
+                if interest
+                    .intersects(Readiness::READABLE | Readiness::PRIORITY | Readiness::READ_HANGUP)
+                {
                     if let Poll::Ready(g) = afd.poll_read_ready(cx) {
                         g?.clear_ready();
                         return Poll::Ready(Ok(()));

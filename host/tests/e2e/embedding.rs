@@ -20,7 +20,11 @@ fn fifty_guests_blocked_in_accept_do_not_starve_an_echo_round_trip() {
     for _ in 0..50 {
         let (cfg, out, _err) = config("accept_forever", &[], loopback_policy());
         let (l, c) = (linker.clone(), blocked.clone());
-        handles.push(rt.spawn(async move { run::run_async(&l, &c, &cfg).await.map_err(|e| format!("{e:?}")) }));
+        handles.push(rt.spawn(async move {
+            run::run_async(&l, &c, &cfg)
+                .await
+                .map_err(|e| format!("{e:?}"))
+        }));
         waiting.push(out);
     }
     for out in &waiting {
@@ -34,23 +38,40 @@ fn fifty_guests_blocked_in_accept_do_not_starve_an_echo_round_trip() {
     let port = free_port().to_string();
     let (scfg, sout, serr) = config("echo_server", &["127.0.0.1", &port], loopback_policy());
     let (l, c) = (linker.clone(), component("echo_server"));
-    let server = rt.spawn(async move { run::run_async(&l, &c, &scfg).await.map_err(|e| format!("{e:?}")) });
+    let server = rt.spawn(async move {
+        run::run_async(&l, &c, &scfg)
+            .await
+            .map_err(|e| format!("{e:?}"))
+    });
     let client_comp = component("echo_client");
     let mut client_out = None;
     for _ in 0..100 {
         let (ccfg, cout, cerr) = config("echo_client", &["127.0.0.1", &port], loopback_policy());
         let code = rt.block_on(async {
-            tokio::time::timeout(Duration::from_secs(20), run::run_async(&linker, &client_comp, &ccfg)).await
+            tokio::time::timeout(
+                Duration::from_secs(20),
+                run::run_async(&linker, &client_comp, &ccfg),
+            )
+            .await
         });
-        let code = code.expect("echo client timed out").map_err(|e| format!("{e:?}"));
+        let code = code
+            .expect("echo client timed out")
+            .map_err(|e| format!("{e:?}"));
         if code == Ok(0) {
             client_out = Some(read(&cout));
             break;
         }
-        assert!(read(&cerr).contains("ConnectionRefusedError"), "{}", read(&cerr));
+        assert!(
+            read(&cerr).contains("ConnectionRefusedError"),
+            "{}",
+            read(&cerr)
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(client_out.as_deref().map(str::trim), Some("Received b'Hello, world'"));
+    assert_eq!(
+        client_out.as_deref().map(str::trim),
+        Some("Received b'Hello, world'")
+    );
     let s = rt.block_on(async { tokio::time::timeout(Duration::from_secs(20), server).await });
     assert_eq!(s.unwrap().unwrap(), Ok(0), "{}", read(&serr));
     assert!(read(&sout).starts_with("Connected by"));

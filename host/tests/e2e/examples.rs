@@ -14,11 +14,19 @@ fn pair(server: &str, client: &str, host: &str, policy: Policy) -> (Outcome, Out
     let (sp, pp) = (policy.clone(), port.clone());
     let (server, shost) = (server.to_string(), host.to_string());
     let server = std::thread::spawn(move || run_sync(&server, &[&shost, &pp], sp));
+    // The server needs a moment to listen: a refused client is retried.
     let client = retry(100, Duration::from_millis(50), || {
         let o = run_sync(client, &[host, &port], policy.clone());
-        (o.code == Ok(0) || !o.stderr.contains("ConnectionRefusedError")).then_some(o)
-    })
-    .expect("client never got through");
+        let refused = o.stderr.contains("ConnectionRefusedError")
+            || o.stdout.contains("could not open socket");
+        (!refused).then_some(o)
+    });
+    if client.as_ref().is_none_or(|c| c.code != Ok(0)) {
+        // Release a server still waiting in accept so the test ends.
+        let p: u16 = port.parse().unwrap();
+        let _ = std::net::TcpStream::connect((host, p));
+    }
+    let client = client.expect("client never got through");
     (server.join().unwrap(), client)
 }
 
@@ -28,7 +36,11 @@ fn ipv4_echo_server_and_client() {
     assert_eq!(c.code, Ok(0), "client: {}", c.stderr);
     assert_eq!(c.stdout.trim(), "Received b'Hello, world'");
     assert_eq!(s.code, Ok(0), "server: {}", s.stderr);
-    assert!(s.stdout.starts_with("Connected by ('127.0.0.1', "), "{}", s.stdout);
+    assert!(
+        s.stdout.starts_with("Connected by ('127.0.0.1', "),
+        "{}",
+        s.stdout
+    );
 }
 
 #[test]
@@ -41,7 +53,11 @@ fn dualstack_echo_server_and_client_over_ipv6_and_ipv4() {
             loopback_policy(),
         );
         assert_eq!(c.code, Ok(0), "client ({host}): {}", c.stderr);
-        assert!(c.stdout.contains("Received b'Hello, world'"), "{}", c.stdout);
+        assert!(
+            c.stdout.contains("Received b'Hello, world'"),
+            "{}",
+            c.stdout
+        );
         assert_eq!(s.code, Ok(0), "server ({host}): {}", s.stderr);
         assert!(s.stdout.contains("Connected by"), "{}", s.stdout);
     }
@@ -51,11 +67,13 @@ fn dualstack_echo_server_and_client_over_ipv6_and_ipv4() {
 fn reuseaddr_restart() {
     let port = free_port().to_string();
     let p = port.clone();
-    let server = std::thread::spawn(move || run_sync("reuseaddr", &["127.0.0.1", &p], loopback_policy()));
+    let server =
+        std::thread::spawn(move || run_sync("reuseaddr", &["127.0.0.1", &p], loopback_policy()));
     // Two connections: one per bind of the same port.
     for round in 0..2 {
         let got = retry(100, Duration::from_millis(50), || {
-            let mut s = std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).ok()?;
+            let mut s =
+                std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().unwrap())).ok()?;
             use std::io::{Read, Write};
             s.write_all(b"ping").ok()?;
             let mut buf = [0u8; 4];
@@ -82,19 +100,27 @@ fn guest_client_talks_to_native_python_server() {
     assert_eq!(c.stdout.trim(), "Received b'Hello, world'");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(py.wait().unwrap().success());
-    assert!(rest[0].starts_with("Connected by ('127.0.0.1', "), "{rest:?}");
+    assert!(
+        rest[0].starts_with("Connected by ('127.0.0.1', "),
+        "{rest:?}"
+    );
 }
 
 #[test]
 fn native_python_client_talks_to_guest_server() {
     let port = free_port().to_string();
     let p = port.clone();
-    let server = std::thread::spawn(move || run_sync("echo_server", &["127.0.0.1", &p], loopback_policy()));
+    let server =
+        std::thread::spawn(move || run_sync("echo_server", &["127.0.0.1", &p], loopback_policy()));
     let out = python("echo_client.py", &["127.0.0.1", &port]);
     assert_eq!(out.trim(), "Received b'Hello, world'");
     let s = server.join().unwrap();
     assert_eq!(s.code, Ok(0), "{}", s.stderr);
-    assert!(s.stdout.starts_with("Connected by ('127.0.0.1', "), "{}", s.stdout);
+    assert!(
+        s.stdout.starts_with("Connected by ('127.0.0.1', "),
+        "{}",
+        s.stdout
+    );
 }
 
 #[test]
@@ -113,7 +139,12 @@ fn cli_runs_server_and_client_with_policy_flags() {
         .unwrap();
     let client = retry(100, Duration::from_millis(50), || {
         let o = Command::new(wasock)
-            .args(["run", "--async", "--allow-connect", &format!("tcp://{target}")])
+            .args([
+                "run",
+                "--async",
+                "--allow-connect",
+                &format!("tcp://{target}"),
+            ])
             .arg(guest_dir().join("echo_client.wasm"))
             .args(["127.0.0.1", &port])
             .output()
@@ -122,10 +153,21 @@ fn cli_runs_server_and_client_with_policy_flags() {
         (!refused).then_some(o)
     })
     .unwrap();
-    assert!(client.status.success(), "{}", String::from_utf8_lossy(&client.stderr));
-    assert_eq!(String::from_utf8_lossy(&client.stdout).trim(), "Received b'Hello, world'");
+    assert!(
+        client.status.success(),
+        "{}",
+        String::from_utf8_lossy(&client.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&client.stdout).trim(),
+        "Received b'Hello, world'"
+    );
     let server = server.wait_with_output().unwrap();
-    assert!(server.status.success(), "{}", String::from_utf8_lossy(&server.stderr));
+    assert!(
+        server.status.success(),
+        "{}",
+        String::from_utf8_lossy(&server.stderr)
+    );
     assert!(String::from_utf8_lossy(&server.stdout).starts_with("Connected by ('127.0.0.1', "));
 }
 
@@ -147,7 +189,10 @@ fn cli_policy_file() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success());
     assert!(err.contains("PermissionError: [Errno 13]"), "{err}");
-    assert!(err.contains("connect to 127.0.0.1:9 (tcp) denied by policy"), "{err}");
+    assert!(
+        err.contains("connect to 127.0.0.1:9 (tcp) denied by policy"),
+        "{err}"
+    );
     let o = Command::new(wasock)
         .args(["run", "--allow-connect", "not-a-target"])
         .arg(guest_dir().join("echo_client.wasm"))

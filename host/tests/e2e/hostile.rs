@@ -4,7 +4,9 @@
 use crate::support::*;
 
 fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+    std::fs::read_dir("/proc/self/fd")
+        .map(|d| d.count())
+        .unwrap_or(0)
 }
 
 #[test]
@@ -26,10 +28,28 @@ fn invalid_addresses_and_arguments_are_errors() {
             .unwrap_or_else(|| panic!("no {k} in {}", o.stdout))
             .to_string()
     };
-    assert!(line("bad-ipv4-literal").contains("gaierror") || line("bad-ipv4-literal").contains("PermissionError"));
-    assert!(line("v6-address-on-v4-socket").contains("Errno"), "{}", o.stdout);
-    assert!(line("unresolvable-name").contains("PermissionError"), "{}", o.stdout);
-    assert!(line("unresolvable-name").contains("resolving \"no-such-host.invalid\" denied by policy"));
+    assert!(
+        line("bad-ipv4-literal").contains("gaierror")
+            || line("bad-ipv4-literal").contains("PermissionError")
+    );
+    assert!(
+        line("v6-address-on-v4-socket").contains("TypeError"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        line("long-host").len() < 400,
+        "denials must not echo huge guest strings"
+    );
+    assert!(
+        line("unresolvable-name").contains("PermissionError"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        line("unresolvable-name").contains("resolving \"no-such-host.invalid\" denied by policy")
+    );
+    assert!(line("nul-in-host").contains("TypeError: host name must not contain null character"));
     assert!(line("negative-timeout").contains("ValueError"));
     assert!(line("nan-timeout").contains("ValueError"));
     assert!(line("raw-socket").contains("PermissionError"));
@@ -49,7 +69,11 @@ fn unknown_handle_traps_cleanly() {
         assert!(!o.stdout.contains("unexpectedly"));
     }
     // The host is still fine and leaked nothing.
-    assert!(open_fds() <= before + 2, "fds leaked: {before} -> {}", open_fds());
+    assert!(
+        open_fds() <= before + 2,
+        "fds leaked: {before} -> {}",
+        open_fds()
+    );
 }
 
 #[test]
@@ -60,7 +84,15 @@ fn socket_limit_and_no_fd_leak() {
     policy.limits.max_sockets = 7;
     let o = run_sync("bad_input", &["fd-limit"], policy);
     assert_eq!(o.code, Ok(0), "{}", o.stderr);
-    assert!(o.stdout.contains("opened 7 then OSError: [Errno 24]"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("opened 7 then OSError: [Errno 24]"),
+        "{}",
+        o.stdout
+    );
     assert!(o.stdout.contains("after-close: ok None"), "{}", o.stdout);
-    assert!(open_fds() <= before + 2, "fds leaked: {before} -> {}", open_fds());
+    assert!(
+        open_fds() <= before + 2,
+        "fds leaked: {before} -> {}",
+        open_fds()
+    );
 }

@@ -12,9 +12,15 @@ fn echo_client_with_no_flags_is_denied_and_server_sees_nothing() {
     let port = listener.local_addr().unwrap().port().to_string();
     let c = run_sync("echo_client", &["127.0.0.1", &port], Policy::deny_all());
     assert_eq!(c.code, Ok(1), "{c:?}");
-    assert!(c.stderr.contains("PermissionError: [Errno 13]"), "{}", c.stderr);
     assert!(
-        c.stderr.contains(&format!("connect to 127.0.0.1:{port} (tcp) denied by policy")),
+        c.stderr.contains("PermissionError: [Errno 13]"),
+        "{}",
+        c.stderr
+    );
+    assert!(
+        c.stderr.contains(&format!(
+            "connect to 127.0.0.1:{port} (tcp) denied by policy"
+        )),
         "{}",
         c.stderr
     );
@@ -30,7 +36,8 @@ fn server_without_bind_permission_is_denied() {
     let s = run_sync("echo_server", &["127.0.0.1", &port], allow_other);
     assert_eq!(s.code, Ok(1), "{s:?}");
     assert!(
-        s.stderr.contains(&format!("bind to 127.0.0.1:{port} (tcp) denied by policy")),
+        s.stderr
+            .contains(&format!("bind to 127.0.0.1:{port} (tcp) denied by policy")),
         "{}",
         s.stderr
     );
@@ -41,11 +48,19 @@ fn server_without_bind_permission_is_denied() {
 #[test]
 fn port_ranges_and_deny_rules() {
     let port: u16 = free_port();
-    let range = format!("127.0.0.1:{}-{}", port.saturating_sub(5), port.saturating_add(5));
+    let range = format!(
+        "127.0.0.1:{}-{}",
+        port.saturating_sub(5),
+        port.saturating_add(5)
+    );
     let allowed = loopback_policy().allow_bind(&range).unwrap();
     let (pstr, p2) = (port.to_string(), port);
-    let server = std::thread::spawn(move || run_sync("echo_server", &["127.0.0.1", &pstr], allowed));
-    let denied = loopback_policy().deny(wasock_host::Use::Connect, format!("127.0.0.1:{p2}").parse().unwrap());
+    let server =
+        std::thread::spawn(move || run_sync("echo_server", &["127.0.0.1", &pstr], allowed));
+    let denied = loopback_policy().deny(
+        wasock_host::Use::Connect,
+        format!("127.0.0.1:{p2}").parse().unwrap(),
+    );
     let c = run_sync("echo_client", &["127.0.0.1", &port.to_string()], denied);
     assert_eq!(c.code, Ok(1));
     assert!(c.stderr.contains("denied by policy"), "{}", c.stderr);

@@ -122,7 +122,11 @@ pub struct Outcome {
 }
 
 /// A guest's configuration with captured output.
-pub fn config(name: &str, args: &[&str], policy: Policy) -> (GuestConfig, MemoryOutputPipe, MemoryOutputPipe) {
+pub fn config(
+    name: &str,
+    args: &[&str],
+    policy: Policy,
+) -> (GuestConfig, MemoryOutputPipe, MemoryOutputPipe) {
     let out = MemoryOutputPipe::new(1 << 20);
     let err = MemoryOutputPipe::new(1 << 20);
     let config = GuestConfig {

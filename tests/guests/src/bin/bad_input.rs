@@ -3,7 +3,7 @@ use wasock::*;
 use wasock_test_guests::{must, show};
 
 mod raw {
-    wit_bindgen::generate!({ path: "../../wit", world: "wasock:socket/imports" });
+    wit_bindgen::generate!({ path: ["../../wit", "wit/test.wit"], world: "wasock:test/raw", generate_all });
 }
 
 fn main() {
@@ -12,7 +12,10 @@ fn main() {
             let l = must("socket", socket(AF_INET, SOCK_STREAM, 0));
             must("bind", l.bind(("127.0.0.1", 0)));
             must("listen", l.listen(1));
-            let c = must("connect", create_connection(must("name", l.getsockname()), None, None));
+            let c = must(
+                "connect",
+                create_connection(must("name", l.getsockname()), None, None),
+            );
             let (a, _) = must("accept", l.accept());
             must("sendall", c.sendall(b"0123456789"));
             show("recv-2^31", || a.recv(1 << 31).map(|d| d.len()));
@@ -33,17 +36,25 @@ fn main() {
             show("empty-host-connect", || s.connect(("", 80)));
             show("nul-in-host", || s.connect(("127.0.0.1\0", 80)));
             show("long-host", || s.connect(("a".repeat(5000), 80)));
-            show("unresolvable-name", || s.connect(("no-such-host.invalid", 80)));
+            show("unresolvable-name", || {
+                s.connect(("no-such-host.invalid", 80))
+            });
             show("unix-address-on-inet", || s.connect("/tmp/nothing"));
             show("negative-timeout", || s.settimeout(Some(-1.0)));
             show("nan-timeout", || s.settimeout(Some(f64::NAN)));
             show("huge-backlog", || s.listen(i32::MAX));
             let s6 = must("socket", socket(AF_INET6, SOCK_DGRAM, 0));
-            show("v4-address-on-v6-socket", || s6.sendto(b"x", ("127.0.0.1", 9)));
+            show("v4-address-on-v6-socket", || {
+                s6.sendto(b"x", ("127.0.0.1", 9))
+            });
             show("bad-scope", || s6.sendto(b"x", ("::1%nosuchif", 9)));
             show("raw-socket", || socket(AF_INET, SOCK_RAW, 1).map(|_| ()));
-            show("unix-socket", || socket(AF_UNIX, SOCK_STREAM, 0).map(|_| ()));
-            show("bad-protocol", || socket(AF_INET, SOCK_STREAM, 99999).map(|_| ()));
+            show("unix-socket", || {
+                socket(AF_UNIX, SOCK_STREAM, 0).map(|_| ())
+            });
+            show("bad-protocol", || {
+                socket(AF_INET, SOCK_STREAM, 99999).map(|_| ())
+            });
             println!("done");
         }
         Some("bad-handle") => {

@@ -20,8 +20,12 @@ fn main() {
     };
 
     let listener = must("socket", socket(f, SOCK_STREAM, 0));
-    show("setsockopt-reuseaddr", || listener.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1));
-    show("getsockopt-reuseaddr", || listener.getsockopt(SOL_SOCKET, SO_REUSEADDR));
+    show("setsockopt-reuseaddr", || {
+        listener.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
+    });
+    show("getsockopt-reuseaddr", || {
+        listener.getsockopt(SOL_SOCKET, SO_REUSEADDR)
+    });
     show("unbound-name", || listener.getsockname());
     show("bind", || listener.bind((h, 0)));
     show("listen", || listener.listen_default());
@@ -39,16 +43,24 @@ fn main() {
     let client = must("socket", socket(f, SOCK_STREAM, 0));
     show("connect", || client.connect((h, port)));
     let (conn, addr) = must("accept", listener.accept());
-    show("accept-peer-host", || Ok(addr.host().unwrap_or("").to_string()));
+    show("accept-peer-host", || {
+        Ok(addr.host().unwrap_or("").to_string())
+    });
     show("accept-peer-matches", || Ok(addr == client.getsockname()?));
-    show("getpeername", || Ok(client.getpeername()? == listener.getsockname()?));
+    show("getpeername", || {
+        Ok(client.getpeername()? == listener.getsockname()?)
+    });
     show("family", || Ok(conn.family()));
     show("type", || Ok(conn.type_()));
     show("proto", || Ok(conn.proto()));
     show("so-type", || conn.getsockopt(SOL_SOCKET, SO_TYPE));
     show("so-error", || conn.getsockopt(SOL_SOCKET, SO_ERROR));
-    show("nodelay-set", || client.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1));
-    show("nodelay-get", || client.getsockopt(IPPROTO_TCP, TCP_NODELAY));
+    show("nodelay-set", || {
+        client.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)
+    });
+    show("nodelay-get", || {
+        client.getsockopt(IPPROTO_TCP, TCP_NODELAY)
+    });
     show("sendall", || client.sendall(b"hello world"));
     ms(50);
     show("recv-peek", || conn.recv_flags(5, MSG_PEEK));
@@ -57,7 +69,9 @@ fn main() {
     show("send", || client.send(b"abc"));
     show("send2", || client.send(b"def"));
     show("recv-waitall", || conn.recv_flags(6, MSG_WAITALL));
-    show("recvfrom-stream", || Ok((client.send(b"xy")?, conn.recvfrom(10)?)));
+    show("recvfrom-stream", || {
+        Ok((client.send(b"xy")?, conn.recvfrom(10)?))
+    });
     show("gettimeout-default", || Ok(conn.gettimeout()));
     show("settimeout", || conn.settimeout(Some(0.2)));
     show("gettimeout", || Ok(conn.gettimeout()));
@@ -65,7 +79,9 @@ fn main() {
     let t0 = Instant::now();
     show("recv-timeout", || conn.recv(10));
     let elapsed = t0.elapsed().as_secs_f64();
-    show("recv-timeout-elapsed-about-0.2s", || Ok((0.18..1.5).contains(&elapsed)));
+    show("recv-timeout-elapsed-about-0.2s", || {
+        Ok((0.18..1.5).contains(&elapsed))
+    });
     show("setblocking-false", || conn.setblocking(false));
     show("gettimeout-nonblocking", || Ok(conn.gettimeout()));
     show("getblocking-nonblocking", || Ok(conn.getblocking()));
@@ -89,7 +105,9 @@ fn main() {
     must("setblocking", nb.setblocking(false));
     show("connect-ex-nonblocking", || nb.connect_ex((h, port)));
     ms(100);
-    show("so-error-after-connect", || nb.getsockopt(SOL_SOCKET, SO_ERROR));
+    show("so-error-after-connect", || {
+        nb.getsockopt(SOL_SOCKET, SO_ERROR)
+    });
     nb.close();
     let nb = must("socket", socket(f, SOCK_STREAM, 0));
     must("setblocking", nb.setblocking(false));
@@ -117,7 +135,9 @@ fn main() {
         Ok((d, a == Some(u2.getsockname()?)))
     });
     show("udp-recv-dontwait", || u1.recv_flags(10, MSG_DONTWAIT));
-    show("udp-sendto-long", || u2.sendto(b"0123456789", u1.getsockname()?));
+    show("udp-sendto-long", || {
+        u2.sendto(b"0123456789", u1.getsockname()?)
+    });
     show("udp-recv-truncated", || u1.recv(4));
     show("udp-connect", || u2.connect(u1.getsockname()?));
     show("udp-send", || u2.send(b"connected"));
@@ -129,8 +149,14 @@ fn main() {
 
     show("bad-family", || socket(12345, SOCK_STREAM, 0).map(|_| ()));
     show("bad-type", || socket(f, 12345, 0).map(|_| ()));
-    show("gai-passive", || getaddrinfo(None, Some("80"), AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE));
-    show("gai-numeric", || getaddrinfo(Some(h), Some("80"), f, SOCK_STREAM, 0, 0));
-    show("gai-localhost", || getaddrinfo(Some("localhost"), Some("80"), AF_INET, SOCK_STREAM, 0, 0));
+    show("gai-passive", || {
+        getaddrinfo(None, Some("80"), AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE)
+    });
+    show("gai-numeric", || {
+        getaddrinfo(Some(h), Some("80"), f, SOCK_STREAM, 0, 0)
+    });
+    show("gai-localhost", || {
+        getaddrinfo(Some("localhost"), Some("80"), AF_INET, SOCK_STREAM, 0, 0)
+    });
     println!("done");
 }

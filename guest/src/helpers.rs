@@ -1,0 +1,219 @@
+//! Python's higher-level module functions: `create_connection`,
+//! `create_server`, `select`, `send_fds` / `recv_fds`.
+
+use crate::address::Address;
+use crate::bindings::wasock::socket as wit;
+use crate::constants::*;
+use crate::convert;
+use crate::error::{Error, ErrorKind, Result};
+use crate::socket::{socket, Socket};
+
+/// One item of Python's `ancdata` (sendmsg / recvmsg).
+#[derive(Debug)]
+pub enum Ancillary {
+    /// Python's `(cmsg_level, cmsg_type, cmsg_data)`, with `data` packed
+    /// as on 64-bit Linux (`IP_TOS` one byte, `IP_TTL` an `int`,
+    /// `struct in_pktinfo`, `struct in6_pktinfo`, `struct ucred`,
+    /// `struct timeval`…).
+    Raw {
+        /// `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP`, …).
+        level: i32,
+        /// `cmsg_type` (`SCM_CREDENTIALS`, `IP_TOS`, …).
+        type_: i32,
+        /// `cmsg_data`.
+        data: Vec<u8>,
+    },
+    /// `(SOL_SOCKET, SCM_RIGHTS, fds)`: sockets to pass or passed. Host
+    /// descriptors never reach the guest, so these are sockets, not ints.
+    Rights(Vec<Socket>),
+}
+
+/// Connects to a TCP service, Python's `create_connection`: resolves
+/// `address` with getaddrinfo(3) for `SOCK_STREAM` and tries each result
+/// in order (socket(2), optional bind(2) to `source_address`, connect(2)),
+/// raising the last error if all fail.
+///
+/// `timeout` `None` leaves the new socket at [`getdefaulttimeout`](crate::getdefaulttimeout);
+/// `Some(t)` sets it.
+pub fn create_connection(
+    address: impl Into<Address>,
+    timeout: Option<f64>,
+    source_address: Option<Address>,
+) -> Result<Socket> {
+    let (host, port) = match address.into() {
+        Address::Inet(h, p) | Address::Inet6(h, p, ..) => (h, p),
+        _ => {
+            return Err(Error::new(
+                ErrorKind::TypeError,
+                "create_connection() address must be a (host, port) tuple",
+            ))
+        }
+    };
+    let port = port.to_string();
+    let mut last: Option<Error> = None;
+    for info in crate::getaddrinfo(Some(&host), Some(&port), AF_UNSPEC, SOCK_STREAM, 0, 0)? {
+        let attempt = (|| -> Result<Socket> {
+            let sock = socket(info.family, info.type_, info.proto)?;
+            if let Some(t) = timeout {
+                sock.settimeout(Some(t))?;
+            }
+            if let Some(src) = &source_address {
+                sock.bind(src)?;
+            }
+            sock.connect(&info.sockaddr)?;
+            Ok(sock)
+        })();
+        match attempt {
+            Ok(sock) => return Ok(sock),
+            Err(e) if e.kind().is_os_error() => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| Error::os_msg("getaddrinfo returns an empty list")))
+}
+
+/// Whether an `AF_INET6` socket can accept IPv4 too: socket(2) and
+/// setsockopt(IPV6_V6ONLY, 0) (WIT `socket.open`, `options.set-option`),
+/// as Python's `has_dualstack_ipv6`.
+pub fn has_dualstack_ipv6() -> bool {
+    match socket(AF_INET6, SOCK_STREAM, 0) {
+        Ok(s) => s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A listening TCP socket, Python's `create_server`: socket(2),
+/// SO_REUSEADDR (errors ignored), SO_REUSEPORT if asked, IPV6_V6ONLY for
+/// `AF_INET6` (off with `dualstack_ipv6`), bind(2), listen(2) with
+/// `backlog` or Python's default.
+///
+/// A bind error is re-raised with Python's
+/// `"<strerror> (while attempting to bind on address <address>)"` message.
+pub fn create_server(
+    address: impl Into<Address>,
+    family: i32,
+    backlog: Option<i32>,
+    reuse_port: bool,
+    dualstack_ipv6: bool,
+) -> Result<Socket> {
+    let address = address.into();
+    if dualstack_ipv6 {
+        if !has_dualstack_ipv6() {
+            return Err(Error::value(
+                "dualstack_ipv6 not supported on this platform",
+            ));
+        }
+        if family != AF_INET6 {
+            return Err(Error::value("dualstack_ipv6 requires AF_INET6 family"));
+        }
+    }
+    let sock = socket(family, SOCK_STREAM, 0)?;
+    let _ = sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+    if reuse_port {
+        sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1)?;
+    }
+    if family == AF_INET6 {
+        sock.setsockopt(
+            IPPROTO_IPV6,
+            IPV6_V6ONLY,
+            if dualstack_ipv6 { 0 } else { 1 },
+        )?;
+    }
+    if let Err(e) = sock.bind(&address) {
+        if !e.kind().is_os_error() {
+            return Err(e);
+        }
+        let msg = format!(
+            "{} (while attempting to bind on address {})",
+            e.strerror(),
+            address
+        );
+        return Err(e.rewrap(msg));
+    }
+    match backlog {
+        Some(b) => sock.listen(b)?,
+        None => sock.listen_default()?,
+    }
+    Ok(sock)
+}
+
+/// Waits until sockets are ready: select(2), here one WIT `poll.poll` call.
+///
+/// Returns the indices into `r`, `w` and `x` of the sockets that are
+/// readable (data, a connection, end of stream, or an error), writable,
+/// and have exceptional conditions (out-of-band data). `timeout` `None`
+/// waits without limit; negative is
+/// `ValueError('timeout must be non-negative')`.
+pub fn select(
+    r: &[&Socket],
+    w: &[&Socket],
+    x: &[&Socket],
+    timeout: Option<f64>,
+) -> Result<(Vec<usize>, Vec<usize>, Vec<usize>)> {
+    let timeout = match timeout {
+        Some(t) if t.is_nan() => return Err(Error::value("Invalid value NaN (not a number)")),
+        Some(t) if t < 0.0 => return Err(Error::value("timeout must be non-negative")),
+        t => convert::check_timeout(t)?,
+    };
+    use convert::Readiness;
+    let mut requests = Vec::with_capacity(r.len() + w.len() + x.len());
+    for (list, interest) in [
+        (r, Readiness::READABLE),
+        (w, Readiness::WRITABLE),
+        (x, Readiness::PRIORITY),
+    ] {
+        for s in list {
+            requests.push(wit::poll::PollRequest {
+                socket: s.wit_handle(),
+                interest,
+            });
+        }
+    }
+    let ready = convert::wit(wit::poll::poll(&requests, convert::timeout_to_wit(timeout)))?;
+    let get = |i: usize| ready.get(i).copied().unwrap_or(Readiness::empty());
+    let rr = (0..r.len())
+        .filter(|&i| convert::select_readable(get(i)))
+        .collect();
+    let ww = (0..w.len())
+        .filter(|&i| convert::select_writable(get(r.len() + i)))
+        .collect();
+    let xx = (0..x.len())
+        .filter(|&i| convert::select_exceptional(get(r.len() + w.len() + i)))
+        .collect();
+    Ok((rr, ww, xx))
+}
+
+/// What [`recv_fds`] returns: `(data, sockets, msg_flags, address)`.
+pub type RecvFds = (Vec<u8>, Vec<Socket>, i32, Option<Address>);
+
+/// What [`Socket::recvmsg`] returns: Python's
+/// `(data, ancdata, msg_flags, address)`.
+pub type RecvMsg = (Vec<u8>, Vec<Ancillary>, i32, Option<Address>);
+
+/// Python's `send_fds`: sendmsg(2) with one SCM_RIGHTS message carrying
+/// `fds` (WIT `ancillary.send-msg` with `rights`). The sockets stay open
+/// here.
+pub fn send_fds(
+    sock: &Socket,
+    buffers: &[&[u8]],
+    fds: &[&Socket],
+    flags: i32,
+    address: Option<Address>,
+) -> Result<usize> {
+    let rights = convert::SendControlMessage::Rights(fds.iter().map(|s| s.wit_handle()).collect());
+    sock.sendmsg_wit(buffers, &[rights], flags, address)
+}
+
+/// Python's `recv_fds`: recvmsg(2) with room for `maxfds` descriptors
+/// (WIT `ancillary.recv-msg`). Returns `(data, sockets, msg_flags,
+/// address)`; the received sockets are new handles owned by the guest.
+pub fn recv_fds(sock: &Socket, bufsize: usize, maxfds: usize, flags: i32) -> Result<RecvFds> {
+    let (data, anc, msg_flags, addr) = sock.recvmsg(bufsize, crate::CMSG_LEN(maxfds * 4), flags)?;
+    let mut socks = Vec::new();
+    for item in anc {
+        if let Ancillary::Rights(s) = item {
+            socks.extend(s);
+        }
+    }
+    Ok((data, socks, msg_flags, addr))
+}

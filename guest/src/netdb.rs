@@ -1,0 +1,129 @@
+//! Name and service resolution: Python's `getaddrinfo`, `gethostbyname`,
+//! … over the WIT `netdb` interface.
+
+use crate::address::Address;
+use crate::bindings::wasock::socket::netdb as wit;
+use crate::constants::{AF_INET, AF_UNSPEC};
+use crate::convert;
+use crate::error::{Error, Result};
+
+/// One getaddrinfo result: Python's `(family, type, proto, canonname,
+/// sockaddr)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddrInfo {
+    /// `AF_*` family.
+    pub family: i32,
+    /// `SOCK_*` type.
+    pub type_: i32,
+    /// Protocol number.
+    pub proto: i32,
+    /// The canonical name (with `AI_CANONNAME` on the first result),
+    /// otherwise `""`.
+    pub canonname: String,
+    /// The address, ready for `connect` or `bind`.
+    pub sockaddr: Address,
+}
+
+/// Resolves a host and service: getaddrinfo(3) (WIT `netdb.getaddrinfo`).
+///
+/// `port` is Python's port argument as text (`Some("50007")`,
+/// `Some("http")`) or `None`. With `type_` 0 the host returns one entry per
+/// (address, socket type), in the resolver's order. An unknown family is
+/// `gaierror(-6)`, an unknown type `gaierror(-7)`, unknown flag bits
+/// `gaierror(-1)`.
+pub fn getaddrinfo(
+    host: Option<&str>,
+    port: Option<&str>,
+    family: i32,
+    type_: i32,
+    proto: i32,
+    flags: i32,
+) -> Result<Vec<AddrInfo>> {
+    let hints = convert::hints_to_wit(family, type_, proto, flags)?;
+    let list = convert::wit(wit::getaddrinfo(host, port, hints))?;
+    Ok(list.into_iter().map(convert::addrinfo_from_wit).collect())
+}
+
+/// Host and service names for an address: getnameinfo(3) (WIT
+/// `netdb.getnameinfo`). The host must be numeric (CPython resolves it with
+/// `AI_NUMERICHOST`; a name is `gaierror(-2)`).
+pub fn getnameinfo(sockaddr: impl Into<Address>, flags: i32) -> Result<(String, String)> {
+    let addr = convert::nameinfo_address(&sockaddr.into())?;
+    convert::wit(wit::getnameinfo(&addr, convert::ni_flags_to_wit(flags)))
+}
+
+/// The IPv4 address of a host as text: CPython resolves it with
+/// getaddrinfo(3) for `AF_INET` (WIT `netdb.getaddrinfo`; numeric
+/// addresses, `""` and `"<broadcast>"` need no host call).
+pub fn gethostbyname(name: &str) -> Result<String> {
+    Ok(convert::ip_text(&convert::resolve_host(name, AF_INET)?))
+}
+
+/// `(hostname, aliaslist, ipaddrlist)` for a host: gethostbyname_r(3)
+/// (WIT `netdb.gethostbyname`), after checking that the name resolves as
+/// CPython does (so an unknown name is `gaierror`).
+pub fn gethostbyname_ex(name: &str) -> Result<(String, Vec<String>, Vec<String>)> {
+    convert::resolve_host(name, AF_INET)?;
+    convert::wit(wit::gethostbyname(name)).map(convert::host_entry_from_wit)
+}
+
+/// `(hostname, aliaslist, ipaddrlist)` for an address: gethostbyaddr(3)
+/// (WIT `netdb.gethostbyaddr`). A name is first resolved, as CPython does.
+pub fn gethostbyaddr(ip: &str) -> Result<(String, Vec<String>, Vec<String>)> {
+    let addr = convert::resolve_host(ip, AF_UNSPEC)?;
+    convert::wit(wit::gethostbyaddr(addr)).map(convert::host_entry_from_wit)
+}
+
+/// The host name the embedder presents: gethostname(2) (WIT
+/// `netdb.gethostname`).
+pub fn gethostname() -> Result<String> {
+    convert::wit(wit::gethostname())
+}
+
+/// Maps a lookup failure onto CPython's errno-less message, keeping
+/// policy denials and ENOSYS / EOPNOTSUPP from a host without the call.
+fn not_found(e: crate::bindings::wasock::socket::errors::Error, msg: &str) -> Error {
+    let e = convert::error_from_wit(e);
+    match e.errno() {
+        // Denials, and a host that lacks the call, are reported as such.
+        _ if e.is_policy_denial() => e,
+        Some(38 | 95) => e,
+        _ => Error::os_msg(msg).with_detail(e.detail().to_owned()),
+    }
+}
+
+/// The port of a service: getservbyname(3) (WIT `netdb.getservbyname`).
+/// Unknown: `OSError('service/proto not found')`.
+pub fn getservbyname(name: &str, proto: Option<&str>) -> Result<u16> {
+    wit::getservbyname(name, proto).map_err(|e| not_found(e, "service/proto not found"))
+}
+
+/// The service name of a port: getservbyport(3) (WIT
+/// `netdb.getservbyport`). Unknown: `OSError('port/proto not found')`.
+pub fn getservbyport(port: u16, proto: Option<&str>) -> Result<String> {
+    wit::getservbyport(port, proto).map_err(|e| not_found(e, "port/proto not found"))
+}
+
+/// A protocol number: getprotobyname(3) (WIT `netdb.getprotobyname`).
+/// Unknown: `OSError('protocol not found')`.
+pub fn getprotobyname(name: &str) -> Result<i32> {
+    wit::getprotobyname(name).map_err(|e| not_found(e, "protocol not found"))
+}
+
+/// The interfaces as `(index, name)`: if_nameindex(3) (WIT
+/// `netdb.if-nameindex`).
+pub fn if_nameindex() -> Result<Vec<(u32, String)>> {
+    convert::wit(wit::if_nameindex())
+}
+
+/// An interface's index: if_nametoindex(3) (WIT `netdb.if-nametoindex`).
+/// Unknown: `OSError('no interface with this name')`.
+pub fn if_nametoindex(name: &str) -> Result<u32> {
+    wit::if_nametoindex(name).map_err(|e| not_found(e, "no interface with this name"))
+}
+
+/// An interface's name: if_indextoname(3) (WIT `netdb.if-indextoname`).
+/// Unknown: `OSError(6, 'No such device or address')`.
+pub fn if_indextoname(index: u32) -> Result<String> {
+    convert::wit(wit::if_indextoname(index))
+}

@@ -1,0 +1,603 @@
+//! The socket object: Python's `socket.socket`, over the WIT `socket`
+//! resource.
+
+use crate::address::Address;
+use crate::bindings::wasock::socket as wit;
+use crate::convert::{self, OptValue};
+use crate::error::{Error, Result};
+use crate::{getdefaulttimeout, Ancillary};
+use std::cell::Cell;
+use std::fmt;
+use std::io;
+
+type WitSocket = wit::socket::Socket;
+
+/// A socket, as Python's `socket.socket` object.
+///
+/// Owns the WIT `socket` resource: dropping the `Socket` (or calling
+/// [`Socket::close`]) closes it, as close(2) does. Keeps Python's timeout
+/// (`None` blocking, `0.0` non-blocking, `> 0` timeout mode) and the
+/// family, type and protocol it was created with.
+pub struct Socket {
+    inner: WitSocket,
+    timeout: Cell<Option<f64>>,
+    family: i32,
+    type_: i32,
+    proto: i32,
+}
+
+impl fmt::Debug for Socket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Socket")
+            .field("fd", &self.fileno())
+            .field("family", &self.family)
+            .field("type", &self.type_)
+            .field("proto", &self.proto)
+            .field("timeout", &self.timeout.get())
+            .finish()
+    }
+}
+
+/// Creates a socket: socket(2) (WIT `socket.open`).
+///
+/// `SOCK_NONBLOCK` in `type_` gives timeout `0.0` (and `type_()` reports
+/// the type without it); otherwise the socket takes
+/// [`getdefaulttimeout`]. A family Linux does not have is
+/// `OSError(97)`; stray flag bits in `type_` are `OSError(22)`.
+pub fn socket(family: i32, type_: i32, proto: i32) -> Result<Socket> {
+    let (base, nonblock) = convert::split_socket_type(type_)?;
+    let (wfamily, wtype) = convert::socket_args_to_wit(family, base)?;
+    let inner = convert::wit(WitSocket::open(wfamily, wtype, proto))?;
+    let timeout = if nonblock {
+        Some(0.0)
+    } else {
+        getdefaulttimeout()
+    };
+    Ok(Socket::from_parts(inner, family, base, proto, timeout))
+}
+
+/// Creates a pair of connected sockets: socketpair(2) (WIT
+/// `socket.socketpair`). Python's default is `(AF_UNIX, SOCK_STREAM, 0)`;
+/// both ends take [`getdefaulttimeout`].
+pub fn socketpair(family: i32, type_: i32, proto: i32) -> Result<(Socket, Socket)> {
+    let (base, nonblock) = convert::split_socket_type(type_)?;
+    let (wfamily, wtype) = convert::socket_args_to_wit(family, base)?;
+    let (a, b) = convert::wit(wit::socket::socketpair(wfamily, wtype, proto))?;
+    let timeout = if nonblock {
+        Some(0.0)
+    } else {
+        getdefaulttimeout()
+    };
+    Ok((
+        Socket::from_parts(a, family, base, proto, timeout),
+        Socket::from_parts(b, family, base, proto, timeout),
+    ))
+}
+
+impl Socket {
+    /// Wraps a WIT socket and applies `timeout` to it.
+    fn from_parts(
+        inner: WitSocket,
+        family: i32,
+        type_: i32,
+        proto: i32,
+        timeout: Option<f64>,
+    ) -> Socket {
+        if timeout.is_some() {
+            inner.set_timeout(convert::timeout_to_wit(timeout));
+        }
+        Socket {
+            inner,
+            timeout: Cell::new(timeout),
+            family,
+            type_,
+            proto,
+        }
+    }
+
+    /// A socket received with SCM_RIGHTS: its family, type and protocol
+    /// come from the host; it takes the default timeout.
+    pub(crate) fn from_received(inner: WitSocket) -> Socket {
+        let family = convert::family_from_wit(inner.family());
+        let type_ = convert::type_from_wit(inner.socket_type());
+        let proto = inner.protocol();
+        Socket::from_parts(inner, family, type_, proto, getdefaulttimeout())
+    }
+
+    /// The WIT resource (for control messages and poll).
+    pub(crate) fn wit_handle(&self) -> &WitSocket {
+        &self.inner
+    }
+
+    fn addr(&self, address: impl Into<Address>, caller: &str) -> Result<wit::types::SocketAddress> {
+        convert::address_to_wit(&address.into(), self.family, caller)
+    }
+
+    /// Binds the socket to a local address: bind(2) (WIT `socket.bind`).
+    ///
+    /// Names are resolved as CPython does (see [`Address`]).
+    pub fn bind(&self, address: impl Into<Address>) -> Result<()> {
+        let addr = self.addr(address, "bind")?;
+        convert::wit(self.inner.bind(&addr))
+    }
+
+    /// Marks the socket as accepting connections: listen(2) (WIT
+    /// `socket.listen`). A negative backlog is taken as 0, as CPython does.
+    pub fn listen(&self, backlog: i32) -> Result<()> {
+        convert::wit(self.inner.listen(backlog.max(0)))
+    }
+
+    /// `listen()` without an argument: listen(2) with Python's default
+    /// backlog, `min(SOMAXCONN, 128)`.
+    pub fn listen_default(&self) -> Result<()> {
+        self.listen(crate::SOMAXCONN.min(128))
+    }
+
+    /// Accepts a connection: accept4(2) (WIT `socket.accept`). Waits per
+    /// the socket's mode. The new socket takes [`getdefaulttimeout`]
+    /// (blocking when there is none) and this socket's family, type and
+    /// protocol; the address is the peer's.
+    pub fn accept(&self) -> Result<(Socket, Address)> {
+        let (sock, addr) = convert::wit(self.inner.accept())?;
+        let sock = Socket::from_parts(
+            sock,
+            self.family,
+            self.type_,
+            self.proto,
+            getdefaulttimeout(),
+        );
+        Ok((sock, convert::address_from_wit(addr)))
+    }
+
+    /// Connects to a remote address: connect(2) (WIT `socket.connect`).
+    ///
+    /// Blocking mode waits for the outcome, timeout mode raises
+    /// `TimeoutError('timed out')`, non-blocking mode raises
+    /// `BlockingIOError(115)`.
+    pub fn connect(&self, address: impl Into<Address>) -> Result<()> {
+        let addr = self.addr(address, "connect")?;
+        convert::wit(self.inner.connect(&addr))
+    }
+
+    /// Python's `connect_ex`: connect(2) (WIT `socket.connect`), returning
+    /// the errno instead of raising for OS errors: 0 on success, 115
+    /// (EINPROGRESS) for a non-blocking connect in progress, 11 (EAGAIN)
+    /// when the socket's timeout expires. Address errors (`gaierror`,
+    /// `TypeError`…) and policy denials are still raised.
+    pub fn connect_ex(&self, address: impl Into<Address>) -> Result<i32> {
+        let addr = self.addr(address, "connect_ex")?;
+        match convert::wit(self.inner.connect(&addr)) {
+            Ok(()) => Ok(0),
+            Err(e) if e.is_policy_denial() => Err(e),
+            Err(e) if e.kind() == crate::ErrorKind::TimeoutError && e.errno().is_none() => Ok(11),
+            Err(e) => match (e.kind(), e.errno()) {
+                (crate::ErrorKind::Gaierror | crate::ErrorKind::Herror, _) => Err(e),
+                (_, Some(errno)) if errno > 0 => Ok(errno),
+                _ => Err(e),
+            },
+        }
+    }
+
+    /// Sends data: send(2) (WIT `socket.send`). Returns the number of bytes
+    /// sent, which may be fewer than given.
+    pub fn send(&self, data: &[u8]) -> Result<usize> {
+        self.send_flags(data, 0)
+    }
+
+    /// `send(data, flags)`: send(2) with `MSG_*` flags (WIT `socket.send`).
+    pub fn send_flags(&self, data: &[u8], flags: i32) -> Result<usize> {
+        let n = convert::wit(self.inner.send(data, convert::msg_flags_to_wit(flags)))?;
+        Ok(n as usize)
+    }
+
+    /// Sends all of `data`, calling send(2) until done (WIT
+    /// `socket.send-all`). In timeout mode the timeout bounds the whole
+    /// call.
+    pub fn sendall(&self, data: &[u8]) -> Result<()> {
+        self.sendall_flags(data, 0)
+    }
+
+    /// `sendall(data, flags)`: send(2) until done, with `MSG_*` flags (WIT
+    /// `socket.send-all`).
+    pub fn sendall_flags(&self, data: &[u8], flags: i32) -> Result<()> {
+        convert::wit(self.inner.send_all(data, convert::msg_flags_to_wit(flags)))
+    }
+
+    /// Sends a datagram to an address: sendto(2) (WIT `socket.send-to`).
+    pub fn sendto(&self, data: &[u8], address: impl Into<Address>) -> Result<usize> {
+        self.sendto_flags(data, 0, address)
+    }
+
+    /// `sendto(data, flags, address)`: sendto(2) with `MSG_*` flags (WIT
+    /// `socket.send-to`).
+    pub fn sendto_flags(
+        &self,
+        data: &[u8],
+        flags: i32,
+        address: impl Into<Address>,
+    ) -> Result<usize> {
+        let addr = self.addr(address, "sendto")?;
+        let n = convert::wit(
+            self.inner
+                .send_to(data, convert::msg_flags_to_wit(flags), &addr),
+        )?;
+        Ok(n as usize)
+    }
+
+    /// Receives at most `bufsize` bytes: recv(2) (WIT `socket.recv`). An
+    /// empty result means the peer closed (streams).
+    pub fn recv(&self, bufsize: usize) -> Result<Vec<u8>> {
+        self.recv_flags(bufsize, 0)
+    }
+
+    /// `recv(bufsize, flags)`: recv(2) with `MSG_*` flags (WIT
+    /// `socket.recv`).
+    pub fn recv_flags(&self, bufsize: usize, flags: i32) -> Result<Vec<u8>> {
+        convert::wit(
+            self.inner
+                .recv(bufsize as u64, convert::msg_flags_to_wit(flags)),
+        )
+    }
+
+    /// Receives into `buf`: recv(2) (WIT `socket.recv`). `nbytes` 0 means
+    /// `buf.len()`; more than `buf.len()` is
+    /// `ValueError('buffer too small for requested bytes')`. Returns the
+    /// number of bytes received.
+    pub fn recv_into(&self, buf: &mut [u8], nbytes: usize, flags: i32) -> Result<usize> {
+        let n = into_len(buf.len(), nbytes)?;
+        let data = self.recv_flags(n, flags)?;
+        Ok(copy_into(buf, &data))
+    }
+
+    /// Receives data and the sender's address: recvfrom(2) (WIT
+    /// `socket.recv-from`). The address is `None` when the kernel reports
+    /// none (connected streams, unnamed unix peers).
+    pub fn recvfrom(&self, bufsize: usize) -> Result<(Vec<u8>, Option<Address>)> {
+        self.recvfrom_flags(bufsize, 0)
+    }
+
+    /// `recvfrom(bufsize, flags)`: recvfrom(2) with `MSG_*` flags (WIT
+    /// `socket.recv-from`).
+    pub fn recvfrom_flags(&self, bufsize: usize, flags: i32) -> Result<(Vec<u8>, Option<Address>)> {
+        let (data, addr) = convert::wit(
+            self.inner
+                .recv_from(bufsize as u64, convert::msg_flags_to_wit(flags)),
+        )?;
+        Ok((data, addr.map(convert::address_from_wit)))
+    }
+
+    /// Receives into `buf` with the sender's address: recvfrom(2) (WIT
+    /// `socket.recv-from`). `nbytes` as for [`Socket::recv_into`].
+    pub fn recvfrom_into(
+        &self,
+        buf: &mut [u8],
+        nbytes: usize,
+        flags: i32,
+    ) -> Result<(usize, Option<Address>)> {
+        let n = into_len(buf.len(), nbytes)?;
+        let (data, addr) = self.recvfrom_flags(n, flags)?;
+        Ok((copy_into(buf, &data), addr))
+    }
+
+    /// Sends the concatenation of `buffers` with ancillary data: sendmsg(2)
+    /// (WIT `ancillary.send-msg`). `ancdata` holds Python's
+    /// `(level, type, data)` items (packed as on 64-bit Linux) or sockets
+    /// to pass with SCM_RIGHTS.
+    pub fn sendmsg(
+        &self,
+        buffers: &[&[u8]],
+        ancdata: &[Ancillary],
+        flags: i32,
+        address: Option<Address>,
+    ) -> Result<usize> {
+        let control = ancdata
+            .iter()
+            .map(convert::send_cmsg_to_wit)
+            .collect::<Result<Vec<_>>>()?;
+        self.sendmsg_wit(buffers, &control, flags, address)
+    }
+
+    /// sendmsg(2) with WIT control messages.
+    pub(crate) fn sendmsg_wit(
+        &self,
+        buffers: &[&[u8]],
+        control: &[convert::SendControlMessage<'_>],
+        flags: i32,
+        address: Option<Address>,
+    ) -> Result<usize> {
+        let address = match address {
+            Some(a) => Some(self.addr(a, "sendmsg")?),
+            None => None,
+        };
+        let buffers: Vec<Vec<u8>> = buffers.iter().map(|b| b.to_vec()).collect();
+        let n = convert::wit(wit::ancillary::send_msg(
+            &self.inner,
+            &buffers,
+            control,
+            convert::msg_flags_to_wit(flags),
+            address.as_ref(),
+        ))?;
+        Ok(n as usize)
+    }
+
+    /// Receives data and ancillary data: recvmsg(2) (WIT
+    /// `ancillary.recv-msg`). Returns Python's
+    /// `(data, ancdata, msg_flags, address)`; `ancbufsize` is the size of
+    /// the control buffer (use [`crate::CMSG_SPACE`]); sockets received with
+    /// SCM_RIGHTS come back as [`Ancillary::Rights`].
+    pub fn recvmsg(&self, bufsize: usize, ancbufsize: usize, flags: i32) -> Result<crate::RecvMsg> {
+        let msg = convert::wit(wit::ancillary::recv_msg(
+            &self.inner,
+            bufsize as u64,
+            ancbufsize as u64,
+            convert::msg_flags_to_wit(flags),
+        ))?;
+        let anc = msg
+            .control
+            .into_iter()
+            .map(convert::recv_cmsg_from_wit)
+            .collect();
+        Ok((
+            msg.data,
+            anc,
+            convert::msg_flags_from_wit(msg.flags),
+            msg.address.map(convert::address_from_wit),
+        ))
+    }
+
+    /// Shuts down one or both directions: shutdown(2) (WIT
+    /// `socket.shutdown`); `how` is `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`.
+    pub fn shutdown(&self, how: i32) -> Result<()> {
+        let how = convert::shutdown_to_wit(how)?;
+        convert::wit(self.inner.shutdown(how))
+    }
+
+    /// The socket's own address: getsockname(2) (WIT
+    /// `socket.local-address`).
+    pub fn getsockname(&self) -> Result<Address> {
+        convert::wit(self.inner.local_address()).map(convert::address_from_wit)
+    }
+
+    /// The connected peer's address: getpeername(2) (WIT
+    /// `socket.remote-address`).
+    pub fn getpeername(&self) -> Result<Address> {
+        convert::wit(self.inner.remote_address()).map(convert::address_from_wit)
+    }
+
+    /// Sets the mode (WIT `socket.set-timeout`; on Linux CPython uses
+    /// fcntl(2) O_NONBLOCK plus poll(2)): `None` blocking, `Some(0.0)`
+    /// non-blocking, `Some(t)` timeout mode. Negative is
+    /// `ValueError('Timeout value out of range')`.
+    pub fn settimeout(&self, timeout: Option<f64>) -> Result<()> {
+        let timeout = convert::check_timeout(timeout)?;
+        self.inner.set_timeout(convert::timeout_to_wit(timeout));
+        self.timeout.set(timeout);
+        Ok(())
+    }
+
+    /// The timeout in seconds, `None` for blocking (Python's `gettimeout`;
+    /// kept by the guest, no system call; WIT `socket.timeout` holds the
+    /// same mode).
+    pub fn gettimeout(&self) -> Option<f64> {
+        self.timeout.get()
+    }
+
+    /// `setblocking(True)` is `settimeout(None)`, `setblocking(False)` is
+    /// `settimeout(0.0)` (WIT `socket.set-timeout`; fcntl(2) O_NONBLOCK).
+    pub fn setblocking(&self, flag: bool) -> Result<()> {
+        self.settimeout(if flag { None } else { Some(0.0) })
+    }
+
+    /// False only in non-blocking mode, timeout `0.0` (Python's
+    /// `getblocking`; no system call — CPython reads fcntl(2) O_NONBLOCK).
+    pub fn getblocking(&self) -> bool {
+        self.timeout.get() != Some(0.0)
+    }
+
+    /// Sets an option: setsockopt(2) (WIT `options.set-option`).
+    ///
+    /// `(level, optname)` is mapped onto the typed WIT option; an unmapped
+    /// pair is `OSError(92, 'Protocol not available')`. An int value is a C
+    /// `int`; bytes are the packed C structure (`struct linger`,
+    /// `struct timeval`, `struct ip_mreq(n)`, `struct ipv6_mreq`, an
+    /// interface name…), checked for length as the kernel does.
+    pub fn setsockopt(&self, level: i32, optname: i32, value: impl Into<OptValue>) -> Result<()> {
+        let (name, kind) = convert::option_to_wit(level, optname)?;
+        let value = convert::option_value_to_wit(level, kind, &value.into())?;
+        convert::wit(wit::options::set_option(&self.inner, name, &value))
+    }
+
+    /// Reads an option as an int: getsockopt(2) with an `int` buffer (WIT
+    /// `options.get-option`). Structures give their first `int`, as the
+    /// kernel writes it (SO_LINGER gives `l_onoff`).
+    pub fn getsockopt(&self, level: i32, optname: i32) -> Result<i32> {
+        let (name, _) = convert::option_to_wit(level, optname)?;
+        let value = convert::wit(wit::options::get_option(&self.inner, name))?;
+        convert::option_value_int(name, &value)
+    }
+
+    /// Reads an option as bytes: getsockopt(2) with a `buflen`-byte buffer
+    /// (WIT `options.get-option`), packed as the C structure on 64-bit
+    /// Linux and cut to `buflen`. `buflen` 0 gives the int form's 4 bytes;
+    /// more than 1024 is `OSError('getsockopt buflen out of range')`.
+    pub fn getsockopt_bytes(&self, level: i32, optname: i32, buflen: usize) -> Result<Vec<u8>> {
+        if buflen == 0 {
+            return Ok(self.getsockopt(level, optname)?.to_ne_bytes().to_vec());
+        }
+        if buflen > 1024 {
+            return Err(Error::new(
+                crate::ErrorKind::OSError,
+                "getsockopt buflen out of range",
+            ));
+        }
+        let (name, _) = convert::option_to_wit(level, optname)?;
+        let value = convert::wit(wit::options::get_option(&self.inner, name))?;
+        let mut bytes = convert::option_value_bytes(name, &value);
+        bytes.truncate(buflen);
+        Ok(bytes)
+    }
+
+    /// The `AF_*` family the socket was created with (Python's `family`
+    /// attribute; kept by the guest, the same as WIT `socket.family` /
+    /// getsockopt(SO_DOMAIN)).
+    pub fn family(&self) -> i32 {
+        self.family
+    }
+
+    /// The `SOCK_*` type the socket was created with, without
+    /// `SOCK_NONBLOCK` / `SOCK_CLOEXEC` (Python's `type` attribute; kept by
+    /// the guest, the same as WIT `socket.socket-type` /
+    /// getsockopt(SO_TYPE)).
+    pub fn type_(&self) -> i32 {
+        self.type_
+    }
+
+    /// The protocol number the socket was created with, 0 for the default
+    /// (Python's `proto` attribute; kept by the guest — WIT
+    /// `socket.protocol`, getsockopt(SO_PROTOCOL), would give the resolved
+    /// number instead).
+    pub fn proto(&self) -> i32 {
+        self.proto
+    }
+
+    /// A second socket on the same open file: dup(2) (WIT `socket.dup`).
+    /// The copy has this socket's timeout, as in CPython.
+    pub fn dup(&self) -> Result<Socket> {
+        let inner = convert::wit(self.inner.dup())?;
+        Ok(Socket::from_parts(
+            inner,
+            self.family,
+            self.type_,
+            self.proto,
+            self.timeout.get(),
+        ))
+    }
+
+    /// Closes the socket: close(2) (dropping the WIT resource). Dropping a
+    /// `Socket` does the same.
+    pub fn close(self) {
+        drop(self)
+    }
+
+    /// The WIT resource handle number standing in for the file descriptor
+    /// (the guest never sees host descriptors).
+    pub fn fileno(&self) -> i32 {
+        self.inner.handle() as i32
+    }
+
+    /// A file object on the socket (Python's `makefile()`): buffered
+    /// [`io::Read`] / [`io::BufRead`] over recv(2) and [`io::Write`] over
+    /// send(2), borrowing the socket.
+    pub fn makefile(&self) -> SocketFile<'_> {
+        SocketFile {
+            sock: self,
+            buf: Vec::new(),
+            pos: 0,
+        }
+    }
+}
+
+fn into_len(buflen: usize, nbytes: usize) -> Result<usize> {
+    if nbytes == 0 {
+        Ok(buflen)
+    } else if nbytes > buflen {
+        Err(Error::value("buffer too small for requested bytes"))
+    } else {
+        Ok(nbytes)
+    }
+}
+
+fn copy_into(buf: &mut [u8], data: &[u8]) -> usize {
+    let n = data.len().min(buf.len());
+    buf[..n].copy_from_slice(&data[..n]);
+    n
+}
+
+/// What [`Socket::makefile`] returns: Python's socket file object, with a
+/// read buffer (like `BufReader`). Writes go straight to send(2).
+#[derive(Debug)]
+pub struct SocketFile<'a> {
+    sock: &'a Socket,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+/// The read size of [`SocketFile`] (Python's `io.DEFAULT_BUFFER_SIZE`).
+const FILE_BUFFER: usize = 8192;
+
+impl SocketFile<'_> {
+    /// The socket this file reads and writes.
+    pub fn socket(&self) -> &Socket {
+        self.sock
+    }
+}
+
+impl io::Read for SocketFile<'_> {
+    /// Reads buffered data, or recv(2) (WIT `socket.recv`) when the buffer
+    /// is empty; 0 at end of stream.
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.buf.len() && out.len() >= FILE_BUFFER {
+            let data = self.sock.recv(out.len())?;
+            return Ok(copy_into(out, &data));
+        }
+        let n = {
+            let avail = io::BufRead::fill_buf(self)?;
+            copy_into(out, avail)
+        };
+        io::BufRead::consume(self, n);
+        Ok(n)
+    }
+}
+
+impl io::BufRead for SocketFile<'_> {
+    /// recv(2) (WIT `socket.recv`) of up to 8192 bytes when the buffer is
+    /// empty.
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.pos >= self.buf.len() {
+            self.buf = self.sock.recv(FILE_BUFFER)?;
+            self.pos = 0;
+        }
+        Ok(&self.buf[self.pos..])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.buf.len());
+    }
+}
+
+impl io::Write for SocketFile<'_> {
+    /// send(2) (WIT `socket.send`).
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        Ok(self.sock.send(data)?)
+    }
+
+    /// sendall (WIT `socket.send-all`).
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        Ok(self.sock.sendall(data)?)
+    }
+
+    /// Nothing is buffered for writing.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl io::Read for &Socket {
+    /// recv(2) (WIT `socket.recv`).
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let data = self.recv(out.len())?;
+        Ok(copy_into(out, &data))
+    }
+}
+
+impl io::Write for &Socket {
+    /// send(2) (WIT `socket.send`).
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        Ok(self.send(data)?)
+    }
+
+    /// Nothing is buffered.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
