@@ -72,3 +72,60 @@ fn port_ranges_and_deny_rules() {
     let s = server.join().unwrap();
     assert_eq!(s.code, Ok(0), "{}", s.stderr);
 }
+
+/// A native one-shot echo server on loopback; returns its port.
+fn native_echo_once() -> (u16, std::thread::JoinHandle<bool>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        // Bounded: at most 2 s of waiting for a client.
+        let got = retry(200, std::time::Duration::from_millis(10), || {
+            listener.accept().ok()
+        });
+        match got {
+            Some((mut s, _)) => {
+                s.set_nonblocking(false).unwrap();
+                let mut buf = [0u8; 4];
+                s.read_exact(&mut buf).is_ok() && s.write_all(&buf).is_ok()
+            }
+            None => false,
+        }
+    });
+    (port, h)
+}
+
+#[test]
+fn wasi_sockets_are_denied_unless_the_policy_enables_them() {
+    // Even with wasock rules that allow the address, std::net is off.
+    let (port, server) = native_echo_once();
+    let target = format!("127.0.0.1:{port}");
+    let o = run_sync("std_net_client", &[&target], loopback_policy());
+    assert_eq!(o.code, Ok(1), "{o:?}");
+    assert!(o.stdout.starts_with("error"), "{}", o.stdout);
+    assert!(!server.join().unwrap(), "the server must see no connection");
+
+    // Enabled, it is governed by the same rules: a denied port fails…
+    let (port, server) = native_echo_once();
+    let target = format!("127.0.0.1:{port}");
+    let other = Policy::deny_all()
+        .allow_connect("127.0.0.1:1")
+        .unwrap()
+        .allow_wasi_sockets(true);
+    let o = run_sync("std_net_client", &[&target], other);
+    assert_eq!(o.code, Ok(1), "{o:?}");
+    assert!(!server.join().unwrap(), "the server must see no connection");
+
+    // …and an allowed one works.
+    let (port, server) = native_echo_once();
+    let target = format!("127.0.0.1:{port}");
+    let allowed = Policy::deny_all()
+        .allow_connect(&target)
+        .unwrap()
+        .allow_wasi_sockets(true);
+    let o = run_sync("std_net_client", &[&target], allowed);
+    assert_eq!(o.code, Ok(0), "{o:?}");
+    assert_eq!(o.stdout.trim(), "reply ping");
+    assert!(server.join().unwrap());
+}

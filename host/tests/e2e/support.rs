@@ -40,6 +40,7 @@ const GUESTS: &[&str] = &[
     "echo_server_dualstack",
     "echo_client_dualstack",
     "reuseaddr",
+    "std_net_client",
 ];
 
 /// Builds the guest programs unless the test command already did
