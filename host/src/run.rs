@@ -61,7 +61,8 @@ pub struct GuestConfig {
 }
 
 impl GuestConfig {
-    fn state(&self) -> GuestState {
+    /// Fresh store data for one instance of this guest.
+    pub fn state(&self) -> GuestState {
         let mut b = WasiCtxBuilder::new();
         b.args(&self.args);
         for (k, v) in &self.env {

@@ -1,0 +1,121 @@
+//! The benchmark client over wasock (Python's socket API), as a guest. Same
+//! workloads as `bench/src/std_client.rs` and `bench/client.py`.
+use std::time::Instant;
+use wasock::*;
+
+fn run(args: &[String]) -> Result<f64> {
+    let bad = |m: &str| Error::new(ErrorKind::ValueError, m.to_string());
+    let [workload, host, port, n, size] = args else {
+        return Err(bad("usage: WORKLOAD HOST PORT N SIZE"));
+    };
+    let port: u16 = port.parse().map_err(|_| bad("port"))?;
+    let n: u64 = n.parse().map_err(|_| bad("n"))?;
+    let size: usize = size.parse().map_err(|_| bad("size"))?;
+    let family = if host.contains(':') { AF_INET6 } else { AF_INET };
+    let addr = (host.as_str(), port);
+    match workload.as_str() {
+        "pingpong" => {
+            let s = create_connection(addr, None, None)?;
+            s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)?;
+            let out = vec![b'x'; size];
+            let mut back = vec![0u8; size];
+            let t = Instant::now();
+            for _ in 0..n {
+                s.sendall(&out)?;
+                let mut got = 0;
+                while got < size {
+                    let k = s.recv_into(&mut back[got..], 0, 0)?;
+                    if k == 0 {
+                        return Err(bad("early EOF"));
+                    }
+                    got += k;
+                }
+            }
+            Ok(t.elapsed().as_secs_f64() / n as f64 * 1e6)
+        }
+        "bulk-up" => {
+            let s = create_connection(addr, None, None)?;
+            let chunk = vec![b'x'; size];
+            let t = Instant::now();
+            let mut left = n as usize;
+            while left > 0 {
+                let k = left.min(size);
+                s.sendall(&chunk[..k])?;
+                left -= k;
+            }
+            s.shutdown(SHUT_WR)?;
+            if s.recv(1)? != b"k" {
+                return Err(bad("no ack"));
+            }
+            Ok(n as f64 / (1 << 20) as f64 / t.elapsed().as_secs_f64())
+        }
+        "bulk-down" => {
+            let s = create_connection(addr, None, None)?;
+            let mut buf = vec![0u8; size];
+            let t = Instant::now();
+            s.sendall(&n.to_be_bytes())?;
+            let mut got = 0u64;
+            while got < n {
+                let k = s.recv_into(&mut buf, 0, 0)?;
+                if k == 0 {
+                    return Err(bad("early EOF"));
+                }
+                got += k as u64;
+            }
+            Ok(n as f64 / (1 << 20) as f64 / t.elapsed().as_secs_f64())
+        }
+        "connect" => {
+            let t = Instant::now();
+            for _ in 0..n {
+                let s = socket(family, SOCK_STREAM, 0)?;
+                s.connect(addr)?;
+                s.close();
+            }
+            Ok(n as f64 / t.elapsed().as_secs_f64())
+        }
+        "udp" => {
+            let s = socket(family, SOCK_DGRAM, 0)?;
+            s.connect(addr)?;
+            s.settimeout(Some(2.0))?;
+            let out = vec![b'x'; size];
+            let mut back = vec![0u8; 65536];
+            let t = Instant::now();
+            for _ in 0..n {
+                s.send(&out)?;
+                match s.recv_into(&mut back, 0, 0) {
+                    Ok(_) => {}
+                    Err(e) if e.kind() == ErrorKind::TimeoutError => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(n as f64 / t.elapsed().as_secs_f64())
+        }
+        "hold" => {
+            // Scale test: open N connections, prove each works, then wait.
+            let mut held = Vec::new();
+            for _ in 0..n {
+                let s = create_connection(addr, None, None)?;
+                s.sendall(b"x")?;
+                s.recv(1)?;
+                held.push(s);
+            }
+            println!("ready");
+            // Blocks until the harness ends the instance (the server never
+            // sends more).
+            held[0].recv(1)?;
+            Ok(0.0)
+        }
+        other => Err(bad(&format!("unknown workload {other}"))),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(v) => println!("result {v}"),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,499 @@
+//! `wasock-bench`: one run, one machine, five variants doing the same work
+//! against the same native servers (in a child process), interleaved:
+//!
+//! 1. native Rust `std::net` (this process),
+//! 2. native CPython `socket` (`bench/client.py`),
+//! 3. a wasock guest, sync embedding,
+//! 4. a wasock guest, async embedding,
+//! 5. a Rust `std::net` guest over wasi:sockets (wasmtime-wasi).
+//!
+//! Then scale (N guest instances holding connections in one process) and
+//! start-up. Writes `docs/benchmarks.md`, `bench/results.json` and
+//! `docs/benchmarks.svg`. Every loop is bounded; loopback only.
+//!
+//! Usage: `wasock-bench` (env: BENCH_REPS, default 5; BENCH_QUICK=1 for a
+//! short smoke run), or `wasock-bench serve` (the servers, used internally).
+
+mod std_client;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasock_host::run::{self, GuestConfig, GuestState, Output};
+use wasock_host::Policy;
+
+const VARIANTS: [&str; 5] = [
+    "native Rust",
+    "CPython",
+    "wasock sync",
+    "wasock async",
+    "wasi:sockets guest",
+];
+
+struct Row {
+    name: &'static str,
+    unit: &'static str,
+    lower_is_better: bool,
+    workload: &'static str,
+    server: &'static str,
+    n: u64,
+    size: usize,
+}
+
+fn rows(quick: bool) -> Vec<Row> {
+    let q = |n: u64| if quick { (n / 20).max(1) } else { n };
+    vec![
+        Row { name: "ping-pong 1 B", unit: "µs / round trip", lower_is_better: true, workload: "pingpong", server: "echo", n: q(20_000), size: 1 },
+        Row { name: "ping-pong 64 B", unit: "µs / round trip", lower_is_better: true, workload: "pingpong", server: "echo", n: q(20_000), size: 64 },
+        Row { name: "bulk send 256 MiB", unit: "MiB/s", lower_is_better: false, workload: "bulk-up", server: "sink", n: q(256) << 20, size: 64 << 10 },
+        Row { name: "bulk receive 256 MiB", unit: "MiB/s", lower_is_better: false, workload: "bulk-down", server: "source", n: q(256) << 20, size: 64 << 10 },
+        Row { name: "connect + close", unit: "connections/s", lower_is_better: false, workload: "connect", server: "accept", n: q(2_000), size: 0 },
+        Row { name: "UDP 64 B", unit: "datagrams/s", lower_is_better: false, workload: "udp", server: "udp", n: q(20_000), size: 64 },
+        Row { name: "UDP 1400 B", unit: "datagrams/s", lower_is_better: false, workload: "udp", server: "udp", n: q(20_000), size: 1400 },
+    ]
+}
+
+// ---------------------------------------------------------------- servers
+
+fn serve() {
+    let echo = TcpListener::bind("127.0.0.1:0").unwrap();
+    let sink = TcpListener::bind("127.0.0.1:0").unwrap();
+    let source = TcpListener::bind("127.0.0.1:0").unwrap();
+    let accept = TcpListener::bind("127.0.0.1:0").unwrap();
+    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = |l: &TcpListener| l.local_addr().unwrap().port();
+    println!(
+        "{{\"echo\":{},\"sink\":{},\"source\":{},\"accept\":{},\"udp\":{}}}",
+        port(&echo),
+        port(&sink),
+        port(&source),
+        port(&accept),
+        udp.local_addr().unwrap().port()
+    );
+    std::io::stdout().flush().unwrap();
+    fn each(l: TcpListener, f: fn(TcpStream)) {
+        std::thread::spawn(move || {
+            for s in l.incoming().flatten() {
+                std::thread::Builder::new()
+                    .stack_size(64 << 10)
+                    .spawn(move || f(s))
+                    .ok();
+            }
+        });
+    }
+    each(echo, |mut s| {
+        let _ = s.set_nodelay(true);
+        let mut buf = vec![0u8; 64 << 10];
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 || s.write_all(&buf[..n]).is_err() {
+                break;
+            }
+        }
+    });
+    each(sink, |mut s| {
+        let mut buf = vec![0u8; 64 << 10];
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 {
+                let _ = s.write_all(b"k");
+                break;
+            }
+        }
+    });
+    each(source, |mut s| {
+        let mut len = [0u8; 8];
+        if s.read_exact(&mut len).is_err() {
+            return;
+        }
+        let mut left = u64::from_be_bytes(len).min(1 << 34);
+        let buf = vec![b'y'; 64 << 10];
+        while left > 0 {
+            let k = left.min(buf.len() as u64) as usize;
+            if s.write_all(&buf[..k]).is_err() {
+                break;
+            }
+            left -= k as u64;
+        }
+    });
+    std::thread::spawn(move || {
+        for s in accept.incoming() {
+            drop(s);
+        }
+    });
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 65536];
+        while let Ok((n, from)) = udp.recv_from(&mut buf) {
+            let _ = udp.send_to(&buf[..n], from);
+        }
+    });
+    // Serve until the parent closes our stdin.
+    let mut sink = Vec::new();
+    let _ = std::io::stdin().read_to_end(&mut sink);
+}
+
+// ---------------------------------------------------------------- variants
+
+struct Bench {
+    root: PathBuf,
+    ports: HashMap<String, u16>,
+    engine: Engine,
+    sync_linker: Linker<GuestState>,
+    async_linker: Arc<Linker<GuestState>>,
+    rt: tokio::runtime::Runtime,
+    wasock_guest: Component,
+    std_guest: Component,
+    policy: Arc<Policy>,
+}
+
+fn parse_result(stdout: &str) -> Option<f64> {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("result "))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn guest_config(args: &[String], policy: &Arc<Policy>) -> (GuestConfig, MemoryOutputPipe, MemoryOutputPipe) {
+    let out = MemoryOutputPipe::new(1 << 16);
+    let err = MemoryOutputPipe::new(1 << 16);
+    let config = GuestConfig {
+        args: std::iter::once("bench".to_string()).chain(args.iter().cloned()).collect(),
+        env: Vec::new(),
+        output: Output::Capture(out.clone(), err.clone()),
+        policy: policy.clone(),
+    };
+    (config, out, err)
+}
+
+impl Bench {
+    fn args(&self, row: &Row) -> Vec<String> {
+        vec![
+            row.workload.to_string(),
+            "127.0.0.1".to_string(),
+            self.ports[row.server].to_string(),
+            row.n.to_string(),
+            row.size.to_string(),
+        ]
+    }
+
+    fn run_guest(&self, component: &Component, args: &[String], asynchronous: bool) -> Option<f64> {
+        let (config, out, err) = guest_config(args, &self.policy);
+        let code = if asynchronous {
+            let l = self.async_linker.clone();
+            self.rt.block_on(async { run::run_async(&l, component, &config).await })
+        } else {
+            run::run_sync(&self.sync_linker, component, &config)
+        };
+        let stdout = String::from_utf8_lossy(&out.contents()).into_owned();
+        match code {
+            Ok(0) => parse_result(&stdout),
+            other => {
+                eprintln!(
+                    "  guest failed: {:?} {}",
+                    other.map_err(|e| format!("{e:?}")),
+                    String::from_utf8_lossy(&err.contents())
+                );
+                None
+            }
+        }
+    }
+
+    fn run(&self, variant: &str, row: &Row) -> Option<f64> {
+        let args = self.args(row);
+        match variant {
+            "native Rust" => std_client::run(&args).map_err(|e| eprintln!("  native: {e}")).ok(),
+            "CPython" => {
+                let o = Command::new("python3")
+                    .arg(self.root.join("bench/client.py"))
+                    .args(&args)
+                    .output()
+                    .ok()?;
+                if !o.status.success() {
+                    eprintln!("  python: {}", String::from_utf8_lossy(&o.stderr));
+                }
+                parse_result(&String::from_utf8_lossy(&o.stdout))
+            }
+            "wasock sync" => self.run_guest(&self.wasock_guest, &args, false),
+            "wasock async" => self.run_guest(&self.wasock_guest, &args, true),
+            "wasi:sockets guest" => self.run_guest(&self.std_guest, &args, false),
+            _ => None,
+        }
+    }
+}
+
+fn median(v: &mut [f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let m = v.len() / 2;
+    Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 })
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()))
+        .map_or(0, |k| k >> 20);
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!("{cpu}, {cores} cores, {mem} GiB, Linux {}", kernel.trim())
+}
+
+/// Scale: N async guest instances each holding `conns` connections in
+/// this process; returns (KiB per instance, ping-pong µs under that load).
+fn scale(b: &Bench, n: usize, conns: u64) -> Option<(f64, Option<f64>)> {
+    let before = rss_kib();
+    let mut tasks = Vec::new();
+    let mut outs = Vec::new();
+    let args: Vec<String> = vec![
+        "hold".into(),
+        "127.0.0.1".into(),
+        b.ports["echo"].to_string(),
+        conns.to_string(),
+        "0".into(),
+    ];
+    for _ in 0..n {
+        let (config, out, _err) = guest_config(&args, &b.policy);
+        let l = b.async_linker.clone();
+        let c = b.wasock_guest.clone();
+        tasks.push(b.rt.spawn(async move { run::run_async(&l, &c, &config).await.map(|_| ()) }));
+        outs.push(out);
+    }
+    let start = Instant::now();
+    let ready = |o: &MemoryOutputPipe| String::from_utf8_lossy(&o.contents()).contains("ready");
+    while !outs.iter().all(ready) {
+        if start.elapsed() > Duration::from_secs(300) || tasks.iter().any(|t| t.is_finished()) {
+            eprintln!("  scale {n}: instances did not all get ready");
+            for t in &tasks {
+                t.abort();
+            }
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let per_instance = (rss_kib().saturating_sub(before)) as f64 / n as f64;
+    let row = Row { name: "", unit: "", lower_is_better: true, workload: "pingpong", server: "echo", n: 5_000, size: 1 };
+    let latency = b.run_guest(&b.wasock_guest, &b.args(&row), true);
+    for t in &tasks {
+        t.abort();
+    }
+    b.rt.block_on(async { tokio::time::sleep(Duration::from_millis(200)).await });
+    Some((per_instance, latency))
+}
+
+/// Start-up: instantiating a precompiled guest, median of `n`, in µs.
+fn startup(b: &Bench, n: usize) -> Option<f64> {
+    let bytes = b.engine.precompile_component(&std::fs::read(guest_dir(&b.root).join("bench_wasock.wasm")).ok()?).ok()?;
+    // SAFETY: these bytes were produced just now by this engine's
+    // `precompile_component`.
+    let component = unsafe { Component::deserialize(&b.engine, &bytes) }.ok()?;
+    let pre = b.sync_linker.instantiate_pre(&component).ok()?;
+    let (config, _, _) = guest_config(&[], &b.policy);
+    let mut times = Vec::new();
+    for _ in 0..n {
+        let mut store = Store::new(&b.engine, config.state());
+        let t = Instant::now();
+        pre.instantiate(&mut store).ok()?;
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    median(&mut times)
+}
+
+fn guest_dir(root: &Path) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target = if target.is_absolute() { target } else { root.join(target) };
+    target.join("wasm32-wasip2/release")
+}
+
+fn fmt(v: f64) -> String {
+    if v >= 1000.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn main() {
+    if std::env::args().nth(1).as_deref() == Some("serve") {
+        serve();
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let quick = std::env::var_os("BENCH_QUICK").is_some();
+
+    let mut server = Command::new(std::env::current_exe().unwrap())
+        .arg("serve")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starting the servers");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let ports: HashMap<String, u16> = serde_json::from_str(&line).expect("server ports");
+
+    let mut config = Config::new();
+    if let Ok(cache) = wasmtime::Cache::from_file(None) {
+        config.cache(Some(cache));
+    }
+    let engine = Engine::new(&config).unwrap();
+    let load = |name: &str| {
+        let p = guest_dir(&root).join(format!("{name}.wasm"));
+        Component::from_file(&engine, &p).unwrap_or_else(|e| panic!("{}: {e:?}", p.display()))
+    };
+    let policy = Arc::new(
+        Policy::deny_all()
+            .allow_connect("127.0.0.1:*")
+            .unwrap()
+            .allow_wasi_sockets(true),
+    );
+    let b = Bench {
+        ports,
+        sync_linker: run::sync_linker(&engine).unwrap(),
+        async_linker: Arc::new(run::async_linker(&engine).unwrap()),
+        rt: tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap(),
+        wasock_guest: load("bench_wasock"),
+        std_guest: load("bench_std"),
+        engine,
+        policy,
+        root: root.clone(),
+    };
+
+    let rows = rows(quick);
+    let mut samples: HashMap<(usize, usize), Vec<f64>> = HashMap::new();
+    for rep in 0..reps {
+        eprintln!("round {}/{reps}", rep + 1);
+        for (ri, row) in rows.iter().enumerate() {
+            for k in 0..VARIANTS.len() {
+                // Rotate the order each round so no variant always goes first.
+                let vi = (k + rep + ri) % VARIANTS.len();
+                if let Some(v) = b.run(VARIANTS[vi], row) {
+                    samples.entry((ri, vi)).or_default().push(v);
+                }
+            }
+        }
+    }
+
+    let mut md = String::new();
+    let mut json_rows = Vec::new();
+    md.push_str("# wasock benchmarks\n\n");
+    md.push_str(&format!(
+        "Machine: {}. {reps} interleaved rounds; each cell is the median of the rounds, with its ratio to native Rust (for throughput, native ÷ value, so above 1.00x is always slower). Made by `scripts/bench.sh`.\n\n",
+        machine()
+    ));
+    md.push_str("![cost relative to native Rust](benchmarks.svg)\n\n");
+    md.push_str("| workload | unit | ");
+    md.push_str(&VARIANTS.join(" | "));
+    md.push_str(" |\n|---|---|");
+    md.push_str(&"---|".repeat(VARIANTS.len()));
+    md.push('\n');
+    for (ri, row) in rows.iter().enumerate() {
+        let meds: Vec<Option<f64>> = (0..VARIANTS.len())
+            .map(|vi| samples.get_mut(&(ri, vi)).and_then(|v| median(v)))
+            .collect();
+        let native = meds[0];
+        md.push_str(&format!("| {} | {} |", row.name, row.unit));
+        for m in &meds {
+            match (m, native) {
+                (Some(v), Some(n)) => {
+                    let ratio = if row.lower_is_better { v / n } else { n / v };
+                    md.push_str(&format!(" {} ({ratio:.2}x) |", fmt(*v)));
+                }
+                (Some(v), None) => md.push_str(&format!(" {} |", fmt(*v))),
+                _ => md.push_str(" n/a |"),
+            }
+        }
+        md.push('\n');
+        let medians: serde_json::Map<String, serde_json::Value> = VARIANTS
+            .iter()
+            .zip(&meds)
+            .map(|(v, m)| (v.to_string(), m.map_or(serde_json::Value::Null, |x| x.into())))
+            .collect();
+        json_rows.push(serde_json::json!({
+            "workload": row.name, "unit": row.unit,
+            "lower_is_better": row.lower_is_better, "medians": medians,
+        }));
+    }
+
+    eprintln!("scale");
+    md.push_str("\n## Scale: guest instances in one host process (async embedding, 2 worker threads)\n\n");
+    md.push_str("Each instance is a wasock guest holding one connection to the native echo server, waiting in `recv`. Memory is the host process's RSS growth divided by the instances; latency is a 1 B ping-pong by one more guest while they wait.\n\n");
+    md.push_str("| instances | RSS per instance | ping-pong 1 B under load |\n|---|---|---|\n");
+    let counts: &[usize] = if quick { &[10, 100] } else { &[10, 100, 1000] };
+    for &n in counts {
+        match scale(&b, n, 1) {
+            Some((kib, lat)) => md.push_str(&format!(
+                "| {n} | {kib:.0} KiB | {} |\n",
+                lat.map_or("n/a".into(), |l| format!("{} µs", fmt(l)))
+            )),
+            None => md.push_str(&format!("| {n} | failed | |\n")),
+        }
+    }
+    if let (Some((one, _)), Some((hundred, _))) = (scale(&b, 10, 1), scale(&b, 10, 101)) {
+        let per_conn = (hundred - one) * 10.0 / 1000.0;
+        md.push_str(&format!(
+            "\nMemory per connection (10 instances with 101 connections each, against 10 with 1): {per_conn:.1} KiB.\n"
+        ));
+    }
+
+    eprintln!("startup");
+    if let Some(us) = startup(&b, if quick { 20 } else { 200 }) {
+        md.push_str(&format!(
+            "\n## Start-up\n\nInstantiating the precompiled wasock benchmark guest (`InstancePre::instantiate`, fresh store): median {} µs over {} runs.\n",
+            fmt(us),
+            if quick { 20 } else { 200 }
+        ));
+    }
+
+    let notes = root.join("bench/NOTES.md");
+    if let Ok(text) = std::fs::read_to_string(&notes) {
+        md.push('\n');
+        md.push_str(&text);
+    }
+    let results = serde_json::json!({ "machine": machine(), "variants": VARIANTS, "rows": json_rows });
+    let out_dir = std::env::var_os("BENCH_OUT").map(PathBuf::from).unwrap_or_else(|| root.join("docs"));
+    std::fs::write(out_dir.join("benchmarks.md"), &md).unwrap();
+    let json_path = out_dir.join("benchmarks.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(&results).unwrap()).unwrap();
+    let svg = out_dir.join("benchmarks.svg");
+    let plotted = Command::new("python3")
+        .arg(root.join("bench/plot.py"))
+        .arg(&json_path)
+        .arg(&svg)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !plotted {
+        eprintln!("plotting failed");
+    }
+    drop(server.stdin.take());
+    let _ = server.wait();
+    print!("{md}");
+}

@@ -1,0 +1,89 @@
+//! The benchmark client over Rust's `std::net`. Compiled natively it is
+//! the "native Rust" variant; compiled for wasm32-wasip2 it is the
+//! "wasi:sockets guest" variant. `bench/client.py` (CPython) and
+//! `bench/guests/src/bin/bench_wasock.rs` do the same work.
+//!
+//! Arguments: WORKLOAD HOST PORT N SIZE; returns the workload's result
+//! (see `bench/client.py` for the definitions).
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpStream, UdpSocket};
+use std::time::{Duration, Instant};
+
+/// Runs one workload; the error is a message.
+pub fn run(args: &[String]) -> Result<f64, String> {
+    let [workload, host, port, n, size] = args else {
+        return Err("usage: WORKLOAD HOST PORT N SIZE".into());
+    };
+    let port: u16 = port.parse().map_err(|e| format!("port: {e}"))?;
+    let n: u64 = n.parse().map_err(|e| format!("n: {e}"))?;
+    let size: usize = size.parse().map_err(|e| format!("size: {e}"))?;
+    let addr = (host.as_str(), port);
+    let e = |e: std::io::Error| e.to_string();
+    match workload.as_str() {
+        "pingpong" => {
+            let mut s = TcpStream::connect(addr).map_err(e)?;
+            let _ = s.set_nodelay(true); // unsupported over wasi:sockets
+            let out = vec![b'x'; size];
+            let mut back = vec![0u8; size];
+            let t = Instant::now();
+            for _ in 0..n {
+                s.write_all(&out).map_err(e)?;
+                s.read_exact(&mut back).map_err(e)?;
+            }
+            Ok(t.elapsed().as_secs_f64() / n as f64 * 1e6)
+        }
+        "bulk-up" => {
+            let mut s = TcpStream::connect(addr).map_err(e)?;
+            let chunk = vec![b'x'; size];
+            let t = Instant::now();
+            let mut left = n as usize;
+            while left > 0 {
+                let k = left.min(size);
+                s.write_all(&chunk[..k]).map_err(e)?;
+                left -= k;
+            }
+            s.shutdown(Shutdown::Write).map_err(e)?;
+            let mut ack = [0u8; 1];
+            s.read_exact(&mut ack).map_err(e)?;
+            Ok(n as f64 / (1 << 20) as f64 / t.elapsed().as_secs_f64())
+        }
+        "bulk-down" => {
+            let mut s = TcpStream::connect(addr).map_err(e)?;
+            let mut buf = vec![0u8; size];
+            let t = Instant::now();
+            s.write_all(&n.to_be_bytes()).map_err(e)?;
+            let mut got = 0u64;
+            while got < n {
+                let k = s.read(&mut buf).map_err(e)?;
+                if k == 0 {
+                    return Err("early EOF".into());
+                }
+                got += k as u64;
+            }
+            Ok(n as f64 / (1 << 20) as f64 / t.elapsed().as_secs_f64())
+        }
+        "connect" => {
+            let t = Instant::now();
+            for _ in 0..n {
+                drop(TcpStream::connect(addr).map_err(e)?);
+            }
+            Ok(n as f64 / t.elapsed().as_secs_f64())
+        }
+        "udp" => {
+            let local = if host.contains(':') { "[::]:0" } else { "0.0.0.0:0" };
+            let s = UdpSocket::bind(local).map_err(e)?;
+            s.connect(addr).map_err(e)?;
+            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+            let out = vec![b'x'; size];
+            let mut back = vec![0u8; 65536];
+            let t = Instant::now();
+            for _ in 0..n {
+                s.send(&out).map_err(e)?;
+                let _ = s.recv(&mut back); // a lost datagram times out and counts
+            }
+            Ok(n as f64 / t.elapsed().as_secs_f64())
+        }
+        other => Err(format!("unknown workload {other}")),
+    }
+}
