@@ -50,13 +50,69 @@ struct Row {
 fn rows(quick: bool) -> Vec<Row> {
     let q = |n: u64| if quick { (n / 20).max(1) } else { n };
     vec![
-        Row { name: "ping-pong 1 B", unit: "µs / round trip", lower_is_better: true, workload: "pingpong", server: "echo", n: q(20_000), size: 1 },
-        Row { name: "ping-pong 64 B", unit: "µs / round trip", lower_is_better: true, workload: "pingpong", server: "echo", n: q(20_000), size: 64 },
-        Row { name: "bulk send 256 MiB", unit: "MiB/s", lower_is_better: false, workload: "bulk-up", server: "sink", n: q(256) << 20, size: 64 << 10 },
-        Row { name: "bulk receive 256 MiB", unit: "MiB/s", lower_is_better: false, workload: "bulk-down", server: "source", n: q(256) << 20, size: 64 << 10 },
-        Row { name: "connect + close", unit: "connections/s", lower_is_better: false, workload: "connect", server: "accept", n: q(2_000), size: 0 },
-        Row { name: "UDP 64 B", unit: "datagrams/s", lower_is_better: false, workload: "udp", server: "udp", n: q(20_000), size: 64 },
-        Row { name: "UDP 1400 B", unit: "datagrams/s", lower_is_better: false, workload: "udp", server: "udp", n: q(20_000), size: 1400 },
+        Row {
+            name: "ping-pong 1 B",
+            unit: "µs / round trip",
+            lower_is_better: true,
+            workload: "pingpong",
+            server: "echo",
+            n: q(20_000),
+            size: 1,
+        },
+        Row {
+            name: "ping-pong 64 B",
+            unit: "µs / round trip",
+            lower_is_better: true,
+            workload: "pingpong",
+            server: "echo",
+            n: q(20_000),
+            size: 64,
+        },
+        Row {
+            name: "bulk send 256 MiB",
+            unit: "MiB/s",
+            lower_is_better: false,
+            workload: "bulk-up",
+            server: "sink",
+            n: q(256) << 20,
+            size: 64 << 10,
+        },
+        Row {
+            name: "bulk receive 256 MiB",
+            unit: "MiB/s",
+            lower_is_better: false,
+            workload: "bulk-down",
+            server: "source",
+            n: q(256) << 20,
+            size: 64 << 10,
+        },
+        Row {
+            name: "connect + close",
+            unit: "connections/s",
+            lower_is_better: false,
+            workload: "connect",
+            server: "accept",
+            n: q(2_000),
+            size: 0,
+        },
+        Row {
+            name: "UDP 64 B",
+            unit: "datagrams/s",
+            lower_is_better: false,
+            workload: "udp",
+            server: "udp",
+            n: q(20_000),
+            size: 64,
+        },
+        Row {
+            name: "UDP 1400 B",
+            unit: "datagrams/s",
+            lower_is_better: false,
+            workload: "udp",
+            server: "udp",
+            n: q(20_000),
+            size: 1400,
+        },
     ]
 }
 
@@ -158,11 +214,16 @@ fn parse_result(stdout: &str) -> Option<f64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-fn guest_config(args: &[String], policy: &Arc<Policy>) -> (GuestConfig, MemoryOutputPipe, MemoryOutputPipe) {
+fn guest_config(
+    args: &[String],
+    policy: &Arc<Policy>,
+) -> (GuestConfig, MemoryOutputPipe, MemoryOutputPipe) {
     let out = MemoryOutputPipe::new(1 << 16);
     let err = MemoryOutputPipe::new(1 << 16);
     let config = GuestConfig {
-        args: std::iter::once("bench".to_string()).chain(args.iter().cloned()).collect(),
+        args: std::iter::once("bench".to_string())
+            .chain(args.iter().cloned())
+            .collect(),
         env: Vec::new(),
         output: Output::Capture(out.clone(), err.clone()),
         policy: policy.clone(),
@@ -185,7 +246,8 @@ impl Bench {
         let (config, out, err) = guest_config(args, &self.policy);
         let code = if asynchronous {
             let l = self.async_linker.clone();
-            self.rt.block_on(async { run::run_async(&l, component, &config).await })
+            self.rt
+                .block_on(async { run::run_async(&l, component, &config).await })
         } else {
             run::run_sync(&self.sync_linker, component, &config)
         };
@@ -206,7 +268,9 @@ impl Bench {
     fn run(&self, variant: &str, row: &Row) -> Option<f64> {
         let args = self.args(row);
         match variant {
-            "native Rust" => std_client::run(&args).map_err(|e| eprintln!("  native: {e}")).ok(),
+            "native Rust" => std_client::run(&args)
+                .map_err(|e| eprintln!("  native: {e}"))
+                .ok(),
             "CPython" => {
                 let o = Command::new("python3")
                     .arg(self.root.join("bench/client.py"))
@@ -226,13 +290,52 @@ impl Bench {
     }
 }
 
+impl Bench {
+    fn new(root: PathBuf, ports: HashMap<String, u16>) -> Bench {
+        let mut config = Config::new();
+        if let Ok(cache) = wasmtime::Cache::from_file(None) {
+            config.cache(Some(cache));
+        }
+        let engine = Engine::new(&config).unwrap();
+        let load = |name: &str| {
+            let p = guest_dir(&root).join(format!("{name}.wasm"));
+            Component::from_file(&engine, &p).unwrap_or_else(|e| panic!("{}: {e:?}", p.display()))
+        };
+        let policy = Arc::new(
+            Policy::deny_all()
+                .allow_connect("127.0.0.1:*")
+                .unwrap()
+                .allow_wasi_sockets(true),
+        );
+        Bench {
+            ports,
+            sync_linker: run::sync_linker(&engine).unwrap(),
+            async_linker: Arc::new(run::async_linker(&engine).unwrap()),
+            rt: tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap(),
+            wasock_guest: load("bench_wasock"),
+            std_guest: load("bench_std"),
+            engine,
+            policy,
+            root,
+        }
+    }
+}
+
 fn median(v: &mut [f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
     v.sort_by(|a, b| a.total_cmp(b));
     let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 })
+    Some(if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        (v[m - 1] + v[m]) / 2.0
+    })
 }
 
 fn rss_kib() -> u64 {
@@ -259,7 +362,12 @@ fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| s.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+        })
         .map_or(0, |k| k >> 20);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     format!("{cpu}, {cores} cores, {mem} GiB, Linux {}", kernel.trim())
@@ -298,7 +406,15 @@ fn scale(b: &Bench, n: usize, conns: u64) -> Option<(f64, Option<f64>)> {
         std::thread::sleep(Duration::from_millis(20));
     }
     let per_instance = (rss_kib().saturating_sub(before)) as f64 / n as f64;
-    let row = Row { name: "", unit: "", lower_is_better: true, workload: "pingpong", server: "echo", n: 5_000, size: 1 };
+    let row = Row {
+        name: "",
+        unit: "",
+        lower_is_better: true,
+        workload: "pingpong",
+        server: "echo",
+        n: 5_000,
+        size: 1,
+    };
     let latency = b.run_guest(&b.wasock_guest, &b.args(&row), true);
     for t in &tasks {
         t.abort();
@@ -309,7 +425,10 @@ fn scale(b: &Bench, n: usize, conns: u64) -> Option<(f64, Option<f64>)> {
 
 /// Start-up: instantiating a precompiled guest, median of `n`, in µs.
 fn startup(b: &Bench, n: usize) -> Option<f64> {
-    let bytes = b.engine.precompile_component(&std::fs::read(guest_dir(&b.root).join("bench_wasock.wasm")).ok()?).ok()?;
+    let bytes = b
+        .engine
+        .precompile_component(&std::fs::read(guest_dir(&b.root).join("bench_wasock.wasm")).ok()?)
+        .ok()?;
     // SAFETY: these bytes were produced just now by this engine's
     // `precompile_component`.
     let component = unsafe { Component::deserialize(&b.engine, &bytes) }.ok()?;
@@ -326,8 +445,14 @@ fn startup(b: &Bench, n: usize) -> Option<f64> {
 }
 
 fn guest_dir(root: &Path) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let target = if target.is_absolute() { target } else { root.join(target) };
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let target = if target.is_absolute() {
+        target
+    } else {
+        root.join(target)
+    };
     target.join("wasm32-wasip2/release")
 }
 
@@ -342,12 +467,28 @@ fn fmt(v: f64) -> String {
 }
 
 fn main() {
-    if std::env::args().nth(1).as_deref() == Some("serve") {
-        serve();
-        return;
-    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let argv: Vec<String> = std::env::args().collect();
+    match argv.get(1).map(String::as_str) {
+        Some("serve") => return serve(),
+        Some("scale") => {
+            // A fresh process per measurement, so RSS growth is not hidden
+            // by memory an earlier measurement freed.
+            let num = |i: usize| argv.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(1);
+            let ports = HashMap::from([("echo".to_string(), num(4) as u16)]);
+            let b = Bench::new(root, ports);
+            match scale(&b, num(2) as usize, num(3)) {
+                Some((kib, lat)) => println!("scale {kib} {}", lat.unwrap_or(f64::NAN)),
+                None => println!("scale failed"),
+            }
+            return;
+        }
+        _ => {}
+    }
+    let reps: usize = std::env::var("BENCH_REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
     let quick = std::env::var_os("BENCH_QUICK").is_some();
 
     let mut server = Command::new(std::env::current_exe().unwrap())
@@ -357,35 +498,12 @@ fn main() {
         .spawn()
         .expect("starting the servers");
     let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let ports: HashMap<String, u16> = serde_json::from_str(&line).expect("server ports");
 
-    let mut config = Config::new();
-    if let Ok(cache) = wasmtime::Cache::from_file(None) {
-        config.cache(Some(cache));
-    }
-    let engine = Engine::new(&config).unwrap();
-    let load = |name: &str| {
-        let p = guest_dir(&root).join(format!("{name}.wasm"));
-        Component::from_file(&engine, &p).unwrap_or_else(|e| panic!("{}: {e:?}", p.display()))
-    };
-    let policy = Arc::new(
-        Policy::deny_all()
-            .allow_connect("127.0.0.1:*")
-            .unwrap()
-            .allow_wasi_sockets(true),
-    );
-    let b = Bench {
-        ports,
-        sync_linker: run::sync_linker(&engine).unwrap(),
-        async_linker: Arc::new(run::async_linker(&engine).unwrap()),
-        rt: tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap(),
-        wasock_guest: load("bench_wasock"),
-        std_guest: load("bench_std"),
-        engine,
-        policy,
-        root: root.clone(),
-    };
+    let b = Bench::new(root.clone(), ports);
 
     let rows = rows(quick);
     let mut samples: HashMap<(usize, usize), Vec<f64>> = HashMap::new();
@@ -435,7 +553,12 @@ fn main() {
         let medians: serde_json::Map<String, serde_json::Value> = VARIANTS
             .iter()
             .zip(&meds)
-            .map(|(v, m)| (v.to_string(), m.map_or(serde_json::Value::Null, |x| x.into())))
+            .map(|(v, m)| {
+                (
+                    v.to_string(),
+                    m.map_or(serde_json::Value::Null, |x| x.into()),
+                )
+            })
             .collect();
         json_rows.push(serde_json::json!({
             "workload": row.name, "unit": row.unit,
@@ -444,12 +567,33 @@ fn main() {
     }
 
     eprintln!("scale");
-    md.push_str("\n## Scale: guest instances in one host process (async embedding, 2 worker threads)\n\n");
+    md.push_str(
+        "\n## Scale: guest instances in one host process (async embedding, 2 worker threads)\n\n",
+    );
     md.push_str("Each instance is a wasock guest holding one connection to the native echo server, waiting in `recv`. Memory is the host process's RSS growth divided by the instances; latency is a 1 B ping-pong by one more guest while they wait.\n\n");
     md.push_str("| instances | RSS per instance | ping-pong 1 B under load |\n|---|---|---|\n");
     let counts: &[usize] = if quick { &[10, 100] } else { &[10, 100, 1000] };
+    let scale_in_child = |n: usize, conns: u64| -> Option<(f64, Option<f64>)> {
+        let o = Command::new(std::env::current_exe().ok()?)
+            .args([
+                "scale",
+                &n.to_string(),
+                &conns.to_string(),
+                &b.ports["echo"].to_string(),
+            ])
+            .output()
+            .ok()?;
+        let text = String::from_utf8_lossy(&o.stdout);
+        let mut it = text
+            .lines()
+            .find_map(|l| l.strip_prefix("scale "))?
+            .split_whitespace();
+        let kib: f64 = it.next()?.parse().ok()?;
+        let lat: f64 = it.next()?.parse().ok()?;
+        Some((kib, (!lat.is_nan()).then_some(lat)))
+    };
     for &n in counts {
-        match scale(&b, n, 1) {
+        match scale_in_child(n, 1) {
             Some((kib, lat)) => md.push_str(&format!(
                 "| {n} | {kib:.0} KiB | {} |\n",
                 lat.map_or("n/a".into(), |l| format!("{} µs", fmt(l)))
@@ -457,7 +601,7 @@ fn main() {
             None => md.push_str(&format!("| {n} | failed | |\n")),
         }
     }
-    if let (Some((one, _)), Some((hundred, _))) = (scale(&b, 10, 1), scale(&b, 10, 101)) {
+    if let (Some((one, _)), Some((hundred, _))) = (scale_in_child(10, 1), scale_in_child(10, 101)) {
         let per_conn = (hundred - one) * 10.0 / 1000.0;
         md.push_str(&format!(
             "\nMemory per connection (10 instances with 101 connections each, against 10 with 1): {per_conn:.1} KiB.\n"
@@ -478,8 +622,11 @@ fn main() {
         md.push('\n');
         md.push_str(&text);
     }
-    let results = serde_json::json!({ "machine": machine(), "variants": VARIANTS, "rows": json_rows });
-    let out_dir = std::env::var_os("BENCH_OUT").map(PathBuf::from).unwrap_or_else(|| root.join("docs"));
+    let results =
+        serde_json::json!({ "machine": machine(), "variants": VARIANTS, "rows": json_rows });
+    let out_dir = std::env::var_os("BENCH_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("docs"));
     std::fs::write(out_dir.join("benchmarks.md"), &md).unwrap();
     let json_path = out_dir.join("benchmarks.json");
     std::fs::write(&json_path, serde_json::to_string_pretty(&results).unwrap()).unwrap();

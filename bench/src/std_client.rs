@@ -71,7 +71,11 @@ pub fn run(args: &[String]) -> Result<f64, String> {
             Ok(n as f64 / t.elapsed().as_secs_f64())
         }
         "udp" => {
-            let local = if host.contains(':') { "[::]:0" } else { "0.0.0.0:0" };
+            let local = if host.contains(':') {
+                "[::]:0"
+            } else {
+                "0.0.0.0:0"
+            };
             let s = UdpSocket::bind(local).map_err(e)?;
             s.connect(addr).map_err(e)?;
             let _ = s.set_read_timeout(Some(Duration::from_secs(2)));

@@ -15,6 +15,7 @@ use crate::wait::Wait;
 use socket2::{SockAddr, Socket};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::os::fd::AsRawFd;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tokio::io::unix::AsyncFd;
@@ -300,7 +301,12 @@ impl WasockCtxView<'_> {
             Ok(d) => d,
             Err(()) => return Err(e.into()),
         };
-        let done = W::retry(s, Interest::Write, deadline, || Ok(())).await?;
+        let fd = s.sock.as_raw_fd();
+        let writable = || match sys::poll_now(&[(fd, libc::POLLOUT)])?.first() {
+            Some(&r) if r != 0 => Ok(()),
+            _ => Err(io::Error::from(io::ErrorKind::WouldBlock)),
+        };
+        let done = W::retry(s, Interest::Write, deadline, writable).await?;
         if done.is_none() {
             return Err(SocketError::new(ErrorCode::Timeout, "timed out"));
         }

@@ -75,6 +75,9 @@ impl Blocking {
     }
 }
 
+/// How long [`Reactor`] retries a would-block operation before parking.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
+
 /// Waits on tokio's reactor; needs a tokio runtime with IO and time
 /// enabled (`Builder::enable_all`). Without a runtime it falls back to
 /// [`Blocking`].
@@ -87,6 +90,21 @@ impl Wait for Reactor {
         deadline: Option<Instant>,
         mut op: impl FnMut() -> io::Result<T> + Send,
     ) -> io::Result<Option<T>> {
+        // Waking through the reactor costs tens of microseconds; on
+        // loopback the peer often answers sooner. Retry for a short,
+        // bounded time before parking the guest.
+        let spin_end = Instant::now() + SPIN;
+        loop {
+            std::hint::spin_loop();
+            match op() {
+                Err(e) if retryable(&e) => {}
+                r => return r.map(Some),
+            }
+            let now = Instant::now();
+            if now >= spin_end || deadline.is_some_and(|d| now >= d) {
+                break;
+            }
+        }
         let Some(afd) = sock.async_fd()? else {
             return Blocking::retry(sock, interest, deadline, op).await;
         };

@@ -11,7 +11,11 @@ fn run(args: &[String]) -> Result<f64> {
     let port: u16 = port.parse().map_err(|_| bad("port"))?;
     let n: u64 = n.parse().map_err(|_| bad("n"))?;
     let size: usize = size.parse().map_err(|_| bad("size"))?;
-    let family = if host.contains(':') { AF_INET6 } else { AF_INET };
+    let family = if host.contains(':') {
+        AF_INET6
+    } else {
+        AF_INET
+    };
     let addr = (host.as_str(), port);
     match workload.as_str() {
         "pingpong" => {
