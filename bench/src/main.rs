@@ -122,8 +122,13 @@ fn rows(quick: bool) -> Vec<Row> {
 /// connect storm, and a dropped SYN costs a one-second retransmit).
 fn listener() -> TcpListener {
     let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-    s.bind(&"127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap().into())
-        .unwrap();
+    s.bind(
+        &"127.0.0.1:0"
+            .parse::<std::net::SocketAddr>()
+            .unwrap()
+            .into(),
+    )
+    .unwrap();
     s.listen(4096).unwrap();
     s.into()
 }
