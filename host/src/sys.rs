@@ -107,50 +107,6 @@ pub enum Interest {
     Write,
 }
 
-/// poll(2) on one descriptor until it is ready or `deadline` passes.
-/// Returns `false` on timeout. EINTR is retried with the remaining time.
-pub fn poll_one(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io::Result<bool> {
-    let events = match interest {
-        Interest::Read => libc::POLLIN | libc::POLLPRI,
-        Interest::Write => libc::POLLOUT,
-    };
-    loop {
-        let timeout_ms: libc::c_int = match deadline {
-            None => -1,
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Ok(false);
-                }
-                // Round up so that we never wake before the deadline.
-                let ms = left.as_nanos().div_ceil(1_000_000);
-                ms.min(libc::c_int::MAX as u128) as libc::c_int
-            }
-        };
-        let mut pfd = libc::pollfd {
-            fd,
-            events,
-            revents: 0,
-        };
-        // SAFETY: `pfd` is a valid pollfd and we pass a count of 1.
-        let n = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
-        match n {
-            n if n > 0 => return Ok(true),
-            0 => {
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    return Ok(false);
-                }
-            }
-            _ => {
-                let e = io::Error::last_os_error();
-                if e.kind() != io::ErrorKind::Interrupted {
-                    return Err(e);
-                }
-            }
-        }
-    }
-}
-
 /// getsockopt(2) of an `int`-valued option.
 pub fn getsockopt_int(sock: &Socket, level: i32, name: i32) -> io::Result<i32> {
     let mut value: libc::c_int = 0;
@@ -387,31 +343,10 @@ pub unsafe fn register(sock: &Socket) -> io::Result<tokio::io::unix::AsyncFd<Fd>
     unsafe { tokio::io::unix::AsyncFd::register(Fd(sock.as_raw_fd())) }.map_err(io::Error::from)
 }
 
-/// poll(2) with a zero timeout on several descriptors: their `revents`.
-pub fn poll_now(fds: &[(RawFd, i16)]) -> io::Result<Vec<i16>> {
-    let mut pfds: Vec<libc::pollfd> = fds
-        .iter()
-        .map(|&(fd, events)| libc::pollfd {
-            fd,
-            events,
-            revents: 0,
-        })
-        .collect();
-    loop {
-        // SAFETY: pfds is a valid array of pfds.len() pollfd structs.
-        let n = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, 0) };
-        if n >= 0 {
-            return Ok(pfds.iter().map(|p| p.revents).collect());
-        }
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    }
-}
-
-/// poll(2) on several descriptors until one is ready or `deadline` passes.
-pub fn poll_wait(fds: &[(RawFd, i16)], deadline: Option<Instant>) -> io::Result<()> {
+/// poll(2) on several descriptors until one is ready or `deadline` passes
+/// (`Some(now)`: look once without waiting). Returns each `revents`, all
+/// zero on timeout. EINTR is retried with the remaining time.
+pub fn poll_until(fds: &[(RawFd, i16)], deadline: Option<Instant>) -> io::Result<Vec<i16>> {
     let mut pfds: Vec<libc::pollfd> = fds
         .iter()
         .map(|&(fd, events)| libc::pollfd {
@@ -423,24 +358,40 @@ pub fn poll_wait(fds: &[(RawFd, i16)], deadline: Option<Instant>) -> io::Result<
     loop {
         let timeout_ms: libc::c_int = match deadline {
             None => -1,
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Ok(());
-                }
-                left.as_nanos()
-                    .div_ceil(1_000_000)
-                    .min(libc::c_int::MAX as u128) as libc::c_int
-            }
+            // Rounded up, so that we never wake before the deadline.
+            Some(d) => d
+                .saturating_duration_since(Instant::now())
+                .as_nanos()
+                .div_ceil(1_000_000)
+                .min(libc::c_int::MAX as u128) as libc::c_int,
         };
         // SAFETY: pfds is a valid array of pfds.len() pollfd structs.
         let n = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, timeout_ms) };
-        if n >= 0 {
-            return Ok(());
+        if n > 0 || (n == 0 && deadline.is_some_and(|d| Instant::now() >= d)) {
+            return Ok(pfds.iter().map(|p| p.revents).collect());
         }
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
         }
     }
+}
+
+/// poll(2) with a zero timeout: each descriptor's `revents` now.
+pub fn poll_now(fds: &[(RawFd, i16)]) -> io::Result<Vec<i16>> {
+    poll_until(fds, Some(Instant::now()))
+}
+
+/// poll(2) on one descriptor until it is ready or `deadline` passes;
+/// `false` on timeout.
+pub fn poll_one(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io::Result<bool> {
+    let events = match interest {
+        Interest::Read => libc::POLLIN | libc::POLLPRI,
+        Interest::Write => libc::POLLOUT,
+    };
+    Ok(poll_until(&[(fd, events)], deadline)?
+        .first()
+        .is_some_and(|&r| r != 0))
 }

@@ -71,7 +71,7 @@ impl Wait for Blocking {
 
 impl Blocking {
     fn wait_many_now(fds: &[(RawFd, i16)], deadline: Option<Instant>) -> io::Result<()> {
-        sys::poll_wait(fds, deadline)
+        sys::poll_until(fds, deadline).map(drop)
     }
 }
 
