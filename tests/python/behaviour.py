@@ -1,6 +1,7 @@
 """The reference for tests/guests/src/bin/behaviour.rs: the same scenario in
 CPython. Both print one line per step; the host test runs both on loopback
 and compares them line by line. Usage: behaviour.py 4|6"""
+import select
 import socket
 import sys
 import time
@@ -16,6 +17,11 @@ def show(name, f):
         print(f"{name}: ok {r!r}")
     except OSError as e:
         print(f"{name}: {type(e).__name__}: {e}")
+
+
+def sel(r, w, t):
+    rr, ww, _ = select.select(r, w, [], t)
+    return ([r.index(x) for x in rr], [w.index(x) for x in ww])
 
 
 def closed_port():
@@ -55,8 +61,13 @@ show("so-type", lambda: conn.getsockopt(SOL_SOCKET, SO_TYPE))
 show("so-error", lambda: conn.getsockopt(SOL_SOCKET, SO_ERROR))
 show("nodelay-set", lambda: client.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1))
 show("nodelay-get", lambda: client.getsockopt(IPPROTO_TCP, TCP_NODELAY))
+show("select-idle", lambda: sel([conn], [client], 0))
+t0 = time.monotonic()
+show("select-timeout", lambda: sel([conn], [], 0.1))
+show("select-waited-about-0.1s", lambda: 0.09 <= time.monotonic() - t0 < 1.0)
 show("sendall", lambda: client.sendall(b"hello world"))
 time.sleep(0.05)
+show("select-readable", lambda: sel([conn, listener], [], 1.0))
 show("recv-peek", lambda: conn.recv(5, MSG_PEEK))
 show("recv", lambda: conn.recv(1024))
 show("recv-dontwait", lambda: conn.recv(10, MSG_DONTWAIT))

@@ -99,6 +99,7 @@ where
 pub trait NotByte {}
 impl NotByte for AddrInfo {}
 impl NotByte for String {}
+impl NotByte for usize {}
 
 /// Python's `type(e).__name__: str(e)`.
 pub fn exc(e: &Error) -> String {

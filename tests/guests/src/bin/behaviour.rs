@@ -61,8 +61,19 @@ fn main() {
     show("nodelay-get", || {
         client.getsockopt(IPPROTO_TCP, TCP_NODELAY)
     });
+    let sel = |r: &[&Socket], w: &[&Socket], t: f64| {
+        select(r, w, &[], Some(t)).map(|(rr, ww, _)| (rr, ww))
+    };
+    show("select-idle", || sel(&[&conn], &[&client], 0.0));
+    let t0 = Instant::now();
+    show("select-timeout", || sel(&[&conn], &[], 0.1));
+    let waited = t0.elapsed().as_secs_f64();
+    show("select-waited-about-0.1s", || {
+        Ok((0.09..1.0).contains(&waited))
+    });
     show("sendall", || client.sendall(b"hello world"));
     ms(50);
+    show("select-readable", || sel(&[&conn, &listener], &[], 1.0));
     show("recv-peek", || conn.recv_flags(5, MSG_PEEK));
     show("recv", || conn.recv(1024));
     show("recv-dontwait", || conn.recv_flags(10, MSG_DONTWAIT));
