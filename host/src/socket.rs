@@ -171,6 +171,20 @@ impl WasockCtxView<'_> {
         Ok(self.table.get(r)?)
     }
 
+    /// The socket and the address it may use for `use_`: the address must
+    /// be of the socket's family and allowed by the policy.
+    fn checked(
+        &self,
+        r: &Resource<HostSocket>,
+        address: &SocketAddress,
+        use_: Use,
+    ) -> SocketResult<(&HostSocket, SocketAddr)> {
+        let s = self.sock(r)?;
+        let addr = s.check_family(address)?;
+        self.ctx.policy.check(use_, s.transport(), addr)?;
+        Ok((s, addr))
+    }
+
     fn push(&mut self, s: HostSocket) -> SocketResult<Resource<HostSocket>> {
         let r = self.table.push(s)?;
         self.ctx.open_sockets += 1;
@@ -231,9 +245,7 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let s = self.sock(&r)?;
-        let addr = s.check_family(&address)?;
-        self.ctx.policy.check(Use::Bind, s.transport(), addr)?;
+        let (s, addr) = self.checked(&r, &address, Use::Bind)?;
         Ok(s.sock.bind(&SockAddr::from(addr))?)
     }
 
@@ -283,9 +295,7 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let s = self.sock(&r)?;
-        let addr = s.check_family(&address)?;
-        self.ctx.policy.check(Use::Connect, s.transport(), addr)?;
+        let (s, addr) = self.checked(&r, &address, Use::Connect)?;
         let e = match s.sock.connect(&SockAddr::from(addr)) {
             Ok(()) => return Ok(()),
             Err(e) => e,
@@ -365,9 +375,7 @@ impl WasockCtxView<'_> {
         flags: MsgFlags,
         address: SocketAddress,
     ) -> SocketResult<u64> {
-        let s = self.sock(&r)?;
-        let addr = s.check_family(&address)?;
-        self.ctx.policy.check(Use::Connect, s.transport(), addr)?;
+        let (s, addr) = self.checked(&r, &address, Use::Connect)?;
         let to = SockAddr::from(addr);
         let f = msg_flags(flags);
         let n = s
