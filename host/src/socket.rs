@@ -15,7 +15,6 @@ use crate::wait::Wait;
 use socket2::{SockAddr, Socket};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::os::fd::AsRawFd;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tokio::io::unix::AsyncFd;
@@ -289,7 +288,8 @@ impl WasockCtxView<'_> {
     }
 
     /// connect(2), after the policy's `connect` check. Waits for the
-    /// outcome per the mode and reads it from SO_ERROR.
+    /// outcome per the mode (non-blocking mode returns `in-progress`; the
+    /// guest then reads the outcome from SO_ERROR, as in Python).
     pub(crate) async fn connect<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
@@ -311,18 +311,23 @@ impl WasockCtxView<'_> {
             Ok(d) => d,
             Err(()) => return Err(e.into()),
         };
-        let fd = s.sock.as_raw_fd();
-        let writable = || match sys::poll_now(&[(fd, libc::POLLOUT)])?.first() {
-            Some(&r) if r != 0 => Ok(()),
-            _ => Err(io::Error::from(io::ErrorKind::WouldBlock)),
+        // Asking connect(2) again reports the outcome in one call: EALREADY
+        // while the handshake runs, success (or EISCONN) once connected,
+        // the pending error (e.g. ECONNREFUSED) once it failed.
+        let to = SockAddr::from(addr);
+        let outcome = || match s.sock.connect(&to) {
+            Ok(()) => Ok(()),
+            Err(e) => match e.raw_os_error() {
+                Some(libc::EISCONN) => Ok(()),
+                Some(libc::EALREADY | libc::EINPROGRESS) => {
+                    Err(io::Error::from(io::ErrorKind::WouldBlock))
+                }
+                _ => Err(e),
+            },
         };
-        let done = W::retry(s, Interest::Write, deadline, writable).await?;
-        if done.is_none() {
-            return Err(SocketError::new(ErrorCode::Timeout, "timed out"));
-        }
-        match s.sock.take_error()? {
-            None => Ok(()),
-            Some(e) => Err(e.into()),
+        match W::retry(s, Interest::Write, deadline, outcome).await? {
+            Some(()) => Ok(()),
+            None => Err(SocketError::new(ErrorCode::Timeout, "timed out")),
         }
     }
 
