@@ -17,12 +17,24 @@ use wasmtime::component::Resource;
 /// Implements one generated trait in both flavours: `async` methods that
 /// await the core with [`Reactor`], and sync methods that run it with
 /// [`Blocking`].
+///
+/// Methods listed under `never_wait` are plain functions in both flavours
+/// (they make at most one non-blocking system call), which spares the
+/// async flavour a boxed future and a fiber hop per call.
 macro_rules! both_flavours {
-    ($iface:ident :: $tr:ident { $(fn $name:ident($($arg:ident : $ty:ty),*) -> $ret:ty;)* }) => {
+    ($iface:ident :: $tr:ident {
+        may_wait: { $(fn $name:ident($($arg:ident : $ty:ty),*) -> $ret:ty;)* }
+        never_wait: { $(fn $sname:ident($($sarg:ident : $sty:ty),*) -> $sret:ty;)* }
+    }) => {
         impl async_io::wasock::socket::$iface::$tr for WasockCtxView<'_> {
             $(
                 async fn $name(&mut self, $($arg: $ty),*) -> $ret {
                     self.$name::<Reactor>($($arg),*).await
+                }
+            )*
+            $(
+                fn $sname(&mut self, $($sarg: $sty),*) -> $sret {
+                    run_ready(self.$sname::<Blocking>($($sarg),*))
                 }
             )*
         }
@@ -32,6 +44,11 @@ macro_rules! both_flavours {
                     run_ready(self.$name::<Blocking>($($arg),*))
                 }
             )*
+            $(
+                fn $sname(&mut self, $($sarg: $sty),*) -> $sret {
+                    run_ready(self.$sname::<Blocking>($($sarg),*))
+                }
+            )*
         }
     };
 }
@@ -39,33 +56,42 @@ macro_rules! both_flavours {
 type Sock = Resource<HostSocket>;
 
 both_flavours!(socket::HostSocket {
-    fn open(family: AddressFamily, socket_type: SocketType, protocol: i32) -> SocketResult<Sock>;
-    fn bind(s: Sock, address: SocketAddress) -> SocketResult<()>;
-    fn listen(s: Sock, backlog: i32) -> SocketResult<()>;
-    fn accept(s: Sock) -> SocketResult<(Sock, SocketAddress)>;
-    fn connect(s: Sock, address: SocketAddress) -> SocketResult<()>;
-    fn send(s: Sock, data: Vec<u8>, flags: MsgFlags) -> SocketResult<u64>;
-    fn send_all(s: Sock, data: Vec<u8>, flags: MsgFlags) -> SocketResult<()>;
-    fn send_to(s: Sock, data: Vec<u8>, flags: MsgFlags, address: SocketAddress) -> SocketResult<u64>;
-    fn recv(s: Sock, max_len: u64, flags: MsgFlags) -> SocketResult<Vec<u8>>;
-    fn recv_from(s: Sock, max_len: u64, flags: MsgFlags) -> SocketResult<(Vec<u8>, Option<SocketAddress>)>;
-    fn shutdown(s: Sock, how: ShutdownHow) -> SocketResult<()>;
-    fn local_address(s: Sock) -> SocketResult<SocketAddress>;
-    fn remote_address(s: Sock) -> SocketResult<SocketAddress>;
-    fn set_timeout(s: Sock, timeout: Option<u64>) -> wasmtime::Result<()>;
-    fn timeout(s: Sock) -> wasmtime::Result<Option<u64>>;
-    fn dup(s: Sock) -> SocketResult<Sock>;
-    fn family(s: Sock) -> wasmtime::Result<AddressFamily>;
-    fn socket_type(s: Sock) -> wasmtime::Result<SocketType>;
-    fn protocol(s: Sock) -> wasmtime::Result<i32>;
-    fn drop(s: Sock) -> wasmtime::Result<()>;
+    may_wait: {
+        fn accept(s: Sock) -> SocketResult<(Sock, SocketAddress)>;
+        fn connect(s: Sock, address: SocketAddress) -> SocketResult<()>;
+        fn send(s: Sock, data: Vec<u8>, flags: MsgFlags) -> SocketResult<u64>;
+        fn send_all(s: Sock, data: Vec<u8>, flags: MsgFlags) -> SocketResult<()>;
+        fn send_to(s: Sock, data: Vec<u8>, flags: MsgFlags, address: SocketAddress) -> SocketResult<u64>;
+        fn recv(s: Sock, max_len: u64, flags: MsgFlags) -> SocketResult<Vec<u8>>;
+        fn recv_from(s: Sock, max_len: u64, flags: MsgFlags) -> SocketResult<(Vec<u8>, Option<SocketAddress>)>;
+        // Resource drops are always async in async bindings.
+        fn drop(s: Sock) -> wasmtime::Result<()>;
+    }
+    never_wait: {
+        fn open(family: AddressFamily, socket_type: SocketType, protocol: i32) -> SocketResult<Sock>;
+        fn bind(s: Sock, address: SocketAddress) -> SocketResult<()>;
+        fn listen(s: Sock, backlog: i32) -> SocketResult<()>;
+        fn shutdown(s: Sock, how: ShutdownHow) -> SocketResult<()>;
+        fn local_address(s: Sock) -> SocketResult<SocketAddress>;
+        fn remote_address(s: Sock) -> SocketResult<SocketAddress>;
+        fn set_timeout(s: Sock, timeout: Option<u64>) -> wasmtime::Result<()>;
+        fn timeout(s: Sock) -> wasmtime::Result<Option<u64>>;
+        fn dup(s: Sock) -> SocketResult<Sock>;
+        fn family(s: Sock) -> wasmtime::Result<AddressFamily>;
+        fn socket_type(s: Sock) -> wasmtime::Result<SocketType>;
+        fn protocol(s: Sock) -> wasmtime::Result<i32>;
+    }
 });
 
 both_flavours!(socket::Host {
-    fn socketpair(family: AddressFamily, socket_type: SocketType, protocol: i32) -> SocketResult<(Sock, Sock)>;
+    may_wait: {}
+    never_wait: {
+        fn socketpair(family: AddressFamily, socket_type: SocketType, protocol: i32) -> SocketResult<(Sock, Sock)>;
+    }
 });
 
 both_flavours!(netdb::Host {
+    may_wait: {
     fn getaddrinfo(host: Option<String>, service: Option<String>, hints: AddressInfoHints) -> SocketResult<Vec<AddressInfo>>;
     fn getnameinfo(address: SocketAddress, flags: NameInfoFlags) -> SocketResult<(String, String)>;
     fn gethostbyname(name: String) -> SocketResult<HostEntry>;
@@ -77,6 +103,8 @@ both_flavours!(netdb::Host {
     fn if_nameindex() -> SocketResult<Vec<(u32, String)>>;
     fn if_nametoindex(name: String) -> SocketResult<u32>;
     fn if_indextoname(index: u32) -> SocketResult<String>;
+    }
+    never_wait: {}
 });
 
 impl async_io::wasock::socket::poll::Host for WasockCtxView<'_> {
