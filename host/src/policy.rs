@@ -332,13 +332,6 @@ impl Policy {
         let file: PolicyFile = toml::from_str(text)?;
         file.into_policy()
     }
-
-    /// Adds the rules and settings of a parsed policy file.
-    pub fn merge(mut self, other: Policy) -> Self {
-        self.rules.extend(other.rules);
-        self.wasi_sockets |= other.wasi_sockets;
-        self
-    }
 }
 
 /// The TOML form of a policy:

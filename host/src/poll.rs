@@ -13,36 +13,27 @@ use wasmtime::component::Resource;
 /// Most sockets one `poll` call may name.
 pub const MAX_POLL: usize = 4096;
 
+/// WIT readiness flags and poll(2) bits, one table for both directions
+/// (poll(2) ignores POLLERR / POLLHUP in `events`; they are only reported).
+const BITS: [(Readiness, i16); 6] = [
+    (Readiness::READABLE, libc::POLLIN),
+    (Readiness::PRIORITY, libc::POLLPRI),
+    (Readiness::WRITABLE, libc::POLLOUT),
+    (Readiness::ERROR, libc::POLLERR),
+    (Readiness::HANGUP, libc::POLLHUP),
+    (Readiness::READ_HANGUP, libc::POLLRDHUP),
+];
+
 fn events(r: Readiness) -> i16 {
-    let mut e = 0;
-    if r.contains(Readiness::READABLE) {
-        e |= libc::POLLIN;
-    }
-    if r.contains(Readiness::PRIORITY) {
-        e |= libc::POLLPRI;
-    }
-    if r.contains(Readiness::WRITABLE) {
-        e |= libc::POLLOUT;
-    }
-    if r.contains(Readiness::READ_HANGUP) {
-        e |= libc::POLLRDHUP;
-    }
-    e
+    BITS.iter()
+        .filter(|(flag, _)| r.contains(*flag))
+        .fold(0, |acc, (_, bit)| acc | bit)
 }
 
 fn readiness(revents: i16) -> Readiness {
-    let table = [
-        (libc::POLLIN, Readiness::READABLE),
-        (libc::POLLPRI, Readiness::PRIORITY),
-        (libc::POLLOUT, Readiness::WRITABLE),
-        (libc::POLLERR, Readiness::ERROR),
-        (libc::POLLHUP, Readiness::HANGUP),
-        (libc::POLLRDHUP, Readiness::READ_HANGUP),
-    ];
-    table
-        .iter()
-        .filter(|(bit, _)| revents & bit != 0)
-        .fold(Readiness::empty(), |acc, (_, r)| acc | *r)
+    BITS.iter()
+        .filter(|(_, bit)| revents & bit != 0)
+        .fold(Readiness::empty(), |acc, (flag, _)| acc | *flag)
 }
 
 impl WasockCtxView<'_> {

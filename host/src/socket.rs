@@ -408,29 +408,26 @@ impl WasockCtxView<'_> {
         let s = self.sock(&r)?;
         let f = msg_flags(flags);
         let waitall = flags.contains(MsgFlags::WAITALL) && s.deadline(flags).is_ok();
+        let mut buf: Vec<u8> = Vec::with_capacity(cap);
         if !waitall {
-            let (buf, ()) = s
-                .io::<W, _>(Interest::Read, flags, || {
-                    sys::read_into(cap, |b| Ok((s.sock.recv_with_flags(b, f)?, ())))
-                })
-                .await?;
+            s.io::<W, _>(Interest::Read, flags, || {
+                sys::append_read(&mut buf, cap, |b| Ok((s.sock.recv_with_flags(b, f)?, ())))
+            })
+            .await?;
             return Ok(buf);
         }
         let deadline = s.deadline(flags).ok().flatten();
-        let mut buf: Vec<u8> = Vec::with_capacity(cap);
+        let f = f & !libc::MSG_WAITALL;
         while buf.len() < cap {
-            let mut op = || {
-                let (chunk, ()) = sys::read_into(cap - buf.len(), |b| {
-                    Ok((s.sock.recv_with_flags(b, f & !libc::MSG_WAITALL)?, ()))
-                })?;
-                Ok(chunk)
-            };
+            let want = cap - buf.len();
+            let mut op =
+                || sys::append_read(&mut buf, want, |b| Ok((s.sock.recv_with_flags(b, f)?, ())));
             match s
                 .io_until::<W, _>(Interest::Read, flags, Some(deadline), &mut op)
                 .await
             {
-                Ok(chunk) if chunk.is_empty() => break,
-                Ok(chunk) => buf.extend_from_slice(&chunk),
+                Ok((0, ())) => break,
+                Ok(_) => {}
                 Err(e) if !buf.is_empty() && e.code().is_some() => break,
                 Err(e) => return Err(e),
             }
@@ -448,9 +445,10 @@ impl WasockCtxView<'_> {
         let cap = self.recv_cap(max_len);
         let s = self.sock(&r)?;
         let f = msg_flags(flags);
-        let (buf, from) = s
+        let mut buf: Vec<u8> = Vec::with_capacity(cap);
+        let (_, from) = s
             .io::<W, _>(Interest::Read, flags, || {
-                sys::read_into(cap, |b| s.sock.recv_from_with_flags(b, f))
+                sys::append_read(&mut buf, cap, |b| s.sock.recv_from_with_flags(b, f))
             })
             .await?;
         Ok((buf, sys::from_sockaddr(&from)))

@@ -287,17 +287,20 @@ pub fn getaddrinfo(
     Ok(out)
 }
 
-/// Reads into a fresh buffer of `cap` bytes; `op` returns the byte count
-/// (which MSG_TRUNC may make larger than `cap`) and anything else.
-pub fn read_into<R>(
-    cap: usize,
+/// Reads at most `max` bytes onto the end of `buf` (into its spare
+/// capacity: no zeroing, no second buffer). `op` returns the byte count the
+/// kernel reported (which MSG_TRUNC may make larger than `max`) and
+/// anything else; on error `buf` is unchanged, so a retry reuses it.
+pub fn append_read<R>(
+    buf: &mut Vec<u8>,
+    max: usize,
     op: impl FnOnce(&mut [MaybeUninit<u8>]) -> io::Result<(usize, R)>,
-) -> io::Result<(Vec<u8>, R)> {
-    let mut buf: Vec<u8> = Vec::with_capacity(cap);
-    let (n, extra) = op(&mut buf.spare_capacity_mut()[..cap])?;
-    // SAFETY: the kernel initialised min(n, cap) bytes of the spare capacity.
-    unsafe { buf.set_len(n.min(cap)) };
-    Ok((buf, extra))
+) -> io::Result<(usize, R)> {
+    buf.reserve(max);
+    let (n, extra) = op(&mut buf.spare_capacity_mut()[..max])?;
+    // SAFETY: the kernel initialised min(n, max) bytes of the spare capacity.
+    unsafe { buf.set_len(buf.len() + n.min(max)) };
+    Ok((n, extra))
 }
 
 /// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC.

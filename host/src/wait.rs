@@ -122,8 +122,11 @@ impl Wait for Reactor {
                 },
             };
             match op() {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => guard.clear_ready(),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if retryable(&e) => {
+                    if e.kind() == io::ErrorKind::WouldBlock {
+                        guard.clear_ready();
+                    }
+                }
                 r => return r.map(Some),
             }
         }
