@@ -325,7 +325,17 @@ impl WasockCtxView<'_> {
                 _ => Err(e),
             },
         };
-        match W::retry(s, Interest::Write, deadline, outcome).await? {
+        // On loopback the handshake has usually ended by the time the
+        // first connect(2) returns: ask once before waiting.
+        match outcome() {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) => {}
+            r => return Ok(r?),
+        }
+        match W::retry(s, Interest::Connect, deadline, outcome).await? {
             Some(()) => Ok(()),
             None => Err(SocketError::new(ErrorCode::Timeout, "timed out")),
         }

@@ -103,8 +103,11 @@ pub fn from_sockaddr(addr: &SockAddr) -> Option<SocketAddress> {
 pub enum Interest {
     /// POLLIN.
     Read,
-    /// POLLOUT.
+    /// POLLOUT, for sending: waits for the peer to drain its buffer.
     Write,
+    /// POLLOUT, for a connect(2) in progress: waits for the handshake,
+    /// which on loopback ends within microseconds.
+    Connect,
 }
 
 /// getsockopt(2) of an `int`-valued option.
@@ -392,7 +395,7 @@ pub fn poll_now(fds: &[(RawFd, i16)]) -> io::Result<Vec<i16>> {
 pub fn poll_one(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io::Result<bool> {
     let events = match interest {
         Interest::Read => libc::POLLIN | libc::POLLPRI,
-        Interest::Write => libc::POLLOUT,
+        Interest::Write | Interest::Connect => libc::POLLOUT,
     };
     Ok(poll_until(&[(fd, events)], deadline)?
         .first()

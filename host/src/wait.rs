@@ -91,10 +91,12 @@ impl Wait for Reactor {
         mut op: impl FnMut() -> io::Result<T> + Send,
     ) -> io::Result<Option<T>> {
         // Waking through the reactor costs tens of microseconds; on
-        // loopback the peer often answers sooner. Retry for a short,
-        // bounded time before parking the guest.
+        // loopback the peer often answers (or the handshake ends) sooner.
+        // Retry for a short, bounded time before parking the guest. A full
+        // send buffer drains only as fast as the peer reads, and spinning
+        // would take the CPU the peer needs, so sends park at once.
         let spin_end = Instant::now() + SPIN;
-        loop {
+        while interest != Interest::Write {
             std::hint::spin_loop();
             match op() {
                 Err(e) if retryable(&e) => {}
@@ -110,7 +112,7 @@ impl Wait for Reactor {
         };
         let tokio_interest = match interest {
             Interest::Read => tokio::io::Interest::READABLE,
-            Interest::Write => tokio::io::Interest::WRITABLE,
+            Interest::Write | Interest::Connect => tokio::io::Interest::WRITABLE,
         };
         loop {
             let ready = afd.ready(tokio_interest);
