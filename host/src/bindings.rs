@@ -29,6 +29,7 @@ pub mod async_io {
             "wasock:socket/socket.[method]socket.socket-type": trappable,
             "wasock:socket/socket.[method]socket.protocol": trappable,
             "wasock:socket/socket.socketpair": trappable,
+            "wasock:socket/socket.[drop]socket": trappable,
             default: async | trappable,
         },
         trappable_error_type: { "wasock:socket/errors.error" => crate::SocketError },

@@ -64,8 +64,6 @@ both_flavours!(socket::HostSocket {
         fn send_to(s: Sock, data: Vec<u8>, flags: MsgFlags, address: SocketAddress) -> SocketResult<u64>;
         fn recv(s: Sock, max_len: u64, flags: MsgFlags) -> SocketResult<Vec<u8>>;
         fn recv_from(s: Sock, max_len: u64, flags: MsgFlags) -> SocketResult<(Vec<u8>, Option<SocketAddress>)>;
-        // Resource drops are always async in async bindings.
-        fn drop(s: Sock) -> wasmtime::Result<()>;
     }
     never_wait: {
         fn open(family: AddressFamily, socket_type: SocketType, protocol: i32) -> SocketResult<Sock>;
@@ -80,6 +78,7 @@ both_flavours!(socket::HostSocket {
         fn family(s: Sock) -> wasmtime::Result<AddressFamily>;
         fn socket_type(s: Sock) -> wasmtime::Result<SocketType>;
         fn protocol(s: Sock) -> wasmtime::Result<i32>;
+        fn drop(s: Sock) -> wasmtime::Result<()>;
     }
 });
 
