@@ -47,6 +47,7 @@ pub mod run;
 mod socket;
 mod sys;
 mod wait;
+mod zerocopy;
 
 pub use ctx::{HasWasock, WasockCtx, WasockCtxView, WasockView};
 pub use error::{errno_code, error_code, SocketError};
@@ -59,15 +60,23 @@ use wasmtime::component::Linker;
 /// `call_async` / `instantiate_async`. A guest that waits (in `accept`,
 /// `recv`, `connect`…) suspends without holding an executor thread. Must
 /// run inside a tokio runtime with IO and time enabled.
+///
+/// The sending calls replace their generated definitions (to send from
+/// guest memory without a copy), so this turns name shadowing on for a
+/// moment and leaves it off ([`Linker::allow_shadowing`]'s default).
 pub fn add_to_linker_async<T: WasockView + 'static>(
     linker: &mut Linker<T>,
 ) -> wasmtime::Result<()> {
-    bindings::async_io::Imports::add_to_linker::<T, HasWasock>(linker, T::wasock)
+    bindings::async_io::Imports::add_to_linker::<T, HasWasock>(linker, T::wasock)?;
+    zerocopy::add_async(linker)
 }
 
 /// Adds the `wasock:socket` imports to a linker whose store is driven with
 /// the synchronous `call` / `instantiate`. A waiting guest blocks its
 /// thread in poll(2).
+///
+/// As [`add_to_linker_async`], this leaves name shadowing off.
 pub fn add_to_linker_sync<T: WasockView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    bindings::sync_io::Imports::add_to_linker::<T, HasWasock>(linker, T::wasock)
+    bindings::sync_io::Imports::add_to_linker::<T, HasWasock>(linker, T::wasock)?;
+    zerocopy::add_sync(linker)
 }

@@ -345,13 +345,14 @@ impl WasockCtxView<'_> {
     pub(crate) async fn send<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
-        data: Vec<u8>,
+        data: impl AsRef<[u8]> + Send,
         flags: MsgFlags,
     ) -> SocketResult<u64> {
+        let data = data.as_ref();
         let s = self.sock(&r)?;
         let f = msg_flags(flags);
         let n = s
-            .io::<W, _>(Interest::Write, flags, || s.sock.send_with_flags(&data, f))
+            .io::<W, _>(Interest::Write, flags, || s.sock.send_with_flags(data, f))
             .await?;
         Ok(n as u64)
     }
@@ -360,9 +361,10 @@ impl WasockCtxView<'_> {
     pub(crate) async fn send_all<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
-        data: Vec<u8>,
+        data: impl AsRef<[u8]> + Send,
         flags: MsgFlags,
     ) -> SocketResult<()> {
+        let data = data.as_ref();
         let s = self.sock(&r)?;
         let f = msg_flags(flags);
         let deadline = s.deadline(flags);
@@ -386,16 +388,17 @@ impl WasockCtxView<'_> {
     pub(crate) async fn send_to<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
-        data: Vec<u8>,
+        data: impl AsRef<[u8]> + Send,
         flags: MsgFlags,
         address: SocketAddress,
     ) -> SocketResult<u64> {
+        let data = data.as_ref();
         let (s, addr) = self.checked(&r, &address, Use::Connect)?;
         let to = SockAddr::from(addr);
         let f = msg_flags(flags);
         let n = s
             .io::<W, _>(Interest::Write, flags, || {
-                s.sock.send_to_with_flags(&data, &to, f)
+                s.sock.send_to_with_flags(data, &to, f)
             })
             .await?;
         Ok(n as u64)
