@@ -95,16 +95,18 @@ impl Wait for Reactor {
         // Retry for a short, bounded time before parking the guest. A full
         // send buffer drains only as fast as the peer reads, and spinning
         // would take the CPU the peer needs, so sends park at once.
-        let spin_end = Instant::now() + SPIN;
-        while interest != Interest::Write {
-            std::hint::spin_loop();
-            match op() {
-                Err(e) if retryable(&e) => {}
-                r => return r.map(Some),
-            }
-            let now = Instant::now();
-            if now >= spin_end || deadline.is_some_and(|d| now >= d) {
-                break;
+        if interest != Interest::Write {
+            let spin_end = Instant::now() + SPIN;
+            loop {
+                std::hint::spin_loop();
+                match op() {
+                    Err(e) if retryable(&e) => {}
+                    r => return r.map(Some),
+                }
+                let now = Instant::now();
+                if now >= spin_end || deadline.is_some_and(|d| now >= d) {
+                    break;
+                }
             }
         }
         let Some(afd) = sock.async_fd()? else {
