@@ -34,7 +34,9 @@ macro_rules! both_flavours {
             )*
             $(
                 fn $sname(&mut self, $($sarg: $sty),*) -> $sret {
-                    run_ready(self.$sname::<Blocking>($($sarg),*))
+                    // Never pending; `Reactor` still picks the async
+                    // flavour's descriptor mode (for `open`).
+                    run_ready(self.$sname::<Reactor>($($sarg),*))
                 }
             )*
         }

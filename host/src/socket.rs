@@ -15,13 +15,18 @@ use crate::wait::Wait;
 use socket2::{SockAddr, Socket};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::io::unix::AsyncFd;
 use wasmtime::component::Resource;
 
-/// A guest's socket: the host socket (always non-blocking at the OS level)
-/// plus what the guest sees of it.
+/// A guest's socket: the host socket plus what the guest sees of it.
+///
+/// The descriptor is non-blocking at the OS level, and waits are emulated
+/// per Python's mode, except in the sync embedding while the guest's socket
+/// is in blocking mode: there the descriptor is blocking too and each call
+/// is the one system call CPython makes (see [`Wait::BLOCKING_FD`]).
 pub struct HostSocket {
     // Declared before `sock` so it deregisters before the fd is closed.
     reactor: OnceLock<AsyncFd<sys::Fd>>,
@@ -31,10 +36,22 @@ pub struct HostSocket {
     protocol: i32,
     /// Python's mode: `None` blocking, zero non-blocking, else timeout.
     timeout: Option<Duration>,
+    /// Whether the open file description is O_NONBLOCK. Shared with the
+    /// sockets `dup` made from this one, which share the description.
+    nonblocking: Arc<AtomicBool>,
+    /// Receiving calls in a row that found the socket not ready (see
+    /// [`HostSocket::poll_first`]).
+    not_ready: AtomicU8,
 }
 
 impl HostSocket {
-    fn new(sock: Socket, family: AddressFamily, socket_type: SocketType, protocol: i32) -> Self {
+    fn new(
+        sock: Socket,
+        family: AddressFamily,
+        socket_type: SocketType,
+        protocol: i32,
+        nonblocking: bool,
+    ) -> Self {
         HostSocket {
             reactor: OnceLock::new(),
             sock,
@@ -42,7 +59,46 @@ impl HostSocket {
             socket_type,
             protocol,
             timeout: None,
+            nonblocking: Arc::new(AtomicBool::new(nonblocking)),
+            not_ready: AtomicU8::new(0),
         }
+    }
+
+    /// Whether a receiving call (recv, recvfrom, accept) in timeout mode
+    /// under a blocking strategy should wait in poll(2) before its system
+    /// call instead of trying it first.
+    /// Trying first costs one call when the data is there and three
+    /// (attempt, poll, retry) when it is not; CPython always polls first
+    /// (two). A socket whose last calls all had to wait (request and reply)
+    /// polls first, and tries first again on every 16th call to notice when
+    /// data starts to be waiting (a stream).
+    fn poll_first(&self) -> bool {
+        let n = self.not_ready.load(Ordering::Relaxed);
+        n >= 2 && !n.is_multiple_of(16)
+    }
+
+    fn note_ready(&self, ready: bool) {
+        let n = self.not_ready.load(Ordering::Relaxed);
+        let next = match (ready, n) {
+            (true, _) => 0,
+            (false, 63..) => 16,
+            (false, n) => n + 1,
+        };
+        if next != n {
+            self.not_ready.store(next, Ordering::Relaxed);
+        }
+    }
+
+    /// Sets O_NONBLOCK as a call under `W` needs it: clear only for a
+    /// blocking-mode socket under a strategy that blocks in the system
+    /// call. One fcntl pair when the mode changed since the last call.
+    fn prepare<W: Wait>(&self) -> io::Result<()> {
+        let want = !(W::BLOCKING_FD && self.timeout.is_none());
+        if self.nonblocking.load(Ordering::Relaxed) != want {
+            self.sock.set_nonblocking(want)?;
+            self.nonblocking.store(want, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     /// The host socket.
@@ -83,7 +139,9 @@ impl HostSocket {
         }
     }
 
-    /// Runs `op`; on EAGAIN waits per the mode and retries.
+    /// Runs `op`; on EAGAIN waits per the mode and retries. On a blocking
+    /// descriptor `op` itself waits, and EAGAIN (an SO_RCVTIMEO expiry, or
+    /// MSG_DONTWAIT) is the answer, as in CPython.
     async fn io<W: Wait, T: Send>(
         &self,
         interest: Interest,
@@ -102,11 +160,32 @@ impl HostSocket {
         shared_deadline: Option<Option<Instant>>,
         op: &mut (impl FnMut() -> io::Result<T> + Send),
     ) -> SocketResult<T> {
-        loop {
-            match op() {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                r => return Ok(r?),
+        self.prepare::<W>()?;
+        let nonblocking = self.nonblocking.load(Ordering::Relaxed);
+        // Sends find room in the buffer most of the time: they always try
+        // first, and only receives adapt.
+        let adapt = interest == Interest::Read;
+        let timeout_mode =
+            self.timeout.is_some_and(|t| !t.is_zero()) && !flags.contains(MsgFlags::DONTWAIT);
+        if adapt && W::BLOCKING_FD && timeout_mode && self.poll_first() {
+            self.note_ready(false);
+        } else {
+            loop {
+                match op() {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock && nonblocking => {
+                        if adapt {
+                            self.note_ready(false);
+                        }
+                        break;
+                    }
+                    r => {
+                        if adapt {
+                            self.note_ready(true);
+                        }
+                        return Ok(r?);
+                    }
+                }
             }
         }
         let deadline = match shared_deadline {
@@ -234,8 +313,15 @@ impl WasockCtxView<'_> {
             ));
         }
         self.reserve()?;
-        let sock = sys::open(domain, ty, protocol)?;
-        self.push(HostSocket::new(sock, family, socket_type, protocol))
+        let nonblocking = !W::BLOCKING_FD;
+        let sock = sys::open(domain, ty, protocol, nonblocking)?;
+        self.push(HostSocket::new(
+            sock,
+            family,
+            socket_type,
+            protocol,
+            nonblocking,
+        ))
     }
 
     /// bind(2), after the policy's `bind` check.
@@ -271,7 +357,7 @@ impl WasockCtxView<'_> {
         Ok(s.sock.listen(backlog)?)
     }
 
-    /// accept4(2); the new socket is blocking.
+    /// accept4(2); the new socket is in blocking mode.
     pub(crate) async fn accept<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
@@ -279,11 +365,19 @@ impl WasockCtxView<'_> {
         self.reserve()?;
         let s = self.sock(&r)?;
         let (sock, peer) = s
-            .io::<W, _>(Interest::Read, MsgFlags::empty(), || sys::accept(&s.sock))
+            .io::<W, _>(Interest::Read, MsgFlags::empty(), || {
+                sys::accept(&s.sock, !W::BLOCKING_FD)
+            })
             .await?;
         let (family, socket_type, protocol) = (s.family, s.socket_type, s.protocol);
         let peer = sys::from_sockaddr(&peer).unwrap_or_else(|| sys::from_std(unspecified(family)));
-        let new = self.push(HostSocket::new(sock, family, socket_type, protocol))?;
+        let new = self.push(HostSocket::new(
+            sock,
+            family,
+            socket_type,
+            protocol,
+            !W::BLOCKING_FD,
+        ))?;
         Ok((new, peer))
     }
 
@@ -296,6 +390,7 @@ impl WasockCtxView<'_> {
         address: SocketAddress,
     ) -> SocketResult<()> {
         let (s, addr) = self.checked(&r, &address, Use::Connect)?;
+        s.prepare::<W>()?;
         let e = match s.sock.connect(&SockAddr::from(addr)) {
             Ok(()) => return Ok(()),
             Err(e) => e,
@@ -500,7 +595,8 @@ impl WasockCtxView<'_> {
         sys::from_sockaddr(&a).ok_or_else(|| SocketError::new(ErrorCode::NotConnected, ""))
     }
 
-    /// Sets Python's mode (no system call: host sockets stay non-blocking).
+    /// Sets Python's mode. No system call: the descriptor follows at the
+    /// next call that may wait ([`HostSocket::prepare`]).
     pub(crate) async fn set_timeout<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
@@ -526,8 +622,15 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<Resource<HostSocket>> {
         self.reserve()?;
         let s = self.sock(&r)?;
-        let mut copy = HostSocket::new(s.sock.try_clone()?, s.family, s.socket_type, s.protocol);
+        let mut copy = HostSocket::new(
+            s.sock.try_clone()?,
+            s.family,
+            s.socket_type,
+            s.protocol,
+            true,
+        );
         copy.timeout = s.timeout;
+        copy.nonblocking = Arc::clone(&s.nonblocking);
         self.push(copy)
     }
 

@@ -12,11 +12,11 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Instant;
 
-/// socket(2) with SOCK_NONBLOCK | SOCK_CLOEXEC: every host socket is
-/// non-blocking at the OS level; the guest's mode is emulated above.
-pub fn open(domain: Domain, ty: Type, protocol: i32) -> io::Result<Socket> {
+/// socket(2) with SOCK_CLOEXEC, and SOCK_NONBLOCK when `nonblocking`.
+pub fn open(domain: Domain, ty: Type, protocol: i32, nonblocking: bool) -> io::Result<Socket> {
     let proto = (protocol != 0).then_some(Protocol::from(protocol));
-    Socket::new(domain, ty.nonblocking(), proto)
+    let ty = if nonblocking { ty.nonblocking() } else { ty };
+    Socket::new(domain, ty, proto)
 }
 
 /// The socket2 domain of a family the host implements.
@@ -306,18 +306,18 @@ pub fn append_read<R>(
     Ok((n, extra))
 }
 
-/// accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC.
-pub fn accept(listener: &Socket) -> io::Result<(Socket, SockAddr)> {
+/// accept4(2) with SOCK_CLOEXEC, and SOCK_NONBLOCK when `nonblocking`.
+pub fn accept(listener: &Socket, nonblocking: bool) -> io::Result<(Socket, SockAddr)> {
+    let flags = if nonblocking {
+        libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC
+    } else {
+        libc::SOCK_CLOEXEC
+    };
     let mut fd: RawFd = -1;
     // SAFETY: accept4 fills at most `len` bytes of the sockaddr_storage.
     let (_, addr) = unsafe {
         SockAddr::try_init(|storage, len| {
-            fd = libc::accept4(
-                listener.as_raw_fd(),
-                storage.cast(),
-                len,
-                libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
-            );
+            fd = libc::accept4(listener.as_raw_fd(), storage.cast(), len, flags);
             if fd < 0 {
                 Err(io::Error::last_os_error())
             } else {

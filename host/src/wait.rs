@@ -19,6 +19,12 @@ use std::time::Instant;
 
 /// A way to wait for readiness and retry an operation.
 pub trait Wait: Send + Sync + 'static {
+    /// Whether a socket in Python's blocking mode keeps a blocking
+    /// descriptor under this strategy, so that its system calls wait in the
+    /// kernel (one call, as CPython makes it) instead of failing with
+    /// EAGAIN and waiting in [`Wait::retry`].
+    const BLOCKING_FD: bool;
+
     /// Waits until `sock` is ready for `interest`, then runs `op`; repeats
     /// while `op` would block. `Ok(None)` when `deadline` passed first.
     fn retry<T: Send>(
@@ -42,6 +48,8 @@ pub trait Wait: Send + Sync + 'static {
 pub struct Blocking;
 
 impl Wait for Blocking {
+    const BLOCKING_FD: bool = true;
+
     async fn retry<T: Send>(
         sock: &HostSocket,
         interest: Interest,
@@ -84,6 +92,9 @@ const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
 pub struct Reactor;
 
 impl Wait for Reactor {
+    // A blocking call would hold an executor thread.
+    const BLOCKING_FD: bool = false;
+
     async fn retry<T: Send>(
         sock: &HostSocket,
         interest: Interest,

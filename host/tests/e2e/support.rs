@@ -145,12 +145,36 @@ fn text(p: &MemoryOutputPipe) -> String {
     String::from_utf8_lossy(&p.contents()).into_owned()
 }
 
-/// Runs a guest with the sync embedding on this thread.
+/// How long one guest run in a test may take before the test fails.
+pub const GUEST_LIMIT: Duration = Duration::from_secs(120);
+
+/// Runs `f` on its own thread and fails the test if it takes longer than
+/// `limit` (a guest blocked in a system call cannot be interrupted; the
+/// stuck thread ends with the test process).
+pub fn bounded<T: Send + 'static>(
+    what: &str,
+    limit: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(v) => v,
+        Err(_) => panic!("{what} did not finish within {limit:?}"),
+    }
+}
+
+/// Runs a guest with the sync embedding on a thread of its own, bounded by
+/// [`GUEST_LIMIT`].
 pub fn run_sync(name: &str, args: &[&str], policy: Policy) -> Outcome {
     let component = component(name);
     let (config, out, err) = config(name, args, policy);
-    let linker = run::sync_linker(engine()).unwrap();
-    let code = run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"));
+    let code = bounded(name, GUEST_LIMIT, move || {
+        let linker = run::sync_linker(engine()).unwrap();
+        run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"))
+    });
     Outcome {
         code,
         stdout: text(&out),
@@ -158,20 +182,23 @@ pub fn run_sync(name: &str, args: &[&str], policy: Policy) -> Outcome {
     }
 }
 
-/// Runs a guest with the async embedding on a fresh 2-thread runtime.
+/// Runs a guest with the async embedding on a fresh 2-thread runtime,
+/// bounded by [`GUEST_LIMIT`].
 pub fn run_async(name: &str, args: &[&str], policy: Policy) -> Outcome {
     let component = component(name);
     let (config, out, err) = config(name, args, policy);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let code = rt.block_on(async {
-        let linker = run::async_linker(engine()).unwrap();
-        run::run_async(&linker, &component, &config)
-            .await
-            .map_err(|e| format!("{e:?}"))
+    let code = bounded(name, GUEST_LIMIT, move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let linker = run::async_linker(engine()).unwrap();
+            run::run_async(&linker, &component, &config)
+                .await
+                .map_err(|e| format!("{e:?}"))
+        })
     });
     Outcome {
         code,

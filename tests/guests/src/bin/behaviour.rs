@@ -83,6 +83,17 @@ fn main() {
     show("recvfrom-stream", || {
         Ok((client.send(b"xy")?, conn.recvfrom(10)?))
     });
+    // A dup shares the descriptor's blocking flag: each socket keeps its mode.
+    let d = must("dup", conn.dup());
+    show("dup-settimeout", || d.settimeout(Some(0.1)));
+    show("dup-recv-timeout", || d.recv(10));
+    show("dup-original-blocking", || Ok(conn.gettimeout()));
+    show("recv-after-dup-timeout", || {
+        let n = client.send(b"z")?;
+        ms(50);
+        Ok((n, conn.recv(10)?))
+    });
+    d.close();
     show("gettimeout-default", || Ok(conn.gettimeout()));
     show("settimeout", || conn.settimeout(Some(0.2)));
     show("gettimeout", || Ok(conn.gettimeout()));
