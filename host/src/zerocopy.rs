@@ -25,15 +25,21 @@ type Ret<T> = wasmtime::Result<(Result<T, Error>,)>;
 /// The guest's bytes in place, detached from the borrow of the store so
 /// that the store's data (the socket table) can be borrowed mutably beside
 /// them.
-fn guest_bytes<'a, T: 'static>(store: &StoreContextMut<'_, T>, list: &WasmList<u8>) -> &'a [u8] {
+///
+/// # Safety
+///
+/// The slice must not outlive the host call that received `list`. For the
+/// whole of that call the call holds the store exclusively (its
+/// `StoreContextMut`): no guest code runs, so the guest's memory is neither
+/// written, grown nor freed. The memory is owned by the store but is not
+/// part of its data `T`, so borrowing `T` mutably does not alias it.
+unsafe fn guest_bytes<'a, T: 'static>(
+    store: &StoreContextMut<'_, T>,
+    list: &WasmList<u8>,
+) -> &'a [u8] {
+    // Lifting the `WasmList` checked that the range lies in the memory.
     let bytes = list.as_le_slice(store);
-    // SAFETY: the slice lies in the guest's linear memory, which the store
-    // owns but which is not part of the store's data `T`, so borrowing `T`
-    // mutably does not alias it. The returned slice is used only within the
-    // host call that received `list`, and for the whole of that call the
-    // call holds the store exclusively (the `StoreContextMut`): no guest
-    // code runs, so the memory is neither written, grown nor freed. Lifting
-    // the `WasmList` already checked that the range lies inside the memory.
+    // SAFETY: per this function's contract.
     unsafe { std::slice::from_raw_parts(bytes.as_ptr(), bytes.len()) }
 }
 
@@ -54,7 +60,8 @@ pub(crate) fn add_async<T: WasockView + 'static>(linker: &mut Linker<T>) -> wasm
             |mut store: StoreContextMut<'_, T>,
              (s, data, flags): (Sock, WasmList<u8>, MsgFlags)| {
                 Box::new(async move {
-                    let data = guest_bytes(&store, &data);
+                    // SAFETY: `data` is used only within this call.
+                    let data = unsafe { guest_bytes(&store, &data) };
                     let mut v = store.data_mut().wasock();
                     wit(v.send::<Reactor>(s, data, flags).await)
                 })
@@ -65,7 +72,8 @@ pub(crate) fn add_async<T: WasockView + 'static>(linker: &mut Linker<T>) -> wasm
             |mut store: StoreContextMut<'_, T>,
              (s, data, flags): (Sock, WasmList<u8>, MsgFlags)| {
                 Box::new(async move {
-                    let data = guest_bytes(&store, &data);
+                    // SAFETY: `data` is used only within this call.
+                    let data = unsafe { guest_bytes(&store, &data) };
                     let mut v = store.data_mut().wasock();
                     wit(v.send_all::<Reactor>(s, data, flags).await)
                 })
@@ -76,7 +84,8 @@ pub(crate) fn add_async<T: WasockView + 'static>(linker: &mut Linker<T>) -> wasm
             |mut store: StoreContextMut<'_, T>,
              (s, data, flags, to): (Sock, WasmList<u8>, MsgFlags, SocketAddress)| {
                 Box::new(async move {
-                    let data = guest_bytes(&store, &data);
+                    // SAFETY: `data` is used only within this call.
+                    let data = unsafe { guest_bytes(&store, &data) };
                     let mut v = store.data_mut().wasock();
                     wit(v.send_to::<Reactor>(s, data, flags, to).await)
                 })
@@ -92,7 +101,8 @@ pub(crate) fn add_sync<T: WasockView + 'static>(linker: &mut Linker<T>) -> wasmt
             "[method]socket.send",
             |mut store: StoreContextMut<'_, T>,
              (s, data, flags): (Sock, WasmList<u8>, MsgFlags)| {
-                let data = guest_bytes(&store, &data);
+                // SAFETY: `data` is used only within this call.
+                let data = unsafe { guest_bytes(&store, &data) };
                 let mut v = store.data_mut().wasock();
                 wit(run_ready(v.send::<Blocking>(s, data, flags)))
             },
@@ -101,7 +111,8 @@ pub(crate) fn add_sync<T: WasockView + 'static>(linker: &mut Linker<T>) -> wasmt
             "[method]socket.send-all",
             |mut store: StoreContextMut<'_, T>,
              (s, data, flags): (Sock, WasmList<u8>, MsgFlags)| {
-                let data = guest_bytes(&store, &data);
+                // SAFETY: `data` is used only within this call.
+                let data = unsafe { guest_bytes(&store, &data) };
                 let mut v = store.data_mut().wasock();
                 wit(run_ready(v.send_all::<Blocking>(s, data, flags)))
             },
@@ -110,7 +121,8 @@ pub(crate) fn add_sync<T: WasockView + 'static>(linker: &mut Linker<T>) -> wasmt
             "[method]socket.send-to",
             |mut store: StoreContextMut<'_, T>,
              (s, data, flags, to): (Sock, WasmList<u8>, MsgFlags, SocketAddress)| {
-                let data = guest_bytes(&store, &data);
+                // SAFETY: `data` is used only within this call.
+                let data = unsafe { guest_bytes(&store, &data) };
                 let mut v = store.data_mut().wasock();
                 wit(run_ready(v.send_to::<Blocking>(s, data, flags, to)))
             },
