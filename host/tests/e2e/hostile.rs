@@ -58,41 +58,60 @@ fn invalid_addresses_and_arguments_are_errors() {
     assert!(o.stdout.trim_end().ends_with("done"));
 }
 
+/// Runs `scenario` twice in a process of its own (see [`alone`]): once to
+/// warm up (engine, caches, runtimes), then again, and checks that the
+/// second run left no descriptor open.
+fn without_fd_leak(test: &str, scenario: impl Fn()) {
+    if !alone(test) {
+        return;
+    }
+    scenario();
+    let before = open_fds();
+    scenario();
+    assert_eq!(open_fds(), before, "descriptors leaked");
+}
+
 #[test]
 fn unknown_handle_traps_cleanly() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let before = open_fds();
-    for run in [run_sync, run_async] {
-        let o = run("bad_input", &["bad-handle"], loopback_policy());
-        let err = o.code.expect_err("a forged handle must trap");
-        assert!(err.contains("handle") || err.contains("resource"), "{err}");
-        assert!(!o.stdout.contains("unexpectedly"));
-    }
-    // The host is still fine and leaked nothing.
-    assert!(
-        open_fds() <= before + 2,
-        "fds leaked: {before} -> {}",
-        open_fds()
-    );
+    without_fd_leak("hostile::unknown_handle_traps_cleanly", || {
+        for run in [run_sync, run_async] {
+            let o = run("bad_input", &["bad-handle"], loopback_policy());
+            let err = o.code.expect_err("a forged handle must trap");
+            assert!(err.contains("handle") || err.contains("resource"), "{err}");
+            assert!(!o.stdout.contains("unexpectedly"));
+        }
+    });
+}
+
+#[test]
+fn forged_sends_trap_cleanly() {
+    without_fd_leak("hostile::forged_sends_trap_cleanly", || {
+        for run in [run_sync, run_async] {
+            let o = run("bad_input", &["send-bad-handle"], loopback_policy());
+            let err = o.code.expect_err("a forged handle must trap");
+            assert!(err.contains("handle") || err.contains("resource"), "{err}");
+            assert!(!o.stdout.contains("unexpectedly"));
+
+            let o = run("bad_input", &["send-bad-range"], loopback_policy());
+            let err = o.code.expect_err("a list past the end of memory must trap");
+            assert!(err.contains("out of bounds"), "{err}");
+            assert!(!o.stdout.contains("unexpectedly"));
+        }
+    });
 }
 
 #[test]
 fn socket_limit_and_no_fd_leak() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let before = open_fds();
-    let mut policy = loopback_policy();
-    policy.limits.max_sockets = 7;
-    let o = run_sync("bad_input", &["fd-limit"], policy);
-    assert_eq!(o.code, Ok(0), "{}", o.stderr);
-    assert!(
-        o.stdout.contains("opened 7 then OSError: [Errno 24]"),
-        "{}",
-        o.stdout
-    );
-    assert!(o.stdout.contains("after-close: ok None"), "{}", o.stdout);
-    assert!(
-        open_fds() <= before + 2,
-        "fds leaked: {before} -> {}",
-        open_fds()
-    );
+    without_fd_leak("hostile::socket_limit_and_no_fd_leak", || {
+        let mut policy = loopback_policy();
+        policy.limits.max_sockets = 7;
+        let o = run_sync("bad_input", &["fd-limit"], policy);
+        assert_eq!(o.code, Ok(0), "{}", o.stderr);
+        assert!(
+            o.stdout.contains("opened 7 then OSError: [Errno 24]"),
+            "{}",
+            o.stdout
+        );
+        assert!(o.stdout.contains("after-close: ok None"), "{}", o.stdout);
+    });
 }

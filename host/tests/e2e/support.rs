@@ -263,6 +263,33 @@ pub fn python(script: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Runs the calling test (`test`, its path in this binary) again in a child
+/// process with nothing else running, for checks such as descriptor counts
+/// that parallel tests would disturb. Returns `true` in that child, where
+/// the test does its work; in the parent it checks the child passed and
+/// returns `false`.
+pub fn alone(test: &str) -> bool {
+    if std::env::var_os("WASOCK_TEST_ALONE").is_some() {
+        return true;
+    }
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--test-threads=1"])
+        .env("WASOCK_TEST_ALONE", "1")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{test} failed alone:\n{text}");
+    assert!(
+        text.contains("1 passed"),
+        "{test} did not run alone:\n{text}"
+    );
+    false
+}
+
 /// Serialises tests that count the process's open descriptors or hold
 /// many of them, so that they do not disturb each other.
 pub static SERIAL: Mutex<()> = Mutex::new(());

@@ -1,4 +1,5 @@
-//! Hostile and malformed calls. Usage: bad_input huge-recv|addresses|bad-handle|fd-limit
+//! Hostile and malformed calls. Usage: bad_input
+//! huge-recv|addresses|bad-handle|send-bad-handle|send-bad-range|fd-limit
 use wasock::*;
 use wasock_test_guests::{must, show};
 
@@ -63,6 +64,29 @@ fn main() {
             let bogus = unsafe { raw::wasock::socket::socket::Socket::from_handle(0x7fff_fff0) };
             let r = bogus.recv(10, raw::wasock::socket::types::MsgFlags::empty());
             println!("unexpectedly returned {:?}", r.map(|d| d.len()));
+        }
+        Some("send-bad-handle") => {
+            // The sending calls read the guest's bytes in place: a forged
+            // handle must still trap before anything is sent.
+            let bogus = unsafe { raw::wasock::socket::socket::Socket::from_handle(0x7fff_fff0) };
+            let r = bogus.send_all(b"x", raw::wasock::socket::types::MsgFlags::empty());
+            println!("unexpectedly returned {r:?}");
+        }
+        Some("send-bad-range") => {
+            // A list that runs past the end of linear memory: the host must
+            // trap the guest, never read outside it.
+            let s = raw::wasock::socket::socket::Socket::open(
+                raw::wasock::socket::types::AddressFamily::Inet,
+                raw::wasock::socket::types::SocketType::Dgram,
+                0,
+            )
+            .expect("open");
+            // SAFETY: never dereferenced by the guest; only its address
+            // and length cross to the host, which must refuse them.
+            let past_end =
+                unsafe { std::slice::from_raw_parts(0xffff_0000usize as *const u8, 0x2_0000) };
+            let r = s.send(past_end, raw::wasock::socket::types::MsgFlags::empty());
+            println!("unexpectedly returned {r:?}");
         }
         Some("fd-limit") => {
             let mut held = Vec::new();
