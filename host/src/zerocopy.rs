@@ -144,3 +144,20 @@ fn shadowing<T: 'static>(
     linker.allow_shadowing(false);
     r
 }
+
+#[cfg(test)]
+mod tests {
+    /// The replacements must name the instance the WIT package defines, or
+    /// they would sit beside the generated definitions unused.
+    #[test]
+    fn instance_name_matches_the_wit_package() {
+        let wit = include_str!("../../wit/socket.wit");
+        let package = wit
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("package "))
+            .and_then(|p| p.strip_suffix(';'))
+            .expect("a package line");
+        let (name, version) = package.split_once('@').expect("a versioned package");
+        assert_eq!(super::INSTANCE, format!("{name}/socket@{version}"));
+    }
+}
