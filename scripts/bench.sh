@@ -7,5 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target add wasm32-wasip2
 cargo build --release --target wasm32-wasip2 -p wasock-bench-guests
-cargo build --release -p wasock-bench
-target/release/wasock-bench
+# The host side with whole-program optimisation (profile bench-lto).
+cargo build --profile bench-lto -p wasock-bench
+"${CARGO_TARGET_DIR:-target}/bench-lto/wasock-bench"
