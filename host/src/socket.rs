@@ -423,11 +423,7 @@ impl WasockCtxView<'_> {
         // On loopback the handshake has usually ended by the time the
         // first connect(2) returns: ask once before waiting.
         match outcome() {
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) => {}
+            Err(e) if crate::wait::retryable(&e) => {}
             r => return Ok(r?),
         }
         match W::retry(s, Interest::Connect, deadline, outcome).await? {

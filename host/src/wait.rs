@@ -198,7 +198,8 @@ impl Reactor {
     }
 }
 
-fn retryable(e: &io::Error) -> bool {
+/// EAGAIN or EINTR: the call may be tried again.
+pub(crate) fn retryable(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted

@@ -52,81 +52,51 @@ fn wit<T>(r: SocketResult<T>) -> Ret<T> {
     }
 }
 
+/// Defines the three sending calls on `$inst` with `$wrap`
+/// (`func_wrap_async` or `func_wrap`); `$run` turns the core call (a
+/// future) into the result, per flavour.
+macro_rules! sends {
+    ($inst:ident, $t:ty, $wrap:ident, |$fut:ident| $run:expr) => {{
+        sends!(@one $inst, $t, $wrap, $fut, $run, "[method]socket.send", send,
+            (s: Sock, data: WasmList<u8>, flags: MsgFlags));
+        sends!(@one $inst, $t, $wrap, $fut, $run, "[method]socket.send-all", send_all,
+            (s: Sock, data: WasmList<u8>, flags: MsgFlags));
+        sends!(@one $inst, $t, $wrap, $fut, $run, "[method]socket.send-to", send_to,
+            (s: Sock, data: WasmList<u8>, flags: MsgFlags, to: SocketAddress));
+        Ok(())
+    }};
+    (@one $inst:ident, $t:ty, $wrap:ident, $fut:ident, $run:expr, $name:literal, $method:ident,
+     ($s:ident: $sty:ty, $data:ident: $dty:ty $(, $arg:ident: $ty:ty)*)) => {
+        $inst.$wrap(
+            $name,
+            |mut store: StoreContextMut<'_, $t>, ($s, $data $(, $arg)*): ($sty, $dty $(, $ty)*)| {
+                let $fut = async move {
+                    // SAFETY: the bytes are used only within this call.
+                    let $data = unsafe { guest_bytes(&store, &$data) };
+                    let mut v = store.data_mut().wasock();
+                    v.$method::<W>($s, $data $(, $arg)*).await
+                };
+                $run
+            },
+        )?;
+    };
+}
+
 /// Replaces the sending calls of the async flavour.
 pub(crate) fn add_async<T: WasockView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    type W = Reactor;
     shadowing(linker, |inst| {
-        inst.func_wrap_async(
-            "[method]socket.send",
-            |mut store: StoreContextMut<'_, T>,
-             (s, data, flags): (Sock, WasmList<u8>, MsgFlags)| {
-                Box::new(async move {
-                    // SAFETY: `data` is used only within this call.
-                    let data = unsafe { guest_bytes(&store, &data) };
-                    let mut v = store.data_mut().wasock();
-                    wit(v.send::<Reactor>(s, data, flags).await)
-                })
-            },
-        )?;
-        inst.func_wrap_async(
-            "[method]socket.send-all",
-            |mut store: StoreContextMut<'_, T>,
-             (s, data, flags): (Sock, WasmList<u8>, MsgFlags)| {
-                Box::new(async move {
-                    // SAFETY: `data` is used only within this call.
-                    let data = unsafe { guest_bytes(&store, &data) };
-                    let mut v = store.data_mut().wasock();
-                    wit(v.send_all::<Reactor>(s, data, flags).await)
-                })
-            },
-        )?;
-        inst.func_wrap_async(
-            "[method]socket.send-to",
-            |mut store: StoreContextMut<'_, T>,
-             (s, data, flags, to): (Sock, WasmList<u8>, MsgFlags, SocketAddress)| {
-                Box::new(async move {
-                    // SAFETY: `data` is used only within this call.
-                    let data = unsafe { guest_bytes(&store, &data) };
-                    let mut v = store.data_mut().wasock();
-                    wit(v.send_to::<Reactor>(s, data, flags, to).await)
-                })
-            },
-        )
+        sends!(inst, T, func_wrap_async, |fut| Box::new(async move {
+            wit(fut.await)
+        }))
     })
 }
 
 /// Replaces the sending calls of the sync flavour.
 pub(crate) fn add_sync<T: WasockView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    type W = Blocking;
     shadowing(linker, |inst| {
-        inst.func_wrap(
-            "[method]socket.send",
-            |mut store: StoreContextMut<'_, T>,
-             (s, data, flags): (Sock, WasmList<u8>, MsgFlags)| {
-                // SAFETY: `data` is used only within this call.
-                let data = unsafe { guest_bytes(&store, &data) };
-                let mut v = store.data_mut().wasock();
-                wit(run_ready(v.send::<Blocking>(s, data, flags)))
-            },
-        )?;
-        inst.func_wrap(
-            "[method]socket.send-all",
-            |mut store: StoreContextMut<'_, T>,
-             (s, data, flags): (Sock, WasmList<u8>, MsgFlags)| {
-                // SAFETY: `data` is used only within this call.
-                let data = unsafe { guest_bytes(&store, &data) };
-                let mut v = store.data_mut().wasock();
-                wit(run_ready(v.send_all::<Blocking>(s, data, flags)))
-            },
-        )?;
-        inst.func_wrap(
-            "[method]socket.send-to",
-            |mut store: StoreContextMut<'_, T>,
-             (s, data, flags, to): (Sock, WasmList<u8>, MsgFlags, SocketAddress)| {
-                // SAFETY: `data` is used only within this call.
-                let data = unsafe { guest_bytes(&store, &data) };
-                let mut v = store.data_mut().wasock();
-                wit(run_ready(v.send_to::<Blocking>(s, data, flags, to)))
-            },
-        )
+        sends!(inst, T, func_wrap, |fut| wit(run_ready(fut)))
     })
 }
 

@@ -58,6 +58,14 @@ fn invalid_addresses_and_arguments_are_errors() {
     assert!(o.stdout.trim_end().ends_with("done"));
 }
 
+/// A guest that used a handle it never received must have trapped, naming
+/// the handle, before it could print anything.
+fn assert_forged_handle_trapped(o: Outcome) {
+    let err = o.code.expect_err("a forged handle must trap");
+    assert!(err.contains("handle") || err.contains("resource"), "{err}");
+    assert!(!o.stdout.contains("unexpectedly"));
+}
+
 /// Runs `scenario` twice in a process of its own (see [`alone`]): once to
 /// warm up (engine, caches, runtimes), then again, and checks that the
 /// second run left no descriptor open.
@@ -75,10 +83,7 @@ fn without_fd_leak(test: &str, scenario: impl Fn()) {
 fn unknown_handle_traps_cleanly() {
     without_fd_leak("hostile::unknown_handle_traps_cleanly", || {
         for run in [run_sync, run_async] {
-            let o = run("bad_input", &["bad-handle"], loopback_policy());
-            let err = o.code.expect_err("a forged handle must trap");
-            assert!(err.contains("handle") || err.contains("resource"), "{err}");
-            assert!(!o.stdout.contains("unexpectedly"));
+            assert_forged_handle_trapped(run("bad_input", &["bad-handle"], loopback_policy()));
         }
     });
 }
@@ -87,10 +92,7 @@ fn unknown_handle_traps_cleanly() {
 fn forged_sends_trap_cleanly() {
     without_fd_leak("hostile::forged_sends_trap_cleanly", || {
         for run in [run_sync, run_async] {
-            let o = run("bad_input", &["send-bad-handle"], loopback_policy());
-            let err = o.code.expect_err("a forged handle must trap");
-            assert!(err.contains("handle") || err.contains("resource"), "{err}");
-            assert!(!o.stdout.contains("unexpectedly"));
+            assert_forged_handle_trapped(run("bad_input", &["send-bad-handle"], loopback_policy()));
 
             let o = run("bad_input", &["send-bad-range"], loopback_policy());
             let err = o.code.expect_err("a list past the end of memory must trap");
