@@ -35,6 +35,7 @@ mod file;
 mod limits;
 mod target;
 
+pub use crate::ctx::{Recorder, Source};
 pub use file::PolicyFile;
 pub use limits::Limits;
 pub use target::{HostPattern, Target, TargetParseError};

@@ -137,6 +137,7 @@ pub fn config(
         env: Vec::new(),
         output: Output::Capture(out.clone(), err.clone()),
         policy: Arc::new(policy),
+        recorder: None,
     };
     (config, out, err)
 }
