@@ -251,7 +251,7 @@ pub(super) fn render(p: &Policy) -> String {
             let _ = writeln!(
                 out,
                 "# {r}{}",
-                if explicit {
+                if explicit && r.allow {
                     " — inactive: the policy has explicit allow rules of this use"
                 } else {
                     ""

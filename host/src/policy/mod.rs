@@ -171,7 +171,8 @@ impl fmt::Display for Rule {
         let verb = if self.allow { "allow" } else { "deny" };
         write!(f, "{verb}-{} {}", self.use_, self.target)?;
         if let Some(by) = self.implied_by {
-            write!(f, " (implied by allow-{by})")?;
+            let verb = if self.allow { "allow" } else { "deny" };
+            write!(f, " (implied by {verb}-{by})")?;
         }
         Ok(())
     }
@@ -513,8 +514,15 @@ impl Policy {
     }
 
     /// Denies `use_` of addresses matching `target`, whatever allows it.
+    /// As allows do, `bind` also denies `listen` and `connect` also denies
+    /// `send-to` of the target (implied deny rules always count).
     pub fn deny(self, use_: Use, target: Target) -> Self {
-        self.push(false, use_, target, None)
+        let p = self.push(false, use_, target.clone(), None);
+        match use_ {
+            Use::Bind => p.push(false, Use::Listen, target, Some(Use::Bind)),
+            Use::Connect => p.push(false, Use::SendTo, target, Some(Use::Connect)),
+            _ => p,
+        }
     }
 
     /// Allows `use_` of the target string, e.g.
@@ -701,7 +709,7 @@ impl Policy {
         let explicit = self.has_explicit(use_);
         self.rules
             .iter()
-            .filter(move |r| r.use_ == use_ && (r.implied_by.is_none() || !explicit))
+            .filter(move |r| r.use_ == use_ && (r.implied_by.is_none() || !r.allow || !explicit))
     }
 
     /// Whether a name rule's pattern admits `ip` through a lookup.

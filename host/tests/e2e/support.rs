@@ -41,6 +41,8 @@ const GUESTS: &[&str] = &[
     "echo_client_dualstack",
     "reuseaddr",
     "std_net_client",
+    "escape",
+    "std_net_escape",
 ];
 
 /// Builds the guest programs unless the test command already did
