@@ -1,16 +1,182 @@
 //! Per-instance state and the view trait embedders implement, in the style
-//! of wasmtime-wasi's `WasiView`.
+//! of wasmtime-wasi's `WasiView`; the recorder that audits decisions and
+//! learns a policy.
 
-use crate::policy::Policy;
-use std::sync::Arc;
+use crate::error::SocketError;
+use crate::policy::{Decision, Policy, Resolutions, Target, Use};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 use wasmtime::component::{HasData, ResourceTable};
 
-/// wasock's state for one guest instance: its policy and its counters.
+/// Where a decision came from, for logs and the audit file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A wasock socket call.
+    Wasock,
+    /// wasi:sockets (`std::net` guests).
+    WasiSockets,
+}
+
+impl Source {
+    fn name(self) -> &'static str {
+        match self {
+            Source::Wasock => "wasock",
+            Source::WasiSockets => "wasi-sockets",
+        }
+    }
+}
+
+/// Records decisions for an embedder: an audit sink (one JSON object per
+/// line per decision) and/or learn mode (the narrowest policy that allows
+/// what the guest did). Share one between the instances it should cover.
+#[derive(Default)]
+pub struct Recorder {
+    inner: Mutex<RecorderInner>,
+}
+
+#[derive(Default)]
+struct RecorderInner {
+    audit: Option<Box<dyn Write + Send>>,
+    learning: bool,
+    learned: BTreeSet<(Use, String)>,
+    learned_resolve: BTreeSet<String>,
+    learned_options: BTreeSet<String>,
+    wasi_sockets: bool,
+}
+
+/// Escapes a string for JSON.
+fn json(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl Recorder {
+    /// A recorder that does nothing until given a sink or told to learn.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Writes every decision to `sink` as JSON lines.
+    pub fn with_audit(self, sink: impl Write + Send + 'static) -> Self {
+        self.lock().audit = Some(Box::new(sink));
+        self
+    }
+
+    /// Remembers what the guest did, for [`Recorder::learned_policy`].
+    pub fn learning(self) -> Self {
+        self.lock().learning = true;
+        self
+    }
+
+    fn lock(&self) -> MutexGuard<'_, RecorderInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records one decision (`enforced`: a denial was enforced).
+    pub fn record(&self, d: &Decision, source: Source, enforced: bool) {
+        let mut r = self.lock();
+        if r.learning {
+            if source == Source::WasiSockets {
+                r.wasi_sockets = true;
+            }
+            match (&d.learn, d.use_) {
+                (Some(t), u) => {
+                    r.learned.insert((u, t.to_string()));
+                }
+                (None, Use::Resolve) => {
+                    let name = d.subject.trim_matches('"').to_string();
+                    r.learned_resolve.insert(name);
+                }
+                _ => {}
+            }
+        }
+        if let Some(w) = r.audit.as_mut() {
+            let line = format!(
+                "{{\"source\":{},\"use\":{},\"transport\":{},\"subject\":{},\"allowed\":{},\"enforced\":{},\"rule\":{},\"detail\":{}}}\n",
+                json(source.name()),
+                json(d.use_.name()),
+                d.transport.map_or("null".into(), |t| json(&t.to_string())),
+                json(&d.subject),
+                d.allowed,
+                enforced,
+                d.rule.as_deref().map_or("null".into(), json),
+                json(&d.detail()),
+            );
+            if w.write_all(line.as_bytes())
+                .and_then(|()| w.flush())
+                .is_err()
+            {
+                tracing::warn!(target: "wasock::policy", "writing the audit record failed");
+            }
+        }
+    }
+
+    /// Records a guarded option the guest set.
+    pub fn record_option(&self, key: &str) {
+        let mut r = self.lock();
+        if r.learning {
+            r.learned_options.insert(key.to_string());
+        }
+    }
+
+    /// The narrowest policy that allows everything recorded so far: exact
+    /// addresses and ports (peers of accept / recv-from with any port),
+    /// the names looked up, the guarded options set. No implied rules.
+    pub fn learned_policy(&self) -> Policy {
+        let r = self.lock();
+        let mut p = Policy::deny_all().allow_wasi_sockets(r.wasi_sockets);
+        for (u, t) in &r.learned {
+            if let Ok(t) = t.parse::<Target>() {
+                p = p.allow_exact(*u, t);
+            }
+        }
+        for n in &r.learned_resolve {
+            if let Ok(q) = p.clone().allow_resolve(n) {
+                p = q;
+            }
+        }
+        for o in &r.learned_options {
+            if let Ok(q) = p.clone().allow_option(o) {
+                p = q;
+            }
+        }
+        p
+    }
+}
+
+/// State shared between an instance's wasock calls and its wasi:sockets
+/// checks.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    pub(crate) resolutions: Resolutions,
+    pub(crate) dropped_datagrams: u64,
+    pub(crate) dropped_connections: u64,
+    /// Connect token bucket: tokens and when last refilled.
+    bucket: Option<(f64, Instant)>,
+}
+
+/// wasock's state for one guest instance: its policy, counters, what its
+/// lookups returned, and the recorder (if any).
 /// Put one in your store's data and return it from [`WasockView::wasock`].
 pub struct WasockCtx {
     pub(crate) policy: Arc<Policy>,
     pub(crate) open_sockets: usize,
     pub(crate) hostname: String,
+    pub(crate) shared: Arc<Mutex<Shared>>,
+    pub(crate) recorder: Option<Arc<Recorder>>,
 }
 
 impl WasockCtx {
@@ -20,6 +186,8 @@ impl WasockCtx {
             policy,
             open_sockets: 0,
             hostname: "localhost".to_string(),
+            shared: Arc::default(),
+            recorder: None,
         }
     }
 
@@ -27,6 +195,12 @@ impl WasockCtx {
     /// `localhost`: the host's own name is not revealed).
     pub fn with_hostname(mut self, name: impl Into<String>) -> Self {
         self.hostname = name.into();
+        self
+    }
+
+    /// Records every decision of this instance with `recorder`.
+    pub fn with_recorder(mut self, recorder: Arc<Recorder>) -> Self {
+        self.recorder = Some(recorder);
         self
     }
 
@@ -38,6 +212,82 @@ impl WasockCtx {
     /// How many sockets the guest has open.
     pub fn open_sockets(&self) -> usize {
         self.open_sockets
+    }
+
+    pub(crate) fn shared(&self) -> MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Datagrams dropped because their sender was not an allowed peer.
+    pub fn dropped_datagrams(&self) -> u64 {
+        self.shared().dropped_datagrams
+    }
+
+    /// Connections closed at accept because the peer was not allowed.
+    pub fn dropped_connections(&self) -> u64 {
+        self.shared().dropped_connections
+    }
+
+    /// Contract for name resolution: records that a lookup this instance
+    /// made returned `addrs` for `name`, so hostname rules can admit them.
+    pub fn note_resolved(&mut self, name: &str, addrs: &[IpAddr]) {
+        self.shared().resolutions.note(name, addrs);
+    }
+
+    /// Logs, audits and (unless the policy is audit-only) enforces a
+    /// decision.
+    pub(crate) fn decide(&self, d: Decision) -> Result<(), SocketError> {
+        enforce(&self.policy, self.recorder.as_deref(), &d, Source::Wasock)
+    }
+
+    /// Takes one connect token; an error names the limit.
+    pub(crate) fn take_connect_token(&self) -> Result<(), SocketError> {
+        let Some(rate) = self.policy.limits.connections_per_second else {
+            return Ok(());
+        };
+        take_token(&mut self.shared(), rate)
+    }
+}
+
+pub(crate) fn take_token(s: &mut Shared, rate: u32) -> Result<(), SocketError> {
+    let now = Instant::now();
+    let cap = f64::from(rate);
+    let (tokens, last) = s.bucket.unwrap_or((cap, now));
+    let tokens = (tokens + now.duration_since(last).as_secs_f64() * cap).min(cap);
+    if tokens < 1.0 {
+        s.bucket = Some((tokens, now));
+        let detail = format!(
+            "connect denied by policy: the limit of {rate} connections per second is reached"
+        );
+        tracing::warn!(target: "wasock::policy", "{detail}");
+        return Err(SocketError::policy(detail));
+    }
+    s.bucket = Some((tokens - 1.0, now));
+    Ok(())
+}
+
+/// Logs (target `wasock::policy`), records and enforces one decision.
+pub(crate) fn enforce(
+    policy: &Policy,
+    recorder: Option<&Recorder>,
+    d: &Decision,
+    source: Source,
+) -> Result<(), SocketError> {
+    let enforced = !d.allowed && !policy.is_audit_only();
+    if d.allowed {
+        tracing::debug!(target: "wasock::policy", source = source.name(), "{}", d.detail());
+    } else if enforced {
+        tracing::warn!(target: "wasock::policy", source = source.name(), "{}", d.detail());
+    } else {
+        tracing::warn!(target: "wasock::policy", source = source.name(), "audit only, let through: {}", d.detail());
+    }
+    if let Some(r) = recorder {
+        r.record(d, source, enforced);
+    }
+    if enforced {
+        d.result()
+    } else {
+        Ok(())
     }
 }
 

@@ -35,6 +35,13 @@ impl SocketError {
         Self::new(ErrorCode::PolicyDenied, detail)
     }
 
+    /// A policy denial with a complete message (the policy's
+    /// [`Decision::detail`](crate::policy::Decision::detail)); the caller
+    /// has logged the decision.
+    pub fn policy(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::PolicyDenied, detail)
+    }
+
     /// EOPNOTSUPP: `what` is not supported by this host (yet).
     pub fn unsupported(what: impl fmt::Display) -> Self {
         Self::new(

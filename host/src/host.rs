@@ -201,6 +201,6 @@ impl options::Host for WasockCtxView<'_> {
 
     fn set_option(&mut self, s: Sock, name: OptionName, value: OptionValue) -> SocketResult<()> {
         let sock = self.table.get(&s)?;
-        crate::options::set(&self.ctx.policy, sock, name, value)
+        crate::options::set(self.ctx, sock, name, value)
     }
 }

@@ -49,7 +49,7 @@ mod sys;
 mod wait;
 mod zerocopy;
 
-pub use ctx::{HasWasock, WasockCtx, WasockCtxView, WasockView};
+pub use ctx::{HasWasock, Recorder, Source, WasockCtx, WasockCtxView, WasockView};
 pub use error::{errno_code, error_code, SocketError};
 pub use policy::{Limits, Policy, Target, Transport, Use};
 pub use socket::HostSocket;

@@ -2,9 +2,15 @@
 //! a policy.
 //!
 //! ```text
-//! wasock run [--policy FILE] [--allow-bind T]... [--allow-connect T]... \
-//!            [--deny-bind T]... [--deny-connect T]... [--allow-wasi-sockets] \
-//!            [--max-sockets N] [--async] [--env K=V]... app.wasm [ARGS]...
+//! wasock run [POLICY FLAGS] [--async] [--env K=V]... app.wasm [ARGS]...
+//! wasock policy check FILE
+//!
+//! POLICY FLAGS: --policy FILE, --allow-/--deny- bind, listen, accept,
+//!   connect, send-to, recv-from, join TARGET[,TARGET…], resolve PATTERN,
+//!   --allow-udp-reply, --allow-wasi-sockets, --allow-raw, --allow-family,
+//!   --allow-option, --max-sockets, --max-recv, --max-backlog,
+//!   --connections-per-second, --wall-time-ms, --max-memory, --audit-only,
+//!   --audit FILE, --learn FILE, --print-policy (see `wasock run --help`).
 //! ```
 
 use anyhow::{bail, Context as _};
@@ -14,7 +20,9 @@ use std::sync::Arc;
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 use wasock_host::run::{self, GuestConfig};
-use wasock_host::{Policy, Use};
+
+#[path = "cli/policy_flags.rs"]
+mod policy_flags;
 
 #[derive(Parser)]
 #[command(
@@ -30,32 +38,16 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a guest command component (wasm32-wasip2).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
+    /// Work with policy files.
+    Policy(PolicyArgs),
 }
 
 #[derive(Parser)]
 struct RunArgs {
-    /// A TOML policy file; flags add to it.
-    #[arg(long, value_name = "FILE")]
-    policy: Option<PathBuf>,
-    /// Allow bind/listen on a target: [tcp://|udp://]ADDR[/PREFIX]:PORTS, e.g. 127.0.0.1:50007.
-    #[arg(long, value_name = "TARGET")]
-    allow_bind: Vec<String>,
-    /// Allow connect/sendto to a target, e.g. tcp://127.0.0.1:50007 or [::1]:5000-5100.
-    #[arg(long, value_name = "TARGET")]
-    allow_connect: Vec<String>,
-    /// Deny bind to a target, whatever allows it.
-    #[arg(long, value_name = "TARGET")]
-    deny_bind: Vec<String>,
-    /// Deny connect/sendto to a target, whatever allows it.
-    #[arg(long, value_name = "TARGET")]
-    deny_connect: Vec<String>,
-    /// Let wasi:sockets (Rust std::net in the guest) use the network under the same rules.
-    #[arg(long)]
-    allow_wasi_sockets: bool,
-    /// Most sockets the guest may hold open at once.
-    #[arg(long, value_name = "N")]
-    max_sockets: Option<usize>,
+    /// The policy (flags and/or a TOML file), audit and learn mode.
+    #[command(flatten)]
+    policy: policy_flags::PolicyFlags,
     /// Use the async embedding (tokio) instead of the sync one.
     #[arg(long = "async")]
     use_async: bool,
@@ -69,34 +61,19 @@ struct RunArgs {
     args: Vec<String>,
 }
 
-fn policy(a: &RunArgs) -> anyhow::Result<Policy> {
-    let mut p = match &a.policy {
-        Some(f) => Policy::from_toml_file(f)?,
-        None => Policy::deny_all(),
-    };
-    let lists = [
-        (true, Use::Bind, &a.allow_bind),
-        (true, Use::Connect, &a.allow_connect),
-        (false, Use::Bind, &a.deny_bind),
-        (false, Use::Connect, &a.deny_connect),
-    ];
-    for (allow, use_, targets) in lists {
-        for t in targets {
-            let target = t.parse()?;
-            p = if allow {
-                p.allow(use_, target)
-            } else {
-                p.deny(use_, target)
-            };
-        }
-    }
-    if a.allow_wasi_sockets {
-        p = p.allow_wasi_sockets(true);
-    }
-    if let Some(n) = a.max_sockets {
-        p.limits.max_sockets = n;
-    }
-    Ok(p)
+#[derive(clap::Args)]
+struct PolicyArgs {
+    #[command(subcommand)]
+    command: PolicyCommand,
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Parse and normalise a policy file; print its effective rules.
+    Check {
+        /// The TOML policy file.
+        file: PathBuf,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -117,8 +94,23 @@ fn main() -> std::process::ExitCode {
 }
 
 fn real_main() -> anyhow::Result<i32> {
-    let Command::Run(a) = Cli::parse().command;
-    let policy = Arc::new(policy(&a)?);
+    let a = match Cli::parse().command {
+        Command::Run(a) => *a,
+        Command::Policy(PolicyArgs {
+            command: PolicyCommand::Check { file },
+        }) => {
+            print!("{}", policy_flags::check(&file)?);
+            return Ok(0);
+        }
+    };
+    let policy = a.policy.policy()?;
+    if a.policy.print_policy {
+        print!("{}", policy.to_toml());
+        return Ok(0);
+    }
+    policy_flags::warn_guest_flags(&a.args);
+    let recorder = a.policy.recorder()?;
+    let policy = Arc::new(policy);
     let mut env = Vec::new();
     for kv in &a.env {
         let Some((k, v)) = kv.split_once('=') else {
@@ -127,6 +119,8 @@ fn real_main() -> anyhow::Result<i32> {
         env.push((k.to_string(), v.to_string()));
     }
     let mut config = Config::new();
+    // The wall-time limit stops guest code through epoch interruption.
+    config.epoch_interruption(policy.limits.wall_time.is_some());
     if let Ok(cache) = wasmtime::Cache::from_file(None) {
         config.cache(Some(cache));
     }
@@ -141,8 +135,9 @@ fn real_main() -> anyhow::Result<i32> {
         env,
         output: run::Output::Inherit,
         policy,
+        recorder: recorder.clone(),
     };
-    if a.use_async {
+    let code = if a.use_async {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
@@ -153,7 +148,9 @@ fn real_main() -> anyhow::Result<i32> {
     } else {
         let linker = w(run::sync_linker(&engine))?;
         w(run::run_sync(&linker, &component, &guest))
-    }
+    };
+    a.policy.finish(recorder.as_deref())?;
+    code
 }
 
 /// wasmtime's error type as anyhow's (keeping the trap's whole message).

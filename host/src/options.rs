@@ -3,12 +3,13 @@
 //! getsockopt(2) / setsockopt(2).
 
 use crate::bindings::errors::ErrorCode;
+use crate::bindings::types::SocketType;
 use crate::bindings::types::{Credentials, Ipv4Membership, Linger, OptionName, OptionValue};
+use crate::ctx::WasockCtx;
 use crate::error::{SocketError, SocketResult};
-use crate::policy::Policy;
 use crate::socket::HostSocket;
 use crate::sys;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 /// The shape of an option's value.
@@ -32,21 +33,54 @@ enum Kind {
     V6Membership,
 }
 
-/// Whether the policy keeps an option off: these widen what the guest can
-/// reach or need privileges the guest should not borrow from the host.
-fn guarded(name: OptionName) -> bool {
+/// The policy's name of an option (`SO_BINDTODEVICE`), as grants spell
+/// it.
+fn key(name: OptionName) -> String {
+    crate::policy::option_key(&crate::policy::debug_name(name))
+}
+
+/// The policy's checks before setsockopt(2): guarded options need a grant
+/// by name (SO_REUSEADDR only on datagram sockets, where it lets two
+/// sockets share a port); joining a multicast group needs a `join` rule.
+fn check(
+    ctx: &WasockCtx,
+    sock: &HostSocket,
+    name: OptionName,
+    value: &OptionValue,
+) -> SocketResult<()> {
     use OptionName as O;
-    matches!(
-        name,
-        O::SoBindtodevice
-            | O::SoMark
-            | O::SoPriority
-            | O::SoDebug
-            | O::IpTransparent
-            | O::IpFreebind
-            | O::IpHdrincl
-            | O::IpOptions
-    )
+    let shares_port = name == O::SoReuseaddr
+        && matches!(sock.socket_type_raw(), SocketType::Dgram | SocketType::Raw);
+    if name != O::SoReuseaddr || shares_port {
+        let k = key(name);
+        let on = !matches!(value, OptionValue::Boolean(false) | OptionValue::Int(0));
+        // Turning a port-sharing option off is harmless.
+        let sharing = matches!(name, O::SoReuseaddr | O::SoReuseport);
+        if !sharing || on {
+            let r = ctx.policy.check_option(&k);
+            if let Err(e) = r {
+                tracing::warn!(target: "wasock::policy", "setting option {k} denied by policy");
+                return Err(e);
+            }
+            if crate::policy::GUARDED_OPTIONS.contains(&k.as_str()) {
+                if let Some(rec) = &ctx.recorder {
+                    rec.record_option(&k);
+                }
+            }
+        }
+    }
+    let group = match (name, value) {
+        (O::IpAddMembership, OptionValue::Ipv4Membership(m)) => Some(IpAddr::V4(ipv4(m.group))),
+        (O::Ipv6JoinGroup, OptionValue::Ipv6Membership(m)) => {
+            let (a, b, c, d, e, f, g, h) = m.group;
+            Some(IpAddr::V6(Ipv6Addr::new(a, b, c, d, e, f, g, h)))
+        }
+        _ => None,
+    };
+    if let Some(g) = group {
+        ctx.decide(ctx.policy.decide_join(g))?;
+    }
+    Ok(())
 }
 
 fn spec(name: OptionName) -> (i32, i32, Kind) {
@@ -202,16 +236,15 @@ fn nanos(d: Option<Duration>) -> Option<u64> {
     d.map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
-/// setsockopt(2), after the policy's check of guarded options.
+/// setsockopt(2), after the policy's checks (guarded options, multicast
+/// joins).
 pub fn set(
-    _policy: &Policy,
+    ctx: &WasockCtx,
     sock: &HostSocket,
     name: OptionName,
     value: OptionValue,
 ) -> SocketResult<()> {
-    if guarded(name) {
-        return Err(SocketError::denied(format_args!("setting option {name:?}")));
-    }
+    check(ctx, sock, name, &value)?;
     let s = sock.socket();
     let (level, opt, kind) = spec(name);
     match (kind, &value) {

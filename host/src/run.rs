@@ -1,11 +1,13 @@
 //! Running a guest command component with wasi:cli and wasock sockets: what
 //! the `wasock run` CLI does, usable by embedders and tests.
 
-use crate::ctx::{WasockCtx, WasockCtxView, WasockView};
-use crate::policy::{Policy, Transport, Use};
-use std::sync::Arc;
+use crate::ctx::{enforce, Recorder, Shared, Source, WasockCtx, WasockCtxView, WasockView};
+use crate::policy::{Destination, Policy, Transport, Use};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Engine, Store};
+use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
 use wasmtime_wasi::p2::bindings::sync::Command as SyncCommand;
 use wasmtime_wasi::p2::bindings::Command as AsyncCommand;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -17,6 +19,14 @@ pub struct GuestState {
     wasi: WasiCtx,
     wasock: WasockCtx,
     table: ResourceTable,
+    limits: StoreLimits,
+}
+
+impl GuestState {
+    /// The instance's wasock state (counters, what lookups returned).
+    pub fn wasock_ctx(&self) -> &WasockCtx {
+        &self.wasock
+    }
 }
 
 impl WasiView for GuestState {
@@ -58,6 +68,8 @@ pub struct GuestConfig {
     pub output: Output,
     /// The policy for wasock sockets and (if it says so) wasi:sockets.
     pub policy: Arc<Policy>,
+    /// Records the instance's decisions (audit file, learn mode).
+    pub recorder: Option<Arc<Recorder>>,
 }
 
 impl GuestConfig {
@@ -76,44 +88,159 @@ impl GuestConfig {
                 b.stdout(out.clone()).stderr(err.clone());
             }
         }
+        let mut wasock = WasockCtx::new(self.policy.clone());
+        if let Some(r) = &self.recorder {
+            wasock = wasock.with_recorder(r.clone());
+        }
         if self.policy.wasi_sockets_allowed() {
             let policy = self.policy.clone();
+            let shared = wasock.shared.clone();
+            let recorder = self.recorder.clone();
             b.allow_tcp(true)
                 .allow_udp(true)
                 .allow_ip_name_lookup(false);
             b.socket_addr_check(move |addr, use_| {
-                let ok = wasi_use_allowed(&policy, addr, use_);
+                let ok = wasi_use_allowed(&policy, &shared, recorder.as_deref(), addr, use_);
                 Box::pin(async move { ok })
             });
         }
+        let mut limits = StoreLimitsBuilder::new();
+        if let Some(m) = self.policy.limits.max_memory {
+            limits = limits.memory_size(m);
+        }
         GuestState {
             wasi: b.build(),
-            wasock: WasockCtx::new(self.policy.clone()),
+            wasock,
             table: ResourceTable::new(),
+            limits: limits.trap_on_grow_failure(false).build(),
         }
+    }
+
+    /// A store for one instance of this guest on `engine`, with the
+    /// policy's memory and wall-time limits in force. The wall-time limit
+    /// needs an engine with epoch interruption on
+    /// ([`wasmtime::Config::epoch_interruption`]); it stops guest code, not
+    /// a host call blocked in the kernel (give such calls timeouts).
+    pub fn store(&self, engine: &Engine) -> wasmtime::Result<Store<GuestState>> {
+        let mut store = Store::new(engine, self.state());
+        store.limiter(|s| &mut s.limits);
+        if let Some(limit) = self.policy.limits.wall_time {
+            if !engine.get_epoch_interruption() {
+                wasmtime::bail!(
+                    "the policy's wall-time limit needs an engine with epoch interruption on (wasmtime::Config::epoch_interruption)"
+                );
+            }
+            tick(engine);
+            let deadline = Instant::now() + limit;
+            store.set_epoch_deadline(1);
+            store.epoch_deadline_callback(move |_| {
+                if Instant::now() >= deadline {
+                    tracing::warn!(target: "wasock::policy", "the guest ran past its wall-time limit of {limit:?}");
+                    wasmtime::bail!("the guest ran past the policy's wall-time limit of {limit:?}")
+                }
+                Ok(UpdateDeadline::Continue(1))
+            });
+        }
+        Ok(store)
     }
 }
 
-/// wasi:sockets uses judged by the wasock policy. The implicit bind to the
-/// wildcard address with port 0 that wasi:sockets checks before every
-/// connect is allowed (the kernel picks an ephemeral port), as wasock
-/// sockets do not check it either.
-fn wasi_use_allowed(policy: &Policy, addr: std::net::SocketAddr, use_: SocketAddrUse) -> bool {
-    let (u, t) = match use_ {
-        SocketAddrUse::TcpBind | SocketAddrUse::TcpListen => (Use::Bind, Transport::Tcp),
-        SocketAddrUse::TcpConnect => (Use::Connect, Transport::Tcp),
-        SocketAddrUse::UdpBind => (Use::Bind, Transport::Udp),
-        SocketAddrUse::UdpSend => (Use::Connect, Transport::Udp),
-        // As for wasock sockets: accepting on an allowed listener and
-        // receiving on an allowed socket are not filtered per peer.
-        SocketAddrUse::TcpAccept | SocketAddrUse::UdpReceive => return true,
-    };
-    if u == Use::Bind && addr.ip().is_unspecified() && addr.port() == 0 {
-        return true;
+/// Starts (once per process) the thread that advances the epoch of every
+/// engine that runs a guest with a wall-time limit, every
+/// [`Limits::EPOCH_TICK`](crate::policy::Limits::EPOCH_TICK). Each
+/// store compares the clock with its own deadline at each tick, so one
+/// ticker serves all.
+fn tick(engine: &Engine) {
+    static ENGINES: OnceLock<Mutex<Vec<Engine>>> = OnceLock::new();
+    let mut started = false;
+    let list = ENGINES.get_or_init(|| {
+        started = true;
+        Mutex::default()
+    });
+    {
+        let mut l = list.lock().unwrap_or_else(|e| e.into_inner());
+        if !l.iter().any(|e| Engine::same(e, engine)) {
+            l.push(engine.clone());
+        }
     }
-    let ok = policy.permits(u, t, addr);
+    if started {
+        std::thread::spawn(move || loop {
+            std::thread::sleep(crate::policy::Limits::EPOCH_TICK);
+            for e in list.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                e.increment_epoch();
+            }
+        });
+    }
+}
+
+/// wasi:sockets uses judged by the wasock policy, as wasock sockets are:
+/// - binds and listens as local addresses (wasi:sockets sets IPV6_V6ONLY
+///   on IPv6 sockets, so `[::]` is never dual-stack there); the wildcard
+///   with port 0 is the implicit bind wasi:sockets checks before a connect
+///   or first send, which it cannot tell from an explicit one: it is
+///   allowed, and what such a socket receives is filtered per peer;
+/// - connects and sends as destinations (where the kernel delivers them);
+/// - accepts and receives per peer (wasi:sockets drops what is denied).
+fn wasi_use_allowed(
+    policy: &Policy,
+    shared: &Mutex<Shared>,
+    recorder: Option<&Recorder>,
+    addr: SocketAddr,
+    use_: SocketAddrUse,
+) -> bool {
+    let shared_ = || shared.lock().unwrap_or_else(|e| e.into_inner());
+    let d = match use_ {
+        SocketAddrUse::TcpBind | SocketAddrUse::UdpBind
+            if addr.ip().is_unspecified() && addr.port() == 0 =>
+        {
+            return true
+        }
+        SocketAddrUse::TcpBind => policy.decide_local(Use::Bind, Transport::Tcp, addr, false),
+        SocketAddrUse::UdpBind => policy.decide_local(Use::Bind, Transport::Udp, addr, false),
+        SocketAddrUse::TcpListen => policy.decide_local(Use::Listen, Transport::Tcp, addr, false),
+        SocketAddrUse::TcpConnect | SocketAddrUse::UdpSend => {
+            let (u, t) = if matches!(use_, SocketAddrUse::TcpConnect) {
+                if let Some(rate) = policy.limits.connections_per_second {
+                    if crate::ctx::take_token(&mut shared_(), rate).is_err() {
+                        return false;
+                    }
+                }
+                (Use::Connect, Transport::Tcp)
+            } else {
+                (Use::SendTo, Transport::Udp)
+            };
+            let scope = match addr {
+                SocketAddr::V6(a) => a.scope_id(),
+                SocketAddr::V4(_) => 0,
+            };
+            let ip = match addr.ip() {
+                std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr.ip(), Into::into),
+                v4 => v4,
+            };
+            let host_local =
+                !ip.is_loopback() && !ip.is_unspecified() && crate::sys::is_host_address(ip, scope);
+            let dest = Destination {
+                addr,
+                host_local,
+                bound: None,
+            };
+            policy.decide_destination(u, t, dest, &shared_().resolutions, false)
+        }
+        SocketAddrUse::TcpAccept => {
+            policy.decide_peer(Use::Accept, Transport::Tcp, addr, &shared_().resolutions)
+        }
+        SocketAddrUse::UdpReceive => {
+            policy.decide_peer(Use::RecvFrom, Transport::Udp, addr, &shared_().resolutions)
+        }
+    };
+    let ok = enforce(policy, recorder, &d, Source::WasiSockets).is_ok();
     if !ok {
-        tracing::warn!(target: "wasock::policy", "wasi:sockets {u} to {addr} ({t}) denied by policy");
+        let mut s = shared_();
+        match use_ {
+            SocketAddrUse::TcpAccept => s.dropped_connections += 1,
+            SocketAddrUse::UdpReceive => s.dropped_datagrams += 1,
+            _ => {}
+        }
     }
     ok
 }
@@ -153,7 +280,7 @@ pub fn run_sync(
     component: &Component,
     config: &GuestConfig,
 ) -> wasmtime::Result<i32> {
-    let mut store = Store::new(linker.engine(), config.state());
+    let mut store = config.store(linker.engine())?;
     let cmd = SyncCommand::instantiate(&mut store, component, linker)?;
     exit_code(cmd.wasi_cli_run().call_run(&mut store))
 }
@@ -165,7 +292,7 @@ pub async fn run_async(
     component: &Component,
     config: &GuestConfig,
 ) -> wasmtime::Result<i32> {
-    let mut store = Store::new(linker.engine(), config.state());
+    let mut store = config.store(linker.engine())?;
     let cmd = AsyncCommand::instantiate_async(&mut store, component, linker).await?;
     exit_code(cmd.wasi_cli_run().call_run(&mut store).await)
 }

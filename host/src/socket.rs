@@ -7,16 +7,17 @@
 
 use crate::bindings::errors::ErrorCode;
 use crate::bindings::types::{AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType};
-use crate::ctx::WasockCtxView;
+use crate::ctx::{WasockCtx, WasockCtxView};
 use crate::error::{SocketError, SocketResult};
-use crate::policy::{Transport, Use};
+use crate::policy::{Destination, Transport, Use};
 use crate::sys::{self, Interest};
 use crate::wait::Wait;
 use socket2::{SockAddr, Socket};
+use std::collections::HashSet;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::io::unix::AsyncFd;
 use wasmtime::component::Resource;
@@ -42,7 +43,13 @@ pub struct HostSocket {
     /// Receiving calls in a row that found the socket not ready (see
     /// [`HostSocket::poll_first`]).
     not_ready: AtomicU8,
+    /// Peers that sent this (UDP) socket a datagram, for the policy's UDP
+    /// reply rule; at most [`HEARD_MAX`], kept only when the rule is on.
+    heard: Mutex<HashSet<SocketAddr>>,
 }
+
+/// Most peers a socket remembers for the UDP reply rule.
+const HEARD_MAX: usize = 1024;
 
 impl HostSocket {
     fn new(
@@ -61,7 +68,38 @@ impl HostSocket {
             timeout: None,
             nonblocking: Arc::new(AtomicBool::new(nonblocking)),
             not_ready: AtomicU8::new(0),
+            heard: Mutex::default(),
         }
+    }
+
+    fn heard(&self, peer: SocketAddr) -> bool {
+        self.heard
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&peer)
+    }
+
+    fn note_heard(&self, peer: SocketAddr) {
+        let mut h = self.heard.lock().unwrap_or_else(|e| e.into_inner());
+        if h.len() < HEARD_MAX {
+            h.insert(peer);
+        }
+    }
+
+    /// Whether a wildcard bind of this socket to `ip` would receive both
+    /// families (an IPv6 socket with IPV6_V6ONLY off).
+    fn dual_stack(&self, ip: IpAddr) -> bool {
+        self.family == AddressFamily::Inet6
+            && ip.is_unspecified()
+            && ip.is_ipv6()
+            && sys::getsockopt_int(&self.sock, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY)
+                .map_or(true, |v| v == 0)
+    }
+
+    /// The specific local address the socket is bound to, if any.
+    fn bound_ip(&self) -> Option<IpAddr> {
+        let a = self.sock.local_addr().ok()?.as_socket()?;
+        (!a.ip().is_unspecified()).then_some(a.ip())
     }
 
     /// Whether a receiving call (recv, recvfrom, accept) in timeout mode
@@ -101,6 +139,11 @@ impl HostSocket {
         Ok(())
     }
 
+    /// The socket type given at creation.
+    pub(crate) fn socket_type_raw(&self) -> SocketType {
+        self.socket_type
+    }
+
     /// The host socket.
     pub fn socket(&self) -> &Socket {
         &self.sock
@@ -124,6 +167,7 @@ impl HostSocket {
     fn transport(&self) -> Transport {
         match self.socket_type {
             SocketType::Dgram => Transport::Udp,
+            SocketType::Raw => Transport::Raw,
             _ => Transport::Tcp,
         }
     }
@@ -216,6 +260,61 @@ impl HostSocket {
     }
 }
 
+/// Whether the peer `from` of socket `s` is allowed for `use_`
+/// (`accept`, `recv-from`); a denied one is counted.
+fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &SockAddr) -> bool {
+    let Some(peer) = from.as_socket() else {
+        return true;
+    };
+    let d = {
+        let shared = ctx.shared();
+        ctx.policy
+            .decide_peer(use_, s.transport(), peer, &shared.resolutions)
+    };
+    let ok = ctx.decide(d).is_ok();
+    if !ok {
+        let mut shared = ctx.shared();
+        match use_ {
+            Use::Accept => shared.dropped_connections += 1,
+            _ => shared.dropped_datagrams += 1,
+        }
+    } else if use_ == Use::RecvFrom && ctx.policy.udp_reply() {
+        s.note_heard(peer);
+    }
+    ok
+}
+
+/// recvfrom(2) that drops datagrams from denied peers (counted) and
+/// keeps waiting; with MSG_PEEK a denied datagram is read off the
+/// queue (MSG_DONTWAIT) before looking again.
+async fn recv_filtered<W: Wait>(
+    ctx: &WasockCtx,
+    s: &HostSocket,
+    cap: usize,
+    flags: MsgFlags,
+) -> SocketResult<(Vec<u8>, SockAddr)> {
+    let f = msg_flags(flags);
+    let peek = flags.contains(MsgFlags::PEEK);
+    let mut buf: Vec<u8> = Vec::with_capacity(cap);
+    let (_, from) = s
+        .io::<W, _>(Interest::Read, flags, || loop {
+            buf.clear();
+            let (n, from) = sys::append_read(&mut buf, cap, |b| s.sock.recv_from_with_flags(b, f))?;
+            if peer_allowed(ctx, s, Use::RecvFrom, &from) {
+                return Ok((n, from));
+            }
+            if peek {
+                let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+                let _ = s.sock.recv_with_flags(&mut one, libc::MSG_DONTWAIT);
+            }
+            if f & libc::MSG_DONTWAIT != 0 {
+                return Err(io::Error::from(io::ErrorKind::WouldBlock));
+            }
+        })
+        .await?;
+    Ok((buf, from))
+}
+
 /// The `MSG_*` bits of a flag set, with MSG_NOSIGNAL always added.
 fn msg_flags(f: MsgFlags) -> i32 {
     let table = [
@@ -249,18 +348,53 @@ impl WasockCtxView<'_> {
         Ok(self.table.get(r)?)
     }
 
-    /// The socket and the address it may use for `use_`: the address must
-    /// be of the socket's family and allowed by the policy.
-    fn checked(
+    /// Checks a destination (`connect`, `send-to`) of socket `s`: judged
+    /// by where the kernel delivers it (the policy's module docs); logs
+    /// and records the decision. No system call is made for a denied one
+    /// (the host-address probe uses a socket of its own).
+    pub(crate) fn check_destination(
         &self,
-        r: &Resource<HostSocket>,
-        address: &SocketAddress,
+        s: &HostSocket,
         use_: Use,
-    ) -> SocketResult<(&HostSocket, SocketAddr)> {
-        let s = self.sock(r)?;
-        let addr = s.check_family(address)?;
-        self.ctx.policy.check(use_, s.transport(), addr)?;
-        Ok((s, addr))
+        addr: SocketAddr,
+    ) -> SocketResult<()> {
+        let ip = addr.ip();
+        let scope = match addr {
+            SocketAddr::V6(a) => a.scope_id(),
+            SocketAddr::V4(_) => 0,
+        };
+        let canon = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        let host_local =
+            !canon.is_loopback() && !canon.is_unspecified() && sys::is_host_address(canon, scope);
+        let dest = Destination {
+            addr,
+            host_local,
+            bound: s.bound_ip(),
+        };
+        let replied = use_ == Use::SendTo && self.ctx.policy.udp_reply() && s.heard(addr);
+        let d = {
+            let shared = self.ctx.shared();
+            self.ctx.policy.decide_destination(
+                use_,
+                s.transport(),
+                dest,
+                &shared.resolutions,
+                replied,
+            )
+        };
+        self.ctx.decide(d)
+    }
+
+    /// Checks a local address (`bind`, `listen`) of socket `s`.
+    fn check_local(&self, s: &HostSocket, use_: Use, addr: SocketAddr) -> SocketResult<()> {
+        let d = self
+            .ctx
+            .policy
+            .decide_local(use_, s.transport(), addr, s.dual_stack(addr.ip()));
+        self.ctx.decide(d)
     }
 
     fn push(&mut self, s: HostSocket) -> SocketResult<Resource<HostSocket>> {
@@ -287,25 +421,21 @@ impl WasockCtxView<'_> {
         socket_type: SocketType,
         protocol: i32,
     ) -> SocketResult<Resource<HostSocket>> {
+        self.ctx
+            .policy
+            .check_family(family, socket_type, protocol)?;
         let domain = sys::domain(family).ok_or_else(|| {
             SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
                 format!("address family {family:?} is not supported by this host"),
             )
         })?;
-        let ty = match socket_type {
-            SocketType::Raw => {
-                return Err(SocketError::denied(format_args!(
-                    "creating a raw {family:?} socket"
-                )))
-            }
-            other => sys::socket_type(other).ok_or_else(|| {
-                SocketError::new(
-                    ErrorCode::SocketTypeNotSupported,
-                    format!("socket type {other:?} is not supported for {family:?}"),
-                )
-            })?,
-        };
+        let ty = sys::socket_type(socket_type).ok_or_else(|| {
+            SocketError::new(
+                ErrorCode::SocketTypeNotSupported,
+                format!("socket type {socket_type:?} is not supported for {family:?}"),
+            )
+        })?;
         if !(0..=255).contains(&protocol) {
             return Err(SocketError::new(
                 ErrorCode::ProtocolNotSupported,
@@ -330,7 +460,9 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let (s, addr) = self.checked(&r, &address, Use::Bind)?;
+        let s = self.table.get(&r)?;
+        let addr = s.check_family(&address)?;
+        self.check_local(s, Use::Bind, addr)?;
         Ok(s.sock.bind(&SockAddr::from(addr))?)
     }
 
@@ -342,7 +474,7 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         backlog: i32,
     ) -> SocketResult<()> {
-        let s = self.sock(&r)?;
+        let s = self.table.get(&r)?;
         if s.socket_type == SocketType::Dgram {
             // The kernel refuses (EOPNOTSUPP) without binding anything.
             return Ok(s.sock.listen(0)?);
@@ -350,9 +482,15 @@ impl WasockCtxView<'_> {
         let local = s.sock.local_addr()?.as_socket();
         let local = match local {
             Some(a) if a.port() != 0 => a,
-            _ => unspecified(s.family),
+            _ => {
+                // The kernel binds the wildcard and an ephemeral port: an
+                // implicit bind, judged as one.
+                let wild = unspecified(s.family);
+                self.check_local(s, Use::Bind, wild)?;
+                wild
+            }
         };
-        self.ctx.policy.check(Use::Bind, s.transport(), local)?;
+        self.check_local(s, Use::Listen, local)?;
         let backlog = backlog.clamp(0, self.ctx.policy.limits.max_backlog);
         Ok(s.sock.listen(backlog)?)
     }
@@ -363,10 +501,19 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
     ) -> SocketResult<(Resource<HostSocket>, SocketAddress)> {
         self.reserve()?;
-        let s = self.sock(&r)?;
+        let ctx = &*self.ctx;
+        let s = self.table.get(&r)?;
+        let filter = ctx.policy.filters_peers(Use::Accept, s.transport());
+        // A denied peer's connection is closed at once and accept keeps
+        // waiting (in this call when the descriptor blocks, else through
+        // the wait strategy, which honours the timeout).
         let (sock, peer) = s
-            .io::<W, _>(Interest::Read, MsgFlags::empty(), || {
-                sys::accept(&s.sock, !W::BLOCKING_FD)
+            .io::<W, _>(Interest::Read, MsgFlags::empty(), || loop {
+                let (c, peer) = sys::accept(&s.sock, !W::BLOCKING_FD)?;
+                if !filter || peer_allowed(ctx, s, Use::Accept, &peer) {
+                    return Ok((c, peer));
+                }
+                drop(c);
             })
             .await?;
         let (family, socket_type, protocol) = (s.family, s.socket_type, s.protocol);
@@ -389,7 +536,12 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let (s, addr) = self.checked(&r, &address, Use::Connect)?;
+        let s = self.table.get(&r)?;
+        let addr = s.check_family(&address)?;
+        self.check_destination(s, Use::Connect, addr)?;
+        if s.socket_type == SocketType::Stream {
+            self.ctx.take_connect_token()?;
+        }
         s.prepare::<W>()?;
         let e = match s.sock.connect(&SockAddr::from(addr)) {
             Ok(()) => return Ok(()),
@@ -484,7 +636,9 @@ impl WasockCtxView<'_> {
         address: SocketAddress,
     ) -> SocketResult<u64> {
         let data = data.as_ref();
-        let (s, addr) = self.checked(&r, &address, Use::Connect)?;
+        let s = self.table.get(&r)?;
+        let addr = s.check_family(&address)?;
+        self.check_destination(s, Use::SendTo, addr)?;
         let to = SockAddr::from(addr);
         let f = msg_flags(flags);
         let n = s
@@ -509,7 +663,11 @@ impl WasockCtxView<'_> {
         flags: MsgFlags,
     ) -> SocketResult<Vec<u8>> {
         let cap = self.recv_cap(max_len);
-        let s = self.sock(&r)?;
+        let s = self.table.get(&r)?;
+        if self.filters_datagrams(s) {
+            let (buf, _) = recv_filtered::<W>(&*self.ctx, s, cap, flags).await?;
+            return Ok(buf);
+        }
         let f = msg_flags(flags);
         let waitall = flags.contains(MsgFlags::WAITALL) && s.deadline(flags).is_ok();
         let mut buf: Vec<u8> = Vec::with_capacity(cap);
@@ -547,7 +705,11 @@ impl WasockCtxView<'_> {
         flags: MsgFlags,
     ) -> SocketResult<(Vec<u8>, Option<SocketAddress>)> {
         let cap = self.recv_cap(max_len);
-        let s = self.sock(&r)?;
+        let s = self.table.get(&r)?;
+        if self.filters_datagrams(s) {
+            let (buf, from) = recv_filtered::<W>(&*self.ctx, s, cap, flags).await?;
+            return Ok((buf, sys::from_sockaddr(&from)));
+        }
         let f = msg_flags(flags);
         let mut buf: Vec<u8> = Vec::with_capacity(cap);
         let (_, from) = s
@@ -556,6 +718,13 @@ impl WasockCtxView<'_> {
             })
             .await?;
         Ok((buf, sys::from_sockaddr(&from)))
+    }
+
+    /// Whether datagrams received on `s` must be checked per peer.
+    fn filters_datagrams(&self, s: &HostSocket) -> bool {
+        matches!(s.socket_type, SocketType::Dgram | SocketType::Raw)
+            && (self.ctx.policy.udp_reply()
+                || self.ctx.policy.filters_peers(Use::RecvFrom, s.transport()))
     }
 
     /// shutdown(2).

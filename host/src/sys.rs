@@ -33,6 +33,7 @@ pub fn socket_type(ty: SocketType) -> Option<Type> {
     match ty {
         SocketType::Stream => Some(Type::STREAM),
         SocketType::Dgram => Some(Type::DGRAM),
+        SocketType::Raw => Some(Type::RAW),
         _ => None,
     }
 }
@@ -45,6 +46,28 @@ pub fn socket_type_number(ty: SocketType) -> i32 {
         SocketType::Raw => libc::SOCK_RAW,
         SocketType::Rdm => libc::SOCK_RDM,
         SocketType::Seqpacket => libc::SOCK_SEQPACKET,
+    }
+}
+
+/// Whether `ip` is an address of this host (the kernel delivers it
+/// locally): bind(2) of a fresh UDP socket to it succeeds only then (local
+/// and broadcast routes; multicast groups are not asked). A probe socket,
+/// closed at once.
+pub fn is_host_address(ip: std::net::IpAddr, scope_id: u32) -> bool {
+    if ip.is_multicast() {
+        return false;
+    }
+    let (domain, addr) = match ip {
+        std::net::IpAddr::V4(a) => (Domain::IPV4, SocketAddr::V4(SocketAddrV4::new(a, 0))),
+        std::net::IpAddr::V6(a) => (
+            Domain::IPV6,
+            SocketAddr::V6(SocketAddrV6::new(a, 0, 0, scope_id)),
+        ),
+    };
+    match Socket::new(domain, Type::DGRAM.cloexec(), None) {
+        Ok(s) => s.bind(&SockAddr::from(addr)).is_ok(),
+        // Cannot tell: judge it as local (the stricter reading).
+        Err(_) => true,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Unit tests of the policy engine.
 
 use super::*;
+use crate::bindings::types::{AddressFamily, SocketType};
 
 fn sa(s: &str) -> SocketAddr {
     s.parse().unwrap()
@@ -49,14 +50,38 @@ fn bad_targets_are_errors() {
         "127.0.0.1:70000",
         "1.2.3.4/33:1",
         "ftp://1.2.3.4:1",
-        "x:1",
+        "x y:1",
+        "127.0.0.1/8:1",
+        "::1:80",
+        "[::1]/129:1",
+        "*.:1",
+        "ftp://x:1",
         "1.1.1.1:9-3",
     ] {
         assert!(t.parse::<Target>().is_err(), "{t}");
     }
     assert_eq!(
         "tcp://[::1]:1-2".parse::<Target>().unwrap().to_string(),
-        "tcp://[::1]/128:1-2"
+        "tcp://[::1]:1-2"
+    );
+    let e = "127.0.0.1/8:*".parse::<Target>().unwrap_err().to_string();
+    assert!(
+        e.contains("host bits set") && e.contains("did you mean 127.0.0.0/8?"),
+        "{e}"
+    );
+    assert_eq!(
+        "[::ffff:10.0.0.0]/104:1"
+            .parse::<Target>()
+            .unwrap()
+            .to_string(),
+        "10.0.0.0/8:1"
+    );
+    assert_eq!(
+        "udp://API.Example.com.:53"
+            .parse::<Target>()
+            .unwrap()
+            .to_string(),
+        "udp://api.example.com:53"
     );
 }
 
@@ -70,4 +95,402 @@ fn toml() {
     assert!(!p.permits(Use::Connect, Transport::Udp, sa("127.0.0.1:5")));
     assert_eq!(p.limits.max_sockets, 3);
     assert!(Policy::from_toml("[network]\nallow-everything = true\n").is_err());
+}
+
+fn dest(s: &str) -> Destination {
+    Destination::remote(sa(s))
+}
+
+fn none() -> Resolutions {
+    Resolutions::default()
+}
+
+#[test]
+fn unspecified_destinations_are_judged_as_loopback() {
+    let p = Policy::default()
+        .allow_connect("*:*")
+        .unwrap()
+        .deny_connect("127.0.0.0/8:*")
+        .unwrap()
+        .deny_connect("[::1]:*")
+        .unwrap();
+    for a in [
+        "0.0.0.0:80",
+        "[::]:80",
+        "[::ffff:0.0.0.0]:80",
+        "127.0.0.2:80",
+    ] {
+        let d = p.decide_destination(Use::Connect, Transport::Tcp, dest(a), &none(), false);
+        assert!(!d.allowed, "{a}");
+        assert!(
+            d.detail().contains("denied by rule deny-connect"),
+            "{}",
+            d.detail()
+        );
+    }
+    // Allowed loopback allows the unspecified address…
+    let p = Policy::default().allow_connect("127.0.0.1:80").unwrap();
+    let d = p.decide_destination(
+        Use::Connect,
+        Transport::Tcp,
+        dest("0.0.0.0:80"),
+        &none(),
+        false,
+    );
+    assert!(d.allowed);
+    // …unless a deny names the unspecified address itself.
+    let p = p.deny_connect("0.0.0.0:*").unwrap();
+    let d = p.decide_destination(
+        Use::Connect,
+        Transport::Tcp,
+        dest("0.0.0.0:80"),
+        &none(),
+        false,
+    );
+    assert!(!d.allowed);
+    // A host address is judged as loopback too.
+    let p = Policy::default().allow_connect("10.0.0.0/8:*").unwrap();
+    let mut d10 = dest("10.1.2.3:22");
+    assert!(
+        p.decide_destination(Use::Connect, Transport::Tcp, d10, &none(), false)
+            .allowed
+    );
+    d10.host_local = true;
+    let d = p.decide_destination(Use::Connect, Transport::Tcp, d10, &none(), false);
+    assert!(!d.allowed);
+    assert!(
+        d.detail()
+            .contains("allow with --allow-connect tcp://127.0.0.1:22"),
+        "{}",
+        d.detail()
+    );
+}
+
+#[test]
+fn denials_name_the_rule_or_the_flag() {
+    let p = Policy::default()
+        .allow_connect("*:*")
+        .unwrap()
+        .deny_connect("tcp://127.0.0.0/8:*")
+        .unwrap();
+    let d = p.decide_destination(
+        Use::Connect,
+        Transport::Tcp,
+        dest("127.0.0.1:80"),
+        &none(),
+        false,
+    );
+    assert_eq!(
+        d.detail(),
+        "connect to 127.0.0.1:80 (tcp) denied by policy: denied by rule deny-connect tcp://127.0.0.0/8:*"
+    );
+    let p = Policy::default();
+    let d = p.decide_destination(
+        Use::Connect,
+        Transport::Tcp,
+        dest("10.1.2.3:22"),
+        &none(),
+        false,
+    );
+    assert_eq!(
+        d.detail(),
+        "connect to 10.1.2.3:22 (tcp) denied by policy: no rule allows it; allow with --allow-connect tcp://10.1.2.3:22"
+    );
+    let e = p.check_resolve("example.com").unwrap_err().to_string();
+    assert!(e.contains("resolve \"example.com\" denied by policy: no rule allows it; allow with --allow-resolve example.com"), "{e}");
+    let e = p
+        .check_family(AddressFamily::Inet, SocketType::Raw, 1)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("allow with --allow-raw 1"), "{e}");
+    let e = p
+        .check_family(AddressFamily::Netlink, SocketType::Dgram, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--allow-family netlink"), "{e}");
+    assert!(p
+        .check_family(AddressFamily::Unix, SocketType::Stream, 0)
+        .is_ok());
+    assert!(p.check_option("SO_MARK").is_err());
+    assert!(p.check_option("TCP_NODELAY").is_ok());
+    assert_eq!(option_key("SoBindtodevice"), "SO_BINDTODEVICE");
+    assert_eq!(option_key("Ipv6V6only"), "IPV6_V6ONLY");
+    assert_eq!(option_key("ip-tos"), "IP_TOS");
+    let p = p
+        .allow_option("so-mark")
+        .unwrap()
+        .allow_raw("icmp")
+        .unwrap();
+    assert!(p.check_option("SoMark").is_ok());
+    assert!(p
+        .check_family(AddressFamily::Inet, SocketType::Raw, 1)
+        .is_ok());
+    assert!(p
+        .check_family(AddressFamily::Inet, SocketType::Raw, 6)
+        .is_err());
+    assert!(Policy::default().allow_option("TCP_NODELAY").is_err());
+}
+
+#[test]
+fn wildcard_binds_need_every_address() {
+    let p = Policy::default()
+        .allow_bind("*:8080")
+        .unwrap()
+        .deny_bind("127.0.0.1:8080")
+        .unwrap();
+    let d = p.decide_local(Use::Bind, Transport::Tcp, sa("0.0.0.0:8080"), false);
+    assert!(!d.allowed, "{}", d.detail());
+    assert!(d.detail().contains("deny-bind 127.0.0.1:8080"));
+    // The IPv6 wildcard alone does not receive IPv4.
+    assert!(
+        p.decide_local(Use::Bind, Transport::Tcp, sa("[::]:8080"), false)
+            .allowed
+    );
+    // Dual-stack does.
+    assert!(
+        !p.decide_local(Use::Bind, Transport::Tcp, sa("[::]:8080"), true)
+            .allowed
+    );
+    // A specific allowed address is not a wildcard.
+    let p = Policy::default().allow_bind("127.0.0.1:*").unwrap();
+    assert!(
+        p.decide_local(Use::Bind, Transport::Tcp, sa("127.0.0.1:1"), false)
+            .allowed
+    );
+    assert!(
+        !p.decide_local(Use::Bind, Transport::Tcp, sa("0.0.0.0:1"), false)
+            .allowed
+    );
+    // The wildcard granted explicitly.
+    let p = Policy::default().allow_bind("[::]:80").unwrap();
+    assert!(
+        p.decide_local(Use::Bind, Transport::Tcp, sa("[::]:80"), false)
+            .allowed
+    );
+    let d = p.decide_local(Use::Bind, Transport::Tcp, sa("[::]:80"), true);
+    assert!(!d.allowed);
+    assert!(d.detail().contains("IPV6_V6ONLY"), "{}", d.detail());
+    let p = p.allow_bind("0.0.0.0:80").unwrap();
+    assert!(
+        p.decide_local(Use::Bind, Transport::Tcp, sa("[::]:80"), true)
+            .allowed
+    );
+    assert!(
+        p.decide_local(Use::Bind, Transport::Tcp, sa("[::ffff:0.0.0.0]:80"), false)
+            .allowed
+    );
+    let p = p.deny_bind("0.0.0.0:*").unwrap();
+    assert!(
+        !p.decide_local(Use::Bind, Transport::Tcp, sa("0.0.0.0:80"), false)
+            .allowed
+    );
+    assert!(
+        p.decide_local(Use::Bind, Transport::Tcp, sa("[::]:80"), false)
+            .allowed
+    );
+}
+
+#[test]
+fn implied_rules_yield_to_explicit_ones() {
+    let p = Policy::default()
+        .allow_bind("udp://127.0.0.1:5000")
+        .unwrap();
+    assert!(p.permits(Use::Listen, Transport::Udp, sa("127.0.0.1:5000")));
+    assert!(p.permits(Use::RecvFrom, Transport::Udp, sa("10.9.9.9:1")));
+    assert!(!p.filters_peers(Use::RecvFrom, Transport::Udp));
+    let p = p.allow_recv_from("udp://127.0.0.1:*").unwrap();
+    assert!(!p.permits(Use::RecvFrom, Transport::Udp, sa("10.9.9.9:1")));
+    assert!(p.permits(Use::RecvFrom, Transport::Udp, sa("127.0.0.1:9")));
+    assert!(p.filters_peers(Use::RecvFrom, Transport::Udp));
+    let p = Policy::default()
+        .allow_connect("udp://127.0.0.1:53")
+        .unwrap();
+    assert!(p.permits(Use::SendTo, Transport::Udp, sa("127.0.0.1:53")));
+    assert!(p.permits(Use::RecvFrom, Transport::Udp, sa("127.0.0.1:53")));
+    assert!(!p.permits(Use::RecvFrom, Transport::Udp, sa("127.0.0.1:54")));
+    let text = p.to_toml();
+    assert!(
+        text.contains("# allow-send-to udp://127.0.0.1:53 (implied by allow-connect)"),
+        "{text}"
+    );
+    let back = Policy::from_toml(&text).unwrap();
+    assert_eq!(back.rules(), p.rules());
+}
+
+#[test]
+fn udp_reply_rule() {
+    let p = Policy::default()
+        .allow_udp_reply(true)
+        .deny_send_to("10.0.0.0/8:*")
+        .unwrap();
+    let d = p.decide_destination(
+        Use::SendTo,
+        Transport::Udp,
+        dest("127.0.0.1:9"),
+        &none(),
+        true,
+    );
+    assert!(d.allowed);
+    let d = p.decide_destination(
+        Use::SendTo,
+        Transport::Udp,
+        dest("127.0.0.1:9"),
+        &none(),
+        false,
+    );
+    assert!(!d.allowed);
+    let d = p.decide_destination(
+        Use::SendTo,
+        Transport::Udp,
+        dest("10.0.0.1:9"),
+        &none(),
+        true,
+    );
+    assert!(!d.allowed);
+}
+
+#[test]
+fn name_rules_admit_only_what_a_lookup_returned() {
+    let p = Policy::default()
+        .allow_connect("tcp://*.example.com:443")
+        .unwrap()
+        .allow_resolve("*.example.com")
+        .unwrap()
+        .deny_resolve("evil.example.com")
+        .unwrap();
+    assert!(p.check_resolve("api.example.com").is_ok());
+    assert!(p.check_resolve("API.EXAMPLE.COM.").is_ok());
+    assert!(p.check_resolve("example.com").is_err());
+    assert!(p.check_resolve("evil.example.com").is_err());
+    assert!(p.check_resolve("example.com.evil.org").is_err());
+    let mut r = Resolutions::default();
+    let a = dest("127.0.0.5:443");
+    assert!(
+        !p.decide_destination(Use::Connect, Transport::Tcp, a, &r, false)
+            .allowed
+    );
+    r.note("other.org", &["127.0.0.5".parse().unwrap()]);
+    assert!(
+        !p.decide_destination(Use::Connect, Transport::Tcp, a, &r, false)
+            .allowed
+    );
+    r.note("api.example.com", &["127.0.0.5".parse().unwrap()]);
+    assert!(
+        !p.decide_destination(Use::Connect, Transport::Tcp, a, &r, false)
+            .allowed,
+        "127.0.0.5 is this host's: judged as 127.0.0.1 too, which no lookup returned"
+    );
+    let b = dest("192.0.2.7:443");
+    r.note("api.example.com", &["192.0.2.7".parse().unwrap()]);
+    assert!(
+        p.decide_destination(Use::Connect, Transport::Tcp, b, &r, false)
+            .allowed
+    );
+    assert!(
+        !p.decide_destination(
+            Use::Connect,
+            Transport::Tcp,
+            dest("192.0.2.7:80"),
+            &r,
+            false
+        )
+        .allowed
+    );
+}
+
+#[test]
+fn limits_that_could_fail_the_host_are_rejected() {
+    for bad in [
+        "[limits]\nmax-recv = 1099511627776\n",
+        "[limits]\nmax-recv = 0\n",
+        "[limits]\nmax-sockets = 0\n",
+        "[limits]\nmax-backlog = -1\n",
+        "[limits]\nmax-memory = 10\n",
+    ] {
+        let e = Policy::from_toml(bad).unwrap_err().to_string();
+        assert!(
+            e.contains("out of range") || e.contains("negative"),
+            "{bad}: {e}"
+        );
+    }
+}
+
+/// A bounded property check (deterministic pseudo-random): for any
+/// policy made of random rules, a destination denied literally is never
+/// allowed through its unspecified or mapped spelling, and a deny rule
+/// always wins over an allow rule that covers the same address.
+#[test]
+fn property_spellings_never_widen() {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let nets = [
+        "127.0.0.0/8",
+        "127.0.0.1",
+        "0.0.0.0",
+        "*",
+        "[::1]",
+        "10.0.0.0/8",
+        "[::]/0",
+        "0.0.0.0/0",
+    ];
+    for _ in 0..300 {
+        let mut p = Policy::default();
+        for _ in 0..(1 + next(4)) {
+            let t = format!(
+                "{}:{}",
+                nets[next(nets.len() as u64) as usize],
+                if next(2) == 0 {
+                    "*".to_string()
+                } else {
+                    (80 + next(2)).to_string()
+                }
+            );
+            p = if next(3) == 0 {
+                p.deny_connect(&t).unwrap()
+            } else {
+                p.allow_connect(&t).unwrap()
+            };
+        }
+        let port = 80 + next(2) as u16;
+        let lo = p.decide_destination(
+            Use::Connect,
+            Transport::Tcp,
+            dest(&format!("127.0.0.1:{port}")),
+            &none(),
+            false,
+        );
+        for spelled in [
+            format!("0.0.0.0:{port}"),
+            format!("[::ffff:127.0.0.1]:{port}"),
+            format!("[::ffff:0.0.0.0]:{port}"),
+            format!("127.0.0.9:{port}"),
+        ] {
+            let d =
+                p.decide_destination(Use::Connect, Transport::Tcp, dest(&spelled), &none(), false);
+            assert!(
+                lo.allowed || !d.allowed,
+                "{spelled} allowed while 127.0.0.1 is not: {p:?}"
+            );
+        }
+        let lo6 = p.decide_destination(
+            Use::Connect,
+            Transport::Tcp,
+            dest(&format!("[::1]:{port}")),
+            &none(),
+            false,
+        );
+        let d = p.decide_destination(
+            Use::Connect,
+            Transport::Tcp,
+            dest(&format!("[::]:{port}")),
+            &none(),
+            false,
+        );
+        assert!(lo6.allowed || !d.allowed);
+    }
 }

@@ -5,6 +5,7 @@ mod support;
 
 mod behaviour;
 mod embedding;
+mod escape;
 mod examples;
 mod hostile;
 mod policy;

@@ -41,6 +41,8 @@ const GUESTS: &[&str] = &[
     "echo_client_dualstack",
     "reuseaddr",
     "std_net_client",
+    "escape",
+    "std_net_escape",
 ];
 
 /// Builds the guest programs unless the test command already did
@@ -137,6 +139,7 @@ pub fn config(
         env: Vec::new(),
         output: Output::Capture(out.clone(), err.clone()),
         policy: Arc::new(policy),
+        recorder: None,
     };
     (config, out, err)
 }

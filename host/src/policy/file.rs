@@ -1,0 +1,310 @@
+//! The TOML form of a policy, and printing a policy back as TOML.
+
+use super::{Limits, Policy, Use};
+use serde::Deserialize;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// The TOML form of a policy. Every key is optional; unknown keys are
+/// errors.
+///
+/// ```toml
+/// [network]
+/// # Targets: [tcp://|udp://]HOST[/PREFIX]:PORTS (see `Target`).
+/// allow-bind = ["127.0.0.1:50007"]          # implies listen, accept/recv-from any peer
+/// allow-connect = ["tcp://127.0.0.1:50007"] # implies send-to, recv-from (udp) of it
+/// deny-connect = ["*:25"]
+/// # Also: allow-/deny- listen, accept, send-to, recv-from, join.
+/// allow-resolve = ["api.example.com", "*.example.org"]
+/// deny-resolve = []
+/// udp-reply = false     # UDP: may send to peers that wrote to the socket
+/// wasi-sockets = false  # std::net guests, under the same rules
+/// audit-only = false    # log denials but let them through (dry run)
+///
+/// [families]
+/// raw = ["icmp"]        # raw IP sockets, per protocol (name, number, *)
+/// allow = ["netlink"]   # other families by name
+///
+/// [options]
+/// allow = ["SO_MARK"]   # guarded options granted by name
+///
+/// [limits]
+/// max-sockets = 1024
+/// max-recv = 1048576
+/// max-backlog = 4096
+/// connections-per-second = 100
+/// wall-time-ms = 60000
+/// max-memory = 268435456
+/// ```
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    /// Address and name rules.
+    #[serde(default)]
+    pub network: NetworkSection,
+    /// Families and socket types beyond TCP/UDP.
+    #[serde(default)]
+    pub families: FamiliesSection,
+    /// Guarded options.
+    #[serde(default)]
+    pub options: OptionsSection,
+    /// Resource limits.
+    #[serde(default)]
+    pub limits: LimitsSection,
+}
+
+/// `[network]` of a policy file: `allow-<use>` / `deny-<use>` lists.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[allow(missing_docs)]
+pub struct NetworkSection {
+    #[serde(default)]
+    pub allow_bind: Vec<String>,
+    #[serde(default)]
+    pub deny_bind: Vec<String>,
+    #[serde(default)]
+    pub allow_listen: Vec<String>,
+    #[serde(default)]
+    pub deny_listen: Vec<String>,
+    #[serde(default)]
+    pub allow_accept: Vec<String>,
+    #[serde(default)]
+    pub deny_accept: Vec<String>,
+    #[serde(default)]
+    pub allow_connect: Vec<String>,
+    #[serde(default)]
+    pub deny_connect: Vec<String>,
+    #[serde(default)]
+    pub allow_send_to: Vec<String>,
+    #[serde(default)]
+    pub deny_send_to: Vec<String>,
+    #[serde(default)]
+    pub allow_recv_from: Vec<String>,
+    #[serde(default)]
+    pub deny_recv_from: Vec<String>,
+    #[serde(default)]
+    pub allow_join: Vec<String>,
+    #[serde(default)]
+    pub deny_join: Vec<String>,
+    #[serde(default)]
+    pub allow_resolve: Vec<String>,
+    #[serde(default)]
+    pub deny_resolve: Vec<String>,
+    /// The UDP reply rule.
+    #[serde(default)]
+    pub udp_reply: bool,
+    /// Whether `wasi:sockets` is enabled under the same rules.
+    #[serde(default)]
+    pub wasi_sockets: bool,
+    /// Log denials but let them through.
+    #[serde(default)]
+    pub audit_only: bool,
+}
+
+/// `[families]` of a policy file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FamiliesSection {
+    /// Raw IP protocols granted (names, numbers, `*`).
+    #[serde(default)]
+    pub raw: Vec<String>,
+    /// Other families granted by name.
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+/// `[options]` of a policy file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct OptionsSection {
+    /// Guarded options granted by name.
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+/// `[limits]` of a policy file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LimitsSection {
+    /// See [`Limits::max_sockets`].
+    pub max_sockets: Option<usize>,
+    /// See [`Limits::max_recv`].
+    pub max_recv: Option<usize>,
+    /// See [`Limits::max_backlog`].
+    pub max_backlog: Option<i32>,
+    /// See [`Limits::connections_per_second`].
+    pub connections_per_second: Option<u32>,
+    /// See [`Limits::wall_time`], in milliseconds.
+    pub wall_time_ms: Option<u64>,
+    /// See [`Limits::max_memory`].
+    pub max_memory: Option<usize>,
+}
+
+impl LimitsSection {
+    /// Applies the values given to `limits`.
+    pub fn apply(&self, limits: &mut Limits) {
+        if let Some(n) = self.max_sockets {
+            limits.max_sockets = n;
+        }
+        if let Some(n) = self.max_recv {
+            limits.max_recv = n;
+        }
+        if let Some(n) = self.max_backlog {
+            limits.max_backlog = n;
+        }
+        if let Some(n) = self.connections_per_second {
+            limits.connections_per_second = Some(n);
+        }
+        if let Some(n) = self.wall_time_ms {
+            limits.wall_time = Some(Duration::from_millis(n));
+        }
+        if let Some(n) = self.max_memory {
+            limits.max_memory = Some(n);
+        }
+    }
+}
+
+impl PolicyFile {
+    /// Builds the policy this file describes; errors name the bad entry.
+    pub fn into_policy(self) -> anyhow::Result<Policy> {
+        let n = &self.network;
+        let mut p = Policy::deny_all()
+            .allow_wasi_sockets(n.wasi_sockets)
+            .allow_udp_reply(n.udp_reply)
+            .audit_only(n.audit_only);
+        let lists = [
+            (Use::Bind, &n.allow_bind, &n.deny_bind),
+            (Use::Listen, &n.allow_listen, &n.deny_listen),
+            (Use::Accept, &n.allow_accept, &n.deny_accept),
+            (Use::Connect, &n.allow_connect, &n.deny_connect),
+            (Use::SendTo, &n.allow_send_to, &n.deny_send_to),
+            (Use::RecvFrom, &n.allow_recv_from, &n.deny_recv_from),
+            (Use::Join, &n.allow_join, &n.deny_join),
+        ];
+        for (use_, allow, deny) in lists {
+            for t in allow {
+                p = p
+                    .allow_str(use_, t)
+                    .map_err(|e| anyhow::anyhow!("allow-{use_}: {e}"))?;
+            }
+            for t in deny {
+                p = p
+                    .deny_str(use_, t)
+                    .map_err(|e| anyhow::anyhow!("deny-{use_}: {e}"))?;
+            }
+        }
+        for r in &n.allow_resolve {
+            p = p.allow_resolve(r)?;
+        }
+        for r in &n.deny_resolve {
+            p = p.deny_resolve(r)?;
+        }
+        for r in &self.families.raw {
+            p = p.allow_raw(r)?;
+        }
+        for f in &self.families.allow {
+            p = p.allow_family(f)?;
+        }
+        for o in &self.options.allow {
+            p = p.allow_option(o)?;
+        }
+        self.limits.apply(&mut p.limits);
+        p.limits.validate().map_err(anyhow::Error::msg)?;
+        Ok(p)
+    }
+}
+
+fn list(out: &mut String, key: &str, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    let quoted: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+    let _ = writeln!(out, "{key} = [{}]", quoted.join(", "));
+}
+
+/// The policy as a TOML file (implied rules as comments).
+pub(super) fn render(p: &Policy) -> String {
+    let mut out = String::from("[network]\n");
+    for u in Use::ALL {
+        if u == Use::Resolve {
+            continue;
+        }
+        for allow in [true, false] {
+            let items: Vec<String> = p
+                .rules
+                .iter()
+                .filter(|r| r.use_ == u && r.allow == allow && r.implied_by.is_none())
+                .map(|r| r.target.to_string())
+                .collect();
+            list(
+                &mut out,
+                &format!("{}-{u}", if allow { "allow" } else { "deny" }),
+                &items,
+            );
+        }
+        let explicit = p.has_explicit(u);
+        for r in p
+            .rules
+            .iter()
+            .filter(|r| r.use_ == u && r.implied_by.is_some())
+        {
+            let _ = writeln!(
+                out,
+                "# {r}{}",
+                if explicit && r.allow {
+                    " — inactive: the policy has explicit allow rules of this use"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    for allow in [true, false] {
+        let items: Vec<String> = p
+            .resolve
+            .iter()
+            .filter(|(a, _)| *a == allow)
+            .map(|(_, n)| n.clone())
+            .collect();
+        list(
+            &mut out,
+            if allow {
+                "allow-resolve"
+            } else {
+                "deny-resolve"
+            },
+            &items,
+        );
+    }
+    let _ = writeln!(out, "udp-reply = {}", p.udp_reply);
+    let _ = writeln!(out, "wasi-sockets = {}", p.wasi_sockets);
+    let _ = writeln!(out, "audit-only = {}", p.audit_only);
+    out.push_str("\n[families]\n");
+    let raw: Vec<String> = p
+        .grants
+        .raw
+        .iter()
+        .map(|n| if *n < 0 { "*".into() } else { n.to_string() })
+        .collect();
+    list(&mut out, "raw", &raw);
+    let fams: Vec<String> = p.grants.families.iter().cloned().collect();
+    list(&mut out, "allow", &fams);
+    out.push_str("\n[options]\n");
+    let opts: Vec<String> = p.options.iter().cloned().collect();
+    list(&mut out, "allow", &opts);
+    let l = &p.limits;
+    out.push_str("\n[limits]\n");
+    let _ = writeln!(out, "max-sockets = {}", l.max_sockets);
+    let _ = writeln!(out, "max-recv = {}", l.max_recv);
+    let _ = writeln!(out, "max-backlog = {}", l.max_backlog);
+    if let Some(n) = l.connections_per_second {
+        let _ = writeln!(out, "connections-per-second = {n}");
+    }
+    if let Some(t) = l.wall_time {
+        let _ = writeln!(out, "wall-time-ms = {}", t.as_millis());
+    }
+    if let Some(m) = l.max_memory {
+        let _ = writeln!(out, "max-memory = {m}");
+    }
+    out
+}

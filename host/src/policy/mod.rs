@@ -1,0 +1,1126 @@
+//! The policy: the only place that decides what a guest may do. Pure: no
+//! system calls, no I/O; callers pass in what they know (where an address
+//! delivers, what a lookup returned) and log or record the [`Decision`].
+//!
+//! Deny by default. A policy is a list of rules; each names a [`Use`] (the
+//! system call it governs), allow or deny, and a [`Target`] pattern
+//! (transport, address range or host name, port range). A use is allowed
+//! when an allow rule covers it and no deny rule does.
+//!
+//! **Addresses are judged by where the kernel delivers them**, not by how
+//! they are spelled:
+//! - IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are the IPv4 address.
+//! - A destination that is the unspecified address (`0.0.0.0`, `::`,
+//!   `::ffff:0.0.0.0`) delivers to this host: it is judged as the loopback
+//!   address of its family (and as the socket's bound address, when that is
+//!   specific), and a deny rule naming the unspecified address refuses it.
+//! - A destination on this host (any `127.0.0.0/8` address, `::1`, or an
+//!   address assigned to one of the host's interfaces: the caller says so in
+//!   [`Destination::host_local`]) is judged as itself *and* as the loopback
+//!   address of its family, same port: a service listening on the wildcard
+//!   receives it, so `deny-connect 127.0.0.1:22` also refuses
+//!   `127.0.0.2:22` and `10.1.2.3:22` when `10.1.2.3` is the host's.
+//! - A wildcard bind (`0.0.0.0:P`, `[::]:P`) receives on every address of
+//!   its family: it needs an allow rule covering the whole family (`*`,
+//!   `0.0.0.0/0`, or the wildcard itself, `0.0.0.0:P`), and any deny rule
+//!   touching that family and port refuses it. An IPv6 wildcard bind with
+//!   IPV6_V6ONLY off (the Linux default) also receives IPv4, so it is judged
+//!   as both wildcards (see `docs/architecture.md` for why this rather than
+//!   forcing V6ONLY).
+//!
+//! Target syntax (CLI flags, the TOML file and the builder): see
+//! [`Target`].
+
+mod file;
+mod limits;
+mod target;
+
+pub use crate::ctx::{Recorder, Source};
+pub use file::PolicyFile;
+pub use limits::Limits;
+pub use target::{HostPattern, Target, TargetParseError};
+
+use crate::bindings::types::{AddressFamily, SocketType};
+use crate::error::SocketError;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::Path;
+use std::str::FromStr;
+use target::{canonical_ip, name_matches};
+
+/// What an address is used for: the system call a rule governs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Use {
+    /// bind(2) to a local address.
+    Bind,
+    /// listen(2) on the bound (or implicitly bound) local address.
+    Listen,
+    /// accept(2) a connection from a peer (per peer: a denied peer's
+    /// connection is closed and accept keeps waiting).
+    Accept,
+    /// connect(2) to a remote address.
+    Connect,
+    /// sendto(2) / sendmsg(2) to an address.
+    SendTo,
+    /// recvfrom(2) / recv(2) of a datagram from a peer (per peer: a datagram
+    /// from a denied peer is dropped and counted).
+    RecvFrom,
+    /// A name-resolution lookup of a host name.
+    Resolve,
+    /// Joining a multicast group (IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP).
+    Join,
+}
+
+impl Use {
+    /// Every use, in the order policies print them.
+    pub const ALL: [Use; 8] = [
+        Use::Bind,
+        Use::Listen,
+        Use::Accept,
+        Use::Connect,
+        Use::SendTo,
+        Use::RecvFrom,
+        Use::Resolve,
+        Use::Join,
+    ];
+
+    /// The name used in flags and files (`send-to` in `--allow-send-to`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Use::Bind => "bind",
+            Use::Listen => "listen",
+            Use::Accept => "accept",
+            Use::Connect => "connect",
+            Use::SendTo => "send-to",
+            Use::RecvFrom => "recv-from",
+            Use::Resolve => "resolve",
+            Use::Join => "join",
+        }
+    }
+
+    /// How a denial reads: `connect to`, `accept from`…
+    fn phrase(self) -> &'static str {
+        match self {
+            Use::Bind => "bind to",
+            Use::Listen => "listen on",
+            Use::Accept => "accept from",
+            Use::Connect => "connect to",
+            Use::SendTo => "send to",
+            Use::RecvFrom => "receive from",
+            Use::Resolve => "resolve",
+            Use::Join => "join group",
+        }
+    }
+}
+
+impl fmt::Display for Use {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Use {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Use::ALL
+            .into_iter()
+            .find(|u| u.name() == s)
+            .ok_or_else(|| format!("unknown use {s:?} (one of bind, listen, accept, connect, send-to, recv-from, resolve, join)"))
+    }
+}
+
+/// The transport protocol a rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Transport {
+    /// SOCK_STREAM over IP.
+    Tcp,
+    /// SOCK_DGRAM over IP.
+    Udp,
+    /// SOCK_RAW over IP (ports are 0; only with a raw grant).
+    Raw,
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Transport::Tcp => "tcp",
+            Transport::Udp => "udp",
+            Transport::Raw => "raw",
+        })
+    }
+}
+
+/// One rule: allow or deny a use of a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// Allow (`true`) or deny.
+    pub allow: bool,
+    /// The use it governs.
+    pub use_: Use,
+    /// What it covers.
+    pub target: Target,
+    /// Set for a rule another rule implies (e.g. `listen` implied by
+    /// `--allow-bind`): implied rules of a use count only while the policy
+    /// has no explicit allow rule of that use.
+    pub implied_by: Option<Use>,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.allow { "allow" } else { "deny" };
+        write!(f, "{verb}-{} {}", self.use_, self.target)?;
+        if let Some(by) = self.implied_by {
+            let verb = if self.allow { "allow" } else { "deny" };
+            write!(f, " (implied by {verb}-{by})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a destination delivers, as far as the caller knows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Destination {
+    /// The address as the guest gave it.
+    pub addr: SocketAddr,
+    /// Whether the address is assigned to this host (the kernel delivers it
+    /// locally). Loopback and unspecified addresses count as local whatever
+    /// this says.
+    pub host_local: bool,
+    /// The socket's bound address, if it is bound to a specific one (the
+    /// kernel sends to it when the destination is unspecified).
+    pub bound: Option<IpAddr>,
+}
+
+impl Destination {
+    /// A destination not known to be on this host, from an unbound socket.
+    pub fn remote(addr: SocketAddr) -> Self {
+        Destination {
+            addr,
+            host_local: false,
+            bound: None,
+        }
+    }
+}
+
+/// What a lookup returned, per address: the names that resolved to it in
+/// this instance (for hostname rules).
+#[derive(Debug, Clone, Default)]
+pub struct Resolutions {
+    by_addr: HashMap<IpAddr, BTreeSet<String>>,
+    count: usize,
+}
+
+impl Resolutions {
+    /// Most (name, address) pairs remembered per instance.
+    pub const MAX: usize = 4096;
+
+    /// Records that `name` resolved to `addrs`. Past [`Resolutions::MAX`]
+    /// pairs, further ones are not remembered (their addresses stay
+    /// unreachable through name rules).
+    pub fn note(&mut self, name: &str, addrs: &[IpAddr]) {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        for a in addrs {
+            if self.count >= Self::MAX {
+                return;
+            }
+            if self
+                .by_addr
+                .entry(canonical_ip(*a))
+                .or_default()
+                .insert(name.clone())
+            {
+                self.count += 1;
+            }
+        }
+    }
+
+    /// The names that resolved to `ip`.
+    pub fn names(&self, ip: IpAddr) -> impl Iterator<Item = &str> {
+        self.by_addr
+            .get(&canonical_ip(ip))
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+    }
+}
+
+/// The outcome of one check: what was asked, whether it is allowed, and
+/// why. Callers log it (target `wasock::policy`), audit it, and turn a
+/// denial into the guest's PermissionError with [`Decision::result`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Allowed by the rules.
+    pub allowed: bool,
+    /// The use asked for.
+    pub use_: Use,
+    /// The transport, for address uses.
+    pub transport: Option<Transport>,
+    /// What was asked about: an address (`127.0.0.1:80`), a name, a group.
+    pub subject: String,
+    /// The rule that decided (`deny-connect tcp://127.0.0.0/8:*`), or
+    /// `None` when no rule covered it.
+    pub rule: Option<String>,
+    /// More on why (e.g. what the address was judged as).
+    pub note: Option<String>,
+    /// The flag that would allow it, for a denial no deny rule made.
+    pub hint: Option<String>,
+    /// The narrowest target that allows this use (for learn mode).
+    pub learn: Option<Target>,
+}
+
+impl Decision {
+    /// The denial's message: use, subject, transport, rule, hint.
+    pub fn detail(&self) -> String {
+        let mut s = format!("{} {}", self.use_.phrase(), self.subject);
+        if let Some(t) = self.transport {
+            s.push_str(&format!(" ({t})"));
+        }
+        if self.allowed {
+            s.push_str(" allowed");
+            if let Some(r) = &self.rule {
+                s.push_str(&format!(" by rule {r}"));
+            }
+            return s;
+        }
+        s.push_str(" denied by policy: ");
+        match &self.rule {
+            Some(r) => s.push_str(&format!("denied by rule {r}")),
+            None => s.push_str("no rule allows it"),
+        }
+        if let Some(n) = &self.note {
+            s.push_str(&format!(" ({n})"));
+        }
+        if let Some(h) = &self.hint {
+            s.push_str(&format!("; allow with {h}"));
+        }
+        s
+    }
+
+    /// `Ok` when allowed; else the guest's PermissionError (errno 13).
+    pub fn result(&self) -> Result<(), SocketError> {
+        if self.allowed {
+            Ok(())
+        } else {
+            Err(SocketError::policy(self.detail()))
+        }
+    }
+}
+
+/// Socket families and types beyond TCP/UDP over IP (and AF_UNIX, whose
+/// paths a unix grant governs): off unless granted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FamilyGrants {
+    /// Raw IP sockets (SOCK_RAW on AF_INET/AF_INET6) by protocol number;
+    /// `-1` grants every protocol.
+    pub raw: BTreeSet<i32>,
+    /// Other families by name (`packet`, `netlink`, `vsock`, …).
+    pub families: BTreeSet<String>,
+}
+
+/// The lower-case name of a family, as grants spell it.
+fn family_name(f: AddressFamily) -> String {
+    debug_name(f).to_ascii_lowercase()
+}
+
+/// The case name of a generated enum value (`AddressFamily::Netlink` →
+/// `Netlink`).
+pub fn debug_name(v: impl fmt::Debug) -> String {
+    let s = format!("{v:?}");
+    match s.rfind("::") {
+        Some(i) => s[i + 2..].to_string(),
+        None => s,
+    }
+}
+
+/// A protocol number from a name (`icmp`, `icmpv6`, …) or a number.
+pub fn protocol_number(s: &str) -> Option<i32> {
+    Some(match s.to_ascii_lowercase().as_str() {
+        "*" => -1,
+        "icmp" => libc::IPPROTO_ICMP,
+        "icmpv6" | "ipv6-icmp" => libc::IPPROTO_ICMPV6,
+        "tcp" => libc::IPPROTO_TCP,
+        "udp" => libc::IPPROTO_UDP,
+        "raw" => libc::IPPROTO_RAW,
+        "igmp" => libc::IPPROTO_IGMP,
+        "sctp" => libc::IPPROTO_SCTP,
+        n => match n.parse::<i32>() {
+            Ok(v) if (0..=255).contains(&v) => v,
+            _ => return None,
+        },
+    })
+}
+
+/// The socket options a policy keeps off unless granted by name: they widen
+/// what the guest can reach, or need privileges the guest would borrow from
+/// the host. `IP_TOS` is here because Linux derives SO_PRIORITY from it;
+/// `SO_REUSEPORT` (and `SO_REUSEADDR` on UDP sockets only, where it lets
+/// two sockets share a port) would let a guest take traffic from a host
+/// service on a port it may bind.
+pub const GUARDED_OPTIONS: &[&str] = &[
+    "SO_BINDTODEVICE",
+    "SO_MARK",
+    "SO_PRIORITY",
+    "SO_DEBUG",
+    "IP_TRANSPARENT",
+    "IP_FREEBIND",
+    "IP_HDRINCL",
+    "IP_OPTIONS",
+    "IP_TOS",
+    "SO_REUSEPORT",
+    "SO_REUSEADDR",
+];
+
+/// An option name as grants spell it: upper case, `_` for `-`
+/// (`so-mark`, `SoMark` and `SO_MARK` are the same).
+pub fn option_key(name: &str) -> String {
+    let mut out = String::new();
+    let bytes: Vec<char> = name.chars().collect();
+    for (i, c) in bytes.iter().enumerate() {
+        if *c == '-' {
+            out.push('_');
+        } else if c.is_ascii_uppercase()
+            && i > 0
+            && bytes[i - 1].is_ascii_lowercase()
+            && !name.contains('_')
+            && !name.contains('-')
+        {
+            out.push('_');
+            out.push(*c);
+        } else {
+            out.push(c.to_ascii_uppercase());
+        }
+    }
+    // `Ipv6V6only` → `IPV6_V6ONLY`.
+    out.replace("IPV6V6", "IPV6_V6")
+}
+
+/// What a guest may do with sockets. Deny by default: [`Policy::default`]
+/// allows nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    rules: Vec<Rule>,
+    resolve: Vec<(bool, String)>,
+    /// Families and socket types beyond TCP/UDP (off unless granted).
+    pub grants: FamilyGrants,
+    options: BTreeSet<String>,
+    udp_reply: bool,
+    /// Resource limits.
+    pub limits: Limits,
+    wasi_sockets: bool,
+    audit_only: bool,
+}
+
+fn with_transport(t: Option<Transport>, host: HostPattern, ports: (u16, u16)) -> Target {
+    Target {
+        transport: t,
+        host,
+        ports,
+    }
+}
+
+fn loopback(v4: bool) -> IpAddr {
+    if v4 {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        IpAddr::V6(Ipv6Addr::LOCALHOST)
+    }
+}
+
+fn show_addr(a: SocketAddr) -> String {
+    SocketAddr::new(canonical_ip(a.ip()), a.port()).to_string()
+}
+
+impl Policy {
+    /// A policy that allows nothing (the default).
+    pub fn deny_all() -> Self {
+        Self::default()
+    }
+
+    /// A policy that allows every use of every address and name, every
+    /// family and guarded option (what learn mode runs under).
+    pub fn allow_everything() -> Self {
+        let mut p = Self::default();
+        for u in Use::ALL {
+            p = p.allow(u, "*:*".parse().expect("valid"));
+        }
+        p.resolve.push((true, "*".into()));
+        p.grants.raw.insert(-1);
+        p.options = GUARDED_OPTIONS.iter().map(|s| s.to_string()).collect();
+        p.wasi_sockets = true;
+        p
+    }
+
+    /// The rules, in order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    fn push(mut self, allow: bool, use_: Use, target: Target, implied_by: Option<Use>) -> Self {
+        let rule = Rule {
+            allow,
+            use_,
+            target,
+            implied_by,
+        };
+        if !self.rules.contains(&rule) {
+            self.rules.push(rule);
+        }
+        self
+    }
+
+    /// Allows `use_` of addresses matching `target`. The legacy uses imply
+    /// others (shown by `wasock policy check`): `bind` implies `listen` on
+    /// the target and `accept` / `recv-from` from any peer (same
+    /// transport); `connect` implies `send-to` and `recv-from` of the
+    /// target. Implied rules count only while the policy has no explicit
+    /// allow rule of their use.
+    pub fn allow(self, use_: Use, target: Target) -> Self {
+        let t = target.transport;
+        let p = self.push(true, use_, target.clone(), None);
+        match use_ {
+            Use::Bind => {
+                let any = |tr| with_transport(tr, HostPattern::Any, (0, u16::MAX));
+                let p = p.push(true, Use::Listen, target, Some(Use::Bind));
+                let (acc, rcv) = match t {
+                    Some(Transport::Tcp) => (Some(Transport::Tcp), None),
+                    Some(tr @ (Transport::Udp | Transport::Raw)) => (None, Some(tr)),
+                    None => (Some(Transport::Tcp), Some(Transport::Udp)),
+                };
+                let p = match acc {
+                    Some(tr) => p.push(true, Use::Accept, any(Some(tr)), Some(Use::Bind)),
+                    None => p,
+                };
+                match rcv {
+                    Some(tr) => p.push(true, Use::RecvFrom, any(Some(tr)), Some(Use::Bind)),
+                    None => p,
+                }
+            }
+            Use::Connect => {
+                let p = p.push(true, Use::SendTo, target.clone(), Some(Use::Connect));
+                if t == Some(Transport::Tcp) {
+                    p
+                } else {
+                    p.push(true, Use::RecvFrom, target, Some(Use::Connect))
+                }
+            }
+            _ => p,
+        }
+    }
+
+    /// Allows exactly `use_` of `target`, implying nothing else.
+    pub fn allow_exact(self, use_: Use, target: Target) -> Self {
+        self.push(true, use_, target, None)
+    }
+
+    /// Denies `use_` of addresses matching `target`, whatever allows it.
+    /// As allows do, `bind` also denies `listen` and `connect` also denies
+    /// `send-to` of the target (implied deny rules always count).
+    pub fn deny(self, use_: Use, target: Target) -> Self {
+        let p = self.push(false, use_, target.clone(), None);
+        match use_ {
+            Use::Bind => p.push(false, Use::Listen, target, Some(Use::Bind)),
+            Use::Connect => p.push(false, Use::SendTo, target, Some(Use::Connect)),
+            _ => p,
+        }
+    }
+
+    /// Allows `use_` of the target string, e.g.
+    /// `allow_str(Use::Connect, "tcp://127.0.0.1:80")`.
+    pub fn allow_str(self, use_: Use, target: &str) -> Result<Self, TargetParseError> {
+        Ok(self.allow(use_, target.parse()?))
+    }
+
+    /// Denies `use_` of the target string.
+    pub fn deny_str(self, use_: Use, target: &str) -> Result<Self, TargetParseError> {
+        Ok(self.deny(use_, target.parse()?))
+    }
+}
+
+/// The symmetric builder: `allow_<use>` / `deny_<use>` for every address
+/// use, each taking a target string.
+macro_rules! builder {
+    ($($use_:ident: $allow:ident, $deny:ident;)*) => {
+        impl Policy {
+            $(
+                #[doc = concat!("Allows `", stringify!($use_), "` of the target string (see [`Target`]).")]
+                pub fn $allow(self, target: &str) -> Result<Self, TargetParseError> {
+                    self.allow_str(Use::$use_, target)
+                }
+                #[doc = concat!("Denies `", stringify!($use_), "` of the target string, whatever allows it.")]
+                pub fn $deny(self, target: &str) -> Result<Self, TargetParseError> {
+                    self.deny_str(Use::$use_, target)
+                }
+            )*
+        }
+    };
+}
+
+builder! {
+    Bind: allow_bind, deny_bind;
+    Listen: allow_listen, deny_listen;
+    Accept: allow_accept, deny_accept;
+    Connect: allow_connect, deny_connect;
+    SendTo: allow_send_to, deny_send_to;
+    RecvFrom: allow_recv_from, deny_recv_from;
+    Join: allow_join, deny_join;
+}
+
+/// A resolve pattern that does not parse.
+fn resolve_pattern(p: &str) -> Result<String, TargetParseError> {
+    let s = p.trim().trim_end_matches('.').to_ascii_lowercase();
+    let ok = s == "*" || {
+        let body = s.strip_prefix("*.").unwrap_or(&s);
+        !body.is_empty()
+            && body.len() <= 253
+            && body.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+    };
+    if ok {
+        Ok(s)
+    } else {
+        Err(TargetParseError(format!(
+            "invalid resolve pattern {:?} (expected a host name, *.domain, or *)",
+            crate::error::shorten(p)
+        )))
+    }
+}
+
+impl Policy {
+    /// Allows looking up names matching `pattern` (`api.example.com`,
+    /// `*.example.com`, `*`).
+    pub fn allow_resolve(mut self, pattern: &str) -> Result<Self, TargetParseError> {
+        let p = resolve_pattern(pattern)?;
+        if !self.resolve.contains(&(true, p.clone())) {
+            self.resolve.push((true, p));
+        }
+        Ok(self)
+    }
+
+    /// Denies looking up names matching `pattern`, whatever allows it.
+    pub fn deny_resolve(mut self, pattern: &str) -> Result<Self, TargetParseError> {
+        let p = resolve_pattern(pattern)?;
+        if !self.resolve.contains(&(false, p.clone())) {
+            self.resolve.push((false, p));
+        }
+        Ok(self)
+    }
+
+    /// The resolve rules: (allow, pattern).
+    pub fn resolve_rules(&self) -> &[(bool, String)] {
+        &self.resolve
+    }
+
+    /// Lets a UDP socket send to any peer that has sent it a datagram
+    /// (the reply rule for UDP servers), deny rules still applying.
+    pub fn allow_udp_reply(mut self, yes: bool) -> Self {
+        self.udp_reply = yes;
+        self
+    }
+
+    /// Whether the UDP reply rule is on.
+    pub fn udp_reply(&self) -> bool {
+        self.udp_reply
+    }
+
+    /// Grants a guarded socket option by name (`SO_MARK`, `so-mark`).
+    pub fn allow_option(mut self, name: &str) -> Result<Self, TargetParseError> {
+        let key = option_key(name);
+        if !GUARDED_OPTIONS.contains(&key.as_str()) {
+            return Err(TargetParseError(format!(
+                "{:?} is not a guarded option (grantable: {})",
+                crate::error::shorten(name),
+                GUARDED_OPTIONS.join(", ")
+            )));
+        }
+        self.options.insert(key);
+        Ok(self)
+    }
+
+    /// The guarded options granted.
+    pub fn granted_options(&self) -> impl Iterator<Item = &str> {
+        self.options.iter().map(String::as_str)
+    }
+
+    /// Grants raw IP sockets for a protocol (`icmp`, `icmpv6`, a number, or
+    /// `*` for all).
+    pub fn allow_raw(mut self, protocol: &str) -> Result<Self, TargetParseError> {
+        let n = protocol_number(protocol).ok_or_else(|| {
+            TargetParseError(format!(
+                "invalid raw protocol {:?} (icmp, icmpv6, a number 0-255, or *)",
+                crate::error::shorten(protocol)
+            ))
+        })?;
+        self.grants.raw.insert(n);
+        Ok(self)
+    }
+
+    /// Grants a socket family by name (`packet`, `netlink`, `vsock`, …).
+    pub fn allow_family(mut self, name: &str) -> Result<Self, TargetParseError> {
+        let n = name.trim().to_ascii_lowercase();
+        if n.is_empty() || n.len() > 32 || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(TargetParseError(format!(
+                "invalid family {:?}",
+                crate::error::shorten(name)
+            )));
+        }
+        self.grants.families.insert(n);
+        Ok(self)
+    }
+
+    /// Lets guests that use `wasi:sockets` (Rust's `std::net`) reach the
+    /// network, under the same rules as wasock sockets. Off by default.
+    pub fn allow_wasi_sockets(mut self, yes: bool) -> Self {
+        self.wasi_sockets = yes;
+        self
+    }
+
+    /// Whether `wasi:sockets` is enabled (see [`Policy::allow_wasi_sockets`]).
+    pub fn wasi_sockets_allowed(&self) -> bool {
+        self.wasi_sockets
+    }
+
+    /// Audit (dry-run) mode: every decision is made and logged as usual,
+    /// but denials are let through.
+    pub fn audit_only(mut self, yes: bool) -> Self {
+        self.audit_only = yes;
+        self
+    }
+
+    /// Whether denials are only logged ([`Policy::audit_only`]).
+    pub fn is_audit_only(&self) -> bool {
+        self.audit_only
+    }
+
+    /// Whether the policy has an explicit allow rule for `use_`.
+    fn has_explicit(&self, use_: Use) -> bool {
+        self.rules
+            .iter()
+            .any(|r| r.allow && r.use_ == use_ && r.implied_by.is_none())
+    }
+
+    /// The rules that count for `use_` (implied ones only while no explicit
+    /// allow rule of the use exists).
+    fn active(&self, use_: Use) -> impl Iterator<Item = &Rule> {
+        let explicit = self.has_explicit(use_);
+        self.rules
+            .iter()
+            .filter(move |r| r.use_ == use_ && (r.implied_by.is_none() || !r.allow || !explicit))
+    }
+
+    /// Whether a name rule's pattern admits `ip` through a lookup.
+    fn name_admits(target: &Target, ip: IpAddr, resolved: &Resolutions) -> bool {
+        match &target.host {
+            HostPattern::Name(pat) => resolved.names(ip).any(|n| name_matches(pat, n)),
+            _ => false,
+        }
+    }
+
+    fn covers(r: &Rule, t: Transport, a: SocketAddr, resolved: &Resolutions) -> bool {
+        r.target.matches(t, a)
+            || (r.target.transport_and_port(t, a.port())
+                && Self::name_admits(&r.target, a.ip(), resolved))
+    }
+
+    fn decision(
+        &self,
+        use_: Use,
+        transport: Option<Transport>,
+        subject: String,
+        rule: Option<&Rule>,
+        allowed: bool,
+    ) -> Decision {
+        Decision {
+            allowed,
+            use_,
+            transport,
+            subject,
+            rule: rule.map(|r| {
+                let mut r = r.clone();
+                r.implied_by = None;
+                r.to_string()
+            }),
+            note: None,
+            hint: None,
+            learn: None,
+        }
+    }
+
+    /// Whether `use_` of `addr` over `transport` is allowed, judging the
+    /// address literally (no delivery analysis). For tests and tools; the
+    /// socket calls use the `decide_*` functions.
+    pub fn permits(&self, use_: Use, transport: Transport, addr: SocketAddr) -> bool {
+        self.judge(use_, transport, &[addr], &[addr], &Resolutions::default())
+            .0
+    }
+
+    /// Judges `candidates` (all must be allowed) and `deny_also` (any deny
+    /// refuses). Returns (allowed, deciding rule, first uncovered address).
+    fn judge(
+        &self,
+        use_: Use,
+        t: Transport,
+        candidates: &[SocketAddr],
+        deny_also: &[SocketAddr],
+        resolved: &Resolutions,
+    ) -> (bool, Option<&Rule>, Option<SocketAddr>) {
+        let rules: Vec<&Rule> = self.active(use_).collect();
+        for r in rules.iter().filter(|r| !r.allow) {
+            if candidates
+                .iter()
+                .chain(deny_also)
+                .any(|a| Self::covers(r, t, *a, resolved))
+            {
+                return (false, Some(r), None);
+            }
+        }
+        let mut last = None;
+        for a in candidates {
+            match rules
+                .iter()
+                .find(|r| r.allow && Self::covers(r, t, *a, resolved))
+            {
+                Some(r) => last = Some(*r),
+                None => return (false, None, Some(*a)),
+            }
+        }
+        (last.is_some(), last, None)
+    }
+
+    /// Decides a use of a remote address (`connect`, `send-to`), judging
+    /// it by where the kernel delivers it (see the module docs). `replied`:
+    /// the peer has sent this socket a datagram (for the UDP reply rule).
+    pub fn decide_destination(
+        &self,
+        use_: Use,
+        transport: Transport,
+        dest: Destination,
+        resolved: &Resolutions,
+        replied: bool,
+    ) -> Decision {
+        let addr = SocketAddr::new(canonical_ip(dest.addr.ip()), dest.addr.port());
+        let ip = addr.ip();
+        let v4 = ip.is_ipv4();
+        let lo = SocketAddr::new(loopback(v4), addr.port());
+        let mut candidates = Vec::new();
+        let mut note = None;
+        if ip.is_unspecified() {
+            candidates.push(lo);
+            if let Some(b) = dest.bound.map(canonical_ip) {
+                if !b.is_unspecified() && b.is_ipv4() == v4 && b != lo.ip() {
+                    candidates.push(SocketAddr::new(b, addr.port()));
+                }
+            }
+            note = Some(format!("the unspecified address delivers to {lo}"));
+        } else {
+            candidates.push(addr);
+            if (ip.is_loopback() || dest.host_local) && ip != lo.ip() {
+                candidates.push(lo);
+                note = Some(format!("{ip} is this host's, judged as {lo} too"));
+            }
+        }
+        let (mut allowed, rule, uncovered) =
+            self.judge(use_, transport, &candidates, &[addr], resolved);
+        if !allowed && rule.is_none() && replied && self.udp_reply && transport == Transport::Udp {
+            allowed = true;
+            note = Some("the peer wrote to this socket (udp reply rule)".into());
+        }
+        let mut d = self.decision(use_, Some(transport), show_addr(dest.addr), rule, allowed);
+        d.note = note;
+        let target = uncovered.unwrap_or(addr);
+        if !allowed && d.rule.is_none() {
+            d.hint = Some(format!(
+                "--allow-{} {}",
+                use_.name(),
+                Target::exact(transport, target)
+            ));
+        }
+        d.learn = Some(Target::exact(transport, addr));
+        d
+    }
+
+    /// Decides a use of a local address (`bind`, `listen`). A wildcard
+    /// address needs its whole family allowed, and both families when
+    /// `dual_stack` (an IPv6 socket with IPV6_V6ONLY off).
+    pub fn decide_local(
+        &self,
+        use_: Use,
+        transport: Transport,
+        addr: SocketAddr,
+        dual_stack: bool,
+    ) -> Decision {
+        let ip = canonical_ip(addr.ip());
+        let port = addr.port();
+        let subject = show_addr(addr);
+        if !ip.is_unspecified() {
+            let a = SocketAddr::new(ip, port);
+            let (allowed, rule, _) =
+                self.judge(use_, transport, &[a], &[a], &Resolutions::default());
+            let mut d = self.decision(use_, Some(transport), subject, rule, allowed);
+            if !allowed && d.rule.is_none() {
+                d.hint = Some(format!(
+                    "--allow-{} {}",
+                    use_.name(),
+                    Target::exact(transport, a)
+                ));
+            }
+            d.learn = Some(Target::exact(transport, a));
+            return d;
+        }
+        // A wildcard: judged per family it receives on.
+        let mut families = vec![ip.is_ipv4()];
+        if dual_stack && !ip.is_ipv4() {
+            families.push(true);
+        }
+        let rules: Vec<&Rule> = self.active(use_).collect();
+        for v4 in &families {
+            let wild = SocketAddr::new(
+                if *v4 {
+                    IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+                } else {
+                    IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+                },
+                port,
+            );
+            let note = if dual_stack {
+                Some("a dual-stack [::] socket (IPV6_V6ONLY off) receives on every IPv4 and IPv6 address".to_string())
+            } else {
+                Some(format!(
+                    "a wildcard bind receives on every IPv{} address",
+                    if *v4 { 4 } else { 6 }
+                ))
+            };
+            if let Some(r) = rules.iter().find(|r| {
+                !r.allow
+                    && r.target.transport_and_port(transport, port)
+                    && r.target.touches_family(*v4)
+            }) {
+                let mut d = self.decision(use_, Some(transport), subject, Some(r), false);
+                d.note = note;
+                return d;
+            }
+            if !rules.iter().any(|r| {
+                r.allow
+                    && r.target.transport_and_port(transport, port)
+                    && r.target.covers_family(*v4)
+            }) {
+                let mut d = self.decision(use_, Some(transport), subject, None, false);
+                d.note = note;
+                d.hint = Some(format!(
+                    "--allow-{} {}{}",
+                    use_.name(),
+                    Target::exact(transport, wild),
+                    if dual_stack && !*v4 {
+                        ""
+                    } else if dual_stack {
+                        " (or set IPV6_V6ONLY before binding)"
+                    } else {
+                        ""
+                    }
+                ));
+                return d;
+            }
+        }
+        let rule = rules.iter().find(|r| {
+            r.allow
+                && r.target.transport_and_port(transport, port)
+                && r.target.covers_family(families[0])
+        });
+        let mut d = self.decision(use_, Some(transport), subject, rule.copied(), true);
+        d.learn = Some(Target::exact(transport, SocketAddr::new(ip, port)));
+        d
+    }
+
+    /// Decides a peer (`accept`, `recv-from`): judged as the address the
+    /// kernel reports.
+    pub fn decide_peer(
+        &self,
+        use_: Use,
+        transport: Transport,
+        peer: SocketAddr,
+        resolved: &Resolutions,
+    ) -> Decision {
+        let a = SocketAddr::new(canonical_ip(peer.ip()), peer.port());
+        let (allowed, rule, _) = self.judge(use_, transport, &[a], &[a], resolved);
+        let mut d = self.decision(use_, Some(transport), show_addr(peer), rule, allowed);
+        let learned = Target::exact(transport, a).any_port();
+        if !allowed && d.rule.is_none() {
+            d.hint = Some(format!("--allow-{} {learned}", use_.name()));
+        }
+        d.learn = Some(learned);
+        d
+    }
+
+    /// Whether peers of `use_` over `transport` need checking at all (false
+    /// when an active allow rule covers every address and port and no
+    /// deny rule exists): lets receives skip the per-datagram check.
+    pub fn filters_peers(&self, use_: Use, transport: Transport) -> bool {
+        let mut any_all = false;
+        for r in self.active(use_) {
+            if r.target.transport.is_some_and(|t| t != transport) {
+                continue;
+            }
+            if !r.allow {
+                return true;
+            }
+            if r.target.host == HostPattern::Any && r.target.ports == (0, u16::MAX) {
+                any_all = true;
+            }
+        }
+        !any_all
+    }
+
+    /// Decides joining the multicast group `group` (ports of join rules are
+    /// ignored).
+    pub fn decide_join(&self, group: IpAddr) -> Decision {
+        let a = SocketAddr::new(canonical_ip(group), 0);
+        let rules: Vec<&Rule> = self.active(Use::Join).collect();
+        let hit = |allow: bool| {
+            rules.iter().find(|r| {
+                r.allow == allow
+                    && r.target.transport.is_none_or(|t| t == Transport::Udp)
+                    && r.target.covers_ip(a.ip())
+            })
+        };
+        let (allowed, rule) = match (hit(false), hit(true)) {
+            (Some(d), _) => (false, Some(*d)),
+            (None, Some(a)) => (true, Some(*a)),
+            (None, None) => (false, None),
+        };
+        let subject = a.ip().to_string();
+        let mut d = self.decision(Use::Join, Some(Transport::Udp), subject, rule, allowed);
+        let t = Target::exact(Transport::Udp, a).any_port();
+        if !allowed && d.rule.is_none() {
+            d.hint = Some(format!("--allow-join {t}"));
+        }
+        d.learn = Some(t);
+        d
+    }
+
+    /// Decides a lookup of the host name `name`.
+    pub fn decide_resolve(&self, name: &str) -> Decision {
+        let n = name.trim_end_matches('.').to_ascii_lowercase();
+        let hit = |allow: bool| {
+            self.resolve
+                .iter()
+                .find(|(a, p)| *a == allow && (p == "*" || name_matches(p, &n)))
+        };
+        let (allowed, rule) = match (hit(false), hit(true)) {
+            (Some((_, p)), _) => (false, Some(format!("deny-resolve {p}"))),
+            (None, Some((_, p))) => (true, Some(format!("allow-resolve {p}"))),
+            (None, None) => (false, None),
+        };
+        let shown = crate::error::shorten(name).into_owned();
+        Decision {
+            allowed,
+            use_: Use::Resolve,
+            transport: None,
+            subject: format!("{shown:?}"),
+            hint: (!allowed && rule.is_none()).then(|| format!("--allow-resolve {shown}")),
+            rule,
+            note: None,
+            learn: None,
+        }
+    }
+
+    /// Contract for name resolution: may the guest look up `name`? The
+    /// error names the name and the rule (or that none allows it).
+    pub fn check_resolve(&self, name: &str) -> Result<(), SocketError> {
+        self.decide_resolve(name).result()
+    }
+
+    /// Whether a socket of this family, type and protocol may be created:
+    /// TCP/UDP over IP and AF_UNIX yes (their addresses are governed by
+    /// rules); raw IP sockets per granted protocol; other families only
+    /// when granted by name.
+    pub fn check_family(
+        &self,
+        family: AddressFamily,
+        socket_type: SocketType,
+        protocol: i32,
+    ) -> Result<(), SocketError> {
+        match self.decide_family(family, socket_type, protocol) {
+            Ok(_) => Ok(()),
+            Err(m) => Err(SocketError::policy(m)),
+        }
+    }
+
+    /// As [`Policy::check_family`]: `Ok(rule that granted it)` or the
+    /// denial's message.
+    pub fn decide_family(
+        &self,
+        family: AddressFamily,
+        socket_type: SocketType,
+        protocol: i32,
+    ) -> Result<Option<String>, String> {
+        let name = family_name(family);
+        let ty = debug_name(socket_type).to_ascii_lowercase();
+        let ip = matches!(family, AddressFamily::Inet | AddressFamily::Inet6);
+        let what = format!("creating a {name} {ty} socket (protocol {protocol}) denied by policy");
+        match (family, socket_type) {
+            (
+                AddressFamily::Inet | AddressFamily::Inet6,
+                SocketType::Stream | SocketType::Dgram,
+            )
+            | (AddressFamily::Unix, _) => Ok(None),
+            _ if ip && socket_type == SocketType::Raw => {
+                if self.grants.raw.contains(&-1) || self.grants.raw.contains(&protocol) {
+                    Ok(Some(format!("allow-raw {protocol}")))
+                } else {
+                    Err(format!(
+                        "{what}: raw sockets are off unless granted per protocol; allow with --allow-raw {protocol}"
+                    ))
+                }
+            }
+            _ if ip => Err(format!("{what}: no grant exists for {ty} sockets over IP")),
+            _ => {
+                if self.grants.families.contains(&name) {
+                    Ok(Some(format!("allow-family {name}")))
+                } else {
+                    Err(format!(
+                        "{what}: the {name} family is off unless granted; allow with --allow-family {name}"
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Whether a guarded option may be set (unguarded ones always may).
+    /// `name` as in [`option_key`].
+    pub fn check_option(&self, name: &str) -> Result<(), SocketError> {
+        let key = option_key(name);
+        if !GUARDED_OPTIONS.contains(&key.as_str()) || self.options.contains(&key) {
+            return Ok(());
+        }
+        Err(SocketError::policy(format!(
+            "setting option {key} denied by policy: guarded options are off unless granted; allow with --allow-option {key}"
+        )))
+    }
+
+    /// Reads a policy from a TOML file (see [`PolicyFile`]).
+    pub fn from_toml_file(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("reading policy file {}: {e}", path.display()))?;
+        Self::from_toml(&text).map_err(|e| anyhow::anyhow!("policy file {}: {e}", path.display()))
+    }
+
+    /// Parses a policy from TOML text (see [`PolicyFile`]).
+    pub fn from_toml(text: &str) -> anyhow::Result<Self> {
+        let file: PolicyFile = toml::from_str(text)?;
+        file.into_policy()
+    }
+
+    /// The policy as TOML (the effective rules, implied ones as comments);
+    /// parsing it back gives the same policy.
+    pub fn to_toml(&self) -> String {
+        file::render(self)
+    }
+}
+
+#[cfg(test)]
+#[path = "../tests/policy.rs"]
+mod tests;

@@ -1,0 +1,868 @@
+//! The escape battery: a guest tries what a sandboxed program might to get
+//! past the policy (tests/guests/src/bin/escape.rs, std_net_escape.rs), and
+//! each attempt is judged from outside: a native listener or UDP socket
+//! counts what arrived, the kernel's socket tables (/proc/net) show which
+//! sockets this process holds, and the host's audit records show what was
+//! decided. The matching allow cases show the policy is precise, not just
+//! closed.
+
+use crate::support::*;
+use std::io::{Read, Write};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasock_host::run::{self, GuestConfig, Output};
+use wasock_host::{Policy, Recorder};
+
+/// An audit sink the test can read.
+#[derive(Clone, Default)]
+struct Audit(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Audit {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Audit {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    audit: String,
+}
+
+impl Run {
+    /// The result line of `step`.
+    fn line(&self, step: &str) -> &str {
+        let prefix = format!("{step}: ");
+        self.stdout
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no line for {step}:\n{}\n{}", self.stdout, self.stderr))
+    }
+
+    /// Asserts `step` was denied by the policy.
+    fn denied(&self, step: &str) {
+        let l = self.line(step);
+        assert!(
+            l.contains("PermissionError: [Errno 13]") || l.contains("error PermissionDenied"),
+            "{step} was not denied: {l}\n{}",
+            self.audit
+        );
+    }
+
+    fn allowed(&self, step: &str) {
+        let l = self.line(step);
+        assert!(
+            l.starts_with(&format!("{step}: ok")),
+            "{step} failed: {l}\n{}",
+            self.audit
+        );
+    }
+}
+
+fn config(guest: &str, args: &[String], policy: Policy) -> (GuestConfig, MemoryOutputPipe, Audit) {
+    let out = MemoryOutputPipe::new(1 << 20);
+    let err = MemoryOutputPipe::new(1 << 20);
+    let audit = Audit::default();
+    let config = GuestConfig {
+        args: std::iter::once(guest.to_string())
+            .chain(args.iter().cloned())
+            .collect(),
+        env: Vec::new(),
+        output: Output::Capture(out.clone(), err),
+        policy: Arc::new(policy),
+        recorder: Some(Arc::new(Recorder::new().with_audit(audit.clone()))),
+    };
+    (config, out, audit)
+}
+
+/// Runs `guest` with `steps` under `policy`; while it runs (blocked in a
+/// final `hold` step), calls `during` for checks from outside.
+fn attempt_with(
+    guest: &str,
+    steps: &[String],
+    policy: Policy,
+    during: impl FnOnce(&MemoryOutputPipe),
+) -> Run {
+    run_guest(guest, steps, policy, true, during)
+}
+
+/// Runs `guest` with `steps` under `policy`, calling `during` at once (it
+/// drives the guest's peers), then waits for the guest to end.
+fn attempt_live(
+    guest: &str,
+    steps: &[String],
+    policy: Policy,
+    during: impl FnOnce(&MemoryOutputPipe),
+) -> Run {
+    run_guest(guest, steps, policy, false, during)
+}
+
+fn attempt(guest: &str, steps: &[String], policy: Policy) -> Run {
+    run_guest(guest, steps, policy, false, |_| {})
+}
+
+fn run_guest(
+    guest: &str,
+    steps: &[String],
+    policy: Policy,
+    hold: bool,
+    during: impl FnOnce(&MemoryOutputPipe),
+) -> Run {
+    let control = TcpListener::bind("127.0.0.1:0").unwrap();
+    let cport = control.local_addr().unwrap().port();
+    let mut args = steps.to_vec();
+    let policy = if hold {
+        args.push(format!("hold,{cport}"));
+        policy
+            .allow_connect(&format!("tcp://127.0.0.1:{cport}"))
+            .unwrap()
+    } else {
+        policy
+    };
+    let component = component(guest);
+    let (config, out, audit) = config(guest, &args, policy);
+    let name = guest.to_string();
+    let h = std::thread::spawn(move || {
+        bounded(&name, GUEST_LIMIT, move || {
+            let linker = run::sync_linker(engine()).unwrap();
+            run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"))
+        })
+    });
+    let conn =
+        if hold {
+            control.set_nonblocking(true).unwrap();
+            let conn = retry(3000, Duration::from_millis(10), || control.accept().ok());
+            Some(conn.unwrap_or_else(|| {
+                panic!("the guest never reached its hold step:\n{}", read(&out))
+            }))
+        } else {
+            None
+        };
+    during(&out);
+    drop(conn);
+    let code = h.join().unwrap();
+    let stdout = read(&out);
+    assert_eq!(code, Ok(0), "{stdout}");
+    Run {
+        stdout,
+        stderr: String::new(),
+        audit: audit.text(),
+    }
+}
+
+/// A native observer: a TCP listener or UDP socket that counts what
+/// reaches it.
+enum Observer {
+    Tcp(TcpListener),
+    Udp(UdpSocket),
+}
+
+impl Observer {
+    fn tcp(addr: &str) -> Self {
+        let l = TcpListener::bind(addr).unwrap();
+        l.set_nonblocking(true).unwrap();
+        Observer::Tcp(l)
+    }
+
+    fn udp(addr: &str) -> Self {
+        let s = UdpSocket::bind(addr).unwrap();
+        s.set_nonblocking(true).unwrap();
+        Observer::Udp(s)
+    }
+
+    /// `[::]:port` with IPV6_V6ONLY off: sees both families.
+    fn dual(tcp: bool, port: u16) -> Self {
+        let ty = if tcp {
+            socket2::Type::STREAM
+        } else {
+            socket2::Type::DGRAM
+        };
+        let s = socket2::Socket::new(socket2::Domain::IPV6, ty, None).unwrap();
+        s.set_only_v6(false).unwrap();
+        s.bind(&SocketAddr::from((Ipv6Addr::UNSPECIFIED, port)).into())
+            .unwrap();
+        s.set_nonblocking(true).unwrap();
+        if tcp {
+            s.listen(16).unwrap();
+            Observer::Tcp(s.into())
+        } else {
+            Observer::Udp(s.into())
+        }
+    }
+
+    fn port(&self) -> u16 {
+        match self {
+            Observer::Tcp(l) => l.local_addr().unwrap().port(),
+            Observer::Udp(s) => s.local_addr().unwrap().port(),
+        }
+    }
+
+    /// Connections / datagrams that arrived since the last call.
+    fn count(&self) -> usize {
+        let mut n = 0;
+        match self {
+            Observer::Tcp(l) => {
+                while l.accept().is_ok() {
+                    n += 1;
+                }
+            }
+            Observer::Udp(s) => {
+                let mut b = [0u8; 64];
+                while s.recv_from(&mut b).is_ok() {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+}
+
+/// The sockets of this process in the kernel's tables: (table, local
+/// address, state) from /proc/net/{tcp,tcp6,udp,udp6,raw,raw6,packet}.
+fn own_sockets() -> Vec<(String, SocketAddr, u8)> {
+    let mut inodes = std::collections::HashSet::new();
+    for e in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+        if let Ok(t) = std::fs::read_link(e.path()) {
+            let t = t.to_string_lossy().into_owned();
+            if let Some(i) = t.strip_prefix("socket:[").and_then(|t| t.strip_suffix(']')) {
+                inodes.insert(i.to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for table in ["tcp", "tcp6", "udp", "udp6", "raw", "raw6"] {
+        let text = std::fs::read_to_string(format!("/proc/net/{table}")).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 10 || !inodes.contains(f[9]) {
+                continue;
+            }
+            let (a, p) = f[1].split_once(':').unwrap();
+            let port = u16::from_str_radix(p, 16).unwrap();
+            let ip: IpAddr = if a.len() == 8 {
+                let v = u32::from_str_radix(a, 16).unwrap();
+                IpAddr::from(v.to_ne_bytes())
+            } else {
+                let mut b = [0u8; 16];
+                for i in 0..4 {
+                    let w = u32::from_str_radix(&a[i * 8..i * 8 + 8], 16).unwrap();
+                    b[i * 4..i * 4 + 4].copy_from_slice(&w.to_ne_bytes());
+                }
+                IpAddr::from(b)
+            };
+            let state = u8::from_str_radix(f[3], 16).unwrap();
+            out.push((table.to_string(), SocketAddr::new(ip, port), state));
+        }
+    }
+    let packet = std::fs::read_to_string("/proc/net/packet").unwrap_or_default();
+    for line in packet.lines().skip(1) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() >= 9 && inodes.contains(f[8]) {
+            out.push(("packet".into(), SocketAddr::from(([0, 0, 0, 0], 0)), 0));
+        }
+    }
+    out
+}
+
+/// Sockets of this process on `port` (any address, any table).
+fn own_on_port(port: u16) -> Vec<(String, SocketAddr, u8)> {
+    own_sockets()
+        .into_iter()
+        .filter(|(_, a, _)| a.port() == port)
+        .collect()
+}
+
+/// This host's own non-loopback addresses (delivered locally): IPv4 from
+/// /proc/net/fib_trie's LOCAL entries, IPv6 (global scope) from
+/// /proc/net/if_inet6.
+fn host_addresses() -> Vec<IpAddr> {
+    let mut out = Vec::new();
+    let trie = std::fs::read_to_string("/proc/net/fib_trie").unwrap_or_default();
+    let mut last = None;
+    for line in trie.lines() {
+        let t = line.trim_start_matches([' ', '|', '+', '-']).trim();
+        if let Ok(a) = t.parse::<std::net::Ipv4Addr>() {
+            last = Some(a);
+        } else if line.contains("/32 host LOCAL") {
+            if let Some(a) = last {
+                if !a.is_loopback() && !out.contains(&IpAddr::V4(a)) {
+                    out.push(IpAddr::V4(a));
+                }
+            }
+        }
+    }
+    let v6 = std::fs::read_to_string("/proc/net/if_inet6").unwrap_or_default();
+    for line in v6.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() >= 4 && f[3] == "00" && f[0].len() == 32 {
+            if let Ok(v) = u128::from_str_radix(f[0], 16) {
+                let a = Ipv6Addr::from(v);
+                if !a.is_loopback() {
+                    out.push(IpAddr::V6(a));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn host(ip: IpAddr) -> String {
+    ip.to_string()
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}
+
+/// Everything allowed except loopback (both families).
+fn all_but_loopback() -> Policy {
+    Policy::deny_all()
+        .allow_connect("*:*")
+        .unwrap()
+        .deny_connect("127.0.0.0/8:*")
+        .unwrap()
+        .deny_connect("[::1]:*")
+        .unwrap()
+}
+
+#[test]
+fn unspecified_mapped_and_other_loopback_destinations_are_denied() {
+    for tcp in [true, false] {
+        let obs = Observer::dual(tcp, 0);
+        let p = obs.port();
+        let verb = if tcp { "connect" } else { "sendto" };
+        let mut dests = vec![
+            "0.0.0.0".to_string(),
+            "::".into(),
+            "::ffff:0.0.0.0".into(),
+            "::ffff:127.0.0.1".into(),
+            "127.0.0.1".into(),
+            "127.0.0.2".into(),
+            "127.255.255.254".into(),
+            "::1".into(),
+            "::ffff:127.0.0.2".into(),
+        ];
+        for a in host_addresses() {
+            dests.push(host(a));
+        }
+        let mut steps: Vec<String> = dests.iter().map(|d| format!("{verb},{d},{p}")).collect();
+        if tcp {
+            steps.push(format!("connect,::1,{p},1"));
+        }
+        // The deny rules cover loopback only; host addresses are judged as
+        // loopback too, so they are refused as well.
+        let r = attempt("escape", &steps, all_but_loopback());
+        for st in &steps {
+            r.denied(st);
+        }
+        assert_eq!(obs.count(), 0, "the observer saw traffic:\n{}", r.stdout);
+    }
+}
+
+#[test]
+fn a_deny_of_one_loopback_address_covers_every_spelling_that_reaches_it() {
+    for tcp in [true, false] {
+        // A host service on the wildcard receives every local address.
+        let obs = if tcp {
+            Observer::tcp("0.0.0.0:0")
+        } else {
+            Observer::udp("0.0.0.0:0")
+        };
+        let p = obs.port();
+        let verb = if tcp { "connect" } else { "sendto" };
+        let policy = Policy::deny_all()
+            .allow_connect("*:*")
+            .unwrap()
+            .deny_connect(&format!("127.0.0.1:{p}"))
+            .unwrap();
+        let mut dests = vec![
+            "127.0.0.2".to_string(),
+            "0.0.0.0".into(),
+            "::ffff:127.0.0.1".into(),
+            "127.9.9.9".into(),
+        ];
+        for a in host_addresses().into_iter().filter(IpAddr::is_ipv4) {
+            dests.push(host(a));
+        }
+        let steps: Vec<String> = dests.iter().map(|d| format!("{verb},{d},{p}")).collect();
+        let r = attempt("escape", &steps, policy);
+        for st in &steps {
+            r.denied(st);
+        }
+        assert_eq!(obs.count(), 0, "{}", r.stdout);
+        // The denial names the rule that decided.
+        let rule = if tcp { "deny-connect" } else { "deny-send-to" };
+        assert!(
+            r.audit
+                .contains(&format!("denied by rule {rule} 127.0.0.1:{p}")),
+            "{}",
+            r.audit
+        );
+    }
+}
+
+#[test]
+fn allowed_loopback_is_reachable_by_its_spellings_and_nothing_else() {
+    for tcp in [true, false] {
+        let obs = if tcp {
+            Observer::tcp("0.0.0.0:0")
+        } else {
+            Observer::udp("0.0.0.0:0")
+        };
+        let p = obs.port();
+        let verb = if tcp { "connect" } else { "sendto" };
+        let policy = Policy::deny_all()
+            .allow_connect(&format!("127.0.0.1:{p}"))
+            .unwrap();
+        let ok = [
+            format!("{verb},127.0.0.1,{p}"),
+            format!("{verb},0.0.0.0,{p}"),
+            format!("{verb},::ffff:127.0.0.1,{p}"),
+        ];
+        let no = [
+            format!("{verb},127.0.0.2,{p}"),
+            format!("{verb},127.0.0.1,{}", p.wrapping_add(1).max(1)),
+        ];
+        let steps: Vec<String> = ok.iter().chain(no.iter()).cloned().collect();
+        let r = attempt("escape", &steps, policy);
+        for st in &ok {
+            r.allowed(st);
+        }
+        for st in &no {
+            r.denied(st);
+        }
+        assert_eq!(obs.count(), ok.len(), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn wildcard_and_dual_stack_binds_need_every_address() {
+    for proto in ["tcp", "udp"] {
+        let port = free_port();
+        let policy = Policy::deny_all()
+            .allow_bind(&format!("*:{port}"))
+            .unwrap()
+            .deny_bind(&format!("127.0.0.1:{port}"))
+            .unwrap();
+        let denied = [
+            format!("bind,{proto},0.0.0.0,{port}"),
+            format!("bind-dual,{proto},{port}"),
+            format!("bind,{proto},::ffff:0.0.0.0,{port}"),
+            format!("bind,{proto},127.0.0.1,{port}"),
+            format!("bind,{proto},::ffff:127.0.0.1,{port}"),
+        ];
+        let allowed = [format!("bind-v6only,{proto},{port}")];
+        let steps: Vec<String> = denied.iter().chain(allowed.iter()).cloned().collect();
+        let mut seen = Vec::new();
+        let r = attempt_with("escape", &steps, policy, |_| seen = own_on_port(port));
+        for st in &denied {
+            r.denied(st);
+        }
+        for st in &allowed {
+            r.allowed(st);
+        }
+        // Only the V6ONLY socket exists, on [::].
+        assert_eq!(seen.len(), 1, "{seen:?}\n{}", r.stdout);
+        assert_eq!(
+            seen[0].1.ip(),
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+            "{seen:?}"
+        );
+        // The IPv4 side of the port was never taken by the guest.
+        assert!(TcpListener::bind(("127.0.0.1", port)).is_ok() || proto == "udp");
+    }
+}
+
+#[test]
+fn an_ipv6_wildcard_rule_does_not_grant_ipv4() {
+    let port = free_port();
+    let policy = Policy::deny_all()
+        .allow_bind(&format!("[::]:{port}"))
+        .unwrap();
+    let denied = [
+        format!("bind-dual,tcp,{port}"),
+        format!("bind,tcp,0.0.0.0,{port}"),
+    ];
+    let allowed = [format!("bind-v6only,udp,{port}")];
+    let steps: Vec<String> = denied.iter().chain(allowed.iter()).cloned().collect();
+    let mut seen = Vec::new();
+    let r = attempt_with("escape", &steps, policy, |_| seen = own_on_port(port));
+    for st in &denied {
+        r.denied(st);
+    }
+    for st in &allowed {
+        r.allowed(st);
+    }
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].0, "udp6");
+    assert!(r.audit.contains("IPV6_V6ONLY"), "{}", r.audit);
+}
+
+#[test]
+fn a_deny_of_the_wildcard_refuses_wildcard_binds_only() {
+    let port = free_port();
+    let policy = Policy::deny_all()
+        .allow_bind("*:*")
+        .unwrap()
+        .deny_bind("0.0.0.0:*")
+        .unwrap();
+    let steps = [
+        format!("bind,udp,0.0.0.0,{port}"),
+        format!("bind,udp,127.0.0.1,{port}"),
+    ];
+    let mut seen = Vec::new();
+    let r = attempt_with("escape", &steps, policy, |_| seen = own_on_port(port));
+    r.denied(&steps[0]);
+    r.allowed(&steps[1]);
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].1.ip(), IpAddr::from([127, 0, 0, 1]));
+}
+
+#[test]
+fn implicit_binds_by_listen_are_judged_as_wildcard_binds() {
+    if !alone("escape::implicit_binds_by_listen_are_judged_as_wildcard_binds") {
+        return;
+    }
+    let policy = Policy::deny_all()
+        .allow_bind("127.0.0.1:*")
+        .unwrap()
+        .allow_bind("[::1]:*")
+        .unwrap();
+    let steps = s(&["listen-unbound,4", "listen-unbound,6"]);
+    let mut seen = Vec::new();
+    let r = attempt_with("escape", &steps, policy, |_| seen = own_sockets());
+    for st in &steps {
+        r.denied(st);
+    }
+    // No listening socket (state 0A) of this process on a wildcard address.
+    assert!(
+        !seen
+            .iter()
+            .any(|(t, a, st)| t.starts_with("tcp") && *st == 0x0A && a.ip().is_unspecified()),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn port_sharing_options_cannot_hijack_a_host_service() {
+    // A host service that allows port sharing itself.
+    let svc = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None).unwrap();
+    svc.set_reuse_address(true).unwrap();
+    svc.set_reuse_port(true).unwrap();
+    svc.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
+    svc.set_nonblocking(true).unwrap();
+    let svc: UdpSocket = svc.into();
+    let port = svc.local_addr().unwrap().port();
+    let policy = Policy::deny_all()
+        .allow_bind(&format!("127.0.0.1:{port}"))
+        .unwrap();
+    let steps = [
+        format!("reuse,udp,addr,127.0.0.1,{port}"),
+        format!("reuse,udp,port,127.0.0.1,{port}"),
+        format!("reuse,tcp,port,127.0.0.1,{port}"),
+    ];
+    let mut seen = Vec::new();
+    let r = attempt_with("escape", &steps, policy, |_| {
+        seen = own_on_port(port);
+        let c = UdpSocket::bind("127.0.0.1:0").unwrap();
+        c.send_to(b"for the service", ("127.0.0.1", port)).unwrap();
+    });
+    for st in &steps {
+        r.denied(st);
+    }
+    // Only the service's own socket is on the port, and it got the datagram.
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let mut b = [0u8; 64];
+    let got = retry(200, Duration::from_millis(10), || {
+        svc.recv_from(&mut b).ok()
+    });
+    assert!(got.is_some());
+    // SO_REUSEADDR on TCP (restart after TIME_WAIT) stays allowed.
+    let p2 = free_port();
+    let st = format!("reuse,tcp,addr,127.0.0.1,{p2}");
+    let r = attempt(
+        "escape",
+        std::slice::from_ref(&st),
+        Policy::deny_all()
+            .allow_bind(&format!("127.0.0.1:{p2}"))
+            .unwrap(),
+    );
+    r.allowed(&st);
+}
+
+#[test]
+fn guarded_options_families_and_raw_sockets_are_off_unless_granted() {
+    if !alone("escape::guarded_options_families_and_raw_sockets_are_off_unless_granted") {
+        return;
+    }
+    let steps = s(&[
+        "opt,SO_MARK",
+        "opt,SO_PRIORITY",
+        "opt,IP_TOS",
+        "opt,SO_BINDTODEVICE",
+        "opt,IP_TRANSPARENT",
+        "opt,IP_FREEBIND",
+        "raw,1",
+        "raw,255",
+        "family,17,3",
+        "family,16,2",
+        "family,40,1",
+    ]);
+    let mut seen = Vec::new();
+    let r = attempt_with("escape", &steps, Policy::deny_all(), |_| {
+        seen = own_sockets()
+    });
+    for st in &steps {
+        r.denied(st);
+    }
+    // No raw or packet socket of this process exists.
+    assert!(
+        !seen
+            .iter()
+            .any(|(t, _, _)| t.starts_with("raw") || t == "packet"),
+        "{seen:?}"
+    );
+    // Granted, the same calls go through to the kernel.
+    let granted = Policy::deny_all()
+        .allow_option("SO_PRIORITY")
+        .unwrap()
+        .allow_option("IP_TOS")
+        .unwrap()
+        .allow_raw("icmp")
+        .unwrap();
+    let steps = s(&["opt,SO_PRIORITY", "opt,IP_TOS", "raw,1"]);
+    let mut seen = Vec::new();
+    let r = attempt_with("escape", &steps, granted, |_| seen = own_sockets());
+    for st in &steps {
+        r.allowed(st);
+    }
+    assert!(seen.iter().any(|(t, _, _)| t == "raw"), "{seen:?}");
+}
+
+fn igmp_has(group_hex_le: &str) -> bool {
+    std::fs::read_to_string("/proc/net/igmp")
+        .unwrap_or_default()
+        .contains(group_hex_le)
+}
+
+#[test]
+fn multicast_joins_need_a_join_rule() {
+    if !alone("escape::multicast_joins_need_a_join_rule") {
+        return;
+    }
+    // 239.7.7.7 in /proc/net/igmp's little-endian hex.
+    let hex = "070707EF";
+    let mut during = false;
+    let st = "join,239.7.7.7".to_string();
+    let r = attempt_with(
+        "escape",
+        std::slice::from_ref(&st),
+        Policy::deny_all(),
+        |_| during = igmp_has(hex),
+    );
+    r.denied(&st);
+    assert!(!during, "the group was joined");
+    let p = Policy::deny_all()
+        .allow_join("udp://239.0.0.0/8:*")
+        .unwrap();
+    let r = attempt_with("escape", std::slice::from_ref(&st), p, |_| {
+        during = igmp_has(hex)
+    });
+    r.allowed(&st);
+    assert!(during, "the allowed join did not reach the kernel");
+}
+
+#[test]
+fn accept_closes_denied_peers_and_keeps_waiting() {
+    let port = free_port();
+    let policy = Policy::deny_all()
+        .allow_bind(&format!("127.0.0.1:{port}"))
+        .unwrap()
+        .allow_accept("127.0.0.1:*")
+        .unwrap();
+    let steps = [format!("accept,127.0.0.1,{port},1")];
+    let mut denied_got = Vec::new();
+    let mut allowed_got = Vec::new();
+    let r = attempt_live("escape", &steps, policy, |out| {
+        assert!(wait_for(out, "listening", GUEST_LIMIT));
+        let connect_from = |src: [u8; 4]| {
+            let s =
+                socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+            s.bind(&SocketAddr::from((src, 0)).into()).unwrap();
+            s.connect(&SocketAddr::from(([127, 0, 0, 1], port)).into())
+                .unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let mut t: TcpStream = s.into();
+            let mut got = Vec::new();
+            let _ = t.read_to_end(&mut got);
+            got
+        };
+        // The denied peer first: closed without a word; then the allowed.
+        denied_got = connect_from([127, 0, 0, 2]);
+        allowed_got = connect_from([127, 0, 0, 1]);
+    });
+    assert_eq!(denied_got, b"", "the denied peer reached the guest");
+    assert_eq!(allowed_got, b"welcome");
+    assert!(r.line(&steps[0]).ends_with("ok 127.0.0.1"), "{}", r.stdout);
+    assert!(
+        r.audit
+            .contains("\"use\":\"accept\",\"transport\":\"tcp\",\"subject\":\"127.0.0.2:"),
+        "{}",
+        r.audit
+    );
+}
+
+#[test]
+fn udp_servers_drop_denied_peers_and_reply_only_to_who_wrote() {
+    let port = free_port();
+    let policy = Policy::deny_all()
+        .allow_bind(&format!("udp://127.0.0.1:{port}"))
+        .unwrap()
+        .allow_recv_from("udp://127.0.0.1:*")
+        .unwrap()
+        .allow_udp_reply(true);
+    let bystander = Observer::udp("127.0.0.1:0");
+    let bp = bystander.port();
+    let steps = [
+        format!("serve-udp,127.0.0.1,{port},1"),
+        format!("sendto-bound,127.0.0.1,{bp}"),
+    ];
+    let mut intruder_got = None;
+    let mut friend_got = None;
+    let r = attempt_live("escape", &steps, policy, |out| {
+        assert!(wait_for(out, "listening", GUEST_LIMIT));
+        let intruder = UdpSocket::bind("127.0.0.2:0").unwrap();
+        let friend = UdpSocket::bind("127.0.0.1:0").unwrap();
+        intruder.send_to(b"let me in", ("127.0.0.1", port)).unwrap();
+        // Bounded wait so the intruder's datagram is queued first.
+        std::thread::sleep(Duration::from_millis(50));
+        friend.send_to(b"hello", ("127.0.0.1", port)).unwrap();
+        for (s, slot) in [(&friend, &mut friend_got), (&intruder, &mut intruder_got)] {
+            s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+            let mut b = [0u8; 16];
+            *slot = s.recv_from(&mut b).ok().map(|(n, _)| b[..n].to_vec());
+        }
+    });
+    assert_eq!(friend_got.as_deref(), Some(&b"echo"[..]), "{}", r.stdout);
+    assert_eq!(intruder_got, None, "the intruder got an answer");
+    assert!(r.line(&steps[0]).ends_with("ok 127.0.0.1"), "{}", r.stdout);
+    r.denied(&steps[1]);
+    assert_eq!(bystander.count(), 0);
+    assert!(
+        r.audit
+            .contains("\"use\":\"recv-from\",\"transport\":\"udp\",\"subject\":\"127.0.0.2:"),
+        "{}",
+        r.audit
+    );
+}
+
+#[test]
+fn the_socket_limit_holds() {
+    let st = "sockets,10".to_string();
+    let mut p = Policy::deny_all();
+    p.limits.max_sockets = 3;
+    let r = attempt("escape", std::slice::from_ref(&st), p);
+    // Three opened, the fourth refused before socket(2).
+    assert!(
+        r.line(&st).contains("ok 3 then OSError: [Errno 24]"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn names_need_a_resolve_rule() {
+    let st = "resolve,example.com".to_string();
+    let r = attempt("escape", std::slice::from_ref(&st), Policy::deny_all());
+    r.denied(&st);
+}
+
+#[test]
+fn std_net_guests_are_held_to_the_same_rules() {
+    let obs = Observer::dual(true, 0);
+    let p = obs.port();
+    let uobs = Observer::dual(false, 0);
+    let up = uobs.port();
+    let policy = all_but_loopback().allow_wasi_sockets(true);
+    // wasi:sockets itself refuses unspecified destinations (InvalidInput);
+    // the rest are the policy's.
+    let refused = [format!("connect,0.0.0.0:{p}"), format!("connect,[::]:{p}")];
+    let denied = [
+        format!("connect,127.0.0.2:{p}"),
+        format!("connect,[::1]:{p}"),
+        format!("connect,127.0.0.1:{p}"),
+        format!("sendto,127.0.0.1:{up}"),
+        format!("sendto,127.0.0.3:{up}"),
+    ];
+    let steps: Vec<String> = refused.iter().chain(denied.iter()).cloned().collect();
+    let r = attempt("std_net_escape", &steps, policy);
+    for st in &denied {
+        r.denied(st);
+    }
+    for st in &refused {
+        assert!(r.line(st).contains(": error"), "{}", r.stdout);
+    }
+    assert_eq!(obs.count() + uobs.count(), 0, "{}", r.stdout);
+
+    // Binds: a wildcard bind with a loopback address denied.
+    let port = free_port();
+    let policy = Policy::deny_all()
+        .allow_bind(&format!("*:{port}"))
+        .unwrap()
+        .deny_bind(&format!("127.0.0.1:{port}"))
+        .unwrap()
+        .allow_wasi_sockets(true);
+    let steps = [
+        format!("bind,tcp,0.0.0.0:{port}"),
+        format!("bind,udp,0.0.0.0:{port}"),
+        format!("bind,tcp,127.0.0.1:{port}"),
+    ];
+    let mut seen = Vec::new();
+    let r = attempt_with("std_net_escape", &steps, policy, |_| {
+        seen = own_on_port(port)
+    });
+    for st in &steps {
+        r.denied(st);
+    }
+    assert!(seen.is_empty(), "{seen:?}");
+}
+
+#[test]
+fn std_net_udp_servers_drop_denied_peers() {
+    let port = free_port();
+    let policy = Policy::deny_all()
+        .allow_bind(&format!("udp://127.0.0.1:{port}"))
+        .unwrap()
+        .allow_recv_from("udp://127.0.0.1:*")
+        .unwrap()
+        .allow_wasi_sockets(true);
+    let st = format!("serve-udp,127.0.0.1:{port},1");
+    let r = attempt_live("std_net_escape", std::slice::from_ref(&st), policy, |out| {
+        assert!(wait_for(out, "listening", GUEST_LIMIT));
+        let intruder = UdpSocket::bind("127.0.0.2:0").unwrap();
+        intruder.send_to(b"x", ("127.0.0.1", port)).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        let friend = UdpSocket::bind("127.0.0.1:0").unwrap();
+        friend.send_to(b"x", ("127.0.0.1", port)).unwrap();
+    });
+    assert!(r.line(&st).ends_with("ok 127.0.0.1"), "{}", r.stdout);
+    assert!(
+        r.audit
+            .contains("\"source\":\"wasi-sockets\",\"use\":\"recv-from\""),
+        "{}",
+        r.audit
+    );
+}
