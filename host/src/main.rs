@@ -4,6 +4,7 @@
 //! ```text
 //! wasock run [--policy FILE] [--allow-bind T]... [--allow-connect T]... \
 //!            [--deny-bind T]... [--deny-connect T]... [--allow-wasi-sockets] \
+//!            [--unix-dir DIR] [--allow-abstract PREFIX]... [--allow-fd-passing] \
 //!            [--max-sockets N] [--async] [--env K=V]... app.wasm [ARGS]...
 //! ```
 
@@ -53,6 +54,15 @@ struct RunArgs {
     /// Let wasi:sockets (Rust std::net in the guest) use the network under the same rules.
     #[arg(long)]
     allow_wasi_sockets: bool,
+    /// Grant a directory for AF_UNIX paths: guest paths are relative to it and never leave it.
+    #[arg(long, value_name = "DIR")]
+    unix_dir: Option<PathBuf>,
+    /// Allow binding/connecting to abstract AF_UNIX names starting with PREFIX.
+    #[arg(long, value_name = "PREFIX")]
+    allow_abstract: Vec<String>,
+    /// Allow passing sockets with SCM_RIGHTS (sendmsg/recvmsg).
+    #[arg(long)]
+    allow_fd_passing: bool,
     /// Most sockets the guest may hold open at once.
     #[arg(long, value_name = "N")]
     max_sockets: Option<usize>,
@@ -92,6 +102,15 @@ fn policy(a: &RunArgs) -> anyhow::Result<Policy> {
     }
     if a.allow_wasi_sockets {
         p = p.allow_wasi_sockets(true);
+    }
+    if let Some(d) = &a.unix_dir {
+        p = p.unix_dir_path(d)?;
+    }
+    for prefix in &a.allow_abstract {
+        p = p.allow_abstract(prefix);
+    }
+    if a.allow_fd_passing {
+        p = p.allow_fd_passing(true);
     }
     if let Some(n) = a.max_sockets {
         p.limits.max_sockets = n;

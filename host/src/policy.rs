@@ -23,6 +23,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::str::FromStr;
 
+mod unix;
+pub use unix::{UnixGrant, UnixSection};
+
 /// What an address is used for, i.e. the system call a rule governs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Use {
@@ -238,6 +241,8 @@ pub struct Policy {
     /// Resource limits.
     pub limits: Limits,
     wasi_sockets: bool,
+    /// AF_UNIX paths, abstract names and SCM_RIGHTS (see `policy/unix.rs`).
+    unix: UnixGrant,
 }
 
 impl Policy {
@@ -356,6 +361,9 @@ pub struct PolicyFile {
     /// Resource limits.
     #[serde(default)]
     pub limits: LimitsSection,
+    /// AF_UNIX grants.
+    #[serde(default)]
+    pub unix: UnixSection,
 }
 
 /// `[network]` of a policy file.
@@ -409,6 +417,7 @@ impl PolicyFile {
                 };
             }
         }
+        p = self.unix.apply(p)?;
         if let Some(n) = self.limits.max_sockets {
             p.limits.max_sockets = n;
         }

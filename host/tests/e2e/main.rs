@@ -8,3 +8,4 @@ mod embedding;
 mod examples;
 mod hostile;
 mod policy;
+mod unix;

@@ -41,6 +41,7 @@ const GUESTS: &[&str] = &[
     "echo_client_dualstack",
     "reuseaddr",
     "std_net_client",
+    "unix",
 ];
 
 /// Builds the guest programs unless the test command already did
@@ -250,7 +251,13 @@ pub fn read(pipe: &MemoryOutputPipe) -> String {
 
 /// Runs `python3 tests/python/<script> args…` and returns its stdout.
 pub fn python(script: &str, args: &[&str]) -> String {
+    python_in(&root(), script, args)
+}
+
+/// As [`python`], with the working directory `dir`.
+pub fn python_in(dir: &Path, script: &str, args: &[&str]) -> String {
     let out = Command::new("python3")
+        .current_dir(dir)
         .arg(root().join("tests/python").join(script))
         .args(args)
         .output()
