@@ -94,7 +94,7 @@ fn show(p: &[u8]) -> String {
 fn beneath_error(e: io::Error, use_: Use, path: &[u8]) -> SocketError {
     if e.raw_os_error() == Some(libc::EXDEV) {
         SocketError::denied(format_args!(
-            "{use_} to AF_UNIX path {:?}: it leads outside the granted directory",
+            "{use_} to AF_UNIX path {:?} (it leads outside the granted directory)",
             show(path)
         ))
     } else {
@@ -139,13 +139,13 @@ fn resolve_path(policy: &Policy, path: &[u8], use_: Use) -> SocketResult<Resolve
     }
     let Some(dir) = policy.unix().dir() else {
         return Err(SocketError::denied(format_args!(
-            "{use_} to AF_UNIX path {:?}: no directory is granted for AF_UNIX paths (--unix-dir)",
+            "{use_} to AF_UNIX path {:?} (no directory is granted for AF_UNIX paths: --unix-dir)",
             show(path)
         )));
     };
     if path.first() == Some(&b'/') {
         return Err(SocketError::denied(format_args!(
-            "{use_} to absolute AF_UNIX path {:?}: paths are relative to the granted directory",
+            "{use_} to absolute AF_UNIX path {:?} (paths are relative to the granted directory)",
             show(path)
         )));
     }
@@ -226,4 +226,85 @@ fn path_out(policy: &Policy, p: &[u8]) -> Vec<u8> {
     full.file_name()
         .map(|n| n.as_bytes().to_vec())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The race-freedom claims, checked natively: a path swapped for a
+    //! symlink after resolution cannot redirect the system call.
+    use super::*;
+    use std::os::unix::net::{UnixListener, UnixStream};
+
+    fn setup() -> (tempfile::TempDir, Policy) {
+        let outer = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(outer.path().join("granted/sub")).unwrap();
+        let p = Policy::deny_all()
+            .unix_dir_path(outer.path().join("granted"))
+            .unwrap();
+        (outer, p)
+    }
+
+    fn path(p: &str) -> SocketAddress {
+        SocketAddress::Unix(UnixAddress::Pathname(p.as_bytes().to_vec()))
+    }
+
+    #[test]
+    fn connect_reaches_the_inode_that_was_checked() {
+        let (outer, policy) = setup();
+        let g = outer.path().join("granted");
+        let inside = UnixListener::bind(g.join("s")).unwrap();
+        let outside = UnixListener::bind(outer.path().join("out")).unwrap();
+        inside.set_nonblocking(true).unwrap();
+        outside.set_nonblocking(true).unwrap();
+        let r = resolve(&policy, &path("s"), Use::Connect).unwrap();
+        // Swap the checked path for a symlink that leads out.
+        std::fs::rename(g.join("s"), g.join("s.orig")).unwrap();
+        std::os::unix::fs::symlink(outer.path().join("out"), g.join("s")).unwrap();
+        let c = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None).unwrap();
+        c.connect(&r.addr).unwrap();
+        assert!(
+            inside.accept().is_ok(),
+            "the checked socket got the connection"
+        );
+        assert!(
+            outside.accept().is_err(),
+            "the symlink redirected the connect"
+        );
+        // Resolving again now refuses the path.
+        assert!(resolve(&policy, &path("s"), Use::Connect).is_err());
+        drop(UnixStream::connect(outer.path().join("out")));
+    }
+
+    #[test]
+    fn bind_creates_in_the_directory_that_was_checked() {
+        let (outer, policy) = setup();
+        let g = outer.path().join("granted");
+        let r = resolve(&policy, &path("sub/new"), Use::Bind).unwrap();
+        // Swap the parent for a symlink to a directory outside.
+        std::fs::create_dir(outer.path().join("elsewhere")).unwrap();
+        std::fs::rename(g.join("sub"), g.join("sub.orig")).unwrap();
+        std::os::unix::fs::symlink(outer.path().join("elsewhere"), g.join("sub")).unwrap();
+        let s = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None).unwrap();
+        s.bind(&r.addr).unwrap();
+        assert!(g.join("sub.orig/new").exists());
+        assert!(!outer.path().join("elsewhere/new").exists());
+    }
+
+    #[test]
+    fn names_out_are_relative_to_the_grant() {
+        let (outer, policy) = setup();
+        let g = outer.path().join("granted");
+        let host = g.join("sub/x");
+        let name = UnixName::Path(host.as_os_str().as_bytes().to_vec());
+        assert!(matches!(
+            name_out(&policy, None, name),
+            Some(UnixAddress::Pathname(p)) if p == b"sub/x"
+        ));
+        let far = UnixName::Path(b"/somewhere/else/y".to_vec());
+        assert!(matches!(
+            name_out(&policy, None, far),
+            Some(UnixAddress::Pathname(p)) if p == b"y"
+        ));
+        assert!(name_out(&policy, None, UnixName::Nothing).is_none());
+    }
 }

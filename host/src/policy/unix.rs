@@ -162,3 +162,27 @@ impl UnixSection {
         Ok(p.allow_fd_passing(passing))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_section() {
+        let d = tempfile::tempdir().unwrap();
+        let text = format!(
+            "[unix]\ndir = {:?}\nallow-abstract = [\"app-\"]\nfd-passing = true\n",
+            d.path().to_str().unwrap()
+        );
+        let p = Policy::from_toml(&text).unwrap();
+        assert!(p.unix().dir().is_some());
+        assert!(p.unix().permits_abstract(b"app-1"));
+        assert!(!p.unix().permits_abstract(b"other"));
+        assert!(p.unix().fd_passing());
+        let none = Policy::from_toml("").unwrap();
+        assert!(none.unix().dir().is_none() && !none.unix().fd_passing());
+        assert!(!none.unix().permits_abstract(b""));
+        assert!(Policy::from_toml("[unix]\ndir = \"/no/such/dir\"\n").is_err());
+        assert!(Policy::from_toml("[unix]\nbogus = 1\n").is_err());
+    }
+}

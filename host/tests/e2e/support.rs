@@ -42,6 +42,7 @@ const GUESTS: &[&str] = &[
     "reuseaddr",
     "std_net_client",
     "unix",
+    "unix_escape",
 ];
 
 /// Builds the guest programs unless the test command already did
