@@ -345,6 +345,26 @@ impl Socket {
         ))
     }
 
+    /// Python's `recvmsg_into(buffers, ancbufsize, flags)`: recvmsg(2)
+    /// (WIT `ancillary.recv-msg`) of at most the buffers' total length,
+    /// scattered over `buffers` in order. Returns
+    /// `(nbytes, ancdata, msg_flags, address)`.
+    pub fn recvmsg_into(
+        &self,
+        buffers: &mut [&mut [u8]],
+        ancbufsize: usize,
+        flags: i32,
+    ) -> Result<(usize, Vec<Ancillary>, i32, Option<Address>)> {
+        let total = buffers.iter().map(|b| b.len()).sum();
+        let (data, anc, msg_flags, addr) = self.recvmsg(total, ancbufsize, flags)?;
+        let mut rest = &data[..];
+        for b in buffers.iter_mut() {
+            let n = copy_into(b, rest);
+            rest = &rest[n..];
+        }
+        Ok((data.len() - rest.len(), anc, msg_flags, addr))
+    }
+
     /// Shuts down one or both directions: shutdown(2) (WIT
     /// `socket.shutdown`); `how` is `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`.
     pub fn shutdown(&self, how: i32) -> Result<()> {

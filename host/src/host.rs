@@ -139,46 +139,51 @@ impl sync_io::wasock::socket::poll::Host for WasockCtxView<'_> {
 impl async_io::wasock::socket::ancillary::Host for WasockCtxView<'_> {
     async fn send_msg(
         &mut self,
-        _s: Sock,
-        _buffers: Vec<Vec<u8>>,
-        _control: Vec<async_io::wasock::socket::ancillary::SendControlMessage>,
-        _flags: MsgFlags,
-        _address: Option<SocketAddress>,
+        s: Sock,
+        buffers: Vec<Vec<u8>>,
+        control: Vec<async_io::wasock::socket::ancillary::SendControlMessage>,
+        flags: MsgFlags,
+        address: Option<SocketAddress>,
     ) -> SocketResult<u64> {
-        Err(SocketError::unsupported("sendmsg"))
+        let control = control.into_iter().map(Into::into).collect();
+        self.send_msg::<Reactor>(s, buffers, control, flags, address)
+            .await
     }
 
     async fn recv_msg(
         &mut self,
-        _s: Sock,
-        _max_len: u64,
-        _max_control_len: u64,
-        _flags: MsgFlags,
+        s: Sock,
+        max_len: u64,
+        max_control_len: u64,
+        flags: MsgFlags,
     ) -> SocketResult<async_io::wasock::socket::ancillary::ReceivedMessage> {
-        Err(SocketError::unsupported("recvmsg"))
+        self.recv_msg::<Reactor>(s, max_len, max_control_len, flags)
+            .await
+            .map(Into::into)
     }
 }
 
 impl sync_io::wasock::socket::ancillary::Host for WasockCtxView<'_> {
     fn send_msg(
         &mut self,
-        _s: Sock,
-        _buffers: Vec<Vec<u8>>,
-        _control: Vec<sync_io::wasock::socket::ancillary::SendControlMessage>,
-        _flags: MsgFlags,
-        _address: Option<SocketAddress>,
+        s: Sock,
+        buffers: Vec<Vec<u8>>,
+        control: Vec<sync_io::wasock::socket::ancillary::SendControlMessage>,
+        flags: MsgFlags,
+        address: Option<SocketAddress>,
     ) -> SocketResult<u64> {
-        Err(SocketError::unsupported("sendmsg"))
+        let control = control.into_iter().map(Into::into).collect();
+        run_ready(self.send_msg::<Blocking>(s, buffers, control, flags, address))
     }
 
     fn recv_msg(
         &mut self,
-        _s: Sock,
-        _max_len: u64,
-        _max_control_len: u64,
-        _flags: MsgFlags,
+        s: Sock,
+        max_len: u64,
+        max_control_len: u64,
+        flags: MsgFlags,
     ) -> SocketResult<sync_io::wasock::socket::ancillary::ReceivedMessage> {
-        Err(SocketError::unsupported("recvmsg"))
+        run_ready(self.recv_msg::<Blocking>(s, max_len, max_control_len, flags)).map(Into::into)
     }
 }
 

@@ -35,6 +35,7 @@
 
 #![deny(missing_docs)]
 
+mod ancillary;
 pub mod bindings;
 mod ctx;
 mod error;
@@ -46,6 +47,7 @@ mod poll;
 pub mod run;
 mod socket;
 mod sys;
+mod unix;
 mod wait;
 mod zerocopy;
 

@@ -46,13 +46,15 @@ pub struct HostSocket {
     /// Peers that sent this (UDP) socket a datagram, for the policy's UDP
     /// reply rule; at most [`HEARD_MAX`], kept only when the rule is on.
     heard: Mutex<HashSet<SocketAddr>>,
+    /// AF_UNIX: the name it bound (see `unix.rs`).
+    unix: crate::unix::UnixState,
 }
 
 /// Most peers a socket remembers for the UDP reply rule.
 const HEARD_MAX: usize = 1024;
 
 impl HostSocket {
-    fn new(
+    pub(crate) fn new(
         sock: Socket,
         family: AddressFamily,
         socket_type: SocketType,
@@ -69,6 +71,7 @@ impl HostSocket {
             nonblocking: Arc::new(AtomicBool::new(nonblocking)),
             not_ready: AtomicU8::new(0),
             heard: Mutex::default(),
+            unix: Default::default(),
         }
     }
 
@@ -186,7 +189,7 @@ impl HostSocket {
     /// Runs `op`; on EAGAIN waits per the mode and retries. On a blocking
     /// descriptor `op` itself waits, and EAGAIN (an SO_RCVTIMEO expiry, or
     /// MSG_DONTWAIT) is the answer, as in CPython.
-    async fn io<W: Wait, T: Send>(
+    pub(crate) async fn io<W: Wait, T: Send>(
         &self,
         interest: Interest,
         flags: MsgFlags,
@@ -262,7 +265,7 @@ impl HostSocket {
 
 /// Whether the peer `from` of socket `s` is allowed for `use_`
 /// (`accept`, `recv-from`); a denied one is counted.
-fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &SockAddr) -> bool {
+pub(crate) fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &SockAddr) -> bool {
     let Some(peer) = from.as_socket() else {
         return true;
     };
@@ -316,7 +319,7 @@ async fn recv_filtered<W: Wait>(
 }
 
 /// The `MSG_*` bits of a flag set, with MSG_NOSIGNAL always added.
-fn msg_flags(f: MsgFlags) -> i32 {
+pub(crate) fn msg_flags(f: MsgFlags) -> i32 {
     let table = [
         (MsgFlags::OOB, libc::MSG_OOB),
         (MsgFlags::PEEK, libc::MSG_PEEK),
@@ -344,7 +347,7 @@ fn unspecified(family: AddressFamily) -> SocketAddr {
 }
 
 impl WasockCtxView<'_> {
-    fn sock(&self, r: &Resource<HostSocket>) -> SocketResult<&HostSocket> {
+    pub(crate) fn sock(&self, r: &Resource<HostSocket>) -> SocketResult<&HostSocket> {
         Ok(self.table.get(r)?)
     }
 
@@ -397,13 +400,45 @@ impl WasockCtxView<'_> {
         self.ctx.decide(d)
     }
 
-    fn push(&mut self, s: HostSocket) -> SocketResult<Resource<HostSocket>> {
+    /// The socket and the kernel address it may use for `use_`: AF_UNIX
+    /// names resolve in `unix.rs` (never through the IP rules), IP
+    /// addresses go through the IP rules ([`Self::check_local`],
+    /// [`Self::check_destination`]).
+    pub(crate) fn target(
+        &self,
+        r: &Resource<HostSocket>,
+        address: &SocketAddress,
+        use_: Use,
+    ) -> SocketResult<(&HostSocket, crate::unix::Resolved)> {
+        let s = self.sock(r)?;
+        if s.family == AddressFamily::Unix {
+            return Ok((s, crate::unix::resolve(&self.ctx.policy, address, use_)?));
+        }
+        let addr = s.check_family(address)?;
+        match use_ {
+            Use::Bind | Use::Listen => self.check_local(s, use_, addr)?,
+            _ => self.check_destination(s, use_, addr)?,
+        }
+        Ok((s, crate::unix::Resolved::plain(SockAddr::from(addr))))
+    }
+
+    /// A kernel address as the guest sees it (`None`: the kernel gave none).
+    pub(crate) fn address_out(&self, s: &HostSocket, a: &SockAddr) -> Option<SocketAddress> {
+        match sys::unix_name(a) {
+            Some(n) if s.family == AddressFamily::Unix => {
+                crate::unix::name_out(&self.ctx.policy, Some(&s.unix), n).map(SocketAddress::Unix)
+            }
+            _ => sys::from_sockaddr(a),
+        }
+    }
+
+    pub(crate) fn push(&mut self, s: HostSocket) -> SocketResult<Resource<HostSocket>> {
         let r = self.table.push(s)?;
         self.ctx.open_sockets += 1;
         Ok(r)
     }
 
-    fn reserve(&self) -> SocketResult<()> {
+    pub(crate) fn reserve(&self) -> SocketResult<()> {
         let max = self.ctx.policy.limits.max_sockets;
         if self.ctx.open_sockets >= max {
             return Err(SocketError::new(
@@ -460,10 +495,10 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let s = self.table.get(&r)?;
-        let addr = s.check_family(&address)?;
-        self.check_local(s, Use::Bind, addr)?;
-        Ok(s.sock.bind(&SockAddr::from(addr))?)
+        let (s, to) = self.target(&r, &address, Use::Bind)?;
+        s.sock.bind(&to.addr)?;
+        to.bound(&s.unix);
+        Ok(())
     }
 
     /// listen(2). An unbound socket is bound by the kernel to the wildcard
@@ -474,7 +509,12 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         backlog: i32,
     ) -> SocketResult<()> {
-        let s = self.table.get(&r)?;
+        let s = self.sock(&r)?;
+        if s.family == AddressFamily::Unix {
+            // AF_UNIX names were checked at bind (listen never autobinds).
+            let backlog = backlog.clamp(0, self.ctx.policy.limits.max_backlog);
+            return Ok(s.sock.listen(backlog)?);
+        }
         if s.socket_type == SocketType::Dgram {
             // The kernel refuses (EOPNOTSUPP) without binding anything.
             return Ok(s.sock.listen(0)?);
@@ -517,7 +557,9 @@ impl WasockCtxView<'_> {
             })
             .await?;
         let (family, socket_type, protocol) = (s.family, s.socket_type, s.protocol);
-        let peer = sys::from_sockaddr(&peer).unwrap_or_else(|| sys::from_std(unspecified(family)));
+        let peer = self
+            .address_out(s, &peer)
+            .unwrap_or_else(|| sys::from_std(unspecified(family)));
         let new = self.push(HostSocket::new(
             sock,
             family,
@@ -536,14 +578,12 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let s = self.table.get(&r)?;
-        let addr = s.check_family(&address)?;
-        self.check_destination(s, Use::Connect, addr)?;
-        if s.socket_type == SocketType::Stream {
+        let (s, to) = self.target(&r, &address, Use::Connect)?;
+        if s.socket_type == SocketType::Stream && s.family != AddressFamily::Unix {
             self.ctx.take_connect_token()?;
         }
         s.prepare::<W>()?;
-        let e = match s.sock.connect(&SockAddr::from(addr)) {
+        let e = match s.sock.connect(&to.addr) {
             Ok(()) => return Ok(()),
             Err(e) => e,
         };
@@ -561,8 +601,7 @@ impl WasockCtxView<'_> {
         // Asking connect(2) again reports the outcome in one call: EALREADY
         // while the handshake runs, success (or EISCONN) once connected,
         // the pending error (e.g. ECONNREFUSED) once it failed.
-        let to = SockAddr::from(addr);
-        let outcome = || match s.sock.connect(&to) {
+        let outcome = || match s.sock.connect(&to.addr) {
             Ok(()) => Ok(()),
             Err(e) => match e.raw_os_error() {
                 Some(libc::EISCONN) => Ok(()),
@@ -636,20 +675,17 @@ impl WasockCtxView<'_> {
         address: SocketAddress,
     ) -> SocketResult<u64> {
         let data = data.as_ref();
-        let s = self.table.get(&r)?;
-        let addr = s.check_family(&address)?;
-        self.check_destination(s, Use::SendTo, addr)?;
-        let to = SockAddr::from(addr);
+        let (s, to) = self.target(&r, &address, Use::SendTo)?;
         let f = msg_flags(flags);
         let n = s
             .io::<W, _>(Interest::Write, flags, || {
-                s.sock.send_to_with_flags(data, &to, f)
+                s.sock.send_to_with_flags(data, &to.addr, f)
             })
             .await?;
         Ok(n as u64)
     }
 
-    fn recv_cap(&self, max_len: u64) -> usize {
+    pub(crate) fn recv_cap(&self, max_len: u64) -> usize {
         let limit = self.ctx.policy.limits.max_recv;
         usize::try_from(max_len).unwrap_or(usize::MAX).min(limit)
     }
@@ -717,11 +753,11 @@ impl WasockCtxView<'_> {
                 sys::append_read(&mut buf, cap, |b| s.sock.recv_from_with_flags(b, f))
             })
             .await?;
-        Ok((buf, sys::from_sockaddr(&from)))
+        Ok((buf, self.address_out(s, &from)))
     }
 
     /// Whether datagrams received on `s` must be checked per peer.
-    fn filters_datagrams(&self, s: &HostSocket) -> bool {
+    pub(crate) fn filters_datagrams(&self, s: &HostSocket) -> bool {
         matches!(s.socket_type, SocketType::Dgram | SocketType::Raw)
             && (self.ctx.policy.udp_reply()
                 || self.ctx.policy.filters_peers(Use::RecvFrom, s.transport()))
@@ -748,7 +784,9 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<SocketAddress> {
         let s = self.sock(&r)?;
         let a = s.sock.local_addr()?;
-        Ok(sys::from_sockaddr(&a).unwrap_or_else(|| sys::from_std(unspecified(s.family))))
+        Ok(self
+            .address_out(s, &a)
+            .unwrap_or_else(|| sys::from_std(unspecified(s.family))))
     }
 
     /// getpeername(2).
@@ -756,8 +794,10 @@ impl WasockCtxView<'_> {
         &mut self,
         r: Resource<HostSocket>,
     ) -> SocketResult<SocketAddress> {
-        let a = self.sock(&r)?.sock.peer_addr()?;
-        sys::from_sockaddr(&a).ok_or_else(|| SocketError::new(ErrorCode::NotConnected, ""))
+        let s = self.sock(&r)?;
+        let a = s.sock.peer_addr()?;
+        self.address_out(s, &a)
+            .ok_or_else(|| SocketError::new(ErrorCode::NotConnected, ""))
     }
 
     /// Sets Python's mode. No system call: the descriptor follows at the
@@ -795,6 +835,7 @@ impl WasockCtxView<'_> {
             true,
         );
         copy.timeout = s.timeout;
+        copy.unix = s.unix.clone();
         copy.nonblocking = Arc::clone(&s.nonblocking);
         self.push(copy)
     }
@@ -830,20 +871,58 @@ impl WasockCtxView<'_> {
         Ok(())
     }
 
-    /// socketpair(2): AF_UNIX only on Linux, which this host does not
-    /// implement yet.
+    /// socketpair(2): AF_UNIX only on Linux (other families fail in the
+    /// kernel). Needs no grant: the pair reaches nothing but itself.
     pub(crate) async fn socketpair<W: Wait>(
         &mut self,
         family: AddressFamily,
-        _socket_type: SocketType,
-        _protocol: i32,
+        socket_type: SocketType,
+        protocol: i32,
     ) -> SocketResult<(Resource<HostSocket>, Resource<HostSocket>)> {
-        Err(match family {
-            AddressFamily::Unix => SocketError::unsupported("AF_UNIX (socketpair)"),
-            other => SocketError::new(
+        if family != AddressFamily::Unix {
+            return Err(SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
-                format!("socketpair is not supported for {other:?}"),
-            ),
-        })
+                format!("socketpair is not supported for {family:?}"),
+            ));
+        }
+        let ty = match socket_type {
+            SocketType::Raw => {
+                return Err(SocketError::denied(format_args!(
+                    "creating a raw {family:?} socket"
+                )))
+            }
+            other => sys::socket_type(other).ok_or_else(|| {
+                SocketError::new(
+                    ErrorCode::SocketTypeNotSupported,
+                    format!("socket type {other:?} is not supported for {family:?}"),
+                )
+            })?,
+        };
+        let max = self.ctx.policy.limits.max_sockets;
+        if self.ctx.open_sockets.saturating_add(2) > max {
+            return Err(SocketError::new(
+                ErrorCode::TooManyFiles,
+                format!("the policy's limit of {max} open sockets is reached"),
+            ));
+        }
+        let nonblocking = !W::BLOCKING_FD;
+        let domain =
+            sys::domain(family).ok_or_else(|| SocketError::unsupported("AF_UNIX (socketpair)"))?;
+        let (a, b) = sys::socketpair(domain, ty, protocol, nonblocking)?;
+        let a = self.push(HostSocket::new(
+            a,
+            family,
+            socket_type,
+            protocol,
+            nonblocking,
+        ))?;
+        let b = self.push(HostSocket::new(
+            b,
+            family,
+            socket_type,
+            protocol,
+            nonblocking,
+        ))?;
+        Ok((a, b))
     }
 }

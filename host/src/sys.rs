@@ -9,7 +9,7 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::io;
 use std::mem::MaybeUninit;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Instant;
 
 /// socket(2) with SOCK_CLOEXEC, and SOCK_NONBLOCK when `nonblocking`.
@@ -24,6 +24,7 @@ pub fn domain(family: AddressFamily) -> Option<Domain> {
     match family {
         AddressFamily::Inet => Some(Domain::IPV4),
         AddressFamily::Inet6 => Some(Domain::IPV6),
+        AddressFamily::Unix => Some(Domain::UNIX),
         _ => None,
     }
 }
@@ -34,6 +35,7 @@ pub fn socket_type(ty: SocketType) -> Option<Type> {
         SocketType::Stream => Some(Type::STREAM),
         SocketType::Dgram => Some(Type::DGRAM),
         SocketType::Raw => Some(Type::RAW),
+        SocketType::Seqpacket => Some(Type::SEQPACKET),
         _ => None,
     }
 }
@@ -423,4 +425,375 @@ pub fn poll_one(fd: RawFd, interest: Interest, deadline: Option<Instant>) -> io:
     Ok(poll_until(&[(fd, events)], deadline)?
         .first()
         .is_some_and(|&r| r != 0))
+}
+
+// ---------------------------------------------------------------------------
+// AF_UNIX
+
+/// socketpair(2) with SOCK_CLOEXEC, and SOCK_NONBLOCK when `nonblocking`.
+pub fn socketpair(
+    domain: Domain,
+    ty: Type,
+    protocol: i32,
+    nonblocking: bool,
+) -> io::Result<(Socket, Socket)> {
+    let proto = (protocol != 0).then_some(Protocol::from(protocol));
+    let ty = if nonblocking { ty.nonblocking() } else { ty };
+    Socket::pair(domain, ty, proto)
+}
+
+/// `offsetof(struct sockaddr_un, sun_path)`.
+const SUN_PATH_OFFSET: usize = std::mem::size_of::<libc::sa_family_t>();
+
+/// Size of `sun_path`.
+pub const SUN_PATH_LEN: usize = 108;
+
+/// A `struct sockaddr_un`: a pathname (`abstract_name` false: at most 107
+/// bytes, no NUL; a terminating NUL is added), an abstract name (the bytes
+/// after the leading NUL, at most 107), or, for empty `name` and not
+/// abstract, the unnamed address (bind(2) with it autobinds).
+pub fn unix_sockaddr(name: &[u8], abstract_name: bool) -> io::Result<SockAddr> {
+    let start = usize::from(abstract_name);
+    if start + name.len() >= SUN_PATH_LEN + usize::from(abstract_name)
+        || (!abstract_name && name.contains(&0))
+    {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    let len = if abstract_name {
+        SUN_PATH_OFFSET + 1 + name.len()
+    } else if name.is_empty() {
+        SUN_PATH_OFFSET
+    } else {
+        SUN_PATH_OFFSET + name.len() + 1
+    };
+    // SAFETY: the storage is zeroed and large enough for a sockaddr_un;
+    // we write the family and at most 108 path bytes, and report `len`.
+    let ((), addr) = unsafe {
+        SockAddr::try_init(|storage, l| {
+            let un = storage.cast::<libc::sockaddr_un>();
+            (*un).sun_family = libc::AF_UNIX as libc::sa_family_t;
+            let path = (*un).sun_path.as_mut_ptr().cast::<u8>();
+            std::ptr::copy_nonoverlapping(name.as_ptr(), path.add(start), name.len());
+            *l = len as libc::socklen_t;
+            Ok(())
+        })
+    }?;
+    Ok(addr)
+}
+
+/// What the kernel reported for an AF_UNIX address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnixName {
+    /// No address at all (recvfrom(2) from an unnamed peer: length 0).
+    Nothing,
+    /// An unnamed socket (only the family).
+    Unnamed,
+    /// A pathname, as the binder spelled it.
+    Path(Vec<u8>),
+    /// An abstract name, without the leading NUL.
+    Abstract(Vec<u8>),
+}
+
+/// The AF_UNIX reading of a kernel address (`None` for another family).
+pub fn unix_name(addr: &SockAddr) -> Option<UnixName> {
+    if addr.len() == 0 {
+        return Some(UnixName::Nothing);
+    }
+    if !addr.is_unix() {
+        return None;
+    }
+    if addr.is_unnamed() {
+        return Some(UnixName::Unnamed);
+    }
+    if let Some(a) = addr.as_abstract_namespace() {
+        return Some(UnixName::Abstract(a.to_vec()));
+    }
+    use std::os::unix::ffi::OsStrExt;
+    let p = addr.as_pathname()?.as_os_str().as_bytes();
+    // A path bound with all 108 bytes has no NUL; socket2 drops a byte
+    // it takes for one. Trim at the first NUL either way.
+    let end = p.iter().position(|&b| b == 0).unwrap_or(p.len());
+    Some(UnixName::Path(p[..end].to_vec()))
+}
+
+/// openat2(2) of `path` beneath the directory `dir` with
+/// RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS: `..`, absolute paths and
+/// symlinks that would leave `dir` fail with EXDEV; symlinks that stay
+/// inside are followed. Opened O_PATH | O_CLOEXEC, plus O_DIRECTORY when
+/// `directory`.
+pub fn open_beneath(dir: BorrowedFd<'_>, path: &[u8], directory: bool) -> io::Result<OwnedFd> {
+    let c = std::ffi::CString::new(path).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    let mut flags = libc::O_PATH | libc::O_CLOEXEC;
+    if directory {
+        flags |= libc::O_DIRECTORY;
+    }
+    // SAFETY: open_how is plain integers; zero is a valid value.
+    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
+    how.flags = flags as u64;
+    how.resolve = libc::RESOLVE_BENEATH | libc::RESOLVE_NO_MAGICLINKS;
+    loop {
+        // SAFETY: `c` is NUL-terminated; `how` is a valid open_how of the
+        // size we pass.
+        let fd = unsafe {
+            libc::syscall(
+                libc::SYS_openat2,
+                dir.as_raw_fd(),
+                c.as_ptr(),
+                &how as *const libc::open_how,
+                std::mem::size_of::<libc::open_how>(),
+            )
+        };
+        if fd >= 0 {
+            // SAFETY: openat2 returned a new descriptor that nothing else owns.
+            return Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) });
+        }
+        let e = io::Error::last_os_error();
+        // EAGAIN: a concurrent rename raced the lookup; try again.
+        if e.raw_os_error() != Some(libc::EAGAIN) && e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// Opens a directory once (O_PATH | O_DIRECTORY | O_CLOEXEC), for a grant.
+pub fn open_dir(path: &std::path::Path) -> io::Result<OwnedFd> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
+        .open(path)?;
+    Ok(OwnedFd::from(f))
+}
+
+/// The path the kernel names for an open descriptor
+/// (readlink(2) of `/proc/self/fd/N`).
+pub fn fd_path(fd: RawFd) -> io::Result<std::path::PathBuf> {
+    std::fs::read_link(format!("/proc/self/fd/{fd}"))
+}
+
+/// The name under which a path reaches the object `fd` is open on (a
+/// directory, or with `name` a file in that directory) without resolving
+/// any path again: `/proc/self/fd/N[/name]`.
+pub fn fd_link(fd: BorrowedFd<'_>, name: Option<&[u8]>) -> Vec<u8> {
+    let mut p = format!("/proc/self/fd/{}", fd.as_raw_fd()).into_bytes();
+    if let Some(n) = name {
+        p.push(b'/');
+        p.extend_from_slice(n);
+    }
+    p
+}
+
+/// The `/proc/self/fd/N` descriptor number a kernel-reported path starts
+/// with, and the rest after `N/`.
+pub fn split_fd_link(path: &[u8]) -> Option<(RawFd, &[u8])> {
+    let rest = path.strip_prefix(b"/proc/self/fd/")?;
+    let slash = rest.iter().position(|&b| b == b'/')?;
+    let n: RawFd = std::str::from_utf8(&rest[..slash]).ok()?.parse().ok()?;
+    Some((n, &rest[slash + 1..]))
+}
+
+/// fstat(2): whether `fd` is a socket.
+pub fn is_socket(fd: BorrowedFd<'_>) -> bool {
+    // SAFETY: a zeroed stat is a valid buffer for fstat to fill.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: `fd` is open; `st` is writable.
+    let r = unsafe { libc::fstat(fd.as_raw_fd(), &mut st) };
+    r == 0 && (st.st_mode & libc::S_IFMT) == libc::S_IFSOCK
+}
+
+// ---------------------------------------------------------------------------
+// sendmsg / recvmsg
+
+/// One control message as the kernel lays it out: level, type, data.
+#[derive(Debug)]
+pub struct RawCmsg {
+    /// `cmsg_level`.
+    pub level: i32,
+    /// `cmsg_type`.
+    pub kind: i32,
+    /// `CMSG_DATA`, as many bytes as arrived.
+    pub data: Vec<u8>,
+}
+
+/// A received control message: descriptors (already owned, so they close
+/// on every path unless kept) or anything else as bytes.
+#[derive(Debug)]
+pub enum RecvCmsg {
+    /// SCM_RIGHTS.
+    Rights(Vec<OwnedFd>),
+    /// Anything else.
+    Other(RawCmsg),
+}
+
+/// `CMSG_SPACE(n)`.
+pub fn cmsg_space(n: usize) -> usize {
+    // SAFETY: a pure size computation.
+    unsafe { libc::CMSG_SPACE(n as libc::c_uint) as usize }
+}
+
+/// sendmsg(2) of `bufs` with control messages `cmsgs` (SCM_RIGHTS
+/// carrying `fds` first when not empty) to `to` (or the connected peer).
+pub fn sendmsg(
+    sock: &Socket,
+    bufs: &[&[u8]],
+    fds: &[RawFd],
+    cmsgs: &[RawCmsg],
+    to: Option<&SockAddr>,
+    flags: i32,
+) -> io::Result<usize> {
+    let fd_bytes: Vec<u8> = fds.iter().flat_map(|fd| fd.to_ne_bytes()).collect();
+    let rights = (!fds.is_empty()).then_some((libc::SOL_SOCKET, libc::SCM_RIGHTS, &fd_bytes[..]));
+    let all: Vec<(i32, i32, &[u8])> = rights
+        .into_iter()
+        .chain(cmsgs.iter().map(|c| (c.level, c.kind, &c.data[..])))
+        .collect();
+    let space: usize = all.iter().map(|(_, _, d)| cmsg_space(d.len())).sum();
+    // u64 words: cmsghdr alignment.
+    let mut control = vec![0u64; space.div_ceil(8)];
+    let mut iov: Vec<libc::iovec> = bufs
+        .iter()
+        .map(|b| libc::iovec {
+            iov_base: b.as_ptr() as *mut libc::c_void,
+            iov_len: b.len(),
+        })
+        .collect();
+    // SAFETY: a zeroed msghdr is valid; every pointer we set below points
+    // at memory that outlives the call, with its length.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    if let Some(a) = to {
+        msg.msg_name = a.as_ptr() as *mut libc::c_void;
+        msg.msg_namelen = a.len();
+    }
+    msg.msg_iov = iov.as_mut_ptr();
+    msg.msg_iovlen = iov.len();
+    if space > 0 {
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = space;
+        // SAFETY: the control buffer holds CMSG_SPACE of every message, so
+        // each header and its data fit where CMSG_NXTHDR places them.
+        unsafe {
+            let mut c = libc::CMSG_FIRSTHDR(&msg);
+            for (level, kind, data) in &all {
+                if c.is_null() {
+                    return Err(io::Error::from_raw_os_error(libc::EINVAL));
+                }
+                (*c).cmsg_level = *level;
+                (*c).cmsg_type = *kind;
+                (*c).cmsg_len = libc::CMSG_LEN(data.len() as libc::c_uint) as _;
+                std::ptr::copy_nonoverlapping(data.as_ptr(), libc::CMSG_DATA(c), data.len());
+                c = libc::CMSG_NXTHDR(&msg, c);
+            }
+        }
+    }
+    // SAFETY: msg is fully initialised above.
+    let n = unsafe { libc::sendmsg(sock.as_raw_fd(), &msg, flags) };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+/// What recvmsg(2) returned besides the data.
+#[derive(Debug)]
+pub struct RecvMsgOut {
+    /// `msg_flags`.
+    pub flags: i32,
+    /// The sender (length 0 when the kernel gave none).
+    pub from: SockAddr,
+    /// Control messages, in order.
+    pub cmsgs: Vec<RecvCmsg>,
+}
+
+/// recvmsg(2) with MSG_CMSG_CLOEXEC into at most `max` bytes appended to
+/// `buf`, with a control buffer of `control_len` bytes. Received
+/// descriptors are owned at once, so none can leak.
+pub fn recvmsg(
+    sock: &Socket,
+    buf: &mut Vec<u8>,
+    max: usize,
+    control_len: usize,
+    flags: i32,
+) -> io::Result<RecvMsgOut> {
+    buf.reserve(max);
+    let spare = &mut buf.spare_capacity_mut()[..max];
+    let mut iov = libc::iovec {
+        iov_base: spare.as_mut_ptr().cast(),
+        iov_len: max,
+    };
+    let mut control = vec![0u64; control_len.div_ceil(8)];
+    // SAFETY: zeroed storage is a valid sockaddr buffer.
+    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    // SAFETY: a zeroed msghdr is valid; we point it at live buffers.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_name = (&mut storage as *mut libc::sockaddr_storage).cast();
+    msg.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    if control_len > 0 {
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = control_len;
+    }
+    // SAFETY: every buffer in msg is valid and writable for its length.
+    let n = unsafe { libc::recvmsg(sock.as_raw_fd(), &mut msg, flags | libc::MSG_CMSG_CLOEXEC) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let n = n as usize;
+    let mut cmsgs = Vec::new();
+    if control_len > 0 && msg.msg_controllen > 0 {
+        let end = control.as_ptr() as usize + msg.msg_controllen.min(control_len);
+        // SAFETY: CMSG_FIRSTHDR/NXTHDR stay within msg_controllen, which
+        // the kernel set to the bytes it wrote; data lengths are clamped to
+        // the end of the buffer.
+        unsafe {
+            let mut c = libc::CMSG_FIRSTHDR(&msg);
+            while !c.is_null() {
+                let data = libc::CMSG_DATA(c);
+                let claimed = ((*c).cmsg_len as usize).saturating_sub(libc::CMSG_LEN(0) as usize);
+                let avail = end.saturating_sub(data as usize).min(claimed);
+                let bytes = std::slice::from_raw_parts(data, avail);
+                if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SCM_RIGHTS {
+                    let fds = bytes
+                        .chunks_exact(4)
+                        .map(|w| {
+                            let fd = i32::from_ne_bytes([w[0], w[1], w[2], w[3]]);
+                            OwnedFd::from_raw_fd(fd)
+                        })
+                        .collect();
+                    cmsgs.push(RecvCmsg::Rights(fds));
+                } else {
+                    cmsgs.push(RecvCmsg::Other(RawCmsg {
+                        level: (*c).cmsg_level,
+                        kind: (*c).cmsg_type,
+                        data: bytes.to_vec(),
+                    }));
+                }
+                c = libc::CMSG_NXTHDR(&msg, c);
+            }
+        }
+    }
+    // SAFETY: the kernel initialised min(n, max) bytes of the spare capacity.
+    unsafe { buf.set_len(buf.len() + n.min(max)) };
+    let namelen = msg
+        .msg_namelen
+        .min(std::mem::size_of::<libc::sockaddr_storage>() as u32);
+    // SAFETY: the kernel wrote `namelen` bytes of the address.
+    let from = unsafe {
+        SockAddr::try_init(|s, l| {
+            std::ptr::copy_nonoverlapping(
+                (&storage as *const libc::sockaddr_storage).cast::<u8>(),
+                s.cast::<u8>(),
+                namelen as usize,
+            );
+            *l = namelen;
+            Ok(())
+        })
+    }?
+    .1;
+    Ok(RecvMsgOut {
+        flags: msg.msg_flags,
+        from,
+        cmsgs,
+    })
 }

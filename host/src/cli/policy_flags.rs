@@ -74,6 +74,15 @@ pub struct PolicyFlags {
     /// Let wasi:sockets (Rust std::net in the guest) use the network under the same rules.
     #[arg(long)]
     pub allow_wasi_sockets: bool,
+    /// Grant a directory for AF_UNIX paths: guest paths are relative to it and never leave it.
+    #[arg(long, value_name = "DIR")]
+    pub unix_dir: Option<PathBuf>,
+    /// Allow binding/connecting to abstract AF_UNIX names starting with PREFIX.
+    #[arg(long, value_name = "PREFIX", value_delimiter = ',')]
+    pub allow_abstract: Vec<String>,
+    /// Allow passing sockets with SCM_RIGHTS (sendmsg/recvmsg).
+    #[arg(long)]
+    pub allow_fd_passing: bool,
     /// Grant raw IP sockets for PROTOCOL (icmp, icmpv6, a number, *).
     #[arg(long, value_name = "PROTOCOL", value_delimiter = ',')]
     pub allow_raw: Vec<String>,
@@ -166,6 +175,15 @@ impl PolicyFlags {
         }
         if self.audit_only {
             p = p.audit_only(true);
+        }
+        if let Some(d) = &self.unix_dir {
+            p = p.unix_dir_path(d)?;
+        }
+        for prefix in &self.allow_abstract {
+            p = p.allow_abstract(prefix);
+        }
+        if self.allow_fd_passing {
+            p = p.allow_fd_passing(true);
         }
         let l = &mut p.limits;
         if let Some(n) = self.max_sockets {

@@ -51,6 +51,9 @@ pub struct PolicyFile {
     /// Resource limits.
     #[serde(default)]
     pub limits: LimitsSection,
+    /// AF_UNIX grants.
+    #[serde(default)]
+    pub unix: super::UnixSection,
 }
 
 /// `[network]` of a policy file: `allow-<use>` / `deny-<use>` lists.
@@ -208,6 +211,7 @@ impl PolicyFile {
         for o in &self.options.allow {
             p = p.allow_option(o)?;
         }
+        p = self.unix.apply(p)?;
         self.limits.apply(&mut p.limits);
         p.limits.validate().map_err(anyhow::Error::msg)?;
         Ok(p)

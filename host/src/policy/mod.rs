@@ -34,11 +34,13 @@
 mod file;
 mod limits;
 mod target;
+mod unix;
 
 pub use crate::ctx::{Recorder, Source};
 pub use file::PolicyFile;
 pub use limits::Limits;
 pub use target::{HostPattern, Target, TargetParseError};
+pub use unix::{UnixGrant, UnixSection};
 
 use crate::bindings::types::{AddressFamily, SocketType};
 use crate::error::SocketError;
@@ -409,6 +411,8 @@ pub struct Policy {
     pub limits: Limits,
     wasi_sockets: bool,
     audit_only: bool,
+    /// AF_UNIX paths, abstract names and SCM_RIGHTS (see `policy/unix.rs`).
+    unix: UnixGrant,
 }
 
 fn with_transport(t: Option<Transport>, host: HostPattern, ports: (u16, u16)) -> Target {

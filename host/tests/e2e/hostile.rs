@@ -53,7 +53,7 @@ fn invalid_addresses_and_arguments_are_errors() {
     assert!(line("negative-timeout").contains("ValueError"));
     assert!(line("nan-timeout").contains("ValueError"));
     assert!(line("raw-socket").contains("PermissionError"));
-    assert!(line("unix-socket").contains("[Errno 97]"));
+    assert!(line("unix-socket").contains("ok None"), "{}", o.stdout);
     assert!(line("bad-protocol").contains("[Errno 93]"));
     assert!(o.stdout.trim_end().ends_with("done"));
 }

@@ -9,3 +9,4 @@ mod escape;
 mod examples;
 mod hostile;
 mod policy;
+mod unix;

@@ -43,6 +43,8 @@ const GUESTS: &[&str] = &[
     "std_net_client",
     "escape",
     "std_net_escape",
+    "unix",
+    "unix_escape",
 ];
 
 /// Builds the guest programs unless the test command already did
@@ -253,7 +255,13 @@ pub fn read(pipe: &MemoryOutputPipe) -> String {
 
 /// Runs `python3 tests/python/<script> args…` and returns its stdout.
 pub fn python(script: &str, args: &[&str]) -> String {
+    python_in(&root(), script, args)
+}
+
+/// As [`python`], with the working directory `dir`.
+pub fn python_in(dir: &Path, script: &str, args: &[&str]) -> String {
     let out = Command::new("python3")
+        .current_dir(dir)
         .arg(root().join("tests/python").join(script))
         .args(args)
         .output()

@@ -1,0 +1,394 @@
+//! AF_UNIX and sendmsg/recvmsg: the same scenario in CPython and in a
+//! sandboxed guest, compared line by line; confinement attempts checked
+//! from the host side; descriptor accounting.
+
+use crate::support::*;
+use std::path::Path;
+use wasock_host::Policy;
+
+/// A fresh directory laid out as tests/python/unix.py expects.
+fn layout() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("sub")).unwrap();
+    std::fs::write(d.path().join("plain"), b"not a socket").unwrap();
+    d
+}
+
+/// A unique abstract-name prefix for one run.
+fn tag(what: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "wasock-{}-{what}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn unix_policy(dir: &Path, prefix: &str) -> Policy {
+    loopback_policy()
+        .unix_dir_path(dir)
+        .unwrap()
+        .allow_abstract(prefix)
+        .allow_fd_passing(true)
+}
+
+fn compare(run: fn(&str, &[&str], Policy) -> Outcome) {
+    let (pdir, gdir) = (layout(), layout());
+    let (ptag, gtag) = (tag("py"), tag("guest"));
+    let expected = python_in(pdir.path(), "unix.py", &[&ptag]).replace(&ptag, "TAG");
+    let got = run("unix", &[&gtag], unix_policy(gdir.path(), &gtag));
+    assert_eq!(got.code, Ok(0), "guest failed: {}", got.stderr);
+    let got_out = got.stdout.replace(&gtag, "TAG");
+    let (e, g): (Vec<_>, Vec<_>) = (expected.lines().collect(), got_out.lines().collect());
+    for (i, (el, gl)) in e.iter().zip(&g).enumerate() {
+        assert_eq!(gl, el, "line {} differs\nguest:\n{}", i + 1, got_out);
+    }
+    assert_eq!(g.len(), e.len(), "line count differs\nguest:\n{got_out}");
+    assert_eq!(g.last(), Some(&"done"));
+    // The guest's sockets were made inside its directory, nowhere else.
+    for name in ["sock", "dg", "dg2", "sub/s2"] {
+        assert!(gdir.path().join(name).exists(), "{name} not in the dir");
+    }
+}
+
+#[test]
+fn matches_cpython_sync() {
+    compare(run_sync);
+}
+
+#[test]
+fn matches_cpython_async() {
+    compare(run_async);
+}
+
+// ---------------------------------------------------------------------------
+// Confinement, checked from outside
+
+/// `outer/` (the host's side) holding `granted/` (the guest's directory).
+struct Dirs {
+    outer: tempfile::TempDir,
+}
+
+impl Dirs {
+    fn new() -> Self {
+        let outer = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(outer.path().join("granted/sub")).unwrap();
+        Dirs { outer }
+    }
+    fn outer(&self) -> &Path {
+        self.outer.path()
+    }
+    fn granted(&self) -> std::path::PathBuf {
+        self.outer.path().join("granted")
+    }
+    fn policy(&self) -> Policy {
+        Policy::deny_all().unix_dir_path(self.granted()).unwrap()
+    }
+}
+
+/// A native stream listener and datagram socket outside the grant, which
+/// must see nothing.
+struct Observer {
+    listener: std::os::unix::net::UnixListener,
+    dgram: std::os::unix::net::UnixDatagram,
+}
+
+impl Observer {
+    fn outside(d: &Dirs) -> Self {
+        let listener =
+            std::os::unix::net::UnixListener::bind(d.outer().join("target.sock")).unwrap();
+        let dgram = std::os::unix::net::UnixDatagram::bind(d.outer().join("target.dgram")).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        dgram.set_nonblocking(true).unwrap();
+        Observer { listener, dgram }
+    }
+    fn saw_nothing(&self) {
+        let e = self
+            .listener
+            .accept()
+            .expect_err("a connection reached the outside listener");
+        assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
+        let mut b = [0u8; 16];
+        let e = self
+            .dgram
+            .recv(&mut b)
+            .expect_err("a datagram reached the outside socket");
+        assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
+    }
+}
+
+fn line<'a>(o: &'a Outcome, key: &str) -> &'a str {
+    o.stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("{key}: ")))
+        .unwrap_or_else(|| panic!("no {key} in:\n{}{}", o.stdout, o.stderr))
+}
+
+fn denied(o: &Outcome, key: &str) {
+    let l = line(o, key);
+    assert!(
+        l.contains("PermissionError") && l.contains("denied by policy"),
+        "{l}"
+    );
+}
+
+#[test]
+fn dot_dot_and_absolute_paths_are_refused() {
+    let d = Dirs::new();
+    let obs = Observer::outside(&d);
+    let o = run_sync("unix_escape", &["dotdot"], d.policy());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    for k in [
+        "connect-up",
+        "connect-sub-up",
+        "bind-up",
+        "sendto-up",
+        "bind-dotdot",
+    ] {
+        denied(&o, k);
+    }
+    assert!(line(&o, "connect-up").contains("leads outside the granted directory"));
+    let outer = d.outer().to_str().unwrap().to_string();
+    let o = run_sync("unix_escape", &["absolute", &outer], d.policy());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    denied(&o, "connect-absolute");
+    denied(&o, "bind-absolute");
+    assert!(line(&o, "bind-absolute").contains("absolute AF_UNIX path"));
+    obs.saw_nothing();
+    assert!(!d.outer().join("evil.sock").exists());
+    assert!(!d.outer().join("abs.sock").exists());
+}
+
+#[test]
+fn symlinks_out_are_refused_and_inside_followed() {
+    use std::os::unix::fs::symlink;
+    let d = Dirs::new();
+    let obs = Observer::outside(&d);
+    let g = d.granted();
+    symlink(d.outer().join("target.sock"), g.join("lsock")).unwrap();
+    symlink(d.outer(), g.join("ldir")).unwrap();
+    symlink(d.outer().join("target.dgram"), g.join("ldgram")).unwrap();
+    let inner = std::os::unix::net::UnixListener::bind(g.join("in.sock")).unwrap();
+    inner.set_nonblocking(true).unwrap();
+    symlink("in.sock", g.join("inner-link")).unwrap();
+    for run in [run_sync, run_async] {
+        let o = run("unix_escape", &["symlink"], d.policy());
+        assert_eq!(o.code, Ok(0), "{}", o.stderr);
+        for k in [
+            "connect-link-to-socket",
+            "connect-through-dir-link",
+            "bind-through-dir-link",
+            "sendto-link",
+        ] {
+            denied(&o, k);
+        }
+        assert!(
+            line(&o, "bind-over-link").contains("[Errno 98]"),
+            "{}",
+            o.stdout
+        );
+        assert!(
+            line(&o, "connect-inner-link").contains("ok None"),
+            "{}",
+            o.stdout
+        );
+        assert!(
+            inner.accept().is_ok(),
+            "the inside listener saw no connection"
+        );
+        obs.saw_nothing();
+        assert!(!d.outer().join("new.sock").exists());
+    }
+}
+
+#[test]
+fn path_swapped_for_a_symlink_between_calls_is_refused() {
+    use std::io::Write;
+    let d = Dirs::new();
+    let obs = Observer::outside(&d);
+    let g = d.granted();
+    let inside = std::os::unix::net::UnixListener::bind(g.join("sw.sock")).unwrap();
+    let (outer, granted) = (d.outer().to_path_buf(), g.clone());
+    let swapper = std::thread::spawn(move || {
+        let (mut conn, _) = inside.accept().unwrap();
+        std::fs::rename(granted.join("sw.sock"), granted.join("sw.orig")).unwrap();
+        std::os::unix::fs::symlink(outer.join("target.sock"), granted.join("sw.sock")).unwrap();
+        conn.write_all(b"go").unwrap();
+        conn
+    });
+    let o = run_sync("unix_escape", &["swap"], d.policy());
+    let _conn = swapper.join().unwrap();
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(
+        line(&o, "connect-before").contains("ok None"),
+        "{}",
+        o.stdout
+    );
+    assert!(line(&o, "wait-for-swap").contains("b'go'"), "{}", o.stdout);
+    denied(&o, "connect-after");
+    obs.saw_nothing();
+}
+
+#[test]
+fn abstract_names_outside_the_grant_are_refused() {
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::net::{SocketAddr, UnixDatagram, UnixListener};
+    let outside = tag("outside");
+    let addr = SocketAddr::from_abstract_name(outside.as_bytes()).unwrap();
+    let l = UnixListener::bind_addr(&addr).unwrap();
+    l.set_nonblocking(true).unwrap();
+    let dg = UnixDatagram::bind_addr(&addr).unwrap();
+    dg.set_nonblocking(true).unwrap();
+    let policy = Policy::deny_all().allow_abstract(tag("inside"));
+    let o = run_sync("unix_escape", &["abstract", &outside], policy);
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    for k in ["connect-abstract", "sendto-abstract", "bind-abstract"] {
+        denied(&o, k);
+    }
+    assert!(line(&o, "autobind").contains("ok None"));
+    assert_eq!(
+        l.accept().unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock
+    );
+    assert_eq!(
+        dg.recv(&mut [0u8; 8]).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock
+    );
+}
+
+#[test]
+fn without_a_grant_only_socketpair_works() {
+    let o = run_sync("unix_escape", &["no-grant"], Policy::deny_all());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    denied(&o, "connect-path");
+    denied(&o, "bind-path");
+    assert!(line(&o, "connect-path").contains("no directory is granted"));
+    assert!(line(&o, "socketpair").contains("ok None"));
+    let d = Dirs::new();
+    let o = run_sync("unix_escape", &["fd-passing-denied"], d.policy());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    denied(&o, "send-fds");
+}
+
+#[test]
+fn forged_rights_trap_before_sending() {
+    use std::io::Read;
+    let d = Dirs::new();
+    let l = std::os::unix::net::UnixListener::bind(d.granted().join("fd.sock")).unwrap();
+    let o = run_sync(
+        "unix_escape",
+        &["forged-rights"],
+        d.policy().allow_fd_passing(true),
+    );
+    let err = o.code.expect_err("a forged handle must trap");
+    assert!(err.contains("handle") || err.contains("resource"), "{err}");
+    assert!(!o.stdout.contains("unexpectedly"));
+    // The guest connected, then trapped: its peer reads end of stream,
+    // nothing sent.
+    let (mut conn, _) = l.accept().unwrap();
+    let mut buf = Vec::new();
+    conn.read_to_end(&mut buf).unwrap();
+    assert!(buf.is_empty(), "{buf:?}");
+}
+
+/// Runs tests/python/fd_peer.py in the granted directory, then the guest's
+/// `recv-fds` against it; returns the guest's outcome and the peer's
+/// report.
+fn recv_fds_from_python(policy: Policy, d: &Dirs, n: &str) -> (Outcome, String) {
+    use std::io::BufRead;
+    let mut peer = std::process::Command::new("python3")
+        .arg(root().join("tests/python/fd_peer.py"))
+        .arg(d.granted().join("fd.sock"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(peer.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert_eq!(first.trim(), "ready");
+    let o = run_sync("unix_escape", &["recv-fds", n], policy);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    peer.wait().unwrap();
+    (o, rest)
+}
+
+#[test]
+fn received_descriptors_become_sockets_or_are_closed() {
+    // Granted: the socket pair end and the UDP socket arrive as sockets,
+    // the regular file is closed by the host (MSG_CTRUNC).
+    let d = Dirs::new();
+    let (o, peer) = recv_fds_from_python(d.policy().allow_fd_passing(true), &d, "4");
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(
+        o.stdout.contains("recv-fds: ok (b'fds', 8)"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("kinds: [(1, 1), (2, 2)]"), "{}", o.stdout);
+    assert!(o.stdout.contains("usable: [true, false]"), "{}", o.stdout);
+    assert!(peer.contains("peer got b'hi'"), "{peer}");
+
+    // Not granted: every descriptor is closed, the data still arrives.
+    let d = Dirs::new();
+    let (o, peer) = recv_fds_from_python(d.policy(), &d, "4");
+    assert!(
+        o.stdout.contains("recv-fds: ok (b'fds', 8)"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("kinds: []"), "{}", o.stdout);
+    // The host closed its copy: the peer's end sees end of stream.
+    assert!(peer.contains("peer got b''"), "{peer}");
+
+    // Past the socket limit (the guest holds one): one is adopted.
+    let d = Dirs::new();
+    let mut p = d.policy().allow_fd_passing(true);
+    p.limits.max_sockets = 2;
+    let (o, _) = recv_fds_from_python(p, &d, "4");
+    assert!(
+        o.stdout.contains("recv-fds: ok (b'fds', 8)"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("kinds: [(1, 1)]"), "{}", o.stdout);
+}
+
+// ---------------------------------------------------------------------------
+// Descriptor accounting
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn no_descriptor_leaks_after_truncated_rights_or_a_trap() {
+    if !alone("unix::no_descriptor_leaks_after_truncated_rights_or_a_trap") {
+        return;
+    }
+    let scenario = || {
+        for run in [run_sync, run_async] {
+            let o = run(
+                "unix_escape",
+                &["trap-holding"],
+                Policy::deny_all().allow_fd_passing(true),
+            );
+            assert!(o.code.is_err(), "the guest should have trapped");
+            assert!(o.stdout.contains("holding 4"), "{}", o.stdout);
+        }
+        let g = layout();
+        let t = tag("fds");
+        let o = run_sync("unix", &[&t], unix_policy(g.path(), &t));
+        assert_eq!(o.code, Ok(0), "{}", o.stderr);
+        assert!(o
+            .stdout
+            .contains("rights-truncated: ok (b'2', [(1, 1, 4)], 8)"));
+    };
+    scenario();
+    let before = open_fds();
+    scenario();
+    assert_eq!(open_fds(), before, "descriptors leaked");
+}

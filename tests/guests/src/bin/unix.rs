@@ -1,0 +1,391 @@
+//! The guest side of tests/python/unix.py: AF_UNIX (socketpair, paths in
+//! the granted directory, autobind, abstract names) and sendmsg/recvmsg
+//! with ancillary data, printed the same way. Usage: unix NAME
+use wasock::*;
+use wasock_test_guests::{must, show, Repr};
+
+/// A value already written as Python's repr.
+struct Py(String);
+
+impl Repr for Py {
+    fn repr(&self) -> String {
+        self.0.clone()
+    }
+}
+
+const IP_PKTINFO: i32 = 8;
+const IP_RECVTTL: i32 = 12;
+const SO_TIMESTAMPNS: i32 = 35;
+
+fn peercred(s: &Socket) -> Result<Py> {
+    let b = s.getsockopt_bytes(SOL_SOCKET, SO_PEERCRED, 12)?;
+    let w = |i: usize| i32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    Ok(Py(format!("({}, {}, {})", (w(0) > 0).repr(), w(4), w(8))))
+}
+
+fn unix_stream() -> Socket {
+    must("socket", socket(AF_UNIX, SOCK_STREAM, 0))
+}
+
+fn anc_shapes(anc: &[Ancillary]) -> String {
+    let items: Vec<String> = anc
+        .iter()
+        .map(|a| match a {
+            Ancillary::Raw { level, type_, data } => format!("({level}, {type_}, {})", data.len()),
+            Ancillary::Rights(s) => format!("({SOL_SOCKET}, {SCM_RIGHTS}, {})", 4 * s.len()),
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn print_cmsgs(anc: &[Ancillary]) {
+    let mut raw: Vec<(i32, i32, Vec<u8>)> = anc
+        .iter()
+        .filter_map(|a| match a {
+            Ancillary::Raw { level, type_, data } => Some((*level, *type_, data.clone())),
+            Ancillary::Rights(_) => None,
+        })
+        .collect();
+    raw.sort();
+    for (l, t, d) in raw {
+        let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
+        println!("cmsg {l} {t} {hex}");
+    }
+}
+
+fn main() {
+    let tag = std::env::args().nth(1).unwrap_or_default();
+
+    // -- socketpair, every type
+    for (t, tn) in [
+        (SOCK_STREAM, "stream"),
+        (SOCK_DGRAM, "dgram"),
+        (SOCK_SEQPACKET, "seqpacket"),
+    ] {
+        let (a, b) = must("socketpair", socketpair(AF_UNIX, t, 0));
+        show(&format!("pair-{tn}-family"), || {
+            Ok((a.family() == AF_UNIX, a.type_() == t))
+        });
+        show(&format!("pair-{tn}-names"), || {
+            Ok((a.getsockname()?, a.getpeername()?))
+        });
+        show(&format!("pair-{tn}-send"), || a.send(b"hello"));
+        show(&format!("pair-{tn}-recvfrom"), || b.recvfrom(100));
+        show(&format!("pair-{tn}-peercred"), || peercred(&b));
+    }
+
+    let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_SEQPACKET, 0));
+    must("send", a.send(b"one"));
+    must("send", a.send(b"two!"));
+    show("seqpacket-boundary", || Ok((b.recv(100)?, b.recv(100)?)));
+    must("send", a.send(b"truncated"));
+    show("seqpacket-trunc", || {
+        let (d, _, f, _) = b.recvmsg(3, 0, 0)?;
+        Ok((d, f))
+    });
+    a.close();
+    show("seqpacket-eof", || b.recv(100));
+    b.close();
+
+    // -- filesystem paths, relative to the granted directory
+    let srv = unix_stream();
+    show("unbound-name", || srv.getsockname());
+    show("bind", || srv.bind("sock"));
+    show("bound-name", || srv.getsockname());
+    show("listen", || srv.listen_default());
+    let cli = unix_stream();
+    show("connect", || cli.connect("sock"));
+    show("client-peer", || cli.getpeername());
+    show("client-name", || cli.getsockname());
+    let (conn, addr) = must("accept", srv.accept());
+    show("accept-addr", || Ok(addr.clone()));
+    show("accepted-names", || {
+        Ok((conn.getsockname()?, conn.getpeername()?))
+    });
+    show("stream-echo", || {
+        cli.sendall(b"ping")?;
+        Ok(((), conn.recv(10)?))
+    });
+    show("peercred", || peercred(&conn));
+    show("bind-in-use", || unix_stream().bind("sock"));
+    show("bind-dir", || unix_stream().bind("sub"));
+    show("bind-missing-dir", || unix_stream().bind("nodir/s"));
+    let s2 = unix_stream();
+    show("bind-sub", || Ok((s2.bind("sub/s2")?, s2.getsockname()?)));
+    show("connect-missing", || unix_stream().connect("missing"));
+    show("connect-plain-file", || unix_stream().connect("plain"));
+    show("connect-dir", || unix_stream().connect("sub"));
+    show("connect-not-listening", || unix_stream().connect("sub/s2"));
+    show("path-too-long", || {
+        unix_stream().bind("x".repeat(108).as_str())
+    });
+    show("path-107", || {
+        unix_stream().connect("y".repeat(107).as_str())
+    });
+    let dd = unix_stream();
+    show("dot-dot-inside", || {
+        Ok((dd.connect("sub/../sock")?, dd.getpeername()?))
+    });
+    drop((cli, conn, srv, s2, dd));
+
+    // -- datagrams: named, autobound, unnamed senders
+    let dgram = || must("socket", socket(AF_UNIX, SOCK_DGRAM, 0));
+    let d = dgram();
+    show("dgram-bind", || d.bind("dg"));
+    let u = dgram();
+    show("autobind", || u.bind(""));
+    let name = must("getsockname", u.getsockname());
+    show("autobind-shape", || {
+        let Address::Unix(n) = &name else {
+            return Ok(Py("not unix".into()));
+        };
+        Ok(Py(format!(
+            "('bytes', {}, {})",
+            n.len(),
+            n[..1].to_vec().repr()
+        )))
+    });
+    show("dgram-sendto", || u.sendto(b"from-auto", "dg"));
+    show("dgram-recvfrom-auto", || {
+        let (data, from) = d.recvfrom(100)?;
+        Ok((data, from.as_ref() == Some(&name)))
+    });
+    let v = dgram();
+    show("dgram-sendto-unnamed", || v.sendto(b"anon", "dg"));
+    show("dgram-recvfrom-unnamed", || d.recvfrom(100));
+    let w = dgram();
+    must("bind", w.bind("dg2"));
+    show("dgram-sendto-named", || w.sendto(b"named", "dg"));
+    show("dgram-recvfrom-named", || d.recvfrom(100));
+    show("dgram-recvmsg-named", || {
+        let n = w.sendto(b"m", "dg")?;
+        let (data, anc, f, from) = d.recvmsg(100, 0, 0)?;
+        Ok(Py(format!(
+            "({n}, ({}, {}, {f}, {}))",
+            data.repr(),
+            anc_shapes(&anc),
+            from.repr()
+        )))
+    });
+    show("dgram-connect", || Ok((v.connect("dg")?, v.getpeername()?)));
+    show("dgram-sendto-missing", || v.sendto(b"x", "nothing"));
+    drop((d, u, v, w));
+
+    // -- abstract names
+    let ab = unix_stream();
+    let mut aname = vec![0u8];
+    aname.extend_from_slice(tag.as_bytes());
+    aname.extend_from_slice(b"-abs");
+    show("abstract-bind", || ab.bind(aname.as_slice()));
+    show("abstract-name", || ab.getsockname());
+    must("listen", ab.listen_default());
+    let ac = unix_stream();
+    show("abstract-connect", || ac.connect(aname.as_slice()));
+    show("abstract-peer", || ac.getpeername());
+    show("abstract-in-use", || unix_stream().bind(aname.as_slice()));
+    let mut none = vec![0u8];
+    none.extend_from_slice(tag.as_bytes());
+    none.extend_from_slice(b"-none");
+    show("abstract-missing", || {
+        unix_stream().connect(none.as_slice())
+    });
+    let mut long = vec![0u8];
+    long.extend_from_slice(&[b'z'; 108]);
+    show("abstract-too-long", || unix_stream().bind(long.as_slice()));
+    drop((ac, ab));
+
+    // -- sendmsg / recvmsg
+    show("cmsg-len", || {
+        Ok(Py(format!(
+            "({}, {}, {}, {}, {}, {})",
+            CMSG_LEN(0),
+            CMSG_LEN(4),
+            CMSG_LEN(12),
+            CMSG_SPACE(4),
+            CMSG_SPACE(12),
+            CMSG_SPACE(20)
+        )))
+    });
+    let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+    show("sendmsg-buffers", || {
+        a.sendmsg(&[b"ab", b"", b"cde"], &[], 0, None)
+    });
+    show("recvmsg", || {
+        let (data, anc, f, from) = b.recvmsg(100, 0, 0)?;
+        Ok(Py(format!(
+            "({}, {}, {f}, {})",
+            data.repr(),
+            anc_shapes(&anc),
+            from.repr()
+        )))
+    });
+    must("sendall", a.sendall(b"0123456789"));
+    let (mut buf1, mut buf2) = ([0u8; 4], [0u8; 3]);
+    show("recvmsg-into", || {
+        let (n, anc, f, from) = b.recvmsg_into(&mut [&mut buf1[..], &mut buf2[..]], 0, 0)?;
+        Ok(Py(format!(
+            "({n}, {}, {f}, {})",
+            anc_shapes(&anc),
+            from.repr()
+        )))
+    });
+    show("recvmsg-into-bufs", || {
+        Ok(Py(format!(
+            "({}, {}, {})",
+            buf1.to_vec().repr(),
+            buf2.to_vec().repr(),
+            b.recv(10)?.repr()
+        )))
+    });
+    let (p1, p2) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+    show("send-fds", || send_fds(&a, &[b"fd"], &[&p1], 0, None));
+    let (msg, fds, flags, addr) = must("recv_fds", recv_fds(&b, 100, 4, 0));
+    show("recv-fds", || {
+        Ok(Py(format!(
+            "({}, {}, {flags}, {})",
+            msg.repr(),
+            fds.len(),
+            addr.repr()
+        )))
+    });
+    let r = fds.into_iter().next();
+    show("passed-socket-works", || {
+        let r = r
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorKind::ValueError, "no socket received"))?;
+        Ok((r.send(b"via-passed")?, p2.recv(100)?))
+    });
+    show("passed-socket-kind", || {
+        let r = r
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorKind::ValueError, "no socket received"))?;
+        Ok((r.family() == AF_UNIX, r.type_() == SOCK_STREAM))
+    });
+    drop(r);
+    show("send-two-fds", || {
+        send_fds(&a, &[b"2"], &[&p1, &p2], 0, None)
+    });
+    show("rights-truncated", || {
+        let (msg, anc, flags, _) = b.recvmsg(100, CMSG_LEN(4), 0)?;
+        Ok(Py(format!(
+            "({}, {}, {flags})",
+            msg.repr(),
+            anc_shapes(&anc)
+        )))
+    });
+    show("send-fds-none-room", || {
+        send_fds(&a, &[b"3"], &[&p1], 0, None)
+    });
+    show("rights-no-room", || {
+        let (_, anc, flags, _) = b.recvmsg(100, 0, 0)?;
+        Ok(Py(format!("({}, {flags})", anc_shapes(&anc))))
+    });
+    must("setsockopt", b.setsockopt(SOL_SOCKET, SO_PASSCRED, 1));
+    show("passcred", || b.getsockopt(SOL_SOCKET, SO_PASSCRED));
+    must("send", a.send(b"cred"));
+    show("credentials", || {
+        let (msg, anc, flags, _) = b.recvmsg(100, CMSG_SPACE(12), 0)?;
+        let items: Vec<String> = anc
+            .iter()
+            .map(|c| match c {
+                Ancillary::Raw { level, type_, data } => {
+                    let w = |i: usize| {
+                        i32::from_ne_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]])
+                    };
+                    format!("({level}, {type_}, {}, [{}, {}])", data.len(), w(4), w(8))
+                }
+                Ancillary::Rights(_) => "rights".into(),
+            })
+            .collect();
+        Ok(Py(format!(
+            "({}, [{}], {flags})",
+            msg.repr(),
+            items.join(", ")
+        )))
+    });
+    drop((a, b, p1, p2));
+
+    // -- ancillary data over UDP on loopback
+    let rx = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+    must("bind", rx.bind(("127.0.0.1", 0)));
+    let port = must("getsockname", rx.getsockname()).port().unwrap_or(0);
+    let tx = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+    must("pktinfo", rx.setsockopt(IPPROTO_IP, IP_PKTINFO, 1));
+    must("recvttl", rx.setsockopt(IPPROTO_IP, IP_RECVTTL, 1));
+    must("recvtos", rx.setsockopt(IPPROTO_IP, IP_RECVTOS, 1));
+    show("sendmsg-tos", || {
+        let tos = Ancillary::Raw {
+            level: IPPROTO_IP,
+            type_: IP_TOS,
+            data: vec![0x10],
+        };
+        tx.sendmsg(&[b"udp"], &[tos], 0, Some(("127.0.0.1", port).into()))
+    });
+    let (msg, anc, flags, addr) = must("recvmsg", rx.recvmsg(100, 1024, 0));
+    show("udp-recvmsg", || {
+        Ok(Py(format!(
+            "({}, {flags}, {})",
+            msg.repr(),
+            addr.as_ref()
+                .and_then(|a| a.host())
+                .unwrap_or("")
+                .to_string()
+                .repr()
+        )))
+    });
+    print_cmsgs(&anc);
+    show("udp-trunc", || {
+        let n = tx.sendto(b"long datagram", ("127.0.0.1", port))?;
+        let (d, anc, f, _) = rx.recvmsg(4, 0, 0)?;
+        Ok(Py(format!(
+            "({n}, ({}, {}, {f}))",
+            d.repr(),
+            anc_shapes(&anc)
+        )))
+    });
+    must("timestampns", rx.setsockopt(SOL_SOCKET, SO_TIMESTAMPNS, 1));
+    must("sendto", tx.sendto(b"t", ("127.0.0.1", port)));
+    let (_, anc, _, _) = must("recvmsg", rx.recvmsg(100, 1024, 0));
+    show("timestampns", || {
+        let only: Vec<Ancillary> = anc
+            .into_iter()
+            .filter(|a| matches!(a, Ancillary::Raw { level, .. } if *level == SOL_SOCKET))
+            .collect();
+        Ok(Py(anc_shapes(&only)))
+    });
+    drop((rx, tx));
+    let r6 = must("socket", socket(AF_INET6, SOCK_DGRAM, 0));
+    must("bind", r6.bind(("::1", 0)));
+    let p6 = must("getsockname", r6.getsockname()).port().unwrap_or(0);
+    must(
+        "recvpktinfo",
+        r6.setsockopt(IPPROTO_IPV6, IPV6_RECVPKTINFO, 1),
+    );
+    must(
+        "recvhoplimit",
+        r6.setsockopt(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1),
+    );
+    let t6 = must("socket", socket(AF_INET6, SOCK_DGRAM, 0));
+    show("sendmsg-hoplimit", || {
+        let hl = Ancillary::Raw {
+            level: IPPROTO_IPV6,
+            type_: IPV6_HOPLIMIT,
+            data: 7i32.to_ne_bytes().to_vec(),
+        };
+        t6.sendmsg(&[b"v6"], &[hl], 0, Some(("::1", p6, 0, 0).into()))
+    });
+    let (msg, anc, flags, addr) = must("recvmsg", r6.recvmsg(100, 1024, 0));
+    show("udp6-recvmsg", || {
+        Ok(Py(format!(
+            "({}, {flags}, {})",
+            msg.repr(),
+            addr.as_ref()
+                .and_then(|a| a.host())
+                .unwrap_or("")
+                .to_string()
+                .repr()
+        )))
+    });
+    print_cmsgs(&anc);
+    println!("done");
+}

@@ -1,0 +1,134 @@
+//! Attempts to leave the AF_UNIX grant; the host test checks from outside
+//! that none reached anything. Usage: unix_escape SCENARIO [ARG]
+//! (dotdot | absolute PATH | symlink | swap | abstract NAME | no-grant |
+//! fd-passing-denied | forged-rights | recv-fds N | trap-holding)
+use wasock::*;
+use wasock_test_guests::{must, show};
+
+mod raw {
+    wit_bindgen::generate!({ path: ["../../wit", "wit/test.wit"], world: "wasock:test/raw-ancillary", generate_all });
+}
+
+fn stream() -> Socket {
+    must("socket", socket(AF_UNIX, SOCK_STREAM, 0))
+}
+
+fn dgram() -> Socket {
+    must("socket", socket(AF_UNIX, SOCK_DGRAM, 0))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = args.get(2).cloned().unwrap_or_default();
+    match args.get(1).map(String::as_str) {
+        Some("dotdot") => {
+            show("connect-up", || stream().connect("../target.sock"));
+            show("connect-sub-up", || {
+                stream().connect("sub/../../target.sock")
+            });
+            show("bind-up", || stream().bind("../evil.sock"));
+            show("sendto-up", || dgram().sendto(b"x", "../target.dgram"));
+            show("bind-dotdot", || stream().bind(".."));
+        }
+        Some("absolute") => {
+            show("connect-absolute", || {
+                stream().connect(format!("{arg}/target.sock").as_str())
+            });
+            show("bind-absolute", || {
+                stream().bind(format!("{arg}/abs.sock").as_str())
+            });
+        }
+        Some("symlink") => {
+            show("connect-link-to-socket", || stream().connect("lsock"));
+            show("connect-through-dir-link", || {
+                stream().connect("ldir/target.sock")
+            });
+            show("bind-through-dir-link", || stream().bind("ldir/new.sock"));
+            show("sendto-link", || dgram().sendto(b"x", "ldgram"));
+            show("bind-over-link", || stream().bind("lsock"));
+            show("connect-inner-link", || stream().connect("inner-link"));
+        }
+        Some("swap") => {
+            let s = stream();
+            show("connect-before", || s.connect("sw.sock"));
+            show("wait-for-swap", || s.recv(10));
+            show("connect-after", || stream().connect("sw.sock"));
+        }
+        Some("abstract") => {
+            let mut name = vec![0u8];
+            name.extend_from_slice(arg.as_bytes());
+            show("connect-abstract", || stream().connect(name.as_slice()));
+            show("sendto-abstract", || dgram().sendto(b"x", name.as_slice()));
+            show("bind-abstract", || stream().bind(name.as_slice()));
+            show("autobind", || dgram().bind(""));
+        }
+        Some("no-grant") => {
+            show("connect-path", || stream().connect("x.sock"));
+            show("bind-path", || stream().bind("x.sock"));
+            show("socketpair", || {
+                socketpair(AF_UNIX, SOCK_STREAM, 0).map(|_| ())
+            });
+        }
+        Some("fd-passing-denied") => {
+            let (a, _b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+            let (c, _d) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+            show("send-fds", || send_fds(&a, &[b"x"], &[&c], 0, None));
+        }
+        Some("forged-rights") => {
+            // A handle the guest does not hold, passed with SCM_RIGHTS on a
+            // connection to the host's listener: the guest must trap before
+            // anything is sent.
+            let s = stream();
+            must("connect", s.connect("fd.sock"));
+            let conn =
+                unsafe { raw::wasock::socket::socket::Socket::from_handle(s.fileno() as u32) };
+            let bogus = unsafe { raw::wasock::socket::socket::Socket::from_handle(0x7fff_fff0) };
+            let rights = raw::wasock::socket::ancillary::SendControlMessage::Rights(vec![&bogus]);
+            let r = raw::wasock::socket::ancillary::send_msg(
+                &conn,
+                &[b"forged".to_vec()],
+                &[rights],
+                raw::wasock::socket::types::MsgFlags::empty(),
+                None,
+            );
+            println!("unexpectedly returned {r:?}");
+        }
+        Some("recv-fds") => {
+            // The host's peer sends sockets and a regular file.
+            let s = stream();
+            must("connect", s.connect("fd.sock"));
+            let n: usize = arg.parse().unwrap_or(4);
+            show("recv-fds", || {
+                let (data, socks, flags, _) = recv_fds(&s, 100, n, 0)?;
+                let works: Vec<bool> = socks.iter().map(|x| x.send(b"hi").is_ok()).collect();
+                println!(
+                    "kinds: {:?}",
+                    socks
+                        .iter()
+                        .map(|x| (x.family(), x.type_()))
+                        .collect::<Vec<_>>()
+                );
+                println!("usable: {works:?}");
+                Ok((data, flags & MSG_CTRUNC))
+            });
+        }
+        Some("trap-holding") => {
+            let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+            let pairs: Vec<(Socket, Socket)> = (0..4)
+                .map(|_| must("socketpair", socketpair(AF_UNIX, SOCK_DGRAM, 0)))
+                .collect();
+            let send: Vec<&Socket> = pairs.iter().map(|p| &p.0).collect();
+            must("send_fds", send_fds(&a, &[b"x"], &send, 0, None));
+            let (_, got, _, _) = must("recv_fds", recv_fds(&b, 10, 8, 0));
+            println!("holding {}", got.len());
+            // Trap while holding them (and a truncated one in flight).
+            must("send_fds", send_fds(&a, &[b"y"], &send, 0, None));
+            std::process::abort();
+        }
+        _ => {
+            eprintln!("unknown scenario");
+            std::process::exit(2);
+        }
+    }
+    println!("done");
+}
