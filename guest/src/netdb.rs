@@ -80,6 +80,25 @@ pub fn gethostname() -> Result<String> {
     convert::wit(wit::gethostname())
 }
 
+/// A fully qualified name for `name`, Python's `getfqdn`: `name` (or, if
+/// empty or `0.0.0.0`, [`gethostname`]) is looked up with
+/// [`gethostbyaddr`]; the first of its name and aliases that contains a dot
+/// is returned, else its name; `name` itself when the lookup fails.
+pub fn getfqdn(name: &str) -> String {
+    let mut name = name.trim().to_string();
+    if name.is_empty() || name == "0.0.0.0" {
+        name = gethostname().unwrap_or_default();
+    }
+    match gethostbyaddr(&name) {
+        Ok((hostname, aliases, _)) => std::iter::once(&hostname)
+            .chain(aliases.iter())
+            .find(|n| n.contains('.'))
+            .unwrap_or(&hostname)
+            .clone(),
+        Err(_) => name,
+    }
+}
+
 /// Maps a lookup failure onto CPython's errno-less message, keeping
 /// policy denials and ENOSYS / EOPNOTSUPP from a host without the call.
 fn not_found(e: crate::bindings::wasock::socket::errors::Error, msg: &str) -> Error {

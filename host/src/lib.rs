@@ -49,8 +49,9 @@ mod sys;
 mod wait;
 mod zerocopy;
 
-pub use ctx::{HasWasock, WasockCtx, WasockCtxView, WasockView};
+pub use ctx::{HasWasock, InterfaceView, WasockCtx, WasockCtxView, WasockView};
 pub use error::{errno_code, error_code, SocketError};
+pub use netdb::MAX_LOOKUPS;
 pub use policy::{Limits, Policy, Target, Transport, Use};
 pub use socket::HostSocket;
 

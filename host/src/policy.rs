@@ -422,3 +422,16 @@ impl PolicyFile {
 #[cfg(test)]
 #[path = "tests/policy.rs"]
 mod tests;
+
+// CONTRACT(policy): replaced at merge
+impl Policy {
+    /// Whether the guest may have the host resolve `name` (getaddrinfo(3),
+    /// gethostbyname(3), and reverse lookups by their `.arpa` name). No
+    /// name is allowed until the policy has resolve rules.
+    pub fn check_resolve(&self, name: &str) -> Result<(), SocketError> {
+        Err(SocketError::denied(format_args!(
+            "resolving {:?}",
+            crate::error::shorten(name)
+        )))
+    }
+}

@@ -7,4 +7,5 @@ mod behaviour;
 mod embedding;
 mod examples;
 mod hostile;
+mod netdb;
 mod policy;

@@ -41,6 +41,7 @@ const GUESTS: &[&str] = &[
     "echo_client_dualstack",
     "reuseaddr",
     "std_net_client",
+    "netdb",
 ];
 
 /// Builds the guest programs unless the test command already did

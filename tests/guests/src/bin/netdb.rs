@@ -1,0 +1,388 @@
+//! Name resolution and the module's helper functions.
+//!
+//! - `netdb common`: the guest side of tests/python/netdb.py, printed the
+//!   same way (inputs whose answers need no DNS).
+//! - `netdb policy`: what a guest sees when the policy allows no name
+//!   (lines the host test checks, with the denials' details).
+//! - `netdb resolve NAME`: getaddrinfo(NAME, 80, AF_INET, SOCK_STREAM).
+//! - `netdb echo PORT`: one round trip with an echo server on 127.0.0.1.
+use wasock::*;
+use wasock_test_guests::exc;
+
+/// Python's repr of a str.
+fn s(v: &str) -> String {
+    format!("'{v}'")
+}
+
+fn list(items: impl IntoIterator<Item = String>) -> String {
+    format!("[{}]", items.into_iter().collect::<Vec<_>>().join(", "))
+}
+
+fn bytes(b: &[u8]) -> String {
+    repr_bytes(b)
+}
+
+fn show(name: &str, f: impl FnOnce() -> Result<String>) {
+    match f() {
+        Ok(v) => println!("{name}: ok {v}"),
+        Err(e) => println!("{name}: {}", exc(&e)),
+    }
+}
+
+/// Like [`show`], and the host's detail for errors.
+fn show_detail(name: &str, f: impl FnOnce() -> Result<String>) {
+    match f() {
+        Ok(v) => println!("{name}: ok {v}"),
+        Err(e) => println!("{name}: {} ({})", exc(&e), e.detail()),
+    }
+}
+
+fn gai(
+    host: Option<&str>,
+    port: Option<&str>,
+    family: i32,
+    ty: i32,
+    proto: i32,
+    flags: i32,
+) -> Result<String> {
+    let r = getaddrinfo(host, port, family, ty, proto, flags)?;
+    Ok(list(r.iter().map(|a| {
+        format!(
+            "({}, {}, {}, {}, {})",
+            a.family,
+            a.type_,
+            a.proto,
+            s(&a.canonname),
+            a.sockaddr
+        )
+    })))
+}
+
+fn pair(p: (String, String)) -> String {
+    format!("({}, {})", s(&p.0), s(&p.1))
+}
+
+fn hostent(h: (String, Vec<String>, Vec<String>)) -> String {
+    format!(
+        "({}, {}, {})",
+        s(&h.0),
+        list(h.1.iter().map(|a| s(a))),
+        list(h.2.iter().map(|a| s(a)))
+    )
+}
+
+fn common() {
+    let n = None;
+    show("gai-none-passive", || {
+        gai(n, Some("80"), AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE)
+    });
+    show("gai-none-loopback", || {
+        gai(n, Some("80"), AF_INET, SOCK_STREAM, 0, 0)
+    });
+    show("gai-none-none", || gai(n, n, 0, 0, 0, 0));
+    show("gai-v4-all-types", || {
+        gai(Some("127.0.0.1"), Some("80"), 0, 0, 0, 0)
+    });
+    show("gai-v4-short", || {
+        gai(Some("127.1"), Some("80"), AF_INET, SOCK_STREAM, 0, 0)
+    });
+    show("gai-v6-dgram", || {
+        gai(Some("::1"), Some("80"), AF_INET6, SOCK_DGRAM, 0, 0)
+    });
+    show("gai-v6-numeric-scope", || {
+        gai(Some("fe80::1%1"), Some("80"), AF_INET6, SOCK_STREAM, 0, 0)
+    });
+    show("gai-v4-scope", || {
+        gai(Some("127.0.0.1%1"), Some("80"), 0, 0, 0, 0)
+    });
+    show("gai-service-name", || {
+        gai(Some("127.0.0.1"), Some("http"), AF_INET, SOCK_STREAM, 0, 0)
+    });
+    show("gai-service-udp", || {
+        gai(Some("127.0.0.1"), Some("domain"), AF_INET, SOCK_DGRAM, 0, 0)
+    });
+    show("gai-service-unknown", || {
+        gai(Some("127.0.0.1"), Some("nosuchservice"), 0, 0, 0, 0)
+    });
+    show("gai-numericserv-name", || {
+        gai(Some("127.0.0.1"), Some("http"), 0, 0, 0, AI_NUMERICSERV)
+    });
+    show("gai-numerichost-name", || {
+        gai(
+            Some("api.example.test"),
+            Some("80"),
+            0,
+            0,
+            0,
+            AI_NUMERICHOST,
+        )
+    });
+    show("gai-numerichost-localhost", || {
+        gai(Some("localhost"), Some("80"), 0, 0, 0, AI_NUMERICHOST)
+    });
+    show("gai-canonname-numeric", || {
+        gai(
+            Some("127.0.0.1"),
+            Some("80"),
+            AF_INET,
+            SOCK_STREAM,
+            0,
+            AI_CANONNAME,
+        )
+    });
+    show("gai-v4mapped", || {
+        gai(
+            Some("127.0.0.1"),
+            Some("80"),
+            AF_INET6,
+            SOCK_STREAM,
+            0,
+            AI_V4MAPPED,
+        )
+    });
+    show("gai-family-mismatch", || {
+        gai(Some("127.0.0.1"), Some("80"), AF_INET6, SOCK_STREAM, 0, 0)
+    });
+    show("gai-family-unix", || {
+        gai(Some("127.0.0.1"), Some("80"), AF_UNIX, 0, 0, 0)
+    });
+    show("gai-bad-socktype", || {
+        gai(Some("127.0.0.1"), Some("80"), 0, 12345, 0, 0)
+    });
+    show("gai-bad-flags", || {
+        gai(Some("127.0.0.1"), Some("80"), 0, 0, 0, 0x10000)
+    });
+    show("gai-localhost-v4", || {
+        gai(Some("localhost"), Some("80"), AF_INET, SOCK_STREAM, 0, 0)
+    });
+    show("gai-localhost-canonname", || {
+        gai(
+            Some("localhost"),
+            Some("80"),
+            AF_INET,
+            SOCK_STREAM,
+            0,
+            AI_CANONNAME,
+        )
+    });
+    show("gai-empty", || gai(Some(""), Some("80"), 0, 0, 0, 0));
+    show("gai-proto-udp", || {
+        gai(Some("127.0.0.1"), Some("80"), AF_INET, 0, IPPROTO_UDP, 0)
+    });
+    show("gai-port-0", || {
+        gai(Some("::1"), Some("0"), AF_INET6, SOCK_STREAM, 0, 0)
+    });
+    show("gai-port-negative", || {
+        gai(Some("127.0.0.1"), Some("-1"), 0, 0, 0, 0)
+    });
+
+    show("gni-numeric", || {
+        getnameinfo(("127.0.0.1", 80), NI_NUMERICHOST | NI_NUMERICSERV).map(pair)
+    });
+    show("gni-service", || {
+        getnameinfo(("127.0.0.1", 80), NI_NUMERICHOST).map(pair)
+    });
+    show("gni-service-dgram", || {
+        getnameinfo(("127.0.0.1", 53), NI_NUMERICHOST | NI_DGRAM).map(pair)
+    });
+    show("gni-unknown-port", || {
+        getnameinfo(("127.0.0.1", 65000), NI_NUMERICHOST).map(pair)
+    });
+    show("gni-localhost", || {
+        getnameinfo(("127.0.0.1", 80), 0).map(pair)
+    });
+    show("gni-v6-numeric", || {
+        getnameinfo(("::1", 80, 0, 0), NI_NUMERICHOST | NI_NUMERICSERV).map(pair)
+    });
+    show("gni-v6-scope-unknown", || {
+        getnameinfo(("fe80::1", 80, 0, 5), NI_NUMERICHOST | NI_NUMERICSERV).map(pair)
+    });
+    show("gni-name", || getnameinfo(("localhost", 80), 0).map(pair));
+
+    show("ghbn-numeric", || gethostbyname("127.0.0.1").map(|v| s(&v)));
+    show("ghbn-localhost", || {
+        gethostbyname("localhost").map(|v| s(&v))
+    });
+    show("ghbn-v6", || gethostbyname("::1").map(|v| s(&v)));
+    show("ghbn-empty", || gethostbyname("").map(|v| s(&v)));
+    show("ghbn-broadcast", || {
+        gethostbyname("<broadcast>").map(|v| s(&v))
+    });
+    show("ghbnex-localhost", || {
+        gethostbyname_ex("localhost").map(hostent)
+    });
+    show("ghbnex-numeric", || {
+        gethostbyname_ex("127.0.0.1").map(hostent)
+    });
+    show("ghba-v4", || gethostbyaddr("127.0.0.1").map(hostent));
+    show("getfqdn-ip", || Ok(s(&getfqdn("127.0.0.1"))));
+    show("getfqdn-localhost", || Ok(s(&getfqdn("localhost"))));
+
+    show("gsbn-http", || {
+        getservbyname("http", None).map(|p| p.to_string())
+    });
+    show("gsbn-http-tcp", || {
+        getservbyname("http", Some("tcp")).map(|p| p.to_string())
+    });
+    show("gsbn-domain-udp", || {
+        getservbyname("domain", Some("udp")).map(|p| p.to_string())
+    });
+    show("gsbn-unknown", || {
+        getservbyname("nosuchservice", None).map(|p| p.to_string())
+    });
+    show("gsbn-bad-proto", || {
+        getservbyname("http", Some("nosuchproto")).map(|p| p.to_string())
+    });
+    show("gsbp-80", || getservbyport(80, None).map(|v| s(&v)));
+    show("gsbp-53-udp", || {
+        getservbyport(53, Some("udp")).map(|v| s(&v))
+    });
+    show("gsbp-unknown", || getservbyport(65000, None).map(|v| s(&v)));
+    show("gpbn-tcp", || getprotobyname("tcp").map(|p| p.to_string()));
+    show("gpbn-udp", || getprotobyname("udp").map(|p| p.to_string()));
+    show("gpbn-icmp", || {
+        getprotobyname("icmp").map(|p| p.to_string())
+    });
+    show("gpbn-unknown", || {
+        getprotobyname("nosuchproto").map(|p| p.to_string())
+    });
+
+    show("if-nametoindex-unknown", || {
+        if_nametoindex("nosuch0").map(|i| i.to_string())
+    });
+    show("if-indextoname-unknown", || {
+        if_indextoname(999).map(|v| s(&v))
+    });
+    show("if-indextoname-0", || if_indextoname(0).map(|v| s(&v)));
+
+    show("inet-aton", || inet_aton("127.1").map(|b| bytes(&b)));
+    show("inet-aton-3", || inet_aton("1.2.3").map(|b| bytes(&b)));
+    show("inet-aton-hex", || {
+        inet_aton("0x7f.0.0.1").map(|b| bytes(&b))
+    });
+    show("inet-aton-bad", || inet_aton("bad").map(|b| bytes(&b)));
+    show("inet-ntoa", || {
+        inet_ntoa(b"\x7f\x00\x00\x01").map(|v| s(&v))
+    });
+    show("inet-ntoa-short", || {
+        inet_ntoa(b"\x01\x02\x03").map(|v| s(&v))
+    });
+    show("inet-pton-v6", || {
+        inet_pton(AF_INET6, "::1").map(|b| bytes(&b))
+    });
+    show("inet-pton-v4-short", || {
+        inet_pton(AF_INET, "1.2.3").map(|b| bytes(&b))
+    });
+    show("inet-pton-v6-bad", || {
+        inet_pton(AF_INET6, "1::2::3").map(|b| bytes(&b))
+    });
+    show("inet-pton-unix", || {
+        inet_pton(AF_UNIX, "x").map(|b| bytes(&b))
+    });
+    let mut v6 = vec![0x20, 0x01, 0x0d, 0xb8];
+    v6.extend([0u8; 11]);
+    v6.push(1);
+    show("inet-ntop-v6", || inet_ntop(AF_INET6, &v6).map(|v| s(&v)));
+    let mut mapped = vec![0u8; 10];
+    mapped.extend([0xff, 0xff, 1, 2, 3, 4]);
+    show("inet-ntop-mapped", || {
+        inet_ntop(AF_INET6, &mapped).map(|v| s(&v))
+    });
+    show("inet-ntop-short", || {
+        inet_ntop(AF_INET, b"123").map(|v| s(&v))
+    });
+    show("htons", || Ok(htons(0x1234).to_string()));
+    show("ntohs", || Ok(ntohs(0x3412).to_string()));
+    show("htonl", || Ok(htonl(0x1234_5678).to_string()));
+    show("ntohl", || Ok(ntohl(0x7856_3412).to_string()));
+    println!("done");
+}
+
+fn policy() {
+    let st = SOCK_STREAM;
+    show("gai-localhost-dot", || {
+        gai(Some("localhost."), Some("80"), 0, st, 0, 0)
+    });
+    show("gai-localhost-case", || {
+        gai(Some("LoCaLhOsT."), Some("80"), 0, st, 0, AI_CANONNAME)
+    });
+    show("gai-localhost-v6", || {
+        gai(Some("localhost"), Some("80"), AF_INET6, st, 0, 0)
+    });
+    show("gai-localhost-v4-dot", || {
+        gai(Some("LOCALHOST."), Some("80"), AF_INET, st, 0, 0)
+    });
+    show_detail("gai-name", || {
+        gai(Some("api.example.test"), Some("80"), 0, st, 0, 0)
+    });
+    show_detail("gai-name-dot", || {
+        gai(Some("api.example.test."), Some("80"), 0, st, 0, 0)
+    });
+    show_detail("gai-scope-name", || {
+        gai(Some("fe80::1%lo"), Some("80"), AF_INET6, st, 0, 0)
+    });
+    show_detail("gai-scope-unknown", || {
+        gai(Some("fe80::1%nosuch0"), Some("80"), AF_INET6, st, 0, 0)
+    });
+    show("gni-scope-hidden", || {
+        getnameinfo(("fe80::1", 80, 0, 1), NI_NUMERICHOST | NI_NUMERICSERV).map(pair)
+    });
+    show("gni-reverse-denied", || {
+        getnameinfo(("127.0.0.3", 80), NI_NUMERICSERV).map(pair)
+    });
+    show_detail("gni-reverse-namereqd", || {
+        getnameinfo(("127.0.0.3", 80), NI_NAMEREQD).map(pair)
+    });
+    show("gni-v6-localhost", || {
+        getnameinfo(("::1", 80, 0, 0), NI_NUMERICSERV).map(pair)
+    });
+    show_detail("ghbn-name", || {
+        gethostbyname("api.example.test").map(|v| s(&v))
+    });
+    show_detail("ghbnex-name", || {
+        gethostbyname_ex("api.example.test").map(hostent)
+    });
+    show_detail("ghba-denied", || gethostbyaddr("127.0.0.3").map(hostent));
+    show("ghba-v6-localhost", || gethostbyaddr("::1").map(hostent));
+    show("getfqdn-denied", || Ok(s(&getfqdn("127.0.0.3"))));
+    show("gethostname", || gethostname().map(|v| s(&v)));
+    show("if-nameindex", || {
+        if_nameindex().map(|l| list(l.into_iter().map(|(i, n)| format!("({i}, {})", s(&n)))))
+    });
+    show("if-nametoindex-lo", || {
+        if_nametoindex("lo").map(|i| i.to_string())
+    });
+    show("if-indextoname-1", || if_indextoname(1).map(|v| s(&v)));
+    show_detail("connect-name", || {
+        create_connection(("api.example.test", 80), Some(5.0), None).map(|_| String::new())
+    });
+    println!("done");
+}
+
+fn resolve(name: &str) {
+    show_detail("resolve", || {
+        gai(Some(name), Some("80"), AF_INET, SOCK_STREAM, 0, 0)
+    });
+}
+
+fn echo(port: u16) {
+    show("echo", || {
+        let c = create_connection(("127.0.0.1", port), Some(30.0), None)?;
+        c.sendall(b"ping")?;
+        Ok(bytes(&c.recv(16)?))
+    });
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("common") => common(),
+        Some("policy") => policy(),
+        Some("resolve") => resolve(args.get(2).map_or("", String::as_str)),
+        Some("echo") => echo(args.get(2).and_then(|p| p.parse().ok()).unwrap_or(0)),
+        _ => {
+            eprintln!("usage: netdb common|policy|resolve NAME|echo PORT");
+            std::process::exit(2);
+        }
+    }
+}

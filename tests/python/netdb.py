@@ -1,0 +1,104 @@
+"""The reference for tests/guests/src/bin/netdb.rs (mode `common`): name and
+service resolution and the module's helper functions over inputs whose
+answers need no DNS. The host test runs both in a private mount and network
+namespace with its own /etc/hosts, /etc/nsswitch.conf and /etc/resolv.conf
+(a nameserver on loopback that the test owns), and compares line by line."""
+from socket import *
+
+
+def show(name, f):
+    try:
+        r = f()
+        print(f"{name}: ok {r!r}")
+    except OSError as e:
+        print(f"{name}: {type(e).__name__}: {e}")
+    except ValueError as e:
+        print(f"{name}: ValueError: {e}")
+
+
+def gai(*args):
+    return lambda: [(int(f), int(t), p, c, a) for f, t, p, c, a in getaddrinfo(*args)]
+
+
+show("gai-none-passive", gai(None, 80, AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE))
+show("gai-none-loopback", gai(None, 80, AF_INET, SOCK_STREAM))
+show("gai-none-none", gai(None, None))
+show("gai-v4-all-types", gai("127.0.0.1", 80))
+show("gai-v4-short", gai("127.1", "80", AF_INET, SOCK_STREAM))
+show("gai-v6-dgram", gai("::1", 80, AF_INET6, SOCK_DGRAM))
+show("gai-v6-numeric-scope", gai("fe80::1%1", 80, AF_INET6, SOCK_STREAM))
+show("gai-v4-scope", gai("127.0.0.1%1", 80))
+show("gai-service-name", gai("127.0.0.1", "http", AF_INET, SOCK_STREAM))
+show("gai-service-udp", gai("127.0.0.1", "domain", AF_INET, SOCK_DGRAM))
+show("gai-service-unknown", gai("127.0.0.1", "nosuchservice"))
+show("gai-numericserv-name", gai("127.0.0.1", "http", 0, 0, 0, AI_NUMERICSERV))
+show("gai-numerichost-name", gai("api.example.test", 80, 0, 0, 0, AI_NUMERICHOST))
+show("gai-numerichost-localhost", gai("localhost", 80, 0, 0, 0, AI_NUMERICHOST))
+show("gai-canonname-numeric", gai("127.0.0.1", 80, AF_INET, SOCK_STREAM, 0, AI_CANONNAME))
+show("gai-v4mapped", gai("127.0.0.1", 80, AF_INET6, SOCK_STREAM, 0, AI_V4MAPPED))
+show("gai-family-mismatch", gai("127.0.0.1", 80, AF_INET6, SOCK_STREAM))
+show("gai-family-unix", gai("127.0.0.1", 80, AF_UNIX))
+show("gai-bad-socktype", gai("127.0.0.1", 80, 0, 12345))
+show("gai-bad-flags", gai("127.0.0.1", 80, 0, 0, 0, 0x10000))
+show("gai-localhost-v4", gai("localhost", 80, AF_INET, SOCK_STREAM))
+show("gai-localhost-canonname", gai("localhost", 80, AF_INET, SOCK_STREAM, 0, AI_CANONNAME))
+show("gai-empty", gai("", 80))
+show("gai-proto-udp", gai("127.0.0.1", 80, AF_INET, 0, IPPROTO_UDP))
+show("gai-port-0", gai("::1", 0, AF_INET6, SOCK_STREAM))
+show("gai-port-negative", gai("127.0.0.1", "-1"))
+
+show("gni-numeric", lambda: getnameinfo(("127.0.0.1", 80), NI_NUMERICHOST | NI_NUMERICSERV))
+show("gni-service", lambda: getnameinfo(("127.0.0.1", 80), NI_NUMERICHOST))
+show("gni-service-dgram", lambda: getnameinfo(("127.0.0.1", 53), NI_NUMERICHOST | NI_DGRAM))
+show("gni-unknown-port", lambda: getnameinfo(("127.0.0.1", 65000), NI_NUMERICHOST))
+show("gni-localhost", lambda: getnameinfo(("127.0.0.1", 80), 0))
+show("gni-v6-numeric", lambda: getnameinfo(("::1", 80, 0, 0), NI_NUMERICHOST | NI_NUMERICSERV))
+show("gni-v6-scope-unknown", lambda: getnameinfo(("fe80::1", 80, 0, 5), NI_NUMERICHOST | NI_NUMERICSERV))
+show("gni-name", lambda: getnameinfo(("localhost", 80), 0))
+
+show("ghbn-numeric", lambda: gethostbyname("127.0.0.1"))
+show("ghbn-localhost", lambda: gethostbyname("localhost"))
+show("ghbn-v6", lambda: gethostbyname("::1"))
+show("ghbn-empty", lambda: gethostbyname(""))
+show("ghbn-broadcast", lambda: gethostbyname("<broadcast>"))
+show("ghbnex-localhost", lambda: gethostbyname_ex("localhost"))
+show("ghbnex-numeric", lambda: gethostbyname_ex("127.0.0.1"))
+show("ghba-v4", lambda: gethostbyaddr("127.0.0.1"))
+show("getfqdn-ip", lambda: getfqdn("127.0.0.1"))
+show("getfqdn-localhost", lambda: getfqdn("localhost"))
+
+show("gsbn-http", lambda: getservbyname("http"))
+show("gsbn-http-tcp", lambda: getservbyname("http", "tcp"))
+show("gsbn-domain-udp", lambda: getservbyname("domain", "udp"))
+show("gsbn-unknown", lambda: getservbyname("nosuchservice"))
+show("gsbn-bad-proto", lambda: getservbyname("http", "nosuchproto"))
+show("gsbp-80", lambda: getservbyport(80))
+show("gsbp-53-udp", lambda: getservbyport(53, "udp"))
+show("gsbp-unknown", lambda: getservbyport(65000))
+show("gpbn-tcp", lambda: getprotobyname("tcp"))
+show("gpbn-udp", lambda: getprotobyname("udp"))
+show("gpbn-icmp", lambda: getprotobyname("icmp"))
+show("gpbn-unknown", lambda: getprotobyname("nosuchproto"))
+
+show("if-nametoindex-unknown", lambda: if_nametoindex("nosuch0"))
+show("if-indextoname-unknown", lambda: if_indextoname(999))
+show("if-indextoname-0", lambda: if_indextoname(0))
+
+show("inet-aton", lambda: inet_aton("127.1"))
+show("inet-aton-3", lambda: inet_aton("1.2.3"))
+show("inet-aton-hex", lambda: inet_aton("0x7f.0.0.1"))
+show("inet-aton-bad", lambda: inet_aton("bad"))
+show("inet-ntoa", lambda: inet_ntoa(b"\x7f\x00\x00\x01"))
+show("inet-ntoa-short", lambda: inet_ntoa(b"\x01\x02\x03"))
+show("inet-pton-v6", lambda: inet_pton(AF_INET6, "::1"))
+show("inet-pton-v4-short", lambda: inet_pton(AF_INET, "1.2.3"))
+show("inet-pton-v6-bad", lambda: inet_pton(AF_INET6, "1::2::3"))
+show("inet-pton-unix", lambda: inet_pton(AF_UNIX, "x"))
+show("inet-ntop-v6", lambda: inet_ntop(AF_INET6, b"\x20\x01\x0d\xb8" + b"\x00" * 11 + b"\x01"))
+show("inet-ntop-mapped", lambda: inet_ntop(AF_INET6, b"\x00" * 10 + b"\xff\xff\x01\x02\x03\x04"))
+show("inet-ntop-short", lambda: inet_ntop(AF_INET, b"123"))
+show("htons", lambda: htons(0x1234))
+show("ntohs", lambda: ntohs(0x3412))
+show("htonl", lambda: htonl(0x12345678))
+show("ntohl", lambda: ntohl(0x78563412))
+print("done")
