@@ -15,7 +15,7 @@ use std::time::Duration;
 use wasock_host::Policy;
 
 /// The namespace's /etc/hosts.
-const HOSTS: &str = "127.0.0.1 localhost\n127.0.0.2 api.example.test\n";
+const HOSTS: &str = "127.0.0.1 localhost\n127.0.0.2 api.example.test\n127.0.0.1 ok.example.test\n";
 
 /// Runs `test` (its path in this binary) again in a child process inside a
 /// private mount and network namespace with the test's own resolver files.
@@ -273,6 +273,56 @@ fn allowed_name_resolves_through_the_host_resolver() {
     }
 }
 
+/// A name that resolves to an address the policy denies gives the same
+/// denial as connecting to the address directly; the native listener on
+/// that address accepts nothing. The allowed address is reached by name.
+#[test]
+#[ignore = "needs the policy's allow-resolve rules (policy branch)"]
+fn resolved_address_is_judged_as_the_address() {
+    if !in_namespace(
+        "netdb::resolved_address_is_judged_as_the_address",
+        "attempts:1 timeout:1",
+    ) {
+        return;
+    }
+    let _ns = Nameserver::start(true);
+    // /etc/hosts: api.example.test is 127.0.0.2; only 127.0.0.1 may be
+    // connected to.
+    let policy = || {
+        Policy::from_toml(
+            "[network]\nallow-resolve = [\"api.example.test\", \"ok.example.test\"]\nallow-connect = [\"127.0.0.1:*\"]\n",
+        )
+        .expect("a policy with allow-resolve")
+    };
+    let denied = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    denied.set_nonblocking(true).unwrap();
+    let port = denied.local_addr().unwrap().port().to_string();
+    for run in [run_sync, run_async] {
+        let by_name = run("netdb", &["connect", "api.example.test", &port], policy());
+        let by_addr = run("netdb", &["connect", "127.0.0.2", &port], policy());
+        assert!(
+            by_addr
+                .stdout
+                .starts_with("connect: PermissionError: [Errno 13]"),
+            "{}",
+            by_addr.stdout
+        );
+        assert_eq!(by_name.stdout, by_addr.stdout);
+    }
+    assert!(
+        denied.accept().is_err(),
+        "a denied connection reached the listener"
+    );
+    // A name that /etc/hosts maps to an allowed address connects.
+    let allowed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = allowed.local_addr().unwrap().port().to_string();
+    let got = run_sync("netdb", &["connect", "ok.example.test", &port], policy());
+    assert_eq!(
+        got.stdout.trim(),
+        format!("connect: ok ('127.0.0.1', {port})")
+    );
+}
+
 /// A resolver that never answers stalls only the guest that asked: in one
 /// async process with a single executor thread, another guest's round
 /// trip completes while the lookup is still waiting for the nameserver.
@@ -322,11 +372,14 @@ fn stalled_resolver_does_not_stall_other_guests() {
         "the lookup never reached the nameserver"
     );
     let code = bounded("echo guest", GUEST_LIMIT, move || {
-        let r = rt.block_on(async move {
+        // Spawned, so that it runs on the runtime's one worker thread, as
+        // the stalled guest does.
+        let task = rt.spawn(async move {
             wasock_host::run::run_async(&linker, &component, &echo_cfg)
                 .await
                 .map_err(|e| format!("{e:?}"))
         });
+        let r = rt.block_on(task).map_err(|e| e.to_string()).and_then(|r| r);
         // The stalled lookup's thread is left to glibc's timeout; the child
         // process exits when the test ends.
         rt.shutdown_background();

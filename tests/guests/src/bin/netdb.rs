@@ -5,6 +5,7 @@
 //! - `netdb policy`: what a guest sees when the policy allows no name
 //!   (lines the host test checks, with the denials' details).
 //! - `netdb resolve NAME`: getaddrinfo(NAME, 80, AF_INET, SOCK_STREAM).
+//! - `netdb connect HOST PORT`: create_connection((HOST, PORT)).
 //! - `netdb echo PORT`: one round trip with an echo server on 127.0.0.1.
 use wasock::*;
 use wasock_test_guests::exc;
@@ -365,6 +366,13 @@ fn resolve(name: &str) {
     });
 }
 
+fn connect(host: &str, port: u16) {
+    show_detail("connect", || {
+        let c = create_connection((host, port), Some(5.0), None)?;
+        c.getpeername().map(|a| a.to_string())
+    });
+}
+
 fn echo(port: u16) {
     show("echo", || {
         let c = create_connection(("127.0.0.1", port), Some(30.0), None)?;
@@ -379,9 +387,13 @@ fn main() {
         Some("common") => common(),
         Some("policy") => policy(),
         Some("resolve") => resolve(args.get(2).map_or("", String::as_str)),
+        Some("connect") => connect(
+            args.get(2).map_or("", String::as_str),
+            args.get(3).and_then(|p| p.parse().ok()).unwrap_or(0),
+        ),
         Some("echo") => echo(args.get(2).and_then(|p| p.parse().ok()).unwrap_or(0)),
         _ => {
-            eprintln!("usage: netdb common|policy|resolve NAME|echo PORT");
+            eprintln!("usage: netdb common|policy|resolve NAME|connect HOST PORT|echo PORT");
             std::process::exit(2);
         }
     }
