@@ -67,8 +67,8 @@ pub use constants::*;
 pub use convert::OptValue;
 pub use error::{Error, ErrorKind, Result};
 pub use helpers::{
-    create_connection, create_server, has_dualstack_ipv6, recv_fds, select, send_fds, Ancillary,
-    RecvFds, RecvMsg,
+    create_connection, create_connection_all_errors, create_server, has_dualstack_ipv6, recv_fds,
+    select, send_fds, Ancillary, ConnectionErrors, RecvFds, RecvMsg,
 };
 pub use inet::{
     htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs, CMSG_LEN, CMSG_SPACE,

@@ -296,7 +296,113 @@ fn common() {
     show("ntohs", || Ok(ntohs(0x3412).to_string()));
     show("htonl", || Ok(htonl(0x1234_5678).to_string()));
     show("ntohl", || Ok(ntohl(0x7856_3412).to_string()));
+    helpers();
     println!("done");
+}
+
+fn group(r: std::result::Result<Socket, ConnectionErrors>) -> Result<String> {
+    match r {
+        Ok(_) => Ok("None".into()),
+        Err(ConnectionErrors::Error(e)) => Err(e),
+        Err(g @ ConnectionErrors::Group(_)) => {
+            let ConnectionErrors::Group(errors) = &g else {
+                unreachable!()
+            };
+            Ok(format!(
+                "({}, {})",
+                s(&g.to_string()),
+                list(errors.iter().map(|e| s(&exc(e))))
+            ))
+        }
+    }
+}
+
+fn timeout(t: Option<f64>) -> String {
+    t.map_or("None".into(), |t| format!("{t:?}"))
+}
+
+fn helpers() {
+    show("cc-refused", || {
+        create_connection(("127.0.0.1", 1), Some(5.0), Some(("127.0.0.1", 0).into()))
+            .map(|_| "None".into())
+    });
+    show("cc-all-errors", || {
+        group(create_connection_all_errors(("127.0.0.1", 1), None, None))
+    });
+    show("cc-all-errors-gai", || {
+        group(create_connection_all_errors(("", 1), None, None))
+    });
+    show("cc-bad-source", || {
+        create_connection(("127.0.0.1", 1), Some(5.0), Some(("::1", 0).into()))
+            .map(|_| "None".into())
+    });
+    show("has-dualstack", || {
+        Ok(if has_dualstack_ipv6() {
+            "True"
+        } else {
+            "False"
+        }
+        .into())
+    });
+    let srv = wasock_test_guests::must(
+        "create_server",
+        create_server(("127.0.0.1", 0), AF_INET, None, false, false),
+    );
+    show("cs-v4-host", || {
+        Ok(s(srv.getsockname()?.host().unwrap_or("")))
+    });
+    show("cs-v4-reuseaddr", || {
+        srv.getsockopt(SOL_SOCKET, SO_REUSEADDR)
+            .map(|v| v.to_string())
+    });
+    show("cs-dualstack-v4", || {
+        create_server(("127.0.0.1", 0), AF_INET, None, false, true).map(|_| "None".into())
+    });
+    show("cs-dualstack-v6only", || {
+        let s6 = create_server(("::1", 0), AF_INET6, Some(3), false, true)?;
+        s6.getsockopt(IPPROTO_IPV6, IPV6_V6ONLY)
+            .map(|v| v.to_string())
+    });
+    let s6 = wasock_test_guests::must(
+        "create_server",
+        create_server(("::1", 0), AF_INET6, None, true, false),
+    );
+    show("cs-v6-v6only", || {
+        s6.getsockopt(IPPROTO_IPV6, IPV6_V6ONLY)
+            .map(|v| v.to_string())
+    });
+    show("cs-v6-reuseport", || {
+        s6.getsockopt(SOL_SOCKET, SO_REUSEPORT)
+            .map(|v| v.to_string())
+    });
+    s6.close();
+    show("default-timeout-initial", || {
+        Ok(timeout(getdefaulttimeout()))
+    });
+    show("default-timeout-negative", || {
+        setdefaulttimeout(Some(-1.0)).map(|_| "None".into())
+    });
+    wasock_test_guests::must("setdefaulttimeout", setdefaulttimeout(Some(2.5)));
+    show("default-timeout-set", || Ok(timeout(getdefaulttimeout())));
+    let fresh = wasock_test_guests::must("socket", socket(AF_INET, SOCK_STREAM, 0));
+    show("default-timeout-new", || Ok(timeout(fresh.gettimeout())));
+    fresh.close();
+    let addr = wasock_test_guests::must("getsockname", srv.getsockname());
+    let client = wasock_test_guests::must("create_connection", create_connection(addr, None, None));
+    show("default-timeout-create-connection", || {
+        Ok(timeout(client.gettimeout()))
+    });
+    let (conn, _) = wasock_test_guests::must("accept", srv.accept());
+    show("default-timeout-accepted", || {
+        Ok(timeout(conn.gettimeout()))
+    });
+    wasock_test_guests::must("setdefaulttimeout", setdefaulttimeout(None));
+    show("default-timeout-accepted-after-reset", || {
+        Ok(timeout(conn.gettimeout()))
+    });
+    conn.close();
+    client.close();
+    srv.close();
 }
 
 fn policy() {
