@@ -14,6 +14,7 @@ use std::sync::Arc;
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 use wasock_host::run::{self, GuestConfig};
+use wasock_host::InterfaceView;
 use wasock_host::{Policy, Use};
 
 #[derive(Parser)]
@@ -56,6 +57,14 @@ struct RunArgs {
     /// Most sockets the guest may hold open at once.
     #[arg(long, value_name = "N")]
     max_sockets: Option<usize>,
+    /// The name gethostname() gives the guest (default `localhost`; `-` for
+    /// the host's own).
+    #[arg(long, value_name = "NAME")]
+    hostname: Option<String>,
+    /// Network interfaces the guest may see (if_nameindex, `%eth0`
+    /// scopes): `all`, or names separated by commas (default none).
+    #[arg(long, value_name = "all|NAME,...")]
+    show_interfaces: Option<String>,
     /// Use the async embedding (tokio) instead of the sync one.
     #[arg(long = "async")]
     use_async: bool,
@@ -141,6 +150,12 @@ fn real_main() -> anyhow::Result<i32> {
         env,
         output: run::Output::Inherit,
         policy,
+        hostname: a.hostname.clone(),
+        interfaces: match a.show_interfaces.as_deref() {
+            None => InterfaceView::Hidden,
+            Some("all") => InterfaceView::Host,
+            Some(list) => InterfaceView::Only(list.split(',').map(str::to_string).collect()),
+        },
     };
     if a.use_async {
         let rt = tokio::runtime::Builder::new_multi_thread()

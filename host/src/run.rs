@@ -1,7 +1,7 @@
 //! Running a guest command component with wasi:cli and wasock sockets: what
 //! the `wasock run` CLI does, usable by embedders and tests.
 
-use crate::ctx::{WasockCtx, WasockCtxView, WasockView};
+use crate::ctx::{InterfaceView, WasockCtx, WasockCtxView, WasockView};
 use crate::policy::{Policy, Transport, Use};
 use std::sync::Arc;
 use wasmtime::component::{Component, Linker, ResourceTable};
@@ -58,6 +58,11 @@ pub struct GuestConfig {
     pub output: Output,
     /// The policy for wasock sockets and (if it says so) wasi:sockets.
     pub policy: Arc<Policy>,
+    /// The name `gethostname` gives the guest: `None` for `localhost`,
+    /// `Some("-")` for the host's own name.
+    pub hostname: Option<String>,
+    /// The network interfaces the guest sees.
+    pub interfaces: InterfaceView,
 }
 
 impl GuestConfig {
@@ -88,8 +93,21 @@ impl GuestConfig {
         }
         GuestState {
             wasi: b.build(),
-            wasock: WasockCtx::new(self.policy.clone()),
+            wasock: self.wasock_ctx(),
             table: ResourceTable::new(),
+        }
+    }
+}
+
+impl GuestConfig {
+    /// The wasock state for one instance: the policy, the presented host
+    /// name and interface view.
+    fn wasock_ctx(&self) -> WasockCtx {
+        let ctx = WasockCtx::new(self.policy.clone()).with_interfaces(self.interfaces.clone());
+        match self.hostname.as_deref() {
+            None => ctx,
+            Some("-") => ctx.with_host_hostname(),
+            Some(name) => ctx.with_hostname(name),
         }
     }
 }

@@ -3,6 +3,7 @@ service resolution and the module's helper functions over inputs whose
 answers need no DNS. The host test runs both in a private mount and network
 namespace with its own /etc/hosts, /etc/nsswitch.conf and /etc/resolv.conf
 (a nameserver on loopback that the test owns), and compares line by line."""
+import sys
 from socket import *
 
 
@@ -18,6 +19,20 @@ def show(name, f):
 
 def gai(*args):
     return lambda: [(int(f), int(t), p, c, a) for f, t, p, c, a in getaddrinfo(*args)]
+
+
+if sys.argv[1:] == ["interfaces"]:
+    # The guest runs with the host's interfaces shown and its name presented.
+    show("if-nameindex", lambda: if_nameindex())
+    show("if-nametoindex-lo", lambda: if_nametoindex("lo"))
+    show("if-indextoname-1", lambda: if_indextoname(1))
+    show("gai-scope-name", gai("fe80::1%lo", 80, AF_INET6, SOCK_STREAM))
+    show("gni-scope-name", lambda: getnameinfo(("fe80::1", 80, 0, 1), NI_NUMERICHOST | NI_NUMERICSERV))
+    show("gni-scope-global", lambda: getnameinfo(("2001:db8::1", 80, 0, 1), NI_NUMERICHOST | NI_NUMERICSERV))
+    show("gethostname", lambda: gethostname())
+    show("getfqdn", lambda: getfqdn())
+    print("done")
+    sys.exit(0)
 
 
 show("gai-none-passive", gai(None, 80, AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE))

@@ -238,6 +238,31 @@ fn matches_cpython() {
     );
 }
 
+/// With the embedder showing the host's interfaces and presenting its
+/// name, the guest sees what CPython sees in the same namespace (only
+/// `lo`), scopes included.
+#[test]
+fn shown_interfaces_and_hostname_match_cpython() {
+    if !in_namespace(
+        "netdb::shown_interfaces_and_hostname_match_cpython",
+        "attempts:1 timeout:1",
+    ) {
+        return;
+    }
+    let _ns = Nameserver::start(true);
+    let expected = python("netdb.py", &["interfaces"]);
+    let (mut cfg, out, err) = config("netdb", &["interfaces"], loopback_policy());
+    cfg.interfaces = wasock_host::InterfaceView::Host;
+    cfg.hostname = Some("-".into());
+    let component = component("netdb");
+    let code = bounded("netdb interfaces", GUEST_LIMIT, move || {
+        let linker = wasock_host::run::sync_linker(engine()).unwrap();
+        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
+    });
+    assert_eq!(code, Ok(0), "{}", read(&err));
+    assert_eq!(read(&out), expected);
+}
+
 /// A policy that lets the guest resolve `names` and use loopback. Needs
 /// the policy's resolve rules (the `policy` branch: `allow-resolve`).
 fn resolving_policy(names: &[&str]) -> Policy {

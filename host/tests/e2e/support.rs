@@ -138,6 +138,7 @@ pub fn config(
         env: Vec::new(),
         output: Output::Capture(out.clone(), err.clone()),
         policy: Arc::new(policy),
+        ..Default::default()
     };
     (config, out, err)
 }

@@ -4,6 +4,8 @@
 //!   same way (inputs whose answers need no DNS).
 //! - `netdb policy`: what a guest sees when the policy allows no name
 //!   (lines the host test checks, with the denials' details).
+//! - `netdb interfaces`: the guest side of `netdb.py interfaces`, run with
+//!   the host's interfaces shown and its name presented.
 //! - `netdb resolve NAME`: getaddrinfo(NAME, 80, AF_INET, SOCK_STREAM).
 //! - `netdb connect HOST PORT`: create_connection((HOST, PORT)).
 //! - `netdb echo PORT`: one round trip with an echo server on 127.0.0.1.
@@ -466,6 +468,28 @@ fn policy() {
     println!("done");
 }
 
+fn interfaces() {
+    show("if-nameindex", || {
+        if_nameindex().map(|l| list(l.into_iter().map(|(i, n)| format!("({i}, {})", s(&n)))))
+    });
+    show("if-nametoindex-lo", || {
+        if_nametoindex("lo").map(|i| i.to_string())
+    });
+    show("if-indextoname-1", || if_indextoname(1).map(|v| s(&v)));
+    show("gai-scope-name", || {
+        gai(Some("fe80::1%lo"), Some("80"), AF_INET6, SOCK_STREAM, 0, 0)
+    });
+    show("gni-scope-name", || {
+        getnameinfo(("fe80::1", 80, 0, 1), NI_NUMERICHOST | NI_NUMERICSERV).map(pair)
+    });
+    show("gni-scope-global", || {
+        getnameinfo(("2001:db8::1", 80, 0, 1), NI_NUMERICHOST | NI_NUMERICSERV).map(pair)
+    });
+    show("gethostname", || gethostname().map(|v| s(&v)));
+    show("getfqdn", || Ok(s(&getfqdn(""))));
+    println!("done");
+}
+
 fn resolve(name: &str) {
     show_detail("resolve", || {
         gai(Some(name), Some("80"), AF_INET, SOCK_STREAM, 0, 0)
@@ -492,6 +516,7 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("common") => common(),
         Some("policy") => policy(),
+        Some("interfaces") => interfaces(),
         Some("resolve") => resolve(args.get(2).map_or("", String::as_str)),
         Some("connect") => connect(
             args.get(2).map_or("", String::as_str),
@@ -499,7 +524,9 @@ fn main() {
         ),
         Some("echo") => echo(args.get(2).and_then(|p| p.parse().ok()).unwrap_or(0)),
         _ => {
-            eprintln!("usage: netdb common|policy|resolve NAME|connect HOST PORT|echo PORT");
+            eprintln!(
+                "usage: netdb common|policy|interfaces|resolve NAME|connect HOST PORT|echo PORT"
+            );
             std::process::exit(2);
         }
     }
