@@ -351,6 +351,9 @@ impl WasockCtxView<'_> {
                 None if h.is_empty() => Err(libc::EAI_NONAME),
                 None if is_local_name(&h) => W::offload(move || q.localhost()).await?,
                 None => {
+                    // DNS ignores letter case; a guest must not be able to
+                    // signal through it (0x20 encoding) in queries.
+                    let h = h.to_ascii_lowercase();
                     self.check_resolve(&h)
                         .map_err(|e| as_not_found(e, ErrorCode::Resolve(libc::EAI_NONAME)))?;
                     let name = h.clone();
@@ -464,6 +467,7 @@ impl WasockCtxView<'_> {
                 addresses: vec![ip_to_wit(IpAddr::V4(Ipv4Addr::LOCALHOST))],
             });
         }
+        let name = name.to_ascii_lowercase();
         self.check_resolve(&name)
             .map_err(|e| as_not_found(e, ErrorCode::Resolve(libc::EAI_NONAME)))?;
         let n = name.clone();

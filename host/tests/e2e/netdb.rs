@@ -10,7 +10,7 @@ use crate::support::*;
 use std::net::UdpSocket;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use wasock_host::Policy;
 
@@ -76,6 +76,7 @@ fn in_namespace(test: &str, resolv_options: &str) -> bool {
 /// or never answers (`answer` false: a stalled server).
 struct Nameserver {
     queries: Arc<AtomicUsize>,
+    names: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -87,8 +88,11 @@ impl Nameserver {
             .unwrap();
         let queries = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
+        let names = Arc::new(Mutex::new(Vec::new()));
         let (q, s) = (queries.clone(), stop.clone());
+        let seen = names.clone();
         let thread = std::thread::spawn(move || {
+            let names = seen;
             let mut buf = [0u8; 1500];
             // Bounded: ends when the test stops it (at most ten minutes).
             for _ in 0..12_000 {
@@ -99,6 +103,9 @@ impl Nameserver {
                     continue;
                 };
                 q.fetch_add(1, Ordering::SeqCst);
+                if let Some(name) = question_name(&buf[..n]) {
+                    names.lock().unwrap().push(name);
+                }
                 if answer && n >= 12 {
                     let mut reply = buf[..n].to_vec();
                     reply[2] = 0x80 | (buf[2] & 0x79); // QR, opcode, RD
@@ -110,6 +117,7 @@ impl Nameserver {
         });
         Nameserver {
             queries,
+            names,
             stop,
             thread: Some(thread),
         }
@@ -117,6 +125,11 @@ impl Nameserver {
 
     fn queries(&self) -> usize {
         self.queries.load(Ordering::SeqCst)
+    }
+
+    /// The names asked for so far, as they appeared in the queries.
+    fn names(&self) -> Vec<String> {
+        self.names.lock().unwrap().clone()
     }
 }
 
@@ -127,6 +140,22 @@ impl Drop for Nameserver {
             let _ = t.join();
         }
     }
+}
+
+/// The QNAME of a DNS query, labels joined with dots, letter case kept.
+fn question_name(msg: &[u8]) -> Option<String> {
+    let mut i = 12;
+    let mut labels = Vec::new();
+    // At most 128 labels (a name is at most 255 bytes).
+    for _ in 0..128 {
+        let len = *msg.get(i)? as usize;
+        if len == 0 {
+            return Some(labels.join("."));
+        }
+        labels.push(String::from_utf8_lossy(msg.get(i + 1..i + 1 + len)?).into_owned());
+        i += 1 + len;
+    }
+    None
 }
 
 /// CPython in the same namespace sends a query for `localhost.`: proves the
@@ -285,15 +314,37 @@ fn allowed_name_resolves_through_the_host_resolver() {
     ) {
         return;
     }
-    let _ns = Nameserver::start(true);
     let policy = || resolving_policy(&["api.example.test"]);
     for run in [run_sync, run_async] {
-        let got = run("netdb", &["resolve", "api.example.test"], policy());
+        for name in ["api.example.test", "API.Example.TEST"] {
+            let got = run("netdb", &["resolve", name], policy());
+            assert_eq!(
+                got.stdout.trim(),
+                "resolve: ok [(2, 1, 6, '', ('127.0.0.2', 80))]",
+                "{}",
+                got.stderr
+            );
+        }
+    }
+    // The queries the resolver sends are in lower case: a name that only
+    // DNS can answer reaches the nameserver as lower case.
+    let ns = Nameserver::start(true);
+    let got = run_sync(
+        "netdb",
+        &["resolve", "MiXeD.example.test"],
+        resolving_policy(&["mixed.example.test"]),
+    );
+    assert!(
+        got.stdout.starts_with("resolve: gaierror"),
+        "{}",
+        got.stdout
+    );
+    let seen = ns.names();
+    assert!(!seen.is_empty(), "no query reached the nameserver");
+    for n in seen {
         assert_eq!(
-            got.stdout.trim(),
-            "resolve: ok [(2, 1, 6, '', ('127.0.0.2', 80))]",
-            "{}",
-            got.stderr
+            n, "mixed.example.test",
+            "a query kept the guest's letter case"
         );
     }
 }
