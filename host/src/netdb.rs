@@ -606,6 +606,27 @@ mod tests {
     }
 
     #[test]
+    fn hostile_names_fail_cleanly() {
+        let nul = "a\0b";
+        assert_eq!(
+            sys::getaddrinfo(Some(nul), None, 0, 0, 0, libc::AI_NUMERICHOST).err(),
+            Some(libc::EAI_NONAME)
+        );
+        assert_eq!(
+            sys::getaddrinfo(None, Some(nul), 0, 0, 0, 0).err(),
+            Some(libc::EAI_SERVICE)
+        );
+        assert_eq!(sys::gethostbyname(nul).err(), Some(sys::HOST_NOT_FOUND));
+        assert_eq!(sys::getservbyname(nul, None), None);
+        assert_eq!(sys::getservbyname("http", Some(nul)), None);
+        assert_eq!(sys::getservbyport(80, Some(nul)), None);
+        assert_eq!(sys::getprotobyname(nul), None);
+        assert_eq!(sys::if_nametoindex(nul), None);
+        assert_eq!(sys::if_nametoindex(&"x".repeat(100_000)), None);
+        assert_eq!(sys::if_indextoname(u32::MAX), None);
+    }
+
+    #[test]
     fn arpa_names() {
         assert_eq!(
             arpa_name("192.0.2.1".parse().unwrap()),

@@ -179,6 +179,47 @@ fn common() {
         gai(Some("127.0.0.1"), Some("-1"), 0, 0, 0, 0)
     });
 
+    show("gai-addrconfig", || {
+        gai(
+            Some("127.0.0.1"),
+            Some("80"),
+            0,
+            SOCK_STREAM,
+            0,
+            AI_ADDRCONFIG,
+        )
+    });
+    show("gai-passive-addrconfig", || {
+        gai(
+            None,
+            Some("80"),
+            AF_UNSPEC,
+            SOCK_STREAM,
+            0,
+            AI_PASSIVE | AI_ADDRCONFIG,
+        )
+    });
+    show("gai-v4mapped-all", || {
+        gai(
+            Some("::1"),
+            Some("80"),
+            AF_INET6,
+            SOCK_STREAM,
+            0,
+            AI_V4MAPPED | AI_ALL,
+        )
+    });
+    show("gai-v4mapped-all-v4", || {
+        gai(
+            Some("127.0.0.1"),
+            Some("80"),
+            AF_INET6,
+            SOCK_STREAM,
+            0,
+            AI_V4MAPPED | AI_ALL,
+        )
+    });
+
     show("gni-numeric", || {
         getnameinfo(("127.0.0.1", 80), NI_NUMERICHOST | NI_NUMERICSERV).map(pair)
     });
