@@ -13,8 +13,8 @@ def show(name, f):
         print(f"{name}: ok {r!r}")
     except OSError as e:
         print(f"{name}: {type(e).__name__}: {e}")
-    except ValueError as e:
-        print(f"{name}: ValueError: {e}")
+    except (ValueError, OverflowError) as e:
+        print(f"{name}: {type(e).__name__}: {e}")
 
 
 def gai(*args):
@@ -74,6 +74,12 @@ show("gni-localhost", lambda: getnameinfo(("127.0.0.1", 80), 0))
 show("gni-v6-numeric", lambda: getnameinfo(("::1", 80, 0, 0), NI_NUMERICHOST | NI_NUMERICSERV))
 show("gni-v6-scope-unknown", lambda: getnameinfo(("fe80::1", 80, 0, 5), NI_NUMERICHOST | NI_NUMERICSERV))
 show("gni-name", lambda: getnameinfo(("localhost", 80), 0))
+show("gni-flowinfo", lambda: getnameinfo(("::1", 80, 0x100000, 0), 0))
+show("gni-v4-4tuple", lambda: getnameinfo(("127.0.0.1", 80, 0, 0), 0))
+show("gni-mapped", lambda: getnameinfo(("::ffff:127.0.0.1", 80, 0, 0), NI_NUMERICHOST))
+show("gni-short-v4", lambda: getnameinfo(("127.1", 80), NI_NUMERICHOST))
+show("gai-hex", gai("0x7f.1", 80, AF_INET, SOCK_STREAM))
+show("gai-mapped-v6", gai("::ffff:127.0.0.1", 80, AF_INET6, SOCK_STREAM))
 
 show("ghbn-numeric", lambda: gethostbyname("127.0.0.1"))
 show("ghbn-localhost", lambda: gethostbyname("localhost"))

@@ -243,6 +243,32 @@ fn common() {
     });
     show("gni-name", || getnameinfo(("localhost", 80), 0).map(pair));
 
+    show("gni-flowinfo", || {
+        getnameinfo(("::1", 80, 0x10_0000, 0), 0).map(pair)
+    });
+    show("gni-v4-4tuple", || {
+        getnameinfo(("127.0.0.1", 80, 0, 0), 0).map(pair)
+    });
+    show("gni-mapped", || {
+        getnameinfo(("::ffff:127.0.0.1", 80, 0, 0), NI_NUMERICHOST).map(pair)
+    });
+    show("gni-short-v4", || {
+        getnameinfo(("127.1", 80), NI_NUMERICHOST).map(pair)
+    });
+    show("gai-hex", || {
+        gai(Some("0x7f.1"), Some("80"), AF_INET, SOCK_STREAM, 0, 0)
+    });
+    show("gai-mapped-v6", || {
+        gai(
+            Some("::ffff:127.0.0.1"),
+            Some("80"),
+            AF_INET6,
+            SOCK_STREAM,
+            0,
+            0,
+        )
+    });
+
     show("ghbn-numeric", || gethostbyname("127.0.0.1").map(|v| s(&v)));
     show("ghbn-localhost", || {
         gethostbyname("localhost").map(|v| s(&v))
