@@ -359,7 +359,12 @@ impl WasockCtxView<'_> {
                     let name = h.clone();
                     let r = W::offload(move || q.run(Some(&name), q.flags)).await?;
                     if let Ok(list) = &r {
-                        let ips: Vec<IpAddr> = list.iter().map(|a| a.addr.ip()).collect();
+                        let mut ips: Vec<IpAddr> = Vec::with_capacity(list.len());
+                        for ip in list.iter().map(|a| a.addr.ip()) {
+                            if !ips.contains(&ip) {
+                                ips.push(ip);
+                            }
+                        }
                         self.ctx.note_resolved(&h, &ips);
                     }
                     r
