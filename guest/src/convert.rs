@@ -480,7 +480,8 @@ pub(crate) fn resolve_host(host: &str, family: i32) -> Result<IpAddress> {
         protocol: 0,
         flags: AddressInfoFlags::empty(),
     };
-    let results = wit(wit::netdb::getaddrinfo(Some(host), None, hints))?;
+    let host = crate::idna::encode_non_ascii(host)?;
+    let results = wit(wit::netdb::getaddrinfo(Some(&host), None, hints))?;
     for r in results {
         match r.address {
             WitAddress::Inet(a) => return Ok(IpAddress::Ipv4(a.address)),

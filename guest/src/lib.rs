@@ -57,6 +57,7 @@ mod constants;
 mod convert;
 mod error;
 mod helpers;
+mod idna;
 mod inet;
 mod netdb;
 mod socket;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use wasock_host::Policy;
 
 /// The namespace's /etc/hosts.
-const HOSTS: &str = "127.0.0.1 localhost\n127.0.0.2 api.example.test\n127.0.0.1 ok.example.test\n";
+const HOSTS: &str = "127.0.0.1 localhost\n127.0.0.2 api.example.test\n127.0.0.1 ok.example.test\n127.0.0.4 xn--bcher-kva.example\n";
 
 /// Runs `test` (its path in this binary) again in a child process inside a
 /// private mount and network namespace with the test's own resolver files.
@@ -188,6 +188,7 @@ const POLICY_LINES: &[(&str, Option<&str>)] = &[
     ("gai-localhost-v6: ok [(10, 1, 6, '', ('::1', 80, 0, 0))]", None),
     ("gai-localhost-v4-dot: ok [(2, 1, 6, '', ('127.0.0.1', 80))]", None),
     ("gai-name: gaierror: [Errno -2] Name or service not known", Some("api.example.test")),
+    ("gai-idna: gaierror: [Errno -2] Name or service not known", Some("xn--bcher-kva.example")),
     ("gai-name-dot: gaierror: [Errno -2] Name or service not known", Some("api.example.test.")),
     ("gai-scope-name: gaierror: [Errno -2] Name or service not known ()", None),
     ("gai-scope-unknown: gaierror: [Errno -2] Name or service not known ()", None),
@@ -343,6 +344,16 @@ fn allowed_name_resolves_through_the_host_resolver() {
             );
         }
     }
+    // A non-ASCII name is looked up as CPython's idna codec encodes it.
+    let got = run_sync(
+        "netdb",
+        &["resolve", "Bücher.example"],
+        resolving_policy(&["xn--bcher-kva.example"]),
+    );
+    assert_eq!(
+        got.stdout.trim(),
+        "resolve: ok [(2, 1, 6, '', ('127.0.0.4', 80))]"
+    );
     // The queries the resolver sends are in lower case: a name that only
     // DNS can answer reaches the nameserver as lower case.
     let ns = Nameserver::start(true);

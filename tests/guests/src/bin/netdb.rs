@@ -220,6 +220,27 @@ fn common() {
         )
     });
 
+    let long = "x".repeat(64);
+    let long_inner = format!("{long}.test");
+    show("gai-idna-empty-label", || {
+        gai(Some("a..b"), Some("80"), 0, 0, 0, 0)
+    });
+    show("gai-idna-long-label", || {
+        gai(Some(&long), Some("80"), 0, 0, 0, 0)
+    });
+    show("gai-idna-long-inner-label", || {
+        gai(Some(&long_inner), Some("80"), 0, 0, 0, 0)
+    });
+    show("ghbn-idna-empty-label", || {
+        gethostbyname("a..b").map(|v| s(&v))
+    });
+    show("ghba-idna-empty-label", || {
+        gethostbyaddr("a..b").map(hostent)
+    });
+    show("gai-idna-numerichost", || {
+        gai(Some("bücher.example"), Some("80"), 0, 0, 0, AI_NUMERICHOST)
+    });
+
     show("gni-numeric", || {
         getnameinfo(("127.0.0.1", 80), NI_NUMERICHOST | NI_NUMERICSERV).map(pair)
     });
@@ -490,6 +511,9 @@ fn policy() {
     });
     show_detail("gai-name", || {
         gai(Some("api.example.test"), Some("80"), 0, st, 0, 0)
+    });
+    show_detail("gai-idna", || {
+        gai(Some("Bücher.Example"), Some("80"), 0, st, 0, 0)
     });
     show_detail("gai-name-dot", || {
         gai(Some("api.example.test."), Some("80"), 0, st, 0, 0)
