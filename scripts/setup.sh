@@ -6,6 +6,20 @@ if ! command -v python3 >/dev/null; then
     echo "python3 is needed (CPython comparison tests)" >&2
     exit 1
 fi
+# The name-resolution tests run in a private mount + network namespace:
+# unshare and mount (util-linux), ip (iproute2).
+missing=()
+command -v unshare >/dev/null || missing+=(util-linux)
+command -v mount >/dev/null || missing+=(mount)
+command -v ip >/dev/null || missing+=(iproute2)
+if [ ${#missing[@]} -gt 0 ]; then
+    if command -v apt-get >/dev/null; then
+        apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+    else
+        echo "needed for the tests: ${missing[*]}" >&2
+        exit 1
+    fi
+fi
 rustup target add wasm32-wasip2
 cargo build --release --target wasm32-wasip2 -p wasock-examples -p wasock-test-guests
 cargo build -p wasock-host

@@ -245,7 +245,7 @@ fn guest_config(
         env: Vec::new(),
         output: Output::Capture(out.clone(), err.clone()),
         policy: policy.clone(),
-        recorder: None,
+        ..Default::default()
     };
     (config, out, err)
 }

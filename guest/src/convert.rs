@@ -480,7 +480,8 @@ pub(crate) fn resolve_host(host: &str, family: i32) -> Result<IpAddress> {
         protocol: 0,
         flags: AddressInfoFlags::empty(),
     };
-    let results = wit(wit::netdb::getaddrinfo(Some(host), None, hints))?;
+    let host = crate::idna::encode_non_ascii(host)?;
+    let results = wit(wit::netdb::getaddrinfo(Some(&host), None, hints))?;
     for r in results {
         match r.address {
             WitAddress::Inet(a) => return Ok(IpAddress::Ipv4(a.address)),
@@ -595,15 +596,30 @@ fn unix_to_wit(path: &[u8]) -> Result<WitAddress> {
     }
 }
 
+/// A host as getaddrinfo(3) with AI_NUMERICHOST reads it: any numeric
+/// form [`parse_numeric_ip`] takes, and IPv4 in inet_aton's forms
+/// (`127.1`, `0x7f.1`) with nothing after it.
+fn parse_numeric_host(host: &str) -> Option<(IpAddress, u32)> {
+    parse_numeric_ip(host).or_else(|| {
+        if host.bytes().any(|b| b.is_ascii_whitespace()) {
+            return None;
+        }
+        crate::inet::parse_inet_aton(host).map(|[a, b, c, d]| (IpAddress::Ipv4((a, b, c, d)), 0))
+    })
+}
+
 /// `getnameinfo`'s address argument: numeric hosts only (CPython resolves
 /// it with AI_NUMERICHOST).
 pub(crate) fn nameinfo_address(addr: &Address) -> Result<WitAddress> {
     match addr {
-        Address::Inet(host, port) => match parse_numeric_ip(host) {
+        Address::Inet(host, port) => match parse_numeric_host(host) {
             Some((ip, scope)) => inet_address(ip, *port, 0, scope),
             None => Err(Error::gai(-2)),
         },
-        Address::Inet6(host, port, flow, scope) => match parse_numeric_ip(host) {
+        Address::Inet6(_, _, flow, _) if *flow > 0xfffff => Err(Error::overflow(
+            "getnameinfo(): flowinfo must be 0-1048575.",
+        )),
+        Address::Inet6(host, port, flow, scope) => match parse_numeric_host(host) {
             Some((IpAddress::Ipv4(_), _)) => Err(Error::os_msg("IPv4 sockaddr must be 2 tuple")),
             Some((ip, _)) => inet_address(ip, *port, *flow, *scope),
             None => Err(Error::gai(-2)),

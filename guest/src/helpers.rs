@@ -40,18 +40,81 @@ pub fn create_connection(
     timeout: Option<f64>,
     source_address: Option<Address>,
 ) -> Result<Socket> {
-    let (host, port) = match address.into() {
+    match connect_each(address.into(), timeout, source_address) {
+        Ok(sock) => Ok(sock),
+        Err(ConnectionErrors::Error(e)) => Err(e),
+        Err(ConnectionErrors::Group(mut errors)) => Err(errors
+            .pop()
+            .unwrap_or_else(|| Error::os_msg("getaddrinfo returns an empty list"))),
+    }
+}
+
+/// Python's `create_connection(..., all_errors=True)`: as
+/// [`create_connection`], but when every address fails the error is the
+/// group of every attempt's error, in order.
+pub fn create_connection_all_errors(
+    address: impl Into<Address>,
+    timeout: Option<f64>,
+    source_address: Option<Address>,
+) -> std::result::Result<Socket, ConnectionErrors> {
+    match connect_each(address.into(), timeout, source_address) {
+        Err(ConnectionErrors::Group(errors)) if errors.is_empty() => Err(ConnectionErrors::Error(
+            Error::os_msg("getaddrinfo returns an empty list"),
+        )),
+        r => r,
+    }
+}
+
+/// Why [`create_connection_all_errors`] failed.
+#[derive(Debug)]
+pub enum ConnectionErrors {
+    /// Raised as is: the address could not be resolved (`gaierror`), or
+    /// an error that is not an `OSError` (`ValueError`, `TypeError`).
+    Error(Error),
+    /// Python's `ExceptionGroup("create_connection failed", errors)`: one
+    /// `OSError` per address tried.
+    Group(Vec<Error>),
+}
+
+impl std::fmt::Display for ConnectionErrors {
+    /// Python's `str()` of the exception: the error's, or
+    /// `"create_connection failed (2 sub-exceptions)"`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectionErrors::Error(e) => e.fmt(f),
+            ConnectionErrors::Group(errors) => write!(
+                f,
+                "create_connection failed ({} sub-exception{})",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConnectionErrors {}
+
+/// The loop of Python's `create_connection`: every address in order,
+/// collecting each attempt's `OSError`.
+fn connect_each(
+    address: Address,
+    timeout: Option<f64>,
+    source_address: Option<Address>,
+) -> std::result::Result<Socket, ConnectionErrors> {
+    let (host, port) = match address {
         Address::Inet(h, p) | Address::Inet6(h, p, ..) => (h, p),
         _ => {
-            return Err(Error::new(
+            return Err(ConnectionErrors::Error(Error::new(
                 ErrorKind::TypeError,
                 "create_connection() address must be a (host, port) tuple",
-            ))
+            )))
         }
     };
     let port = port.to_string();
-    let mut last: Option<Error> = None;
-    for info in crate::getaddrinfo(Some(&host), Some(&port), AF_UNSPEC, SOCK_STREAM, 0, 0)? {
+    let infos = crate::getaddrinfo(Some(&host), Some(&port), AF_UNSPEC, SOCK_STREAM, 0, 0)
+        .map_err(ConnectionErrors::Error)?;
+    let mut errors = Vec::new();
+    for info in infos {
         let attempt = (|| -> Result<Socket> {
             let sock = socket(info.family, info.type_, info.proto)?;
             if let Some(t) = timeout {
@@ -65,11 +128,11 @@ pub fn create_connection(
         })();
         match attempt {
             Ok(sock) => return Ok(sock),
-            Err(e) if e.kind().is_os_error() => last = Some(e),
-            Err(e) => return Err(e),
+            Err(e) if e.kind().is_os_error() => errors.push(e),
+            Err(e) => return Err(ConnectionErrors::Error(e)),
         }
     }
-    Err(last.unwrap_or_else(|| Error::os_msg("getaddrinfo returns an empty list")))
+    Err(ConnectionErrors::Group(errors))
 }
 
 /// Whether an `AF_INET6` socket can accept IPv4 too: socket(2) and

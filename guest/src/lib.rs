@@ -57,6 +57,7 @@ mod constants;
 mod convert;
 mod error;
 mod helpers;
+mod idna;
 mod inet;
 mod netdb;
 mod socket;
@@ -67,14 +68,14 @@ pub use constants::*;
 pub use convert::OptValue;
 pub use error::{Error, ErrorKind, Result};
 pub use helpers::{
-    create_connection, create_server, has_dualstack_ipv6, recv_fds, select, send_fds, Ancillary,
-    RecvFds, RecvMsg,
+    create_connection, create_connection_all_errors, create_server, has_dualstack_ipv6, recv_fds,
+    select, send_fds, Ancillary, ConnectionErrors, RecvFds, RecvMsg,
 };
 pub use inet::{
     htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs, CMSG_LEN, CMSG_SPACE,
 };
 pub use netdb::{
-    getaddrinfo, gethostbyaddr, gethostbyname, gethostbyname_ex, gethostname, getnameinfo,
+    getaddrinfo, getfqdn, gethostbyaddr, gethostbyname, gethostbyname_ex, gethostname, getnameinfo,
     getprotobyname, getservbyname, getservbyport, if_indextoname, if_nameindex, if_nametoindex,
     AddrInfo,
 };

@@ -1,5 +1,6 @@
 //! Name and service resolution: Python's `getaddrinfo`, `gethostbyname`,
-//! … over the WIT `netdb` interface.
+//! … over the WIT `netdb` interface. Host names go through Python's `idna`
+//! codec first, as in CPython.
 
 use crate::address::Address;
 use crate::bindings::wasock::socket::netdb as wit;
@@ -40,7 +41,8 @@ pub fn getaddrinfo(
     flags: i32,
 ) -> Result<Vec<AddrInfo>> {
     let hints = convert::hints_to_wit(family, type_, proto, flags)?;
-    let list = convert::wit(wit::getaddrinfo(host, port, hints))?;
+    let host = host.map(crate::idna::encode).transpose()?;
+    let list = convert::wit(wit::getaddrinfo(host.as_deref(), port, hints))?;
     Ok(list.into_iter().map(convert::addrinfo_from_wit).collect())
 }
 
@@ -56,21 +58,24 @@ pub fn getnameinfo(sockaddr: impl Into<Address>, flags: i32) -> Result<(String, 
 /// getaddrinfo(3) for `AF_INET` (WIT `netdb.getaddrinfo`; numeric
 /// addresses, `""` and `"<broadcast>"` need no host call).
 pub fn gethostbyname(name: &str) -> Result<String> {
-    Ok(convert::ip_text(&convert::resolve_host(name, AF_INET)?))
+    let name = crate::idna::encode(name)?;
+    Ok(convert::ip_text(&convert::resolve_host(&name, AF_INET)?))
 }
 
 /// `(hostname, aliaslist, ipaddrlist)` for a host: gethostbyname_r(3)
 /// (WIT `netdb.gethostbyname`), after checking that the name resolves as
 /// CPython does (so an unknown name is `gaierror`).
 pub fn gethostbyname_ex(name: &str) -> Result<(String, Vec<String>, Vec<String>)> {
-    convert::resolve_host(name, AF_INET)?;
-    convert::wit(wit::gethostbyname(name)).map(convert::host_entry_from_wit)
+    let name = crate::idna::encode(name)?;
+    convert::resolve_host(&name, AF_INET)?;
+    convert::wit(wit::gethostbyname(&name)).map(convert::host_entry_from_wit)
 }
 
 /// `(hostname, aliaslist, ipaddrlist)` for an address: gethostbyaddr(3)
 /// (WIT `netdb.gethostbyaddr`). A name is first resolved, as CPython does.
 pub fn gethostbyaddr(ip: &str) -> Result<(String, Vec<String>, Vec<String>)> {
-    let addr = convert::resolve_host(ip, AF_UNSPEC)?;
+    let ip = crate::idna::encode(ip)?;
+    let addr = convert::resolve_host(&ip, AF_UNSPEC)?;
     convert::wit(wit::gethostbyaddr(addr)).map(convert::host_entry_from_wit)
 }
 
@@ -78,6 +83,25 @@ pub fn gethostbyaddr(ip: &str) -> Result<(String, Vec<String>, Vec<String>)> {
 /// `netdb.gethostname`).
 pub fn gethostname() -> Result<String> {
     convert::wit(wit::gethostname())
+}
+
+/// A fully qualified name for `name`, Python's `getfqdn`: `name` (or, if
+/// empty or `0.0.0.0`, [`gethostname`]) is looked up with
+/// [`gethostbyaddr`]; the first of its name and aliases that contains a dot
+/// is returned, else its name; `name` itself when the lookup fails.
+pub fn getfqdn(name: &str) -> String {
+    let mut name = name.trim().to_string();
+    if name.is_empty() || name == "0.0.0.0" {
+        name = gethostname().unwrap_or_default();
+    }
+    match gethostbyaddr(&name) {
+        Ok((hostname, aliases, _)) => std::iter::once(&hostname)
+            .chain(aliases.iter())
+            .find(|n| n.contains('.'))
+            .unwrap_or(&hostname)
+            .clone(),
+        Err(_) => name,
+    }
 }
 
 /// Maps a lookup failure onto CPython's errno-less message, keeping

@@ -177,6 +177,33 @@ pub struct WasockCtx {
     pub(crate) hostname: String,
     pub(crate) shared: Arc<Mutex<Shared>>,
     pub(crate) recorder: Option<Arc<Recorder>>,
+    pub(crate) interfaces: InterfaceView,
+}
+
+/// Which of the host's network interfaces a guest sees (`if_nameindex`,
+/// `if_nametoindex`, `if_indextoname`, and interface names in IPv6 scopes
+/// such as `fe80::1%eth0`). Indices are always the host's real ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum InterfaceView {
+    /// None (the default): the guest sees an empty list, and every name or
+    /// index is unknown, exactly as one that does not exist.
+    #[default]
+    Hidden,
+    /// All of the host's interfaces.
+    Host,
+    /// Only the host's interfaces with these names.
+    Only(Vec<String>),
+}
+
+impl InterfaceView {
+    /// Whether the guest may see the interface called `name`.
+    pub fn shows(&self, name: &str) -> bool {
+        match self {
+            InterfaceView::Hidden => false,
+            InterfaceView::Host => true,
+            InterfaceView::Only(names) => names.iter().any(|n| n == name),
+        }
+    }
 }
 
 impl WasockCtx {
@@ -188,7 +215,40 @@ impl WasockCtx {
             hostname: "localhost".to_string(),
             shared: Arc::default(),
             recorder: None,
+            interfaces: InterfaceView::Hidden,
         }
+    }
+
+    /// Presents the host's own name (gethostname(2)) to the guest, instead
+    /// of `localhost`.
+    pub fn with_host_hostname(mut self) -> Self {
+        if let Ok(name) = crate::sys::gethostname() {
+            self.hostname = name;
+        }
+        self
+    }
+
+    /// Sets which network interfaces the guest sees (default
+    /// [`InterfaceView::Hidden`]).
+    pub fn with_interfaces(mut self, view: InterfaceView) -> Self {
+        self.interfaces = view;
+        self
+    }
+
+    /// The index of an interface the guest may see (if_nametoindex(3)).
+    pub(crate) fn interface_index(&self, name: &str) -> Option<u32> {
+        if !self.interfaces.shows(name) {
+            return None;
+        }
+        crate::sys::if_nametoindex(name)
+    }
+
+    /// The name of an interface the guest may see (if_indextoname(3)).
+    pub(crate) fn interface_name(&self, index: u32) -> Option<String> {
+        if self.interfaces == InterfaceView::Hidden {
+            return None;
+        }
+        crate::sys::if_indextoname(index).filter(|n| self.interfaces.shows(n))
     }
 
     /// Sets the name `gethostname` reports to the guest (default

@@ -51,8 +51,9 @@ mod unix;
 mod wait;
 mod zerocopy;
 
-pub use ctx::{HasWasock, Recorder, Source, WasockCtx, WasockCtxView, WasockView};
+pub use ctx::{HasWasock, InterfaceView, Recorder, Source, WasockCtx, WasockCtxView, WasockView};
 pub use error::{errno_code, error_code, SocketError};
+pub use netdb::MAX_LOOKUPS;
 pub use policy::{Limits, Policy, Target, Transport, Use};
 pub use socket::HostSocket;
 

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 use wasock_host::run::{self, GuestConfig};
+use wasock_host::InterfaceView;
 
 #[path = "cli/policy_flags.rs"]
 mod policy_flags;
@@ -48,6 +49,14 @@ struct RunArgs {
     /// The policy (flags and/or a TOML file), audit and learn mode.
     #[command(flatten)]
     policy: policy_flags::PolicyFlags,
+    /// The name gethostname() gives the guest (default `localhost`; `-` for
+    /// the host's own).
+    #[arg(long, value_name = "NAME")]
+    hostname: Option<String>,
+    /// Network interfaces the guest may see (if_nameindex, `%eth0`
+    /// scopes): `all`, or names separated by commas (default none).
+    #[arg(long, value_name = "all|NAME,...")]
+    show_interfaces: Option<String>,
     /// Use the async embedding (tokio) instead of the sync one.
     #[arg(long = "async")]
     use_async: bool,
@@ -136,6 +145,12 @@ fn real_main() -> anyhow::Result<i32> {
         output: run::Output::Inherit,
         policy,
         recorder: recorder.clone(),
+        hostname: a.hostname.clone(),
+        interfaces: match a.show_interfaces.as_deref() {
+            None => InterfaceView::Hidden,
+            Some("all") => InterfaceView::Host,
+            Some(list) => InterfaceView::Only(list.split(',').map(str::to_string).collect()),
+        },
     };
     let code = if a.use_async {
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -1,7 +1,9 @@
 //! Running a guest command component with wasi:cli and wasock sockets: what
 //! the `wasock run` CLI does, usable by embedders and tests.
 
-use crate::ctx::{enforce, Recorder, Shared, Source, WasockCtx, WasockCtxView, WasockView};
+use crate::ctx::{
+    enforce, InterfaceView, Recorder, Shared, Source, WasockCtx, WasockCtxView, WasockView,
+};
 use crate::policy::{Destination, Policy, Transport, Use};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -70,6 +72,11 @@ pub struct GuestConfig {
     pub policy: Arc<Policy>,
     /// Records the instance's decisions (audit file, learn mode).
     pub recorder: Option<Arc<Recorder>>,
+    /// The name `gethostname` gives the guest: `None` for `localhost`,
+    /// `Some("-")` for the host's own name.
+    pub hostname: Option<String>,
+    /// The network interfaces the guest sees.
+    pub interfaces: InterfaceView,
 }
 
 impl GuestConfig {
@@ -88,7 +95,7 @@ impl GuestConfig {
                 b.stdout(out.clone()).stderr(err.clone());
             }
         }
-        let mut wasock = WasockCtx::new(self.policy.clone());
+        let mut wasock = self.wasock_ctx();
         if let Some(r) = &self.recorder {
             wasock = wasock.with_recorder(r.clone());
         }
@@ -142,6 +149,19 @@ impl GuestConfig {
             });
         }
         Ok(store)
+    }
+}
+
+impl GuestConfig {
+    /// The wasock state for one instance: the policy, the presented host
+    /// name and interface view.
+    fn wasock_ctx(&self) -> WasockCtx {
+        let ctx = WasockCtx::new(self.policy.clone()).with_interfaces(self.interfaces.clone());
+        match self.hostname.as_deref() {
+            None => ctx,
+            Some("-") => ctx.with_host_hostname(),
+            Some(name) => ctx.with_hostname(name),
+        }
     }
 }
 

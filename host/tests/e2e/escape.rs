@@ -83,6 +83,7 @@ fn config(guest: &str, args: &[String], policy: Policy) -> (GuestConfig, MemoryO
         output: Output::Capture(out.clone(), err),
         policy: Arc::new(policy),
         recorder: Some(Arc::new(Recorder::new().with_audit(audit.clone()))),
+        ..Default::default()
     };
     (config, out, audit)
 }
@@ -787,7 +788,18 @@ fn the_socket_limit_holds() {
 fn names_need_a_resolve_rule() {
     let st = "resolve,example.com".to_string();
     let r = attempt("escape", std::slice::from_ref(&st), Policy::deny_all());
-    r.denied(&st);
+    // A name the policy does not let the guest resolve fails as an unknown
+    // name does (netdb.rs: `gaierror` EAI_NONAME, which Python programs
+    // handle); the host's own audit shows it was the policy.
+    let l = r.line(&st);
+    assert!(l.contains("gaierror: [Errno -2]"), "{l}");
+    assert!(
+        r.audit.contains("\"use\":\"resolve\"")
+            && r.audit.contains("\"subject\":\"\\\"example.com\\\"\"")
+            && r.audit.contains("\"allowed\":false"),
+        "{}",
+        r.audit
+    );
 }
 
 #[test]

@@ -8,5 +8,6 @@ mod embedding;
 mod escape;
 mod examples;
 mod hostile;
+mod netdb;
 mod policy;
 mod unix;

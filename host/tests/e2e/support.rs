@@ -45,6 +45,7 @@ const GUESTS: &[&str] = &[
     "std_net_escape",
     "unix",
     "unix_escape",
+    "netdb",
 ];
 
 /// Builds the guest programs unless the test command already did
@@ -141,7 +142,7 @@ pub fn config(
         env: Vec::new(),
         output: Output::Capture(out.clone(), err.clone()),
         policy: Arc::new(policy),
-        recorder: None,
+        ..Default::default()
     };
     (config, out, err)
 }

@@ -1,0 +1,499 @@
+//! Name resolution, checked from outside.
+//!
+//! Each test runs again in a child process inside a private mount and
+//! network namespace (`unshare -mn`, we are root) whose /etc/hosts,
+//! /etc/nsswitch.conf and /etc/resolv.conf are the test's own: the only
+//! nameserver is a UDP socket on the namespace's loopback that the test
+//! owns, so no query ever leaves the namespace and every query is counted.
+
+use crate::support::*;
+use std::net::UdpSocket;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use wasock_host::Policy;
+
+/// The namespace's /etc/hosts.
+const HOSTS: &str = "127.0.0.1 localhost\n127.0.0.2 api.example.test\n127.0.0.1 ok.example.test\n127.0.0.4 xn--bcher-kva.example\n";
+
+/// Runs `test` (its path in this binary) again in a child process inside a
+/// private mount and network namespace with the test's own resolver files.
+/// Returns `true` in that child; in the parent, checks that the child ran
+/// the test and passed, and returns `false`.
+fn in_namespace(test: &str, resolv_options: &str) -> bool {
+    if std::env::var_os("WASOCK_TEST_NETNS").is_some() {
+        return true;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let hosts = write("hosts", HOSTS);
+    let resolv = write(
+        "resolv.conf",
+        &format!("nameserver 127.0.0.1\noptions {resolv_options}\n"),
+    );
+    let nss = write(
+        "nsswitch.conf",
+        "hosts: files dns\nservices: files\nprotocols: files\nnetworks: files\n",
+    );
+    let script = "set -e; ip link set lo up; \
+                  mount --bind \"$1\" /etc/hosts; \
+                  mount --bind \"$2\" /etc/resolv.conf; \
+                  mount --bind \"$3\" /etc/nsswitch.conf; \
+                  shift 3; exec \"$@\"";
+    let out = Command::new("unshare")
+        .args(["-mn", "--", "sh", "-c", script, "sh"])
+        .arg(&hosts)
+        .arg(&resolv)
+        .arg(&nss)
+        .arg(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--test-threads=1", "--include-ignored"])
+        .env("WASOCK_TEST_NETNS", "1")
+        .output()
+        .expect("unshare (util-linux) and ip (iproute2) are needed");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "{test} failed in its namespace:\n{text}"
+    );
+    assert!(
+        text.contains("1 passed"),
+        "{test} did not run in its namespace:\n{text}"
+    );
+    false
+}
+
+/// The namespace's nameserver: counts the queries it receives and answers
+/// each with REFUSED (so that a resolver that does ask gives up at once),
+/// or never answers (`answer` false: a stalled server).
+struct Nameserver {
+    queries: Arc<AtomicUsize>,
+    names: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Nameserver {
+    fn start(answer: bool) -> Nameserver {
+        let sock = UdpSocket::bind("127.0.0.1:53").expect("binding the namespace's port 53");
+        sock.set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let queries = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let names = Arc::new(Mutex::new(Vec::new()));
+        let (q, s) = (queries.clone(), stop.clone());
+        let seen = names.clone();
+        let thread = std::thread::spawn(move || {
+            let names = seen;
+            let mut buf = [0u8; 1500];
+            // Bounded: ends when the test stops it (at most ten minutes).
+            for _ in 0..12_000 {
+                if s.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok((n, from)) = sock.recv_from(&mut buf) else {
+                    continue;
+                };
+                q.fetch_add(1, Ordering::SeqCst);
+                if let Some(name) = question_name(&buf[..n]) {
+                    names.lock().unwrap().push(name);
+                }
+                if answer && n >= 12 {
+                    let mut reply = buf[..n].to_vec();
+                    reply[2] = 0x80 | (buf[2] & 0x79); // QR, opcode, RD
+                    reply[3] = 0x05; // REFUSED
+                    reply[6..12].fill(0);
+                    let _ = sock.send_to(&reply, from);
+                }
+            }
+        });
+        Nameserver {
+            queries,
+            names,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn queries(&self) -> usize {
+        self.queries.load(Ordering::SeqCst)
+    }
+
+    /// The names asked for so far, as they appeared in the queries.
+    fn names(&self) -> Vec<String> {
+        self.names.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Nameserver {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The QNAME of a DNS query, labels joined with dots, letter case kept.
+fn question_name(msg: &[u8]) -> Option<String> {
+    let mut i = 12;
+    let mut labels = Vec::new();
+    // At most 128 labels (a name is at most 255 bytes).
+    for _ in 0..128 {
+        let len = *msg.get(i)? as usize;
+        if len == 0 {
+            return Some(labels.join("."));
+        }
+        labels.push(String::from_utf8_lossy(msg.get(i + 1..i + 1 + len)?).into_owned());
+        i += 1 + len;
+    }
+    None
+}
+
+/// CPython in the same namespace sends a query for `localhost.`: proves the
+/// nameserver sees what the namespace's resolver asks.
+fn assert_counter_works(ns: &Nameserver) {
+    let before = ns.queries();
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import socket\ntry: socket.getaddrinfo('localhost.', 80)\nexcept OSError: pass",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        ns.queries() > before,
+        "the namespace's resolver did not reach the test's nameserver"
+    );
+}
+
+/// What `netdb policy` prints when the policy allows no name: loopback
+/// names answered without the resolver, every other name refused as
+/// unknown, interfaces hidden. Each line is `(text, denied)`: with
+/// `denied` `Some(name)`, the line is the text followed by the host's
+/// detail in parentheses, which must name `name` and say that the policy
+/// denied it.
+const POLICY_LINES: &[(&str, Option<&str>)] = &[
+    ("gai-localhost-dot: ok [(10, 1, 6, '', ('::1', 80, 0, 0)), (2, 1, 6, '', ('127.0.0.1', 80))]", None),
+    ("gai-localhost-case: ok [(10, 1, 6, 'localhost', ('::1', 80, 0, 0)), (2, 1, 6, '', ('127.0.0.1', 80))]", None),
+    ("gai-localhost-v6: ok [(10, 1, 6, '', ('::1', 80, 0, 0))]", None),
+    ("gai-localhost-v4-dot: ok [(2, 1, 6, '', ('127.0.0.1', 80))]", None),
+    ("gai-name: gaierror: [Errno -2] Name or service not known", Some("api.example.test")),
+    ("gai-idna: gaierror: [Errno -2] Name or service not known", Some("xn--bcher-kva.example")),
+    ("gai-name-dot: gaierror: [Errno -2] Name or service not known", Some("api.example.test.")),
+    ("gai-scope-name: gaierror: [Errno -2] Name or service not known ()", None),
+    ("gai-scope-unknown: gaierror: [Errno -2] Name or service not known ()", None),
+    ("gni-scope-hidden: ok ('fe80::1%1', '80')", None),
+    ("gni-reverse-denied: ok ('127.0.0.3', '80')", None),
+    ("gni-reverse-namereqd: gaierror: [Errno -2] Name or service not known", Some("3.0.0.127.in-addr.arpa")),
+    ("gni-v6-localhost: ok ('localhost', '80')", None),
+    ("ghbn-name: gaierror: [Errno -2] Name or service not known", Some("api.example.test")),
+    ("ghbnex-name: gaierror: [Errno -2] Name or service not known", Some("api.example.test")),
+    ("ghba-denied: herror: [Errno 1] Unknown host", Some("3.0.0.127.in-addr.arpa")),
+    ("ghba-v6-localhost: ok ('localhost', [], ['::1'])", None),
+    ("getfqdn-denied: ok '127.0.0.3'", None),
+    ("gethostname: ok 'localhost'", None),
+    ("if-nameindex: ok []", None),
+    ("if-nametoindex-lo: OSError: no interface with this name", None),
+    ("if-indextoname-1: OSError: [Errno 6] No such device or address", None),
+    ("connect-name: gaierror: [Errno -2] Name or service not known", Some("api.example.test")),
+    ("done", None),
+];
+
+fn check_policy_lines(got: &Outcome) {
+    assert_eq!(got.code, Ok(0), "guest failed: {}", got.stderr);
+    let lines: Vec<&str> = got.stdout.lines().collect();
+    for (i, (g, (text, denied))) in lines.iter().zip(POLICY_LINES).enumerate() {
+        let what = format!("line {}\nguest:\n{}", i + 1, got.stdout);
+        match denied {
+            None => assert_eq!(g, text, "{what}"),
+            Some(name) => {
+                let detail = g
+                    .strip_prefix(text)
+                    .and_then(|r| r.strip_prefix(" ("))
+                    .and_then(|r| r.strip_suffix(')'))
+                    .unwrap_or_else(|| panic!("expected {text} (…), {what}"));
+                assert!(
+                    detail.contains(&format!("{name:?}")) && detail.contains("denied by policy"),
+                    "the detail must name the denied lookup: {what}"
+                );
+            }
+        }
+    }
+    assert_eq!(lines.len(), POLICY_LINES.len(), "guest:\n{}", got.stdout);
+}
+
+/// Issue 9's bugs: `localhost.`, `LoCaLhOsT.` and `localhost` for AF_INET6
+/// sent DNS queries although the policy allows no resolution, and
+/// `fe80::1%eth0` revealed which interfaces exist. The namespace's
+/// nameserver must see no query from the guest (sync and async), while
+/// CPython in the same namespace does send one.
+#[test]
+fn no_dns_query_when_the_policy_allows_no_name() {
+    if !in_namespace(
+        "netdb::no_dns_query_when_the_policy_allows_no_name",
+        "attempts:1 timeout:1",
+    ) {
+        return;
+    }
+    let ns = Nameserver::start(true);
+    assert_counter_works(&ns);
+    let before = ns.queries();
+    check_policy_lines(&run_sync("netdb", &["policy"], loopback_policy()));
+    check_policy_lines(&run_async("netdb", &["policy"], loopback_policy()));
+    assert_eq!(
+        ns.queries(),
+        before,
+        "the guest's lookups reached the nameserver"
+    );
+}
+
+/// Each netdb function and helper against CPython over the same inputs,
+/// in the same namespace (same hosts, services and protocols files), sync
+/// and async; the guest sends no query.
+#[test]
+fn matches_cpython() {
+    if !in_namespace("netdb::matches_cpython", "attempts:1 timeout:1") {
+        return;
+    }
+    let ns = Nameserver::start(true);
+    let expected = python("netdb.py", &[]);
+    let before = ns.queries();
+    for run in [run_sync, run_async] {
+        // create_server(reuse_port=True) sets SO_REUSEPORT, a guarded option.
+        let policy = loopback_policy().allow_option("SO_REUSEPORT").unwrap();
+        let got = run("netdb", &["common"], policy);
+        assert_eq!(got.code, Ok(0), "guest failed: {}", got.stderr);
+        let (e, g): (Vec<_>, Vec<_>) = (expected.lines().collect(), got.stdout.lines().collect());
+        for (i, (el, gl)) in e.iter().zip(&g).enumerate() {
+            assert_eq!(gl, el, "line {} differs\nguest:\n{}", i + 1, got.stdout);
+        }
+        assert_eq!(g.len(), e.len(), "guest:\n{}", got.stdout);
+        assert_eq!(g.last(), Some(&"done"));
+    }
+    assert_eq!(
+        ns.queries(),
+        before,
+        "the guest's lookups reached the nameserver"
+    );
+}
+
+/// With the embedder showing the host's interfaces and presenting its
+/// name, the guest sees what CPython sees in the same namespace (only
+/// `lo`), scopes included.
+#[test]
+fn shown_interfaces_and_hostname_match_cpython() {
+    if !in_namespace(
+        "netdb::shown_interfaces_and_hostname_match_cpython",
+        "attempts:1 timeout:1",
+    ) {
+        return;
+    }
+    let _ns = Nameserver::start(true);
+    let expected = python("netdb.py", &["interfaces"]);
+    let (mut cfg, out, err) = config("netdb", &["interfaces"], loopback_policy());
+    cfg.interfaces = wasock_host::InterfaceView::Host;
+    cfg.hostname = Some("-".into());
+    let component = component("netdb");
+    let code = bounded("netdb interfaces", GUEST_LIMIT, move || {
+        let linker = wasock_host::run::sync_linker(engine()).unwrap();
+        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
+    });
+    assert_eq!(code, Ok(0), "{}", read(&err));
+    assert_eq!(read(&out), expected);
+}
+
+/// A policy that lets the guest resolve `names` and use loopback. Needs
+/// the policy's resolve rules (the `policy` branch: `allow-resolve`).
+fn resolving_policy(names: &[&str]) -> Policy {
+    let list: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+    Policy::from_toml(&format!(
+        "[network]\nallow-resolve = [{}]\nallow-connect = [\"127.0.0.0/8:*\", \"[::1]:*\"]\n",
+        list.join(", ")
+    ))
+    .expect("a policy with allow-resolve")
+}
+
+/// An allowed name resolves through the host's resolver: /etc/hosts in
+/// the namespace maps `api.example.test` to 127.0.0.2, in any letter case.
+#[test]
+fn allowed_name_resolves_through_the_host_resolver() {
+    if !in_namespace(
+        "netdb::allowed_name_resolves_through_the_host_resolver",
+        "attempts:1 timeout:1",
+    ) {
+        return;
+    }
+    let policy = || resolving_policy(&["api.example.test"]);
+    for run in [run_sync, run_async] {
+        for name in ["api.example.test", "API.Example.TEST"] {
+            let got = run("netdb", &["resolve", name], policy());
+            assert_eq!(
+                got.stdout.trim(),
+                "resolve: ok [(2, 1, 6, '', ('127.0.0.2', 80))]",
+                "{}",
+                got.stderr
+            );
+        }
+    }
+    // A non-ASCII name is looked up as CPython's idna codec encodes it.
+    let got = run_sync(
+        "netdb",
+        &["resolve", "Bücher.example"],
+        resolving_policy(&["xn--bcher-kva.example"]),
+    );
+    assert_eq!(
+        got.stdout.trim(),
+        "resolve: ok [(2, 1, 6, '', ('127.0.0.4', 80))]"
+    );
+    // The queries the resolver sends are in lower case: a name that only
+    // DNS can answer reaches the nameserver as lower case.
+    let ns = Nameserver::start(true);
+    let got = run_sync(
+        "netdb",
+        &["resolve", "MiXeD.example.test"],
+        resolving_policy(&["mixed.example.test"]),
+    );
+    assert!(
+        got.stdout.starts_with("resolve: gaierror"),
+        "{}",
+        got.stdout
+    );
+    let seen = ns.names();
+    assert!(!seen.is_empty(), "no query reached the nameserver");
+    for n in seen {
+        assert_eq!(
+            n, "mixed.example.test",
+            "a query kept the guest's letter case"
+        );
+    }
+}
+
+/// A name that resolves to an address the policy denies gives the same
+/// denial as connecting to the address directly; the native listener on
+/// that address accepts nothing. The allowed address is reached by name.
+#[test]
+fn resolved_address_is_judged_as_the_address() {
+    if !in_namespace(
+        "netdb::resolved_address_is_judged_as_the_address",
+        "attempts:1 timeout:1",
+    ) {
+        return;
+    }
+    let _ns = Nameserver::start(true);
+    // /etc/hosts: api.example.test is 127.0.0.2; only 127.0.0.1 may be
+    // connected to.
+    let policy = || {
+        Policy::from_toml(
+            "[network]\nallow-resolve = [\"api.example.test\", \"ok.example.test\"]\nallow-connect = [\"127.0.0.1:*\"]\n",
+        )
+        .expect("a policy with allow-resolve")
+    };
+    let denied = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    denied.set_nonblocking(true).unwrap();
+    let port = denied.local_addr().unwrap().port().to_string();
+    for run in [run_sync, run_async] {
+        let by_name = run("netdb", &["connect", "api.example.test", &port], policy());
+        let by_addr = run("netdb", &["connect", "127.0.0.2", &port], policy());
+        assert!(
+            by_addr
+                .stdout
+                .starts_with("connect: PermissionError: [Errno 13]"),
+            "{}",
+            by_addr.stdout
+        );
+        assert_eq!(by_name.stdout, by_addr.stdout);
+    }
+    assert!(
+        denied.accept().is_err(),
+        "a denied connection reached the listener"
+    );
+    // A name that /etc/hosts maps to an allowed address connects.
+    let allowed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = allowed.local_addr().unwrap().port().to_string();
+    let got = run_sync("netdb", &["connect", "ok.example.test", &port], policy());
+    assert_eq!(
+        got.stdout.trim(),
+        format!("connect: ok ('127.0.0.1', {port})")
+    );
+}
+
+/// A resolver that never answers stalls only the guest that asked: in one
+/// async process with a single executor thread, another guest's round
+/// trip completes while the lookup is still waiting for the nameserver.
+#[test]
+fn stalled_resolver_does_not_stall_other_guests() {
+    if !in_namespace(
+        "netdb::stalled_resolver_does_not_stall_other_guests",
+        "attempts:2 timeout:30",
+    ) {
+        return;
+    }
+    let ns = Nameserver::start(false);
+    // A native echo server for the second guest.
+    let echo = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = echo.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        if let Ok((mut c, _)) = echo.accept() {
+            use std::io::{Read, Write};
+            let mut buf = [0u8; 4];
+            if c.read_exact(&mut buf).is_ok() {
+                let _ = c.write_all(&buf);
+            }
+        }
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let linker = Arc::new(wasock_host::run::async_linker(engine()).unwrap());
+    let (stalled_cfg, stalled_out, _e1) = config(
+        "netdb",
+        &["resolve", "stalled.example.test"],
+        resolving_policy(&["stalled.example.test"]),
+    );
+    let (echo_cfg, echo_out, echo_err) =
+        config("netdb", &["echo", &port.to_string()], loopback_policy());
+    let component = component("netdb");
+    let (l1, c1) = (linker.clone(), component.clone());
+    rt.spawn(async move { wasock_host::run::run_async(&l1, &c1, &stalled_cfg).await });
+    // The lookup has reached the (silent) nameserver.
+    assert!(
+        retry(600, Duration::from_millis(50), || (ns.queries() > 0)
+            .then_some(()))
+        .is_some(),
+        "the lookup never reached the nameserver"
+    );
+    let code = bounded("echo guest", GUEST_LIMIT, move || {
+        // Spawned, so that it runs on the runtime's one worker thread, as
+        // the stalled guest does.
+        let task = rt.spawn(async move {
+            wasock_host::run::run_async(&linker, &component, &echo_cfg)
+                .await
+                .map_err(|e| format!("{e:?}"))
+        });
+        let r = rt.block_on(task).map_err(|e| e.to_string()).and_then(|r| r);
+        // The stalled lookup's thread is left to glibc's timeout; the child
+        // process exits when the test ends.
+        rt.shutdown_background();
+        r
+    });
+    assert_eq!(code, Ok(0), "{}", read(&echo_err));
+    assert_eq!(read(&echo_out).trim(), "echo: ok b'ping'");
+    // The stalled guest is still inside its lookup.
+    assert_eq!(
+        read(&stalled_out),
+        "",
+        "the lookup ended before the round trip"
+    );
+}
