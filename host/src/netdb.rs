@@ -286,11 +286,8 @@ impl WasockCtxView<'_> {
         }
         match scope {
             None => Ok(Some(host.to_string())),
-            Some(s) if addr.parse::<Ipv6Addr>().is_err() => {
-                // glibc takes no scope on IPv4: not numeric.
-                let _ = s;
-                Ok(None)
-            }
+            // glibc takes no scope on IPv4: not numeric.
+            Some(_) if addr.parse::<Ipv6Addr>().is_err() => Ok(None),
             Some(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
                 Ok(Some(host.to_string()))
             }
