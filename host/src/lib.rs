@@ -44,6 +44,7 @@ mod netdb;
 mod options;
 pub mod policy;
 mod poll;
+mod rawopt;
 pub mod run;
 mod socket;
 mod sys;

@@ -471,12 +471,9 @@ impl WasockCtxView<'_> {
                 format!("socket type {socket_type:?} is not supported for {family:?}"),
             )
         })?;
-        if !(0..=255).contains(&protocol) {
-            return Err(SocketError::new(
-                ErrorCode::ProtocolNotSupported,
-                format!("protocol {protocol}"),
-            ));
-        }
+        // Any protocol number goes to the kernel, which judges it as for
+        // CPython (IPPROTO_MPTCP is 262; AF_PACKET takes an Ethernet type
+        // in network byte order): EPROTONOSUPPORT or EINVAL from socket(2).
         self.reserve()?;
         let nonblocking = !W::BLOCKING_FD;
         let sock = sys::open(domain, ty, protocol, nonblocking)?;

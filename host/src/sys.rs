@@ -217,6 +217,62 @@ pub fn setsockopt_bytes(sock: &Socket, level: i32, name: i32, value: &[u8]) -> i
     }
 }
 
+/// setsockopt(2) with a NULL value pointer and `len` (Python's
+/// `setsockopt(level, optname, None, optlen)`; AF_ALG's
+/// ALG_SET_AEAD_AUTHSIZE takes its value this way). The kernel never
+/// dereferences the pointer for the options that take NULL; for others it
+/// fails with EFAULT.
+pub fn setsockopt_null(sock: &Socket, level: i32, name: i32, len: u32) -> io::Result<()> {
+    // SAFETY: a NULL pointer is passed to the kernel, which checks it
+    // (EFAULT) before any access; no user memory is involved.
+    let r = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            level,
+            name,
+            std::ptr::null(),
+            len as libc::socklen_t,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// ioctl(2) of a socket request that writes one `int`
+/// (FIONREAD/SIOCINQ, SIOCOUTQ, SIOCOUTQNSD, SIOCATMARK).
+pub fn ioctl_int(sock: &Socket, request: u64) -> io::Result<i32> {
+    let mut v: c_int = 0;
+    // SAFETY: each allowed request writes exactly one int into `v`.
+    let r = unsafe { libc::ioctl(sock.as_raw_fd(), request as _, &mut v as *mut c_int) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(v)
+}
+
+/// ioctl(2) SIOCGSTAMP (`struct timeval`) or SIOCGSTAMPNS
+/// (`struct timespec`): the last packet's receive time as (seconds,
+/// nanoseconds).
+pub fn ioctl_stamp(sock: &Socket, nanos: bool) -> io::Result<(i64, u32)> {
+    // Both structures are two longs on 64-bit Linux.
+    let mut v: [libc::c_long; 2] = [0, 0];
+    let request = if nanos { 0x8907 } else { 0x8906 };
+    // SAFETY: SIOCGSTAMP(NS) write one timeval/timespec (two longs) into `v`.
+    let r = unsafe { libc::ioctl(sock.as_raw_fd(), request as _, v.as_mut_ptr()) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let frac = if nanos {
+        v[1]
+    } else {
+        v[1].saturating_mul(1000)
+    };
+    Ok((v[0] as i64, u32::try_from(frac).unwrap_or(0)))
+}
+
 /// One getaddrinfo(3) result.
 pub struct AddrInfo {
     /// ai_family.

@@ -9,5 +9,6 @@ mod escape;
 mod examples;
 mod hostile;
 mod netdb;
+mod options;
 mod policy;
 mod unix;
