@@ -57,3 +57,80 @@ fn options_match_cpython_sync() {
 fn options_match_cpython_async() {
     compare(run_async);
 }
+
+/// Runs the guest's `--authority` mode under `policy`: returns its output
+/// and what `ss` showed of its listening socket (mark, bound device,
+/// receive buffer) while it waited.
+fn authority(policy: Policy) -> (String, String) {
+    let component = component("options");
+    let (cfg, out, err) = config("options", &["--authority"], policy);
+    let guest = std::thread::spawn(move || {
+        let linker = wasock_host::run::sync_linker(engine()).unwrap();
+        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
+    });
+    assert!(
+        wait_for(&out, "listening ", GUEST_LIMIT),
+        "guest never listened: {}",
+        read(&err)
+    );
+    let text = read(&out);
+    let port: u16 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("listening "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let ss = std::process::Command::new("ss")
+        .args(["-ltnem", &format!("sport = :{port}")])
+        .output()
+        .expect("ss (iproute2) is needed");
+    let seen = String::from_utf8_lossy(&ss.stdout).into_owned();
+    // Release the guest's accept.
+    drop(std::net::TcpStream::connect(("127.0.0.1", port)).unwrap());
+    let code = bounded("options --authority", GUEST_LIMIT, move || guest.join().unwrap());
+    assert_eq!(code, Ok(0), "{}", read(&err));
+    (read(&out), seen)
+}
+
+/// The options that widen authority, denied without a grant: the guest is
+/// told the policy denied each (naming it), and `ss` shows its socket with
+/// no mark, no bound device and the default receive buffer. The same run
+/// with the grants shows them applied (the observer sees what it checks).
+#[test]
+fn authority_options_need_grants() {
+    let (out, seen) = authority(loopback_policy());
+    assert!(seen.contains("LISTEN"), "ss did not see the socket: {seen}");
+    for name in ["SO_MARK", "SO_PRIORITY", "SO_BINDTOIFINDEX", "SO_BINDTODEVICE"] {
+        let line = out.lines().find(|l| l.starts_with(name)).unwrap();
+        assert!(
+            line.contains("PermissionError") && line.contains("denied by policy"),
+            "{line}"
+        );
+    }
+    for name in ["SO_RCVBUFFORCE", "SO_ATTACH_FILTER"] {
+        let line = out.lines().find(|l| l.starts_with(name)).unwrap();
+        assert!(line.contains("denied by policy: "), "{line}");
+    }
+    assert!(!seen.contains("fwmark"), "{seen}");
+    assert!(!seen.contains("%lo"), "{seen}");
+    assert!(!seen.contains("rb8388608"), "{seen}");
+
+    let granted = loopback_policy()
+        .allow_option("SO_MARK")
+        .unwrap()
+        .allow_option("SO_PRIORITY")
+        .unwrap()
+        .allow_option("SO_BINDTODEVICE")
+        .unwrap();
+    let (out, seen) = authority(granted);
+    for name in ["SO_MARK", "SO_PRIORITY", "SO_BINDTOIFINDEX", "SO_BINDTODEVICE"] {
+        assert!(out.contains(&format!("{name}: set")), "{out}");
+    }
+    // Still refused with every grant: they need privileges or pass pointers.
+    assert!(out.contains("SO_RCVBUFFORCE: PermissionError"), "{out}");
+    assert!(out.contains("SO_ATTACH_FILTER: PermissionError"), "{out}");
+    assert!(seen.contains("fwmark:0x5"), "{seen}");
+    assert!(seen.contains("127.0.0.1%lo"), "{seen}");
+    assert!(!seen.contains("rb8388608"), "{seen}");
+}

@@ -64,7 +64,40 @@ fn run(s: &Socket, level: i32, opt: i32, action: &str, arg: &str) -> Result<Stri
     })
 }
 
+/// `--authority`: tries the options that widen authority on a listening
+/// socket, prints each outcome and `listening PORT`, then waits for one
+/// connection (the host test inspects the socket from outside meanwhile).
+fn authority() {
+    let s = must("socket", socket(AF_INET, SOCK_STREAM, 0));
+    let tries: [(&str, i32, i32, OptValue); 6] = [
+        ("SO_MARK", SOL_SOCKET, SO_MARK, OptValue::Int(5)),
+        ("SO_PRIORITY", SOL_SOCKET, SO_PRIORITY, OptValue::Int(6)),
+        ("SO_BINDTOIFINDEX", SOL_SOCKET, SO_BINDTOIFINDEX, OptValue::Int(1)),
+        ("SO_BINDTODEVICE", SOL_SOCKET, SO_BINDTODEVICE, OptValue::Bytes(b"lo".to_vec())),
+        ("SO_RCVBUFFORCE", SOL_SOCKET, 33, OptValue::Int(1 << 22)),
+        ("SO_ATTACH_FILTER", SOL_SOCKET, 26, OptValue::Bytes(vec![0; 16])),
+    ];
+    for (name, level, opt, v) in tries {
+        match s.setsockopt(level, opt, v) {
+            Ok(()) => println!("{name}: set"),
+            Err(e) => println!("{name}: {}", exc(&e)),
+        }
+    }
+    must("bind", s.bind(("127.0.0.1", 0)));
+    must("listen", s.listen_default());
+    let port = match must("name", s.getsockname()) {
+        Address::Inet(_, p) => p,
+        other => panic!("{other:?}"),
+    };
+    println!("listening {port}");
+    must("accept", s.accept());
+    println!("done");
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("--authority") {
+        return authority();
+    }
     let mut kept = Vec::new();
     let mut socks: HashMap<String, Option<Socket>> = HashMap::new();
     for case in std::env::args().skip(1) {
