@@ -8,6 +8,7 @@ mod embedding;
 mod escape;
 mod examples;
 mod hostile;
+mod multicast;
 mod netdb;
 mod options;
 mod policy;

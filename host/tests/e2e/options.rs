@@ -88,7 +88,9 @@ fn authority(policy: Policy) -> (String, String) {
     let seen = String::from_utf8_lossy(&ss.stdout).into_owned();
     // Release the guest's accept.
     drop(std::net::TcpStream::connect(("127.0.0.1", port)).unwrap());
-    let code = bounded("options --authority", GUEST_LIMIT, move || guest.join().unwrap());
+    let code = bounded("options --authority", GUEST_LIMIT, move || {
+        guest.join().unwrap()
+    });
     assert_eq!(code, Ok(0), "{}", read(&err));
     (read(&out), seen)
 }
@@ -101,7 +103,12 @@ fn authority(policy: Policy) -> (String, String) {
 fn authority_options_need_grants() {
     let (out, seen) = authority(loopback_policy());
     assert!(seen.contains("LISTEN"), "ss did not see the socket: {seen}");
-    for name in ["SO_MARK", "SO_PRIORITY", "SO_BINDTOIFINDEX", "SO_BINDTODEVICE"] {
+    for name in [
+        "SO_MARK",
+        "SO_PRIORITY",
+        "SO_BINDTOIFINDEX",
+        "SO_BINDTODEVICE",
+    ] {
         let line = out.lines().find(|l| l.starts_with(name)).unwrap();
         assert!(
             line.contains("PermissionError") && line.contains("denied by policy"),
@@ -124,7 +131,12 @@ fn authority_options_need_grants() {
         .allow_option("SO_BINDTODEVICE")
         .unwrap();
     let (out, seen) = authority(granted);
-    for name in ["SO_MARK", "SO_PRIORITY", "SO_BINDTOIFINDEX", "SO_BINDTODEVICE"] {
+    for name in [
+        "SO_MARK",
+        "SO_PRIORITY",
+        "SO_BINDTOIFINDEX",
+        "SO_BINDTODEVICE",
+    ] {
         assert!(out.contains(&format!("{name}: set")), "{out}");
     }
     // Still refused with every grant: they need privileges or pass pointers.

@@ -72,10 +72,25 @@ fn authority() {
     let tries: [(&str, i32, i32, OptValue); 6] = [
         ("SO_MARK", SOL_SOCKET, SO_MARK, OptValue::Int(5)),
         ("SO_PRIORITY", SOL_SOCKET, SO_PRIORITY, OptValue::Int(6)),
-        ("SO_BINDTOIFINDEX", SOL_SOCKET, SO_BINDTOIFINDEX, OptValue::Int(1)),
-        ("SO_BINDTODEVICE", SOL_SOCKET, SO_BINDTODEVICE, OptValue::Bytes(b"lo".to_vec())),
+        (
+            "SO_BINDTOIFINDEX",
+            SOL_SOCKET,
+            SO_BINDTOIFINDEX,
+            OptValue::Int(1),
+        ),
+        (
+            "SO_BINDTODEVICE",
+            SOL_SOCKET,
+            SO_BINDTODEVICE,
+            OptValue::Bytes(b"lo".to_vec()),
+        ),
         ("SO_RCVBUFFORCE", SOL_SOCKET, 33, OptValue::Int(1 << 22)),
-        ("SO_ATTACH_FILTER", SOL_SOCKET, 26, OptValue::Bytes(vec![0; 16])),
+        (
+            "SO_ATTACH_FILTER",
+            SOL_SOCKET,
+            26,
+            OptValue::Bytes(vec![0; 16]),
+        ),
     ];
     for (name, level, opt, v) in tries {
         match s.setsockopt(level, opt, v) {

@@ -1,0 +1,198 @@
+//! Multicast and broadcast between guests, in a network namespace the test
+//! creates (loopback only, multicast enabled on it), judged from outside:
+//! a native receiver counts datagrams, /proc/net/igmp shows the groups.
+
+use crate::support::*;
+use std::net::{Ipv4Addr, UdpSocket};
+use std::process::Command;
+use std::time::Duration;
+use wasock_host::Policy;
+
+/// Runs `test` again in a child process inside a fresh network namespace
+/// whose loopback is up and carries 224.0.0.0/4. True in the child.
+fn in_netns(test: &str) -> bool {
+    if std::env::var_os("WASOCK_TEST_MCAST_NETNS").is_some() {
+        return true;
+    }
+    let script = "ip link set lo up multicast on && ip route add 224.0.0.0/4 dev lo && exec \"$@\"";
+    let out = Command::new("unshare")
+        .args(["-n", "--", "sh", "-c", script, "sh"])
+        .arg(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--test-threads=1"])
+        .env("WASOCK_TEST_MCAST_NETNS", "1")
+        .output()
+        .expect("unshare (util-linux) and ip (iproute2) are needed");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "{test} failed in its namespace:\n{text}"
+    );
+    assert!(text.contains("1 passed"), "{test} did not run:\n{text}");
+    false
+}
+
+const GROUP: &str = "239.1.2.3";
+
+/// Whether /proc/net/igmp (this namespace) lists GROUP.
+fn group_joined() -> bool {
+    let igmp = std::fs::read_to_string("/proc/net/igmp").unwrap();
+    // Little-endian hex of 239.1.2.3.
+    igmp.contains("030201EF")
+}
+
+fn receiver_policy(join: bool) -> Policy {
+    let p = loopback_policy().allow_bind("239.0.0.0/8:*").unwrap();
+    if join {
+        p.allow_join("239.0.0.0/8:*").unwrap()
+    } else {
+        p
+    }
+}
+
+fn sender_policy(send: bool) -> Policy {
+    let p = loopback_policy();
+    if send {
+        p.allow_connect("239.1.2.3:*")
+            .unwrap()
+            .allow_send_to("239.1.2.3:*")
+            .unwrap()
+    } else {
+        p
+    }
+}
+
+/// A native socket joined to GROUP on loopback, bound to `port` (0: any).
+fn native_member(port: u16) -> UdpSocket {
+    let s = UdpSocket::bind((GROUP, port)).unwrap();
+    s.join_multicast_v4(&GROUP.parse().unwrap(), &Ipv4Addr::LOCALHOST)
+        .unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    s
+}
+
+/// One guest joins, another sends through loopback with
+/// IP_MULTICAST_LOOP: the datagram arrives; while the receiver waits,
+/// the namespace's /proc/net/igmp shows its membership.
+#[test]
+fn multicast_between_two_guests() {
+    if !in_netns("multicast::multicast_between_two_guests") {
+        return;
+    }
+    let component = component("multicast");
+    let (cfg, out, err) = config("multicast", &["recv", GROUP], receiver_policy(true));
+    let recv = std::thread::spawn(move || {
+        let linker = wasock_host::run::sync_linker(engine()).unwrap();
+        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
+    });
+    assert!(wait_for(&out, "joined ", GUEST_LIMIT), "{}", read(&err));
+    assert!(group_joined(), "the kernel shows no membership");
+    let port = read(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("joined "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let sent = run_async("multicast", &["send", GROUP, &port], sender_policy(true));
+    assert_eq!(sent.code, Ok(0), "{}", sent.stderr);
+    assert!(
+        sent.stdout
+            .contains("if Ok([127, 0, 0, 1]) loop Ok(1) ttl Ok(1)\nsent 11"),
+        "{}",
+        sent.stdout
+    );
+    let code = bounded("receiver", GUEST_LIMIT, move || recv.join().unwrap());
+    assert_eq!(code, Ok(0), "{}", read(&err));
+    assert!(read(&out).contains("got hello group"), "{}", read(&out));
+}
+
+/// Without a `join` rule the guest's join is denied and the kernel never
+/// sees the membership; without a rule for the group, its datagram never
+/// reaches a native member.
+#[test]
+fn multicast_denied_without_rules() {
+    if !in_netns("multicast::multicast_denied_without_rules") {
+        return;
+    }
+    let got = run_sync("multicast", &["recv", GROUP], receiver_policy(false));
+    assert!(
+        got.stdout.contains("join: PermissionError") && got.stdout.contains("denied by policy"),
+        "{}",
+        got.stdout
+    );
+    assert!(!group_joined(), "a denied join reached the kernel");
+
+    let member = native_member(0);
+    let port = member.local_addr().unwrap().port().to_string();
+    let sent = run_sync("multicast", &["send", GROUP, &port], sender_policy(false));
+    assert!(
+        sent.stdout.contains("send: PermissionError"),
+        "{}",
+        sent.stdout
+    );
+    let mut buf = [0u8; 64];
+    assert!(
+        member.recv_from(&mut buf).is_err(),
+        "a denied datagram arrived"
+    );
+    // The observer works: the allowed sender's datagram arrives.
+    let sent = run_sync("multicast", &["send", GROUP, &port], sender_policy(true));
+    assert!(sent.stdout.contains("sent 11"), "{}", sent.stdout);
+    let (n, _) = member.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"hello group");
+}
+
+/// Broadcast to 127.255.255.255: the kernel wants SO_BROADCAST (EACCES
+/// without it, as CPython gets), and the policy wants a rule covering the
+/// broadcast address (127.0.0.1:* does not). A native socket bound to the
+/// wildcard counts what arrives.
+#[test]
+fn broadcast_needs_flag_and_rule() {
+    if !in_netns("multicast::broadcast_needs_flag_and_rule") {
+        return;
+    }
+    let observer = UdpSocket::bind(("0.0.0.0", 0)).unwrap();
+    observer
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let port = observer.local_addr().unwrap().port().to_string();
+    let mut buf = [0u8; 64];
+
+    // Sending to 127.0.0.1 is allowed; the broadcast address is not.
+    let base = || loopback_policy().allow_send_to("127.0.0.1:*").unwrap();
+    let denied = run_sync("multicast", &["broadcast", &port], base());
+    assert!(
+        denied
+            .stdout
+            .contains("with SO_BROADCAST: PermissionError: [Errno 13] Permission denied: ")
+            && denied.stdout.contains("send to 127.255.255.255:")
+            && denied.stdout.contains("denied by policy"),
+        "{}",
+        denied.stdout
+    );
+    assert!(
+        observer.recv_from(&mut buf).is_err(),
+        "a denied broadcast arrived"
+    );
+
+    let allowed = base()
+        .allow_connect("127.255.255.255:*")
+        .unwrap()
+        .allow_send_to("127.255.255.255:*")
+        .unwrap();
+    let got = run_async("multicast", &["broadcast", &port], allowed);
+    assert_eq!(
+        got.stdout,
+        "without SO_BROADCAST: PermissionError: [Errno 13] Permission denied\nwith SO_BROADCAST: sent 9\n"
+    );
+    let (n, _) = observer.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"hello all");
+    assert!(
+        observer.recv_from(&mut buf).is_err(),
+        "the unflagged send arrived"
+    );
+}

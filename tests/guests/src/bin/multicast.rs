@@ -1,0 +1,76 @@
+//! Multicast and broadcast from a guest. Usage:
+//! `multicast recv GROUP` joins GROUP on the loopback interface, prints
+//! `joined PORT` and then the first datagram it receives (10 s timeout);
+//! `multicast send GROUP PORT` sends one datagram to GROUP:PORT through
+//! the loopback interface with IP_MULTICAST_LOOP on;
+//! `multicast broadcast PORT` sends to 127.255.255.255:PORT, first without
+//! SO_BROADCAST, then with it.
+use wasock::*;
+use wasock_test_guests::{exc, must};
+
+fn octets(a: &str) -> Vec<u8> {
+    a.split('.').map(|p| p.parse::<u8>().unwrap()).collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let lo = octets("127.0.0.1");
+    match args[1].as_str() {
+        "recv" => {
+            let group = &args[2];
+            let s = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+            must("bind", s.bind((group.as_str(), 0)));
+            let mut mreq = octets(group);
+            mreq.extend_from_slice(&lo);
+            match s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq) {
+                Ok(()) => {}
+                Err(e) => {
+                    println!("join: {}", exc(&e));
+                    return;
+                }
+            }
+            let port = match must("name", s.getsockname()) {
+                Address::Inet(_, p) => p,
+                other => panic!("{other:?}"),
+            };
+            println!("joined {port}");
+            must("timeout", s.settimeout(Some(10.0)));
+            match s.recvfrom(100) {
+                Ok((d, _)) => println!("got {}", String::from_utf8_lossy(&d)),
+                Err(e) => println!("recv: {}", exc(&e)),
+            }
+        }
+        "send" => {
+            let (group, port) = (&args[2], args[3].parse::<u16>().unwrap());
+            let s = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+            must("if", s.setsockopt(IPPROTO_IP, IP_MULTICAST_IF, lo.clone()));
+            must("loop", s.setsockopt(IPPROTO_IP, IP_MULTICAST_LOOP, 1));
+            must("ttl", s.setsockopt(IPPROTO_IP, IP_MULTICAST_TTL, 1));
+            println!(
+                "if {:?} loop {:?} ttl {:?}",
+                s.getsockopt_bytes(IPPROTO_IP, IP_MULTICAST_IF, 4),
+                s.getsockopt(IPPROTO_IP, IP_MULTICAST_LOOP),
+                s.getsockopt(IPPROTO_IP, IP_MULTICAST_TTL)
+            );
+            match s.sendto(b"hello group", (group.as_str(), port)) {
+                Ok(n) => println!("sent {n}"),
+                Err(e) => println!("send: {}", exc(&e)),
+            }
+        }
+        "broadcast" => {
+            let port = args[2].parse::<u16>().unwrap();
+            let s = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+            let to = ("127.255.255.255", port);
+            match s.sendto(b"no flag", to) {
+                Ok(n) => println!("without SO_BROADCAST: sent {n}"),
+                Err(e) => println!("without SO_BROADCAST: {}", exc(&e)),
+            }
+            must("flag", s.setsockopt(SOL_SOCKET, SO_BROADCAST, 1));
+            match s.sendto(b"hello all", to) {
+                Ok(n) => println!("with SO_BROADCAST: sent {n}"),
+                Err(e) => println!("with SO_BROADCAST: {}", exc(&e)),
+            }
+        }
+        other => panic!("unknown mode {other}"),
+    }
+}
