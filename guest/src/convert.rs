@@ -318,6 +318,40 @@ pub(crate) fn vsock_address(cid: u32, port: u32) -> Address {
     })))
 }
 
+/// An `AF_PACKET` address.
+pub(crate) fn packet_address(
+    interface: &str,
+    protocol: u16,
+    packet_type: u8,
+    hardware_type: u16,
+    hardware_address: &[u8],
+) -> Address {
+    Address::Other(RawAddress(WitAddress::Packet(wit::types::PacketAddress {
+        interface: interface.to_string(),
+        protocol,
+        packet_type,
+        hardware_type,
+        hardware_address: hardware_address.to_vec(),
+    })))
+}
+
+/// An `AF_CAN` (CAN_RAW / CAN_BCM) address.
+pub(crate) fn can_address(interface: &str) -> Address {
+    Address::Other(RawAddress(WitAddress::Can(wit::types::CanAddress::Raw(
+        interface.to_string(),
+    ))))
+}
+
+/// An `AF_ALG` address.
+pub(crate) fn alg_address(type_: &str, name: &str) -> Address {
+    Address::Other(RawAddress(WitAddress::Alg(wit::types::AlgAddress {
+        algorithm_type: type_.to_string(),
+        name: name.to_string(),
+        feat: 0,
+        mask: 0,
+    })))
+}
+
 fn bdaddr_text(b: (u8, u8, u8, u8, u8, u8)) -> String {
     format!(
         "{:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}",

@@ -39,6 +39,7 @@ mod ancillary;
 pub mod bindings;
 mod ctx;
 mod error;
+mod families;
 mod host;
 mod netdb;
 mod options;

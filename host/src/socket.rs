@@ -414,6 +414,11 @@ impl WasockCtxView<'_> {
         if s.family == AddressFamily::Unix {
             return Ok((s, crate::unix::resolve(&self.ctx.policy, address, use_)?));
         }
+        if !matches!(s.family, AddressFamily::Inet | AddressFamily::Inet6) {
+            // The family's grant covers its addresses (families.rs).
+            let a = crate::families::to_sockaddr(&self.ctx.interfaces, s.family, address)?;
+            return Ok((s, crate::unix::Resolved::plain(a)));
+        }
         let addr = s.check_family(address)?;
         match use_ {
             Use::Bind | Use::Listen => self.check_local(s, use_, addr)?,
@@ -428,7 +433,8 @@ impl WasockCtxView<'_> {
             Some(n) if s.family == AddressFamily::Unix => {
                 crate::unix::name_out(&self.ctx.policy, Some(&s.unix), n).map(SocketAddress::Unix)
             }
-            _ => sys::from_sockaddr(a),
+            _ => sys::from_sockaddr(a)
+                .or_else(|| crate::families::from_sockaddr(&self.ctx.interfaces, a, s.protocol)),
         }
     }
 

@@ -23,10 +23,8 @@ pub fn open(domain: Domain, ty: Type, protocol: i32, nonblocking: bool) -> io::R
 /// The socket2 domain of a family the host implements.
 pub fn domain(family: AddressFamily) -> Option<Domain> {
     match family {
-        AddressFamily::Inet => Some(Domain::IPV4),
-        AddressFamily::Inet6 => Some(Domain::IPV6),
-        AddressFamily::Unix => Some(Domain::UNIX),
-        _ => None,
+        AddressFamily::Unspec => None,
+        other => Some(Domain::from(crate::families::number(other))),
     }
 }
 
@@ -36,6 +34,7 @@ pub fn socket_type(ty: SocketType) -> Option<Type> {
         SocketType::Stream => Some(Type::STREAM),
         SocketType::Dgram => Some(Type::DGRAM),
         SocketType::Raw => Some(Type::RAW),
+        SocketType::Rdm => Some(Type::from(libc::SOCK_RDM)),
         SocketType::Seqpacket => Some(Type::SEQPACKET),
         _ => None,
     }
@@ -923,6 +922,32 @@ pub fn unix_sockaddr(name: &[u8], abstract_name: bool) -> io::Result<SockAddr> {
         })
     }?;
     Ok(addr)
+}
+
+/// A socket address from its raw bytes (a `struct sockaddr_*` built by
+/// `families.rs`; at most `sockaddr_storage`'s 128 bytes).
+pub fn sockaddr_from_bytes(bytes: &[u8]) -> io::Result<SockAddr> {
+    if bytes.len() < 2 || bytes.len() > std::mem::size_of::<libc::sockaddr_storage>() {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    // SAFETY: the storage is zeroed and 128 bytes long; we copy at most
+    // that many bytes into it and report their count.
+    let ((), addr) = unsafe {
+        SockAddr::try_init(|storage, l| {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), storage.cast::<u8>(), bytes.len());
+            *l = bytes.len() as libc::socklen_t;
+            Ok(())
+        })
+    }?;
+    Ok(addr)
+}
+
+/// The raw bytes of a socket address, as the kernel wrote them.
+pub fn sockaddr_bytes(addr: &SockAddr) -> &[u8] {
+    let len = (addr.len() as usize).min(std::mem::size_of::<libc::sockaddr_storage>());
+    // SAFETY: `as_ptr` points at the address's sockaddr_storage, of which
+    // the first `len` (<= 128) bytes are initialised; the slice borrows `addr`.
+    unsafe { std::slice::from_raw_parts(addr.as_ptr().cast::<u8>(), len) }
 }
 
 /// What the kernel reported for an AF_UNIX address.

@@ -7,6 +7,7 @@ mod behaviour;
 mod embedding;
 mod escape;
 mod examples;
+mod families;
 mod hostile;
 mod multicast;
 mod netdb;

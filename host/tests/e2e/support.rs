@@ -48,6 +48,7 @@ const GUESTS: &[&str] = &[
     "netdb",
     "options",
     "multicast",
+    "families",
 ];
 
 /// Builds the guest programs unless the test command already did
