@@ -367,7 +367,7 @@ impl WasockCtxView<'_> {
             .unwrap_or(usize::MAX)
             .min(MAX_CONTROL_LEN);
         let s = self.sock(&r)?;
-        let f = msg_flags(flags);
+        let f = crate::socket::recv_flags(flags);
         let mut data = Vec::with_capacity(cap);
         // Datagrams from peers the policy's recv-from rules deny are
         // dropped (with any descriptors they carry) and counted, as

@@ -296,7 +296,7 @@ async fn recv_filtered<W: Wait>(
     cap: usize,
     flags: MsgFlags,
 ) -> SocketResult<(Vec<u8>, SockAddr)> {
-    let f = msg_flags(flags);
+    let f = recv_flags(flags);
     let peek = flags.contains(MsgFlags::PEEK);
     let mut buf: Vec<u8> = Vec::with_capacity(cap);
     let (_, from) = s
@@ -337,6 +337,12 @@ pub(crate) fn msg_flags(f: MsgFlags) -> i32 {
         .iter()
         .filter(|(w, _)| f.contains(*w))
         .fold(libc::MSG_NOSIGNAL, |acc, (_, b)| acc | b)
+}
+
+/// As [`msg_flags`], for the receiving calls: without MSG_NOSIGNAL,
+/// which only sends need and which packet sockets refuse (EINVAL).
+pub(crate) fn recv_flags(f: MsgFlags) -> i32 {
+    msg_flags(f) & !libc::MSG_NOSIGNAL
 }
 
 fn unspecified(family: AddressFamily) -> SocketAddr {
@@ -707,7 +713,7 @@ impl WasockCtxView<'_> {
             let (buf, _) = recv_filtered::<W>(&*self.ctx, s, cap, flags).await?;
             return Ok(buf);
         }
-        let f = msg_flags(flags);
+        let f = recv_flags(flags);
         let waitall = flags.contains(MsgFlags::WAITALL) && s.deadline(flags).is_ok();
         let mut buf: Vec<u8> = Vec::with_capacity(cap);
         if !waitall {
@@ -747,9 +753,9 @@ impl WasockCtxView<'_> {
         let s = self.table.get(&r)?;
         if self.filters_datagrams(s) {
             let (buf, from) = recv_filtered::<W>(&*self.ctx, s, cap, flags).await?;
-            return Ok((buf, sys::from_sockaddr(&from)));
+            return Ok((buf, self.address_out(s, &from)));
         }
-        let f = msg_flags(flags);
+        let f = recv_flags(flags);
         let mut buf: Vec<u8> = Vec::with_capacity(cap);
         let (_, from) = s
             .io::<W, _>(Interest::Read, flags, || {

@@ -49,6 +49,8 @@ const GUESTS: &[&str] = &[
     "options",
     "multicast",
     "families",
+    "raw_sniffer",
+    "can_raw",
 ];
 
 /// Builds the guest programs unless the test command already did
