@@ -36,7 +36,6 @@ pub fn socket_type(ty: SocketType) -> Option<Type> {
         SocketType::Raw => Some(Type::RAW),
         SocketType::Rdm => Some(Type::from(libc::SOCK_RDM)),
         SocketType::Seqpacket => Some(Type::SEQPACKET),
-        _ => None,
     }
 }
 
@@ -269,7 +268,7 @@ pub fn ioctl_stamp(sock: &Socket, nanos: bool) -> io::Result<(i64, u32)> {
     } else {
         v[1].saturating_mul(1000)
     };
-    Ok((v[0] as i64, u32::try_from(frac).unwrap_or(0)))
+    Ok((v[0], u32::try_from(frac).unwrap_or(0)))
 }
 
 /// One getaddrinfo(3) result.
