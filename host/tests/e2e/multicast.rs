@@ -196,3 +196,55 @@ fn broadcast_needs_flag_and_rule() {
         "the unflagged send arrived"
     );
 }
+
+/// A source-specific join (IP_ADD_SOURCE_MEMBERSHIP, the raw path) is
+/// decided by the `join` rules for its group: denied, the kernel never
+/// lists the group; allowed, it does while the guest holds it.
+#[test]
+fn source_specific_join_follows_join_rules() {
+    if !in_netns("multicast::source_specific_join_follows_join_rules") {
+        return;
+    }
+    let ssm = "232.1.1.1";
+    let listed = || {
+        std::fs::read_to_string("/proc/net/igmp")
+            .unwrap()
+            .contains("010101E8")
+    };
+    let denied = run_sync(
+        "multicast",
+        &["join-source", ssm, "127.0.0.1"],
+        loopback_policy(),
+    );
+    assert!(
+        denied.stdout.contains("join: PermissionError") && denied.stdout.contains("232.1.1.1"),
+        "{}",
+        denied.stdout
+    );
+    assert!(
+        !listed(),
+        "a denied source-specific join reached the kernel"
+    );
+
+    let policy = loopback_policy().allow_join("232.0.0.0/8:*").unwrap();
+    let component = component("multicast");
+    let (cfg, out, err) = config("multicast", &["join-source", ssm, "127.0.0.1"], policy);
+    let guest = std::thread::spawn(move || {
+        let linker = wasock_host::run::sync_linker(engine()).unwrap();
+        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
+    });
+    assert!(wait_for(&out, "join", GUEST_LIMIT), "{}", read(&err));
+    let port: u16 = read(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("joined "))
+        .unwrap_or_else(|| panic!("{}", read(&out)))
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(listed(), "the kernel shows no membership");
+    // Release the guest with a unicast datagram.
+    let tx = UdpSocket::bind(("127.0.0.1", 0)).unwrap();
+    tx.send_to(b"x", ("127.0.0.1", port)).unwrap();
+    let code = bounded("join-source", GUEST_LIMIT, move || guest.join().unwrap());
+    assert_eq!(code, Ok(0), "{}", read(&err));
+}

@@ -3,6 +3,9 @@
 //! `joined PORT` and then the first datagram it receives (10 s timeout);
 //! `multicast send GROUP PORT` sends one datagram to GROUP:PORT through
 //! the loopback interface with IP_MULTICAST_LOOP on;
+//! `multicast join-source GROUP SOURCE` joins GROUP for SOURCE only
+//! (IP_ADD_SOURCE_MEMBERSHIP) on a socket bound to 127.0.0.1, prints
+//! `joined PORT`, and holds it until a datagram arrives (10 s at most);
 //! `multicast broadcast PORT` sends to 127.255.255.255:PORT, first without
 //! SO_BROADCAST, then with it.
 use wasock::*;
@@ -39,6 +42,26 @@ fn main() {
                 Ok((d, _)) => println!("got {}", String::from_utf8_lossy(&d)),
                 Err(e) => println!("recv: {}", exc(&e)),
             }
+        }
+        "join-source" => {
+            // IP_ADD_SOURCE_MEMBERSHIP: group, interface, source.
+            let (group, source) = (&args[2], &args[3]);
+            let s = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+            must("bind", s.bind(("127.0.0.1", 0)));
+            let port = must("name", s.getsockname()).port().unwrap_or(0);
+            let mut mreq = octets(group);
+            mreq.extend_from_slice(&lo);
+            mreq.extend_from_slice(&octets(source));
+            match s.setsockopt(IPPROTO_IP, IP_ADD_SOURCE_MEMBERSHIP, mreq) {
+                Ok(()) => println!("joined {port}"),
+                Err(e) => {
+                    println!("join: {}", exc(&e));
+                    return;
+                }
+            }
+            // Hold the membership until the test has looked.
+            must("wait", s.settimeout(Some(10.0)));
+            let _ = s.recv(10);
         }
         "send" => {
             let (group, port) = (&args[2], args[3].parse::<u16>().unwrap());
