@@ -329,3 +329,142 @@ pub fn from_sockaddr(view: &InterfaceView, a: &SockAddr, protocol: i32) -> Optio
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::types::PacketAddress;
+
+    fn round_trip(family: AddressFamily, protocol: i32, a: SocketAddress) {
+        let view = InterfaceView::Host;
+        let k = to_sockaddr(&view, family, &a).unwrap();
+        assert_eq!(
+            format!("{:?}", from_sockaddr(&view, &k, protocol)),
+            format!("{:?}", Some(a))
+        );
+    }
+
+    #[test]
+    fn addresses_round_trip() {
+        round_trip(
+            AddressFamily::Netlink,
+            0,
+            SocketAddress::Netlink(NetlinkAddress { pid: 42, groups: 5 }),
+        );
+        round_trip(
+            AddressFamily::Vsock,
+            0,
+            SocketAddress::Vsock(VsockAddress { cid: 3, port: 1234 }),
+        );
+        round_trip(
+            AddressFamily::Packet,
+            0,
+            SocketAddress::Packet(PacketAddress {
+                interface: "lo".into(),
+                protocol: 0x0800,
+                packet_type: 4,
+                hardware_type: 772,
+                hardware_address: vec![1, 2, 3, 4, 5, 6],
+            }),
+        );
+        round_trip(
+            AddressFamily::Alg,
+            0,
+            SocketAddress::Alg(AlgAddress {
+                algorithm_type: "hash".into(),
+                name: "sha256".into(),
+                feat: 1,
+                mask: 2,
+            }),
+        );
+        round_trip(
+            AddressFamily::Tipc,
+            0,
+            SocketAddress::Tipc(TipcAddress {
+                address_type: 2,
+                v1: 1,
+                v2: 2,
+                v3: 3,
+                scope: 2,
+            }),
+        );
+        round_trip(
+            AddressFamily::Qipcrtr,
+            0,
+            SocketAddress::Qipcrtr(QipcrtrAddress { node: 7, port: 9 }),
+        );
+        round_trip(
+            AddressFamily::Can,
+            6,
+            SocketAddress::Can(CanAddress::Isotp(("lo".into(), 0x123, 0x456))),
+        );
+        round_trip(
+            AddressFamily::Can,
+            7,
+            SocketAddress::Can(CanAddress::J1939(("lo".into(), 99, 0x1ff00, 0x80))),
+        );
+        let bd = (1, 2, 3, 4, 5, 6);
+        round_trip(
+            AddressFamily::Bluetooth,
+            0,
+            SocketAddress::Bluetooth(BluetoothAddress::L2cap((bd, 0x1001))),
+        );
+        round_trip(
+            AddressFamily::Bluetooth,
+            3,
+            SocketAddress::Bluetooth(BluetoothAddress::Rfcomm((bd, 5))),
+        );
+        round_trip(
+            AddressFamily::Bluetooth,
+            1,
+            SocketAddress::Bluetooth(BluetoothAddress::Hci(0)),
+        );
+        round_trip(
+            AddressFamily::Bluetooth,
+            2,
+            SocketAddress::Bluetooth(BluetoothAddress::Sco(bd)),
+        );
+    }
+
+    #[test]
+    fn bad_addresses_are_errors() {
+        let view = InterfaceView::Hidden;
+        // Another family's address.
+        let e = to_sockaddr(
+            &view,
+            AddressFamily::Netlink,
+            &SocketAddress::Vsock(VsockAddress { cid: 1, port: 1 }),
+        );
+        assert!(e.is_err());
+        // A hidden interface is unknown.
+        let e = to_sockaddr(
+            &view,
+            AddressFamily::Can,
+            &SocketAddress::Can(CanAddress::Raw("lo".into())),
+        );
+        assert!(format!("{e:?}").contains("no interface"), "{e:?}");
+        // Over-long names.
+        let e = to_sockaddr(
+            &view,
+            AddressFamily::Alg,
+            &SocketAddress::Alg(AlgAddress {
+                algorithm_type: "x".repeat(14),
+                name: "y".into(),
+                feat: 0,
+                mask: 0,
+            }),
+        );
+        assert!(e.is_err());
+        // Truncated kernel addresses give nothing rather than panicking.
+        for fam in [16u16, 17, 29, 30, 31, 38, 40, 42] {
+            for len in 2..8 {
+                let mut b = vec![0u8; len];
+                b[..2].copy_from_slice(&fam.to_ne_bytes());
+                let a = sys::sockaddr_from_bytes(&b).unwrap();
+                for proto in 0..8 {
+                    let _ = from_sockaddr(&view, &a, proto);
+                }
+            }
+        }
+    }
+}

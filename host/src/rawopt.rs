@@ -448,3 +448,69 @@ pub fn ioctl(sock: &HostSocket, request: IoctlRequest) -> SocketResult<IoctlValu
         IoctlRequest::StampNs => IoctlValue::Time(sys::ioctl_stamp(s, true)?),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_list_has_no_duplicates() {
+        for (i, a) in RAW.iter().enumerate() {
+            for b in &RAW[i + 1..] {
+                assert!(!(a.0 == b.0 && a.1 == b.1), "{} and {}", a.2, b.2);
+            }
+        }
+    }
+
+    /// The typed options the policy checks (guarded ones, joins) are not
+    /// reachable through the raw path, which would skip their checks.
+    #[test]
+    fn checked_typed_options_are_not_raw() {
+        let checked = [
+            (1, 25, "SO_BINDTODEVICE"),
+            (1, 36, "SO_MARK"),
+            (1, 12, "SO_PRIORITY"),
+            (1, 1, "SO_DEBUG"),
+            (1, 15, "SO_REUSEPORT"),
+            (1, 2, "SO_REUSEADDR"),
+            (0, 1, "IP_TOS"),
+            (0, 3, "IP_HDRINCL"),
+            (0, 4, "IP_OPTIONS"),
+            (0, 15, "IP_FREEBIND"),
+            (0, 19, "IP_TRANSPARENT"),
+            (0, 35, "IP_ADD_MEMBERSHIP"),
+            (41, 20, "IPV6_JOIN_GROUP"),
+        ];
+        for (l, o, n) in checked {
+            assert!(lookup(l, o).is_none(), "{n} is on the raw allow-list");
+        }
+    }
+
+    #[test]
+    fn join_groups_are_found_in_values() {
+        let mut v4 = vec![232, 1, 1, 1, 127, 0, 0, 1, 127, 0, 0, 2];
+        assert_eq!(
+            join_group(JoinShape::InAddrFirst, &v4),
+            Some("232.1.1.1".parse().unwrap())
+        );
+        v4.truncate(3);
+        assert_eq!(join_group(JoinShape::InAddrFirst, &v4), None);
+        // struct group_req: interface, padding, sockaddr_in at 8.
+        let mut greq = vec![0u8; 136];
+        greq[8..10].copy_from_slice(&(libc::AF_INET as u16).to_ne_bytes());
+        greq[12..16].copy_from_slice(&[239, 1, 2, 3]);
+        assert_eq!(
+            join_group(JoinShape::GroupReq, &greq),
+            Some("239.1.2.3".parse().unwrap())
+        );
+        greq[8..10].copy_from_slice(&(libc::AF_INET6 as u16).to_ne_bytes());
+        greq[16..32].copy_from_slice(&"ff05::1:3".parse::<Ipv6Addr>().unwrap().octets());
+        assert_eq!(
+            join_group(JoinShape::GroupReq, &greq),
+            Some("ff05::1:3".parse().unwrap())
+        );
+        greq[8..10].copy_from_slice(&0u16.to_ne_bytes());
+        assert_eq!(join_group(JoinShape::GroupReq, &greq), None);
+        assert_eq!(join_group(JoinShape::GroupReq, &greq[..9]), None);
+    }
+}
