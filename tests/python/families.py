@@ -78,6 +78,8 @@ pd.close()
 vs = socket(AF_VSOCK, SOCK_STREAM)
 show("vsock family", lambda: (int(vs.family), int(vs.type), vs.proto))
 show("vsock name", vs.getsockname)
+import fcntl
+show("vsock local cid", lambda: fcntl.ioctl(vs, IOCTL_VM_SOCKETS_GET_LOCAL_CID, bytes(4)))
 vs.close()
 
 # MPTCP (protocol 262)

@@ -146,6 +146,9 @@ fn main() {
     let vs = must("vsock", socket(AF_VSOCK, SOCK_STREAM, 0));
     show("vsock family", || Ok(triple(&vs)));
     show("vsock name", || vs.getsockname());
+    show("vsock local cid", || {
+        vs.ioctl(IOCTL_VM_SOCKETS_GET_LOCAL_CID as u64, &[0; 4])
+    });
     vs.close();
 
     show("mptcp", || {
