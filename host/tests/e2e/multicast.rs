@@ -1,5 +1,6 @@
 //! Multicast and broadcast between guests, in a network namespace the test
-//! creates (loopback only, multicast enabled on it), judged from outside:
+//! creates (its loopback with multicast on, and a veth pair for IPv6),
+//! judged from outside:
 //! a native receiver counts datagrams, /proc/net/igmp shows the groups.
 
 use crate::support::*;
@@ -14,7 +15,12 @@ fn in_netns(test: &str) -> bool {
     if std::env::var_os("WASOCK_TEST_MCAST_NETNS").is_some() {
         return true;
     }
-    let script = "ip link set lo up multicast on && ip route add 224.0.0.0/4 dev lo && exec \"$@\"";
+    // IPv4 multicast over the loopback; IPv6 over a veth pair (mc0, with an
+    // address of the namespace's own, mc1 its peer).
+    let script = "ip link set lo up multicast on && ip route add 224.0.0.0/4 dev lo \
+                  && ip link add mc0 type veth peer name mc1 \
+                  && ip -6 addr add fd00::1/64 dev mc0 nodad \
+                  && ip link set mc0 up && ip link set mc1 up && exec \"$@\"";
     let out = Command::new("unshare")
         .args(["-n", "--", "sh", "-c", script, "sh"])
         .arg(std::env::current_exe().unwrap())
@@ -247,4 +253,82 @@ fn source_specific_join_follows_join_rules() {
     tx.send_to(b"x", ("127.0.0.1", port)).unwrap();
     let code = bounded("join-source", GUEST_LIMIT, move || guest.join().unwrap());
     assert_eq!(code, Ok(0), "{}", read(&err));
+}
+
+/// IPv6: one guest joins ff05::1:3 on mc0 (IPV6_JOIN_GROUP), another sends
+/// to it with IPV6_MULTICAST_IF / LOOP / HOPS: the datagram arrives; the
+/// namespace's /proc/net/igmp6 lists the group while the receiver waits.
+#[test]
+fn ipv6_multicast_between_two_guests() {
+    if !in_netns("multicast::ipv6_multicast_between_two_guests") {
+        return;
+    }
+    let group = "ff05::1:3";
+    let listed = || {
+        std::fs::read_to_string("/proc/net/igmp6")
+            .unwrap()
+            .lines()
+            .any(|l| l.contains("mc0") && l.contains("ff050000000000000000000000010003"))
+    };
+    let recv_policy = loopback_policy()
+        .allow_bind("[ff05::1:3]:*")
+        .unwrap()
+        .allow_join("[ff05::1:3]:*")
+        .unwrap();
+    let guest = component("multicast");
+    let (mut cfg, out, err) = config("multicast", &["recv6", group, "mc0"], recv_policy);
+    cfg.interfaces = wasock_host::InterfaceView::Only(vec!["mc0".into()]);
+    let recv = std::thread::spawn(move || {
+        let linker = wasock_host::run::sync_linker(engine()).unwrap();
+        wasock_host::run::run_sync(&linker, &guest, &cfg).map_err(|e| format!("{e:?}"))
+    });
+    assert!(wait_for(&out, "join", GUEST_LIMIT), "{}", read(&err));
+    let port = read(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("joined "))
+        .unwrap_or_else(|| panic!("{}", read(&out)))
+        .trim()
+        .to_string();
+    assert!(listed(), "the kernel shows no membership");
+    let send_policy = loopback_policy()
+        .allow_connect("[ff05::1:3]:*")
+        .unwrap()
+        .allow_send_to("[ff05::1:3]:*")
+        .unwrap();
+    let guest = component("multicast");
+    let (mut cfg, sout, serr) = config("multicast", &["send6", group, &port, "mc0"], send_policy);
+    cfg.interfaces = wasock_host::InterfaceView::Only(vec!["mc0".into()]);
+    let code = bounded("sender", GUEST_LIMIT, move || {
+        let linker = wasock_host::run::sync_linker(engine()).unwrap();
+        wasock_host::run::run_sync(&linker, &guest, &cfg).map_err(|e| format!("{e:?}"))
+    });
+    assert_eq!(code, Ok(0), "{}", read(&serr));
+    assert!(
+        read(&sout).contains("if Ok(true) loop Ok(1) hops Ok(1)\nsent 12"),
+        "{}",
+        read(&sout)
+    );
+    let code = bounded("receiver", GUEST_LIMIT, move || recv.join().unwrap());
+    assert_eq!(code, Ok(0), "{}", read(&err));
+    assert!(read(&out).contains("got hello group6"), "{}", read(&out));
+
+    // Without a join rule the kernel never sees the membership.
+    let guest = component("multicast");
+    let (mut cfg, dout, derr) = config(
+        "multicast",
+        &["recv6", group, "mc0"],
+        loopback_policy().allow_bind("[ff05::1:3]:*").unwrap(),
+    );
+    cfg.interfaces = wasock_host::InterfaceView::Only(vec!["mc0".into()]);
+    let code = bounded("denied receiver", GUEST_LIMIT, move || {
+        let linker = wasock_host::run::sync_linker(engine()).unwrap();
+        wasock_host::run::run_sync(&linker, &guest, &cfg).map_err(|e| format!("{e:?}"))
+    });
+    assert_eq!(code, Ok(0), "{}", read(&derr));
+    assert!(
+        read(&dout).contains("join: PermissionError") && read(&dout).contains("ff05::1:3"),
+        "{}",
+        read(&dout)
+    );
+    assert!(!listed());
 }

@@ -3,6 +3,8 @@
 //! `joined PORT` and then the first datagram it receives (10 s timeout);
 //! `multicast send GROUP PORT` sends one datagram to GROUP:PORT through
 //! the loopback interface with IP_MULTICAST_LOOP on;
+//! `recv6 GROUP IFNAME` / `send6 GROUP PORT IFNAME` do the same over IPv6
+//! on interface IFNAME;
 //! `multicast join-source GROUP SOURCE` joins GROUP for SOURCE only
 //! (IP_ADD_SOURCE_MEMBERSHIP) on a socket bound to 127.0.0.1, prints
 //! `joined PORT`, and holds it until a datagram arrives (10 s at most);
@@ -41,6 +43,47 @@ fn main() {
             match s.recvfrom(100) {
                 Ok((d, _)) => println!("got {}", String::from_utf8_lossy(&d)),
                 Err(e) => println!("recv: {}", exc(&e)),
+            }
+        }
+        "recv6" => {
+            let (group, ifname) = (&args[2], &args[3]);
+            let index = must("if_nametoindex", if_nametoindex(ifname));
+            let s = must("socket", socket(AF_INET6, SOCK_DGRAM, 0));
+            must("bind", s.bind((group.as_str(), 0, 0, 0)));
+            let mut mreq = must("inet_pton", inet_pton(AF_INET6, group));
+            mreq.extend_from_slice(&index.to_ne_bytes());
+            if let Err(e) = s.setsockopt(IPPROTO_IPV6, IPV6_JOIN_GROUP, mreq) {
+                println!("join: {}", exc(&e));
+                return;
+            }
+            let port = must("name", s.getsockname()).port().unwrap_or(0);
+            println!("joined {port}");
+            must("timeout", s.settimeout(Some(10.0)));
+            match s.recvfrom(100) {
+                Ok((d, _)) => println!("got {}", String::from_utf8_lossy(&d)),
+                Err(e) => println!("recv: {}", exc(&e)),
+            }
+        }
+        "send6" => {
+            let (group, port, ifname) = (&args[2], args[3].parse::<u16>().unwrap(), &args[4]);
+            let index = must("if_nametoindex", if_nametoindex(ifname));
+            let s = must("socket", socket(AF_INET6, SOCK_DGRAM, 0));
+            must(
+                "if",
+                s.setsockopt(IPPROTO_IPV6, IPV6_MULTICAST_IF, index as i32),
+            );
+            must("loop", s.setsockopt(IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 1));
+            must("hops", s.setsockopt(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 1));
+            println!(
+                "if {:?} loop {:?} hops {:?}",
+                s.getsockopt(IPPROTO_IPV6, IPV6_MULTICAST_IF)
+                    .map(|i| i as u32 == index),
+                s.getsockopt(IPPROTO_IPV6, IPV6_MULTICAST_LOOP),
+                s.getsockopt(IPPROTO_IPV6, IPV6_MULTICAST_HOPS)
+            );
+            match s.sendto(b"hello group6", (group.as_str(), port, 0, 0)) {
+                Ok(n) => println!("sent {n}"),
+                Err(e) => println!("send: {}", exc(&e)),
             }
         }
         "join-source" => {
