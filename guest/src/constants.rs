@@ -805,3 +805,21 @@ pub const SIOCATMARK: u64 = 0x8905;
 pub const SIOCGSTAMP: u64 = 0x8906;
 /// ioctl request: `SIOCGSTAMPNS` (Linux value 0x8907).
 pub const SIOCGSTAMPNS: u64 = 0x8907;
+/// ioctl request: `SIOCGIFNAME` (Linux value 0x8910).
+pub const SIOCGIFNAME: u64 = 0x8910;
+/// ioctl request: `SIOCGIFFLAGS` (Linux value 0x8913).
+pub const SIOCGIFFLAGS: u64 = 0x8913;
+/// ioctl request: `SIOCGIFADDR` (Linux value 0x8915).
+pub const SIOCGIFADDR: u64 = 0x8915;
+/// ioctl request: `SIOCGIFDSTADDR` (Linux value 0x8917).
+pub const SIOCGIFDSTADDR: u64 = 0x8917;
+/// ioctl request: `SIOCGIFBRDADDR` (Linux value 0x8919).
+pub const SIOCGIFBRDADDR: u64 = 0x8919;
+/// ioctl request: `SIOCGIFNETMASK` (Linux value 0x891b).
+pub const SIOCGIFNETMASK: u64 = 0x891b;
+/// ioctl request: `SIOCGIFMTU` (Linux value 0x8921).
+pub const SIOCGIFMTU: u64 = 0x8921;
+/// ioctl request: `SIOCGIFHWADDR` (Linux value 0x8927).
+pub const SIOCGIFHWADDR: u64 = 0x8927;
+/// ioctl request: `SIOCGIFINDEX` (Linux value 0x8933).
+pub const SIOCGIFINDEX: u64 = 0x8933;

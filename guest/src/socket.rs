@@ -509,7 +509,11 @@ impl Socket {
     /// `fcntl.ioctl(sock, request, arg)` with a bytes `arg`: ioctl(2) (WIT
     /// `options.ioctl`) for FIONREAD/SIOCINQ, SIOCOUTQ, SIOCOUTQNSD,
     /// SIOCATMARK (an `int`), SIOCGSTAMP (`struct timeval`) and
-    /// SIOCGSTAMPNS (`struct timespec`). Returns `arg` with the result
+    /// SIOCGSTAMPNS (`struct timespec`), and the interface queries
+    /// SIOCGIFNAME, SIOCGIFINDEX, SIOCGIFFLAGS, SIOCGIFADDR, SIOCGIFNETMASK,
+    /// SIOCGIFBRDADDR, SIOCGIFDSTADDR, SIOCGIFMTU, SIOCGIFHWADDR (a
+    /// `struct ifreq`; WIT `options.interface-ioctl`, only for interfaces
+    /// the embedder shows). Returns `arg` with the result
     /// written over its start, at `arg`'s length, as `fcntl.ioctl` returns
     /// a copy of its buffer. Any other request is
     /// `OSError(25, 'Inappropriate ioctl for device')`.
@@ -522,6 +526,21 @@ impl Socket {
             crate::SIOCATMARK => R::Atmark,
             crate::SIOCGSTAMP => R::Stamp,
             crate::SIOCGSTAMPNS => R::StampNs,
+            0x8910..=0x8933 => {
+                // SIOCGIF*: a `struct ifreq` in and out (the host answers
+                // the requests it offers, for interfaces the guest sees).
+                let mut ifreq = arg.to_vec();
+                ifreq.resize(40, 0);
+                let out = convert::wit(wit::options::interface_ioctl(
+                    &self.inner,
+                    request as u32,
+                    &ifreq,
+                ))?;
+                let mut buf = arg.to_vec();
+                let n = buf.len().min(out.len());
+                buf[..n].copy_from_slice(&out[..n]);
+                return Ok(buf);
+            }
             _ => return Err(Error::from_errno(25)),
         };
         let written = match convert::wit(wit::options::ioctl(&self.inner, req))? {

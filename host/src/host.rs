@@ -239,4 +239,9 @@ impl options::Host for WasockCtxView<'_> {
         let sock = self.table.get(&s)?;
         crate::rawopt::ioctl(sock, request)
     }
+
+    fn interface_ioctl(&mut self, s: Sock, request: u32, ifreq: Vec<u8>) -> SocketResult<Vec<u8>> {
+        let sock = self.table.get(&s)?;
+        crate::rawopt::interface_ioctl(self.ctx, sock, request, &ifreq)
+    }
 }

@@ -449,6 +449,61 @@ pub fn ioctl(sock: &HostSocket, request: IoctlRequest) -> SocketResult<IoctlValu
     })
 }
 
+/// The `SIOCGIF*` requests `interface-ioctl` passes: they only read an
+/// interface's state into the `struct ifreq`.
+pub const INTERFACE_REQUESTS: &[u32] = &[
+    0x8910, 0x8913, 0x8915, 0x8917, 0x8919, 0x891b, 0x8921, 0x8927, 0x8933,
+];
+
+const SIOCGIFNAME: u32 = 0x8910;
+
+fn ifreq_name(ifreq: &[u8; 40]) -> String {
+    let end = ifreq[..16].iter().position(|&c| c == 0).unwrap_or(16);
+    String::from_utf8_lossy(&ifreq[..end]).into_owned()
+}
+
+/// ioctl(2) of an interface query, answered only for interfaces the
+/// guest's `InterfaceView` shows.
+pub fn interface_ioctl(
+    ctx: &WasockCtx,
+    sock: &HostSocket,
+    request: u32,
+    ifreq: &[u8],
+) -> SocketResult<Vec<u8>> {
+    if !INTERFACE_REQUESTS.contains(&request) {
+        return Err(SocketError::new(
+            ErrorCode::Other(libc::ENOTTY),
+            format!("ioctl request {request:#x} is not offered"),
+        ));
+    }
+    let mut buf = [0u8; 40];
+    let n = ifreq.len().min(40);
+    buf[..n].copy_from_slice(&ifreq[..n]);
+    let hidden = |name: &str| {
+        SocketError::new(
+            ErrorCode::Other(libc::ENODEV),
+            format!(
+                "no interface {:?} is visible to the guest",
+                crate::error::shorten(name)
+            ),
+        )
+    };
+    if request != SIOCGIFNAME {
+        let name = ifreq_name(&buf);
+        if !ctx.interfaces.shows(&name) {
+            return Err(hidden(&name));
+        }
+    }
+    sys::ioctl_ifreq(sock.socket(), u64::from(request), &mut buf)?;
+    if request == SIOCGIFNAME {
+        let name = ifreq_name(&buf);
+        if !ctx.interfaces.shows(&name) {
+            return Err(hidden(&name));
+        }
+    }
+    Ok(buf.to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

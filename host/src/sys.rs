@@ -251,6 +251,17 @@ pub fn ioctl_int(sock: &Socket, request: u64) -> io::Result<i32> {
     Ok(v)
 }
 
+/// ioctl(2) of a `SIOCGIF*` request with a 40-byte `struct ifreq`.
+pub fn ioctl_ifreq(sock: &Socket, request: u64, ifreq: &mut [u8; 40]) -> io::Result<()> {
+    // SAFETY: the allowed SIOCGIF* requests read and write at most
+    // sizeof(struct ifreq) = 40 bytes at the pointer, which `ifreq` has.
+    let r = unsafe { libc::ioctl(sock.as_raw_fd(), request as _, ifreq.as_mut_ptr()) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// ioctl(2) SIOCGSTAMP (`struct timeval`) or SIOCGSTAMPNS
 /// (`struct timespec`): the last packet's receive time as (seconds,
 /// nanoseconds).

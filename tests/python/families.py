@@ -30,6 +30,17 @@ for name, args in (("can-raw", (AF_CAN, SOCK_RAW, CAN_RAW)), ("can-isotp", (AF_C
         return r
     show(f"socket {name}", make)
 
+# Interface queries (fcntl.ioctl with a struct ifreq).
+import fcntl
+q = socket(AF_INET, SOCK_DGRAM)
+for rname, req, arg in (("SIOCGIFINDEX", 0x8933, b"lo"), ("SIOCGIFFLAGS", 0x8913, b"lo"),
+                        ("SIOCGIFADDR", 0x8915, b"lo"), ("SIOCGIFNETMASK", 0x891b, b"lo"),
+                        ("SIOCGIFMTU", 0x8921, b"lo"), ("SIOCGIFHWADDR", 0x8927, b"lo"),
+                        ("SIOCGIFINDEX", 0x8933, b"nosuchif0")):
+    show(f"ifreq {rname} {arg.decode()}", lambda: fcntl.ioctl(q, req, struct.pack("16s24x", arg)))
+show("ifreq SIOCGIFNAME 1", lambda: fcntl.ioctl(q, 0x8910, struct.pack("16si20x", b"", 1)))
+q.close()
+
 # Netlink: bind, getsockname, an RTM_GETLINK dump.
 nl = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE)
 show("netlink family", lambda: (int(nl.family), int(nl.type), nl.proto))
@@ -78,7 +89,6 @@ pd.close()
 vs = socket(AF_VSOCK, SOCK_STREAM)
 show("vsock family", lambda: (int(vs.family), int(vs.type), vs.proto))
 show("vsock name", vs.getsockname)
-import fcntl
 show("vsock local cid", lambda: fcntl.ioctl(vs, IOCTL_VM_SOCKETS_GET_LOCAL_CID, bytes(4)))
 vs.close()
 

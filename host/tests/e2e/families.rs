@@ -138,3 +138,18 @@ fn families_denied_without_grants() {
     assert_eq!(ok.code, Ok(0), "{}", ok.stderr);
     assert!(echoes(&observer) >= 1, "the observer saw no granted echo");
 }
+
+/// Interface queries answer only for interfaces the embedder shows: with
+/// the default (hidden) view, `lo` is unknown (ENODEV), as one that does
+/// not exist, and SIOCGIFNAME of its index finds nothing.
+#[test]
+fn interface_queries_follow_the_interface_view() {
+    let got = run_sync("families", &[], loopback_policy());
+    for l in [
+        "ifreq SIOCGIFINDEX lo: OSError: [Errno 19] No such device",
+        "ifreq SIOCGIFADDR lo: OSError: [Errno 19] No such device",
+        "ifreq SIOCGIFNAME 1: OSError: [Errno 19] No such device",
+    ] {
+        assert!(got.stdout.contains(l), "{l}\n{}", got.stdout);
+    }
+}

@@ -59,6 +59,27 @@ fn main() {
         });
     }
 
+    // Interface queries
+    let q = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+    let queries: [(&str, u64, &str); 7] = [
+        ("SIOCGIFINDEX", SIOCGIFINDEX, "lo"),
+        ("SIOCGIFFLAGS", SIOCGIFFLAGS, "lo"),
+        ("SIOCGIFADDR", SIOCGIFADDR, "lo"),
+        ("SIOCGIFNETMASK", SIOCGIFNETMASK, "lo"),
+        ("SIOCGIFMTU", SIOCGIFMTU, "lo"),
+        ("SIOCGIFHWADDR", SIOCGIFHWADDR, "lo"),
+        ("SIOCGIFINDEX", SIOCGIFINDEX, "nosuchif0"),
+    ];
+    for (rname, req, name) in queries {
+        let mut ifreq = vec![0u8; 40];
+        ifreq[..name.len()].copy_from_slice(name.as_bytes());
+        show(&format!("ifreq {rname} {name}"), || q.ioctl(req, &ifreq));
+    }
+    let mut ifreq = vec![0u8; 40];
+    ifreq[16..20].copy_from_slice(&1i32.to_ne_bytes());
+    show("ifreq SIOCGIFNAME 1", || q.ioctl(SIOCGIFNAME, &ifreq));
+    q.close();
+
     // Netlink
     let nl = must("netlink", socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE));
     show("netlink family", || Ok(triple(&nl)));
