@@ -56,7 +56,9 @@ def describe(rule):
         return "raw path — the policy's `join` rules decide the group"
     if rule == "ReadOnly":
         return "raw path, read only"
-    return "raw path (allow-listed; value size checked)"
+    if rule.startswith("Var"):
+        return "raw path (allow-listed; variable length, at most " + rule[4:-1] + " bytes)"
+    return "raw path (allow-listed; longer values cut to the structure's size, as the kernel reads)"
 
 
 def option_row(n, v):

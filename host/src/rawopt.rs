@@ -25,8 +25,14 @@ pub const MAX_BUFLEN: u32 = 1024;
 /// What setsockopt(2) of a listed option needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Set {
-    /// Nothing: any value of at most this many bytes.
+    /// Nothing: a structure of this many bytes at most; a longer value is
+    /// cut to it, since the kernel reads no more of it.
     Free(usize),
+    /// Nothing: an `int` (or 64-bit) value, as `Free(8)`.
+    Int,
+    /// Nothing: a variable-length value (filters, keys) of at most this
+    /// many bytes; a longer one is EINVAL.
+    Var(usize),
     /// The grant of this guarded option (see `policy::GUARDED_OPTIONS`).
     Guarded(&'static str, usize),
     /// A multicast join whose group the policy's `join` rules decide.
@@ -69,7 +75,7 @@ const PTR: &str = "its value holds a pointer or a descriptor";
 const CAP: &str = "it needs a privilege (CAP_NET_ADMIN or CAP_NET_RAW) the host would lend";
 const ROUTE: &str = "it changes where packets go past the policy's checks";
 const FD: &str = "it makes the kernel create descriptors in the host";
-const INT: Set = Set::Free(8);
+const INT: Set = Set::Int;
 
 /// The allow-list: `(level, optname, name, what setsockopt needs)`. Every
 /// listed option may be read (getsockopt is harmless for these).
@@ -220,7 +226,7 @@ pub const RAW: &[(i32, i32, &str, Set)] = {
         (TCP, 30, "TCP_FASTOPEN_CONNECT", INT),
         (TCP, 31, "TCP_ULP", Free(16)),
         (TCP, 32, "TCP_MD5SIG_EXT", Free(216)),
-        (TCP, 33, "TCP_FASTOPEN_KEY", Free(32)),
+        (TCP, 33, "TCP_FASTOPEN_KEY", Var(32)),
         (TCP, 34, "TCP_FASTOPEN_NO_COOKIE", INT),
         (TCP, 35, "TCP_ZEROCOPY_RECEIVE", Refused(PTR)),
         (TCP, 36, "TCP_INQ", INT),
@@ -275,21 +281,22 @@ pub const RAW: &[(i32, i32, &str, Set)] = {
         (SOL_NETLINK, 11, "NETLINK_EXT_ACK", INT),
         (SOL_NETLINK, 12, "NETLINK_GET_STRICT_CHK", INT),
         // SOL_CAN_RAW, SOL_CAN_J1939
-        (SOL_CAN_RAW, 1, "CAN_RAW_FILTER", Free(1024)),
+        (SOL_CAN_RAW, 1, "CAN_RAW_FILTER", Var(1024)),
         (SOL_CAN_RAW, 2, "CAN_RAW_ERR_FILTER", INT),
         (SOL_CAN_RAW, 3, "CAN_RAW_LOOPBACK", INT),
         (SOL_CAN_RAW, 4, "CAN_RAW_RECV_OWN_MSGS", INT),
         (SOL_CAN_RAW, 5, "CAN_RAW_FD_FRAMES", INT),
         (SOL_CAN_RAW, 6, "CAN_RAW_JOIN_FILTERS", INT),
         (SOL_CAN_RAW, 7, "CAN_RAW_XL_FRAMES", INT),
-        (SOL_CAN_J1939, 1, "SO_J1939_FILTER", Free(1024)),
+        (SOL_CAN_J1939, 1, "SO_J1939_FILTER", Var(1024)),
         (SOL_CAN_J1939, 2, "SO_J1939_PROMISC", INT),
         (SOL_CAN_J1939, 3, "SO_J1939_SEND_PRIO", INT),
         (SOL_CAN_J1939, 4, "SO_J1939_ERRQUEUE", INT),
         // SOL_ALG
-        (SOL_ALG, 1, "ALG_SET_KEY", Free(1024)),
-        (SOL_ALG, 5, "ALG_SET_AEAD_AUTHSIZE", INT),
-        (SOL_ALG, 6, "ALG_SET_PUBKEY", Free(1024)),
+        (SOL_ALG, 1, "ALG_SET_KEY", Var(1024)),
+        // The authentication tag size is the length given with a NULL value.
+        (SOL_ALG, 5, "ALG_SET_AEAD_AUTHSIZE", Var(1024)),
+        (SOL_ALG, 6, "ALG_SET_PUBKEY", Var(1024)),
         // SOL_TIPC
         (SOL_TIPC, 127, "TIPC_IMPORTANCE", INT),
         (SOL_TIPC, 128, "TIPC_SRC_DROPPABLE", INT),
@@ -388,6 +395,8 @@ pub fn set(
     };
     let max = match rule {
         Set::Free(max) => max,
+        Set::Int => 8,
+        Set::Var(max) => max,
         Set::Guarded(grant, max) => {
             if ctx.policy.check_option(grant).is_err() {
                 tracing::warn!(target: "wasock::policy", "setting option {opt} denied by policy");
@@ -420,17 +429,26 @@ pub fn set(
             )));
         }
     };
-    // A NULL value is passed through at any length (the kernel reads
-    // nothing through it); bytes are bounded by the entry.
-    match value {
-        RawOptionValue::Bytes(b) => {
-            if len > max {
-                return Err(SocketError::invalid(format!(
-                    "{opt} takes at most {max} bytes, not {len}"
-                )));
+    // Bytes, and the length given with a NULL value, are bounded by the
+    // entry (so the kernel never sizes an allocation by a guest's number
+    // beyond it).
+    if len > max {
+        let e = match (&value, rule) {
+            // The kernel would read through the NULL pointer.
+            (RawOptionValue::Null(_), _) => ErrorCode::Fault,
+            (_, Set::Var(_)) => ErrorCode::Invalid,
+            (RawOptionValue::Bytes(b), _) => {
+                sys::setsockopt_bytes(sock.socket(), level, name, &b[..max])?;
+                return Ok(());
             }
-            sys::setsockopt_bytes(sock.socket(), level, name, &b)?
-        }
+        };
+        return Err(SocketError::new(
+            e,
+            format!("{opt} takes at most {max} bytes, not {len}"),
+        ));
+    }
+    match value {
+        RawOptionValue::Bytes(b) => sys::setsockopt_bytes(sock.socket(), level, name, &b)?,
         RawOptionValue::Null(n) => sys::setsockopt_null(sock.socket(), level, name, n)?,
     }
     Ok(())
