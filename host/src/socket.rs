@@ -519,8 +519,9 @@ impl WasockCtxView<'_> {
         backlog: i32,
     ) -> SocketResult<()> {
         let s = self.sock(&r)?;
-        if s.family == AddressFamily::Unix {
-            // AF_UNIX names were checked at bind (listen never autobinds).
+        if !matches!(s.family, AddressFamily::Inet | AddressFamily::Inet6) {
+            // AF_UNIX names were checked at bind (listen never autobinds);
+            // other families' grants cover their addresses (vsock listens).
             let backlog = backlog.clamp(0, self.ctx.policy.limits.max_backlog);
             return Ok(s.sock.listen(backlog)?);
         }
