@@ -198,6 +198,34 @@ pub fn get(sock: &HostSocket, name: OptionName) -> SocketResult<OptionValue> {
     })
 }
 
+/// The option number the probe of [`unknown`] uses: no protocol defines a
+/// negative option, and the kernel compares option numbers as signed ints.
+const UNDEFINED_OPTION: i32 = -1;
+
+/// What getsockopt(2) / setsockopt(2) answer at `level` for an option the
+/// WIT does not name: the kernel's own errno, found by asking it with
+/// [`UNDEFINED_OPTION`], so that nothing is read or changed whatever the
+/// level (the guest's option number is never passed on). Linux dispatches
+/// on the level first; an IPv4 socket's getsockopt answers EOPNOTSUPP for a
+/// level none of its protocols handles, the rest ENOPROTOOPT.
+pub fn unknown(sock: &HostSocket, level: i32, write: bool) -> SocketResult<()> {
+    let s = sock.socket();
+    let r = if write {
+        sys::setsockopt_int(s, level, UNDEFINED_OPTION, 0)
+    } else {
+        sys::getsockopt_int(s, level, UNDEFINED_OPTION).map(drop)
+    };
+    let call = if write { "setsockopt" } else { "getsockopt" };
+    let code = match r {
+        Err(e) => crate::error::error_code(&e),
+        Ok(()) => ErrorCode::NoProtocolOption,
+    };
+    Err(SocketError::new(
+        code,
+        format!("{call} at level {level}: an option this host does not name"),
+    ))
+}
+
 fn nanos(d: Option<Duration>) -> Option<u64> {
     d.map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }

@@ -502,6 +502,11 @@ impl WasockCtxView<'_> {
 
     /// recv(2). MSG_WAITALL in blocking and timeout mode keeps reading
     /// until the buffer is full, the peer closes, or the time is up.
+    ///
+    /// A request for 0 bytes returns nothing at once without a system call,
+    /// as CPython's `recv` and `recv_into` do (on Linux a zero-length
+    /// recv(2) waits for data on a stream, and takes a datagram off the
+    /// queue on a datagram socket).
     pub(crate) async fn recv<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
@@ -510,6 +515,9 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<Vec<u8>> {
         let cap = self.recv_cap(max_len);
         let s = self.sock(&r)?;
+        if max_len == 0 {
+            return Ok(Vec::new());
+        }
         let f = msg_flags(flags);
         let waitall = flags.contains(MsgFlags::WAITALL) && s.deadline(flags).is_ok();
         let mut buf: Vec<u8> = Vec::with_capacity(cap);
@@ -539,7 +547,9 @@ impl WasockCtxView<'_> {
         Ok(buf)
     }
 
-    /// recvfrom(2).
+    /// recvfrom(2). A request for 0 bytes is passed on as CPython passes
+    /// it: the call waits per the mode for data (a stream) or a datagram,
+    /// which it consumes.
     pub(crate) async fn recv_from<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
@@ -666,15 +676,38 @@ impl WasockCtxView<'_> {
     pub(crate) async fn socketpair<W: Wait>(
         &mut self,
         family: AddressFamily,
-        _socket_type: SocketType,
-        _protocol: i32,
+        socket_type: SocketType,
+        protocol: i32,
     ) -> SocketResult<(Resource<HostSocket>, Resource<HostSocket>)> {
         Err(match family {
             AddressFamily::Unix => SocketError::unsupported("AF_UNIX (socketpair)"),
+            AddressFamily::Inet | AddressFamily::Inet6 => {
+                inet_socketpair(family, socket_type, protocol)
+            }
             other => SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
                 format!("socketpair is not supported for {other:?}"),
             ),
         })
+    }
+}
+
+/// The error socketpair(2) gives for an IP family, as the kernel reports
+/// it: it creates both sockets (checking type and protocol as socket(2)
+/// does: EINVAL, EPROTONOSUPPORT, ESOCKTNOSUPPORT) and then refuses with
+/// EOPNOTSUPP, since no IP protocol pairs sockets. Nothing outlives the
+/// call. Raw sockets are refused by the policy before the kernel is asked,
+/// as `open` refuses them.
+fn inet_socketpair(family: AddressFamily, socket_type: SocketType, protocol: i32) -> SocketError {
+    if socket_type == SocketType::Raw {
+        return SocketError::denied(format_args!("creating a raw {family:?} socket"));
+    }
+    let Some(domain) = sys::domain(family) else {
+        return SocketError::new(ErrorCode::AddressFamilyNotSupported, "");
+    };
+    match sys::socketpair(domain, sys::socket_type_number(socket_type), protocol) {
+        Err(e) => e.into(),
+        // No IP protocol has socketpair; both sockets close here.
+        Ok(_) => SocketError::new(ErrorCode::NotSupported, "socketpair"),
     }
 }

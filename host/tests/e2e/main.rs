@@ -4,6 +4,7 @@
 mod support;
 
 mod behaviour;
+mod edges;
 mod embedding;
 mod examples;
 mod hostile;

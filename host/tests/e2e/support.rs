@@ -33,6 +33,7 @@ pub fn guest_dir() -> PathBuf {
 
 const GUESTS: &[&str] = &[
     "behaviour",
+    "edges",
     "accept_forever",
     "bad_input",
     "echo_server",
