@@ -76,7 +76,7 @@ pub use inet::{
 pub use netdb::{
     getaddrinfo, gethostbyaddr, gethostbyname, gethostbyname_ex, gethostname, getnameinfo,
     getprotobyname, getservbyname, getservbyport, if_indextoname, if_nameindex, if_nametoindex,
-    AddrInfo,
+    AddrInfo, Port,
 };
 pub use socket::{socket, socketpair, Socket, SocketFile};
 pub use text::repr_bytes;

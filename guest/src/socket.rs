@@ -162,13 +162,14 @@ impl Socket {
     /// Python's `connect_ex`: connect(2) (WIT `socket.connect`), returning
     /// the errno instead of raising for OS errors: 0 on success, 115
     /// (EINPROGRESS) for a non-blocking connect in progress, 11 (EAGAIN)
-    /// when the socket's timeout expires. Address errors (`gaierror`,
-    /// `TypeError`…) and policy denials are still raised.
+    /// when the socket's timeout expires, 13 (EACCES) when the host's policy
+    /// refuses the destination (what CPython returns when the kernel's
+    /// firewall refuses it). Address errors (`gaierror`, `TypeError`…) are
+    /// still raised.
     pub fn connect_ex(&self, address: impl Into<Address>) -> Result<i32> {
         let addr = self.addr(address, "connect_ex")?;
         match convert::wit(self.inner.connect(&addr)) {
             Ok(()) => Ok(0),
-            Err(e) if e.is_policy_denial() => Err(e),
             Err(e) if e.kind() == crate::ErrorKind::TimeoutError && e.errno().is_none() => Ok(11),
             Err(e) => match (e.kind(), e.errno()) {
                 (crate::ErrorKind::Gaierror | crate::ErrorKind::Herror, _) => Err(e),

@@ -4,15 +4,18 @@
 //! ```text
 //! wasock run [--policy FILE] [--allow-bind T]... [--allow-connect T]... \
 //!            [--deny-bind T]... [--deny-connect T]... [--allow-wasi-sockets] \
-//!            [--max-sockets N] [--async] [--env K=V]... app.wasm [ARGS]...
+//!            [--max-sockets N] [--async] [--env NAME[=VALUE]]... app.wasm [ARGS]...
+//! wasock compile app.wasm...
 //! ```
+//!
+//! Exit statuses: see `cli_run`.
 
-use anyhow::{bail, Context as _};
+mod cli_run;
+
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
-use wasmtime::component::Component;
-use wasmtime::{Config, Engine};
 use wasock_host::run::{self, GuestConfig};
 use wasock_host::{Policy, Use};
 
@@ -29,8 +32,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a guest command component (wasm32-wasip2).
+    /// Run a guest command component (wasm32-wasip2). Exits with the
+    /// guest's status, 134 when it traps, 1 when it cannot be run.
     Run(RunArgs),
+    /// Compile components into wasmtime's cache ahead of their first run.
+    Compile(cli_run::CompileArgs),
 }
 
 #[derive(Parser)]
@@ -59,8 +65,9 @@ struct RunArgs {
     /// Use the async embedding (tokio) instead of the sync one.
     #[arg(long = "async")]
     use_async: bool,
-    /// Environment variables for the guest.
-    #[arg(long, value_name = "KEY=VALUE")]
+    /// Set an environment variable for the guest (NAME=VALUE), or pass on
+    /// the host's value of NAME.
+    #[arg(long, value_name = "NAME[=VALUE]")]
     env: Vec<String>,
     /// The guest component.
     component: PathBuf,
@@ -99,40 +106,36 @@ fn policy(a: &RunArgs) -> anyhow::Result<Policy> {
     Ok(p)
 }
 
-fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WASOCK_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match real_main() {
-        Ok(code) => std::process::ExitCode::from(u8::try_from(code).unwrap_or(1)),
-        Err(e) => {
-            eprintln!("wasock: {e:#}");
-            std::process::ExitCode::from(2)
-        }
-    }
+fn main() -> ExitCode {
+    cli_run::init_logging();
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Run(a) => match prepare(&a) {
+            Ok(run) => cli_run::status(run()),
+            Err(e) => {
+                eprintln!("wasock: error: {e:#}");
+                cli_run::EXIT_HOST
+            }
+        },
+        Command::Compile(a) => match cli_run::compile(&a) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("wasock: error: {e:#}");
+                cli_run::EXIT_HOST
+            }
+        },
+    };
+    ExitCode::from(status)
 }
 
-fn real_main() -> anyhow::Result<i32> {
-    let Command::Run(a) = Cli::parse().command;
-    let policy = Arc::new(policy(&a)?);
-    let mut env = Vec::new();
-    for kv in &a.env {
-        let Some((k, v)) = kv.split_once('=') else {
-            bail!("--env wants KEY=VALUE, got {kv:?}");
-        };
-        env.push((k.to_string(), v.to_string()));
-    }
-    let mut config = Config::new();
-    if let Ok(cache) = wasmtime::Cache::from_file(None) {
-        config.cache(Some(cache));
-    }
-    let engine = w(Engine::new(&config))?;
-    let component = w(Component::from_file(&engine, &a.component))
-        .with_context(|| format!("loading {}", a.component.display()))?;
+/// Everything before the guest starts (policy, engine, component, linker);
+/// returns the run itself, whose outcome [`cli_run::status`] turns into
+/// the exit status.
+fn prepare(a: &RunArgs) -> anyhow::Result<impl FnOnce() -> wasmtime::Result<i32>> {
+    let policy = Arc::new(policy(a)?);
+    let env = cli_run::guest_env(&a.env)?;
+    let (engine, _) = cli_run::engine()?;
+    let component = cli_run::load(&engine, &a.component)?;
     let name = a.component.display().to_string();
     let guest = GuestConfig {
         args: std::iter::once(name)
@@ -142,21 +145,19 @@ fn real_main() -> anyhow::Result<i32> {
         output: run::Output::Inherit,
         policy,
     };
-    if a.use_async {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?;
-        w(rt.block_on(async {
-            let linker = run::async_linker(&engine)?;
-            run::run_async(&linker, &component, &guest).await
-        }))
-    } else {
-        let linker = w(run::sync_linker(&engine))?;
-        w(run::run_sync(&linker, &component, &guest))
-    }
-}
-
-/// wasmtime's error type as anyhow's (keeping the trap's whole message).
-fn w<T>(r: wasmtime::Result<T>) -> anyhow::Result<T> {
-    r.map_err(|e| anyhow::anyhow!("{e:?}"))
+    let use_async = a.use_async;
+    Ok(move || {
+        if use_async {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                let linker = run::async_linker(&engine)?;
+                run::run_async(&linker, &component, &guest).await
+            })
+        } else {
+            let linker = run::sync_linker(&engine)?;
+            run::run_sync(&linker, &component, &guest)
+        }
+    })
 }

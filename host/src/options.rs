@@ -5,6 +5,7 @@
 use crate::bindings::errors::ErrorCode;
 use crate::bindings::types::{Credentials, Ipv4Membership, Linger, OptionName, OptionValue};
 use crate::error::{SocketError, SocketResult};
+use crate::names;
 use crate::policy::Policy;
 use crate::socket::HostSocket;
 use crate::sys;
@@ -137,7 +138,10 @@ fn spec(name: OptionName) -> (i32, i32, Kind) {
 }
 
 fn wrong_value(name: OptionName, value: &OptionValue) -> SocketError {
-    SocketError::invalid(format!("{name:?} does not take a value like {value:?}"))
+    SocketError::invalid(format!(
+        "{} does not take a value like {value:?}",
+        names::option(name)
+    ))
 }
 
 fn ipv4((a, b, c, d): (u8, u8, u8, u8)) -> Ipv4Addr {
@@ -192,7 +196,7 @@ pub fn get(sock: &HostSocket, name: OptionName) -> SocketResult<OptionValue> {
         Kind::V4Membership | Kind::V6Membership => {
             return Err(SocketError::new(
                 ErrorCode::NoProtocolOption,
-                format!("{name:?} can only be set"),
+                format!("{} can only be set", names::option(name)),
             ))
         }
     })
@@ -238,7 +242,10 @@ pub fn set(
     value: OptionValue,
 ) -> SocketResult<()> {
     if guarded(name) {
-        return Err(SocketError::denied(format_args!("setting option {name:?}")));
+        return Err(SocketError::denied(format_args!(
+            "setting option {}",
+            names::option(name)
+        )));
     }
     let s = sock.socket();
     let (level, opt, kind) = spec(name);
@@ -281,7 +288,7 @@ pub fn set(
         (Kind::ReadInt | Kind::ReadBool | Kind::ReadBytes(_) | Kind::PeerCred, _) => {
             return Err(SocketError::new(
                 ErrorCode::NoProtocolOption,
-                format!("{name:?} is read-only"),
+                format!("{} is read-only", names::option(name)),
             ))
         }
         _ => return Err(wrong_value(name, &value)),

@@ -9,6 +9,7 @@ use crate::bindings::errors::ErrorCode;
 use crate::bindings::types::{AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType};
 use crate::ctx::WasockCtxView;
 use crate::error::{SocketError, SocketResult};
+use crate::names;
 use crate::policy::{Transport, Use};
 use crate::sys::{self, Interest};
 use crate::wait::Wait;
@@ -208,11 +209,20 @@ impl HostSocket {
             _ => Err(SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
                 format!(
-                    "address family does not match the socket's ({:?})",
-                    self.family
+                    "address family does not match the socket's ({})",
+                    names::family(self.family)
                 ),
             )),
         }
+    }
+}
+
+/// Logs a use the policy allowed (target `wasock::policy`, as denials).
+fn log_allowed(call: &str, addr: SocketAddr, transport: Transport) {
+    if call == "sendto" {
+        tracing::debug!(target: "wasock::policy", "{call} to {addr} ({transport}) allowed");
+    } else {
+        tracing::info!(target: "wasock::policy", "{call} {addr} ({transport}) allowed");
     }
 }
 
@@ -250,16 +260,20 @@ impl WasockCtxView<'_> {
     }
 
     /// The socket and the address it may use for `use_`: the address must
-    /// be of the socket's family and allowed by the policy.
+    /// be of the socket's family and allowed by the policy. `call` names
+    /// the call in the log of allowed uses (`info` for bind, listen and
+    /// connect; `debug` for each datagram's `sendto`).
     fn checked(
         &self,
         r: &Resource<HostSocket>,
         address: &SocketAddress,
         use_: Use,
+        call: &str,
     ) -> SocketResult<(&HostSocket, SocketAddr)> {
         let s = self.sock(r)?;
         let addr = s.check_family(address)?;
         self.ctx.policy.check(use_, s.transport(), addr)?;
+        log_allowed(call, addr, s.transport());
         Ok((s, addr))
     }
 
@@ -290,19 +304,27 @@ impl WasockCtxView<'_> {
         let domain = sys::domain(family).ok_or_else(|| {
             SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
-                format!("address family {family:?} is not supported by this host"),
+                format!(
+                    "address family {} is not supported by this host",
+                    names::family(family)
+                ),
             )
         })?;
         let ty = match socket_type {
             SocketType::Raw => {
                 return Err(SocketError::denied(format_args!(
-                    "creating a raw {family:?} socket"
+                    "creating a raw {} socket",
+                    names::family(family)
                 )))
             }
             other => sys::socket_type(other).ok_or_else(|| {
                 SocketError::new(
                     ErrorCode::SocketTypeNotSupported,
-                    format!("socket type {other:?} is not supported for {family:?}"),
+                    format!(
+                        "socket type {} is not supported for {}",
+                        names::socket_type(other),
+                        names::family(family)
+                    ),
                 )
             })?,
         };
@@ -330,7 +352,7 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let (s, addr) = self.checked(&r, &address, Use::Bind)?;
+        let (s, addr) = self.checked(&r, &address, Use::Bind, "bind")?;
         Ok(s.sock.bind(&SockAddr::from(addr))?)
     }
 
@@ -353,6 +375,7 @@ impl WasockCtxView<'_> {
             _ => unspecified(s.family),
         };
         self.ctx.policy.check(Use::Bind, s.transport(), local)?;
+        log_allowed("listen", local, s.transport());
         let backlog = backlog.clamp(0, self.ctx.policy.limits.max_backlog);
         Ok(s.sock.listen(backlog)?)
     }
@@ -389,7 +412,7 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let (s, addr) = self.checked(&r, &address, Use::Connect)?;
+        let (s, addr) = self.checked(&r, &address, Use::Connect, "connect")?;
         s.prepare::<W>()?;
         let e = match s.sock.connect(&SockAddr::from(addr)) {
             Ok(()) => return Ok(()),
@@ -484,7 +507,7 @@ impl WasockCtxView<'_> {
         address: SocketAddress,
     ) -> SocketResult<u64> {
         let data = data.as_ref();
-        let (s, addr) = self.checked(&r, &address, Use::Connect)?;
+        let (s, addr) = self.checked(&r, &address, Use::Connect, "sendto")?;
         let to = SockAddr::from(addr);
         let f = msg_flags(flags);
         let n = s
@@ -686,7 +709,7 @@ impl WasockCtxView<'_> {
             }
             other => SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
-                format!("socketpair is not supported for {other:?}"),
+                format!("socketpair is not supported for {}", names::family(other)),
             ),
         })
     }
@@ -700,7 +723,10 @@ impl WasockCtxView<'_> {
 /// as `open` refuses them.
 fn inet_socketpair(family: AddressFamily, socket_type: SocketType, protocol: i32) -> SocketError {
     if socket_type == SocketType::Raw {
-        return SocketError::denied(format_args!("creating a raw {family:?} socket"));
+        return SocketError::denied(format_args!(
+            "creating a raw {} socket",
+            names::family(family)
+        ));
     }
     let Some(domain) = sys::domain(family) else {
         return SocketError::new(ErrorCode::AddressFamilyNotSupported, "");

@@ -4,8 +4,10 @@
 mod support;
 
 mod behaviour;
+mod cli;
 mod edges;
 mod embedding;
+mod embedding_examples;
 mod examples;
 mod hostile;
 mod policy;

@@ -34,6 +34,7 @@ pub fn guest_dir() -> PathBuf {
 const GUESTS: &[&str] = &[
     "behaviour",
     "edges",
+    "exit_status",
     "accept_forever",
     "bad_input",
     "echo_server",
