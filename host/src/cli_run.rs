@@ -21,6 +21,8 @@ use wasmtime::{Config, Engine};
 pub const EXIT_TRAP: u8 = 128 + 6;
 /// The status when the host could not run the guest.
 pub const EXIT_HOST: u8 = 1;
+/// The status of a bad command line (as clap's usage errors).
+pub const EXIT_USAGE: u8 = 2;
 
 /// Logs to stderr, filtered by `WASOCK_LOG` (default `warn`: policy
 /// denials). A bare level (`WASOCK_LOG=info`) applies to wasock only, so

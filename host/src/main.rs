@@ -110,12 +110,20 @@ fn main() -> ExitCode {
     cli_run::init_logging();
     let cli = Cli::parse();
     let status = match cli.command {
-        Command::Run(a) => match prepare(&a) {
-            Ok(run) => cli_run::status(run()),
+        Command::Run(a) => match setup(&a) {
+            // The command line asked for something invalid (a policy
+            // target, a policy file, an --env value): a usage error.
             Err(e) => {
                 eprintln!("wasock: error: {e:#}");
-                cli_run::EXIT_HOST
+                cli_run::EXIT_USAGE
             }
+            Ok((policy, env)) => match prepare(&a, policy, env) {
+                Ok(run) => cli_run::status(run()),
+                Err(e) => {
+                    eprintln!("wasock: error: {e:#}");
+                    cli_run::EXIT_HOST
+                }
+            },
         },
         Command::Compile(a) => match cli_run::compile(&a) {
             Ok(()) => 0,
@@ -128,12 +136,20 @@ fn main() -> ExitCode {
     ExitCode::from(status)
 }
 
-/// Everything before the guest starts (policy, engine, component, linker);
+/// What the command line says: the policy and the guest's environment.
+fn setup(a: &RunArgs) -> anyhow::Result<(Policy, Vec<(String, String)>)> {
+    Ok((policy(a)?, cli_run::guest_env(&a.env)?))
+}
+
+/// Everything else before the guest starts (engine, component, linker);
 /// returns the run itself, whose outcome [`cli_run::status`] turns into
 /// the exit status.
-fn prepare(a: &RunArgs) -> anyhow::Result<impl FnOnce() -> wasmtime::Result<i32>> {
-    let policy = Arc::new(policy(a)?);
-    let env = cli_run::guest_env(&a.env)?;
+fn prepare(
+    a: &RunArgs,
+    policy: Policy,
+    env: Vec<(String, String)>,
+) -> anyhow::Result<impl FnOnce() -> wasmtime::Result<i32>> {
+    let policy = Arc::new(policy);
     let (engine, _) = cli_run::engine()?;
     let component = cli_run::load(&engine, &a.component)?;
     let name = a.component.display().to_string();
