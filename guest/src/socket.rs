@@ -115,7 +115,8 @@ impl Socket {
 
     /// Binds the socket to a local address: bind(2) (WIT `socket.bind`).
     ///
-    /// Names are resolved as CPython does (see [`Address`]).
+    /// Names are resolved as CPython does (see [`Address`]). The host may
+    /// refuse the address (`PermissionError`, errno 13).
     pub fn bind(&self, address: impl Into<Address>) -> Result<()> {
         let addr = self.addr(address, "bind")?;
         convert::wit(self.inner.bind(&addr))
@@ -123,6 +124,8 @@ impl Socket {
 
     /// Marks the socket as accepting connections: listen(2) (WIT
     /// `socket.listen`). A negative backlog is taken as 0, as CPython does.
+    /// The host may refuse the bound address (`PermissionError`, errno 13)
+    /// and caps the backlog.
     pub fn listen(&self, backlog: i32) -> Result<()> {
         convert::wit(self.inner.listen(backlog.max(0)))
     }
@@ -153,7 +156,8 @@ impl Socket {
     ///
     /// Blocking mode waits for the outcome, timeout mode raises
     /// `TimeoutError('timed out')`, non-blocking mode raises
-    /// `BlockingIOError(115)`.
+    /// `BlockingIOError(115)`. The host may refuse the destination
+    /// (`PermissionError`, errno 13).
     pub fn connect(&self, address: impl Into<Address>) -> Result<()> {
         let addr = self.addr(address, "connect")?;
         convert::wit(self.inner.connect(&addr))
@@ -205,6 +209,7 @@ impl Socket {
     }
 
     /// Sends a datagram to an address: sendto(2) (WIT `socket.send-to`).
+    /// The host may refuse the destination (`PermissionError`, errno 13).
     pub fn sendto(&self, data: &[u8], address: impl Into<Address>) -> Result<usize> {
         self.sendto_flags(data, 0, address)
     }
@@ -415,7 +420,9 @@ impl Socket {
     /// on Linux's IP sockets. An int value is a C
     /// `int`; bytes are the packed C structure (`struct linger`,
     /// `struct timeval`, `struct ip_mreq(n)`, `struct ipv6_mreq`, an
-    /// interface name…), checked for length as the kernel does.
+    /// interface name…), checked for length as the kernel does. The host
+    /// refuses options that widen what the guest reaches (`SO_BINDTODEVICE`,
+    /// `SO_MARK`, `IP_TRANSPARENT`…: `PermissionError`, errno 13).
     pub fn setsockopt(&self, level: i32, optname: i32, value: impl Into<OptValue>) -> Result<()> {
         let (name, kind) = self.option(level, optname, true)?;
         let value = convert::option_value_to_wit(level, kind, &value.into())?;
