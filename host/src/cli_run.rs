@@ -6,7 +6,7 @@
 //!
 //! | status | meaning |
 //! |---|---|
-//! | the guest's | the guest returned or called `exit`: 0 on success; wasi:cli 0.2 carries only success or failure, so a Rust guest's `exit(3)` is 1 (Rust's std reports it through `exit`); a guest that calls `wasi:cli/exit.exit-with-code` (wasi:cli 0.2.12) gets its code through |
+//! | the guest's | the guest returned or called `exit`: 0 on success; wasi:cli 0.2 carries only success or failure, so a Rust guest's `exit(3)` is 1 (Rust's std reports it through `exit`); a guest that calls `wasi:cli/exit.exit-with-code` (wasi:cli 0.2.12) exits with its code |
 //! | 134 | the guest trapped (a WebAssembly trap: `unreachable`, which includes a Rust panic, an out-of-bounds access…): 128 + SIGABRT, as wasmtime |
 //! | 1 | the host could not run the guest (unreadable file, not a component, missing imports, a host error that ended the guest) |
 //! | 2 | bad command line (clap's usage error) |

@@ -63,6 +63,18 @@ fn exit_3_is_a_failure_through_wasi_cli() {
 }
 
 #[test]
+fn exit_with_code_is_propagated() {
+    for (flags, code) in [(&[][..], "3"), (&["--async"][..], "42"), (&[][..], "0")] {
+        let mut args = vec!["run"];
+        args.extend_from_slice(flags);
+        let g = guest("exit_code");
+        args.extend([g.as_str(), code]);
+        let (status, _, err) = run(wasock(&args));
+        assert_eq!(status, Some(code.parse().unwrap()), "{err}");
+    }
+}
+
+#[test]
 fn an_error_from_main_prints_as_python_would() {
     let (l, port) = observer();
     let port = port.to_string();

@@ -35,6 +35,7 @@ const GUESTS: &[&str] = &[
     "behaviour",
     "edges",
     "exit_status",
+    "exit_code",
     "accept_forever",
     "bad_input",
     "echo_server",
