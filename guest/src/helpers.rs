@@ -33,13 +33,16 @@ pub enum Ancillary {
 /// in order (socket(2), optional bind(2) to `source_address`, connect(2)),
 /// raising the last error if all fail.
 ///
-/// `timeout` `None` leaves the new socket at [`getdefaulttimeout`](crate::getdefaulttimeout);
-/// `Some(t)` sets it.
+/// `timeout` (see [`Timeout`](crate::Timeout)): `None` or
+/// `Timeout::Default` leaves the new socket at
+/// [`getdefaulttimeout`](crate::getdefaulttimeout); `Timeout::Blocking` is
+/// Python's `timeout=None`; `Some(t)` sets `t`.
 pub fn create_connection(
     address: impl Into<Address>,
-    timeout: Option<f64>,
+    timeout: impl Into<crate::Timeout>,
     source_address: Option<Address>,
 ) -> Result<Socket> {
+    let timeout = timeout.into().resolve();
     let (host, port) = match address.into() {
         Address::Inet(h, p) | Address::Inet6(h, p, ..) => (h, p),
         _ => {
@@ -54,9 +57,7 @@ pub fn create_connection(
     for info in crate::getaddrinfo(Some(&host), Some(&port), AF_UNSPEC, SOCK_STREAM, 0, 0)? {
         let attempt = (|| -> Result<Socket> {
             let sock = socket(info.family, info.type_, info.proto)?;
-            if let Some(t) = timeout {
-                sock.settimeout(Some(t))?;
-            }
+            sock.settimeout(timeout)?;
             if let Some(src) = &source_address {
                 sock.bind(src)?;
             }

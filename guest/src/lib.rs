@@ -85,6 +85,7 @@ mod inet;
 mod netdb;
 mod socket;
 mod text;
+mod timeout;
 
 pub use address::{Address, RawAddress};
 pub use constants::*;
@@ -104,6 +105,7 @@ pub use netdb::{
 };
 pub use socket::{socket, socketpair, Socket, SocketFile};
 pub use text::repr_bytes;
+pub use timeout::Timeout;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

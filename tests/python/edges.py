@@ -121,4 +121,11 @@ t = client.makefile("rw")
 show("makefile-text-write", lambda: t.write("text\n"))
 show("makefile-text-flush", lambda: t.flush())
 show("makefile-text-readline", lambda: conn.makefile("r").readline())
+# create_connection's timeout: the default argument, None (blocking), t.
+setdefaulttimeout(2.5)
+where = listener.getsockname()[:2]
+show("create-connection-default-timeout", lambda: create_connection(where).gettimeout())
+show("create-connection-blocking", lambda: create_connection(where, None).gettimeout())
+show("create-connection-timeout", lambda: create_connection(where, 0.5).gettimeout())
+setdefaulttimeout(None)
 print("done")

@@ -193,5 +193,17 @@ fn main() {
         conn.makefile("r", None)?.read_line(&mut line)?;
         Ok(Text(line))
     });
+    must("setdefaulttimeout", setdefaulttimeout(Some(2.5)));
+    let at = must("name", listener.getsockname());
+    show("create-connection-default-timeout", || {
+        Ok(create_connection(at.clone(), None, None)?.gettimeout())
+    });
+    show("create-connection-blocking", || {
+        Ok(create_connection(at.clone(), Timeout::Blocking, None)?.gettimeout())
+    });
+    show("create-connection-timeout", || {
+        Ok(create_connection(at.clone(), 0.5, None)?.gettimeout())
+    });
+    must("setdefaulttimeout", setdefaulttimeout(None));
     println!("done");
 }
