@@ -117,7 +117,7 @@ fn wasi_use_allowed(policy: &Policy, addr: std::net::SocketAddr, use_: SocketAdd
     } else if matches!(use_, SocketAddrUse::UdpSend) {
         tracing::debug!(target: "wasock::policy", "wasi:sockets send to {addr} ({t}) allowed");
     } else {
-        tracing::info!(target: "wasock::policy", "wasi:sockets {u} {addr} ({t}) allowed");
+        tracing::info!(target: "wasock::policy", "wasi:sockets {u} to {addr} ({t}) allowed");
     }
     ok
 }

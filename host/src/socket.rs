@@ -217,10 +217,12 @@ impl HostSocket {
     }
 }
 
-/// Logs a use the policy allowed (target `wasock::policy`, as denials).
+/// Logs a use the policy allowed (target `wasock::policy`, as denials),
+/// worded as the denial would be (`connect to 127.0.0.1:80 (tcp)
+/// allowed`): `info`, or `debug` for each datagram's `send to`.
 fn log_allowed(call: &str, addr: SocketAddr, transport: Transport) {
-    if call == "sendto" {
-        tracing::debug!(target: "wasock::policy", "{call} to {addr} ({transport}) allowed");
+    if call == "send to" {
+        tracing::debug!(target: "wasock::policy", "{call} {addr} ({transport}) allowed");
     } else {
         tracing::info!(target: "wasock::policy", "{call} {addr} ({transport}) allowed");
     }
@@ -260,9 +262,8 @@ impl WasockCtxView<'_> {
     }
 
     /// The socket and the address it may use for `use_`: the address must
-    /// be of the socket's family and allowed by the policy. `call` names
-    /// the call in the log of allowed uses (`info` for bind, listen and
-    /// connect; `debug` for each datagram's `sendto`).
+    /// be of the socket's family and allowed by the policy. `call` words
+    /// the use in the log of allowed uses (see [`log_allowed`]).
     fn checked(
         &self,
         r: &Resource<HostSocket>,
@@ -352,7 +353,7 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let (s, addr) = self.checked(&r, &address, Use::Bind, "bind")?;
+        let (s, addr) = self.checked(&r, &address, Use::Bind, "bind to")?;
         Ok(s.sock.bind(&SockAddr::from(addr))?)
     }
 
@@ -375,7 +376,7 @@ impl WasockCtxView<'_> {
             _ => unspecified(s.family),
         };
         self.ctx.policy.check(Use::Bind, s.transport(), local)?;
-        log_allowed("listen", local, s.transport());
+        log_allowed("listen on", local, s.transport());
         let backlog = backlog.clamp(0, self.ctx.policy.limits.max_backlog);
         Ok(s.sock.listen(backlog)?)
     }
@@ -412,7 +413,7 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let (s, addr) = self.checked(&r, &address, Use::Connect, "connect")?;
+        let (s, addr) = self.checked(&r, &address, Use::Connect, "connect to")?;
         s.prepare::<W>()?;
         let e = match s.sock.connect(&SockAddr::from(addr)) {
             Ok(()) => return Ok(()),
@@ -507,7 +508,7 @@ impl WasockCtxView<'_> {
         address: SocketAddress,
     ) -> SocketResult<u64> {
         let data = data.as_ref();
-        let (s, addr) = self.checked(&r, &address, Use::Connect, "sendto")?;
+        let (s, addr) = self.checked(&r, &address, Use::Connect, "send to")?;
         let to = SockAddr::from(addr);
         let f = msg_flags(flags);
         let n = s

@@ -81,7 +81,7 @@ fn embed_runs_a_guest_under_a_policy_built_in_code() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(out.trim(), "Received b'Hello, world'");
     assert!(
-        err.contains(&format!("connect 127.0.0.1:{port} (tcp) allowed")),
+        err.contains(&format!("connect to 127.0.0.1:{port} (tcp) allowed")),
         "{err}"
     );
     assert_eq!(accepted.load(Ordering::SeqCst), 1);
@@ -121,7 +121,8 @@ fn multi_tenant_gives_each_guest_its_own_policy() {
         } else {
             format!("tenant {n}: exit 1: PermissionError: [Errno 13] Permission denied: connect to 127.0.0.1:{port} (tcp) denied by policy")
         };
-        assert_eq!(*line, expected);
+        // (The policy may add why after the denial.)
+        assert!(line.starts_with(&expected), "{line}");
     }
     assert_eq!(
         accepted.load(Ordering::SeqCst),
