@@ -153,6 +153,34 @@ pub fn wasmtime_err<T>(r: wasmtime::Result<T>) -> anyhow::Result<T> {
     r.map_err(|e| anyhow::anyhow!("{e:?}"))
 }
 
+/// A command-line mistake (an invalid policy target or file, a bad
+/// `--env`): exits with [`EXIT_USAGE`].
+#[derive(Debug)]
+pub struct Usage(anyhow::Error);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// Marks an error as the command line's ([`Usage`]).
+pub fn usage(e: anyhow::Error) -> anyhow::Error {
+    anyhow::Error::new(Usage(e))
+}
+
+/// The exit status of a failure before the guest ran: [`EXIT_USAGE`] for
+/// the command line's mistakes, else [`EXIT_HOST`].
+pub fn failure_status(e: &anyhow::Error) -> u8 {
+    if e.is::<Usage>() {
+        EXIT_USAGE
+    } else {
+        EXIT_HOST
+    }
+}
+
 /// How a `wasock run` ended, as an exit status (see the module docs).
 pub fn status(outcome: wasmtime::Result<i32>) -> u8 {
     match outcome {

@@ -108,48 +108,28 @@ fn policy(a: &RunArgs) -> anyhow::Result<Policy> {
 
 fn main() -> ExitCode {
     cli_run::init_logging();
-    let cli = Cli::parse();
-    let status = match cli.command {
-        Command::Run(a) => match setup(&a) {
-            // The command line asked for something invalid (a policy
-            // target, a policy file, an --env value): a usage error.
-            Err(e) => {
-                eprintln!("wasock: error: {e:#}");
-                cli_run::EXIT_USAGE
-            }
-            Ok((policy, env)) => match prepare(&a, policy, env) {
-                Ok(run) => cli_run::status(run()),
-                Err(e) => {
-                    eprintln!("wasock: error: {e:#}");
-                    cli_run::EXIT_HOST
-                }
-            },
-        },
-        Command::Compile(a) => match cli_run::compile(&a) {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("wasock: error: {e:#}");
-                cli_run::EXIT_HOST
-            }
-        },
+    match real_main() {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("wasock: error: {e:#}");
+            ExitCode::from(cli_run::failure_status(&e))
+        }
+    }
+}
+
+/// Runs the command; `Ok` is the exit status (the guest's, or
+/// [`cli_run::EXIT_TRAP`]), `Err` a failure before the guest ran.
+fn real_main() -> anyhow::Result<u8> {
+    let a = match Cli::parse().command {
+        Command::Run(a) => a,
+        Command::Compile(c) => {
+            cli_run::compile(&c)?;
+            return Ok(0);
+        }
     };
-    ExitCode::from(status)
-}
-
-/// What the command line says: the policy and the guest's environment.
-fn setup(a: &RunArgs) -> anyhow::Result<(Policy, Vec<(String, String)>)> {
-    Ok((policy(a)?, cli_run::guest_env(&a.env)?))
-}
-
-/// Everything else before the guest starts (engine, component, linker);
-/// returns the run itself, whose outcome [`cli_run::status`] turns into
-/// the exit status.
-fn prepare(
-    a: &RunArgs,
-    policy: Policy,
-    env: Vec<(String, String)>,
-) -> anyhow::Result<impl FnOnce() -> wasmtime::Result<i32>> {
-    let policy = Arc::new(policy);
+    // The command line asked for something invalid: a usage error.
+    let policy = Arc::new(policy(&a).map_err(cli_run::usage)?);
+    let env = cli_run::guest_env(&a.env).map_err(cli_run::usage)?;
     let (engine, _) = cli_run::engine()?;
     let component = cli_run::load(&engine, &a.component)?;
     let name = a.component.display().to_string();
@@ -161,19 +141,16 @@ fn prepare(
         output: run::Output::Inherit,
         policy,
     };
-    let use_async = a.use_async;
-    Ok(move || {
-        if use_async {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            rt.block_on(async {
-                let linker = run::async_linker(&engine)?;
-                run::run_async(&linker, &component, &guest).await
-            })
-        } else {
-            let linker = run::sync_linker(&engine)?;
-            run::run_sync(&linker, &component, &guest)
-        }
-    })
+    let outcome = if a.use_async {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(async {
+            let linker = run::async_linker(&engine)?;
+            run::run_async(&linker, &component, &guest).await
+        })
+    } else {
+        run::sync_linker(&engine).and_then(|linker| run::run_sync(&linker, &component, &guest))
+    };
+    Ok(cli_run::status(outcome))
 }
