@@ -732,7 +732,7 @@ fn inet_socketpair(family: AddressFamily, socket_type: SocketType, protocol: i32
     let Some(domain) = sys::domain(family) else {
         return SocketError::new(ErrorCode::AddressFamilyNotSupported, "");
     };
-    match sys::socketpair(domain, sys::socket_type_number(socket_type), protocol) {
+    match sys::socketpair_raw_type(domain, sys::socket_type_number(socket_type), protocol) {
         Err(e) => e.into(),
         // No IP protocol has socketpair; both sockets close here.
         Ok(_) => SocketError::new(ErrorCode::NotSupported, "socketpair"),
