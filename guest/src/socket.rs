@@ -3,7 +3,7 @@
 
 use crate::address::Address;
 use crate::bindings::wasock::socket as wit;
-use crate::convert::{self, OptValue};
+use crate::convert::{self, OptKind, OptValue, OptionName};
 use crate::error::{Error, Result};
 use crate::{getdefaulttimeout, Ancillary};
 use std::cell::Cell;
@@ -115,7 +115,8 @@ impl Socket {
 
     /// Binds the socket to a local address: bind(2) (WIT `socket.bind`).
     ///
-    /// Names are resolved as CPython does (see [`Address`]).
+    /// Names are resolved as CPython does (see [`Address`]). The host may
+    /// refuse the address (`PermissionError`, errno 13).
     pub fn bind(&self, address: impl Into<Address>) -> Result<()> {
         let addr = self.addr(address, "bind")?;
         convert::wit(self.inner.bind(&addr))
@@ -123,6 +124,8 @@ impl Socket {
 
     /// Marks the socket as accepting connections: listen(2) (WIT
     /// `socket.listen`). A negative backlog is taken as 0, as CPython does.
+    /// The host may refuse the bound address (`PermissionError`, errno 13)
+    /// and caps the backlog.
     pub fn listen(&self, backlog: i32) -> Result<()> {
         convert::wit(self.inner.listen(backlog.max(0)))
     }
@@ -153,7 +156,8 @@ impl Socket {
     ///
     /// Blocking mode waits for the outcome, timeout mode raises
     /// `TimeoutError('timed out')`, non-blocking mode raises
-    /// `BlockingIOError(115)`.
+    /// `BlockingIOError(115)`. The host may refuse the destination
+    /// (`PermissionError`, errno 13).
     pub fn connect(&self, address: impl Into<Address>) -> Result<()> {
         let addr = self.addr(address, "connect")?;
         convert::wit(self.inner.connect(&addr))
@@ -162,13 +166,14 @@ impl Socket {
     /// Python's `connect_ex`: connect(2) (WIT `socket.connect`), returning
     /// the errno instead of raising for OS errors: 0 on success, 115
     /// (EINPROGRESS) for a non-blocking connect in progress, 11 (EAGAIN)
-    /// when the socket's timeout expires. Address errors (`gaierror`,
-    /// `TypeError`…) and policy denials are still raised.
+    /// when the socket's timeout expires, 13 (EACCES) when the host's policy
+    /// refuses the destination (what CPython returns when the kernel's
+    /// firewall refuses it). Address errors (`gaierror`, `TypeError`…) are
+    /// still raised.
     pub fn connect_ex(&self, address: impl Into<Address>) -> Result<i32> {
         let addr = self.addr(address, "connect_ex")?;
         match convert::wit(self.inner.connect(&addr)) {
             Ok(()) => Ok(0),
-            Err(e) if e.is_policy_denial() => Err(e),
             Err(e) if e.kind() == crate::ErrorKind::TimeoutError && e.errno().is_none() => Ok(11),
             Err(e) => match (e.kind(), e.errno()) {
                 (crate::ErrorKind::Gaierror | crate::ErrorKind::Herror, _) => Err(e),
@@ -204,6 +209,7 @@ impl Socket {
     }
 
     /// Sends a datagram to an address: sendto(2) (WIT `socket.send-to`).
+    /// The host may refuse the destination (`PermissionError`, errno 13).
     pub fn sendto(&self, data: &[u8], address: impl Into<Address>) -> Result<usize> {
         self.sendto_flags(data, 0, address)
     }
@@ -225,7 +231,9 @@ impl Socket {
     }
 
     /// Receives at most `bufsize` bytes: recv(2) (WIT `socket.recv`). An
-    /// empty result means the peer closed (streams).
+    /// empty result means the peer closed (streams). `bufsize` 0 returns
+    /// `b''` at once without a system call, as in CPython (a datagram stays
+    /// queued).
     pub fn recv(&self, bufsize: usize) -> Result<Vec<u8>> {
         self.recv_flags(bufsize, 0)
     }
@@ -242,7 +250,8 @@ impl Socket {
     /// Receives into `buf`: recv(2) (WIT `socket.recv`). `nbytes` 0 means
     /// `buf.len()`; more than `buf.len()` is
     /// `ValueError('buffer too small for requested bytes')`. Returns the
-    /// number of bytes received.
+    /// number of bytes received; an empty `buf` returns 0 at once without
+    /// receiving, as in CPython.
     pub fn recv_into(&self, buf: &mut [u8], nbytes: usize, flags: i32) -> Result<usize> {
         let n = into_len(buf.len(), nbytes)?;
         let data = self.recv_flags(n, flags)?;
@@ -267,13 +276,22 @@ impl Socket {
     }
 
     /// Receives into `buf` with the sender's address: recvfrom(2) (WIT
-    /// `socket.recv-from`). `nbytes` as for [`Socket::recv_into`].
+    /// `socket.recv-from`). `nbytes` 0 means `buf.len()`; more than
+    /// `buf.len()` is `ValueError('nbytes is greater than the length of the
+    /// buffer')` (CPython's message, which differs from `recv_into`'s). An
+    /// empty buffer still calls recvfrom(2), as CPython does: it waits for
+    /// data and consumes a datagram.
     pub fn recvfrom_into(
         &self,
         buf: &mut [u8],
         nbytes: usize,
         flags: i32,
     ) -> Result<(usize, Option<Address>)> {
+        if nbytes > buf.len() {
+            return Err(Error::value(
+                "nbytes is greater than the length of the buffer",
+            ));
+        }
         let n = into_len(buf.len(), nbytes)?;
         let (data, addr) = self.recvfrom_flags(n, flags)?;
         Ok((copy_into(buf, &data), addr))
@@ -416,22 +434,30 @@ impl Socket {
 
     /// Sets an option: setsockopt(2) (WIT `options.set-option`).
     ///
-    /// `(level, optname)` is mapped onto the typed WIT option; an unmapped
-    /// pair is `OSError(92, 'Protocol not available')`. An int value is a C
+    /// `(level, optname)` is mapped onto the typed WIT option. A pair the
+    /// WIT does not name gets the kernel's answer for its level (WIT
+    /// `options.unknown-option`): `OSError(92, 'Protocol not available')`
+    /// on Linux's IP sockets. An int value is a C
     /// `int`; bytes are the packed C structure (`struct linger`,
     /// `struct timeval`, `struct ip_mreq(n)`, `struct ipv6_mreq`, an
-    /// interface name…), checked for length as the kernel does.
+    /// interface name…), checked for length as the kernel does. The host
+    /// refuses options that widen what the guest reaches (`SO_BINDTODEVICE`,
+    /// `SO_MARK`, `IP_TRANSPARENT`…: `PermissionError`, errno 13).
     pub fn setsockopt(&self, level: i32, optname: i32, value: impl Into<OptValue>) -> Result<()> {
-        let (name, kind) = convert::option_to_wit(level, optname)?;
+        let (name, kind) = self.option(level, optname, true)?;
         let value = convert::option_value_to_wit(level, kind, &value.into())?;
         convert::wit(wit::options::set_option(&self.inner, name, &value))
     }
 
     /// Reads an option as an int: getsockopt(2) with an `int` buffer (WIT
     /// `options.get-option`). Structures give their first `int`, as the
-    /// kernel writes it (SO_LINGER gives `l_onoff`).
+    /// kernel writes it (SO_LINGER gives `l_onoff`). A pair the WIT does not
+    /// name gets the kernel's answer for its level (WIT
+    /// `options.unknown-option`): on Linux `OSError(95, 'Operation not
+    /// supported')` for a level an IPv4 socket's protocols do not handle,
+    /// `OSError(92, 'Protocol not available')` otherwise.
     pub fn getsockopt(&self, level: i32, optname: i32) -> Result<i32> {
-        let (name, _) = convert::option_to_wit(level, optname)?;
+        let (name, _) = self.option(level, optname, false)?;
         let value = convert::wit(wit::options::get_option(&self.inner, name))?;
         convert::option_value_int(name, &value)
     }
@@ -450,11 +476,21 @@ impl Socket {
                 "getsockopt buflen out of range",
             ));
         }
-        let (name, _) = convert::option_to_wit(level, optname)?;
+        let (name, _) = self.option(level, optname, false)?;
         let value = convert::wit(wit::options::get_option(&self.inner, name))?;
         let mut bytes = convert::option_value_bytes(name, &value);
         bytes.truncate(buflen);
         Ok(bytes)
+    }
+
+    /// The WIT option for `(level, optname)`; for a pair it does not name,
+    /// the error the kernel gives for the level (WIT
+    /// `options.unknown-option`, which reads and changes nothing).
+    fn option(&self, level: i32, optname: i32, write: bool) -> Result<(OptionName, OptKind)> {
+        convert::option_to_wit(level, optname).or_else(|unnamed| {
+            convert::wit(wit::options::unknown_option(&self.inner, level, write))?;
+            Err(unnamed)
+        })
     }
 
     /// The `AF_*` family the socket was created with (Python's `family`
@@ -505,15 +541,59 @@ impl Socket {
         self.inner.handle() as i32
     }
 
-    /// A file object on the socket (Python's `makefile()`): buffered
-    /// [`io::Read`] / [`io::BufRead`] over recv(2) and [`io::Write`] over
-    /// send(2), borrowing the socket.
-    pub fn makefile(&self) -> SocketFile<'_> {
-        SocketFile {
+    /// A file object on the socket: Python's
+    /// `makefile(mode, buffering)`, borrowing the socket.
+    ///
+    /// `mode` holds `r` (read), `w` (write) and `b` (binary) in any order,
+    /// as in Python (`'r'` is Python's default, `'rwb'` reads and writes);
+    /// any other letter is `ValueError("invalid mode 'x' (only r, w, b
+    /// allowed)")`. Text mode (no `b`) is the same byte stream; read text
+    /// with [`io::BufRead::read_line`] / [`io::BufRead::lines`] (UTF-8, as
+    /// Python's default encoding here).
+    ///
+    /// `buffering`: `None` is Python's default (8192 bytes, buffers reads
+    /// and writes); `Some(0)` is unbuffered (binary only, else
+    /// `ValueError('unbuffered streams must be binary')`): each read is one
+    /// recv(2) and each write one send(2); `Some(n)` buffers `n` bytes.
+    /// Buffered writes go out on [`io::Write::flush`], when the buffer is
+    /// full, and when the file is dropped (as Python's `close()` flushes).
+    ///
+    /// Reads are recv(2) (WIT `socket.recv`), writes send(2) (WIT
+    /// `socket.send` / `socket.send-all`). Once a read has timed out
+    /// (`TimeoutError`), every later read that needs the socket fails with
+    /// `OSError('cannot read from timed out object')`, as in CPython. A
+    /// read on a file without `r` (or a write without `w`) fails with
+    /// `io.UnsupportedOperation`. The `io::Error`s convert back into
+    /// [`Error`] with `?` or `Error::from`.
+    pub fn makefile(&self, mode: &str, buffering: Option<usize>) -> Result<SocketFile<'_>> {
+        if !mode.chars().all(|c| matches!(c, 'r' | 'w' | 'b')) {
+            return Err(Error::value(format!(
+                "invalid mode {} (only r, w, b allowed)",
+                crate::text::repr_str(mode)
+            )));
+        }
+        let binary = mode.contains('b');
+        // As Python: a mode without "r" or "w" reads.
+        let writing = mode.contains('w');
+        let reading = mode.contains('r') || !writing;
+        let size = match buffering {
+            Some(0) if !binary => {
+                return Err(Error::value("unbuffered streams must be binary"));
+            }
+            Some(n) => n,
+            None => FILE_BUFFER,
+        };
+        Ok(SocketFile {
             sock: self,
+            reading,
+            writing,
+            binary,
+            size,
             buf: Vec::new(),
             pos: 0,
-        }
+            out: Vec::new(),
+            timed_out: false,
+        })
     }
 }
 
@@ -533,16 +613,27 @@ fn copy_into(buf: &mut [u8], data: &[u8]) -> usize {
     n
 }
 
-/// What [`Socket::makefile`] returns: Python's socket file object, with a
-/// read buffer (like `BufReader`). Writes go straight to send(2).
+/// What [`Socket::makefile`] returns: Python's socket file object (a
+/// `BufferedReader`, `BufferedWriter`, `BufferedRWPair` or `TextIOWrapper`
+/// over `SocketIO`, by mode), as [`io::Read`], [`io::BufRead`] and
+/// [`io::Write`].
 #[derive(Debug)]
 pub struct SocketFile<'a> {
     sock: &'a Socket,
+    reading: bool,
+    writing: bool,
+    binary: bool,
+    /// Buffer size for reads and writes; 0 unbuffered.
+    size: usize,
     buf: Vec<u8>,
     pos: usize,
+    out: Vec<u8>,
+    /// A read timed out: later reads fail (CPython's `_timeout_occurred`).
+    timed_out: bool,
 }
 
-/// The read size of [`SocketFile`] (Python's `io.DEFAULT_BUFFER_SIZE`).
+/// The default buffer size of [`SocketFile`] (Python's
+/// `io.DEFAULT_BUFFER_SIZE`).
 const FILE_BUFFER: usize = 8192;
 
 impl SocketFile<'_> {
@@ -550,14 +641,54 @@ impl SocketFile<'_> {
     pub fn socket(&self) -> &Socket {
         self.sock
     }
+
+    /// Whether the mode has `r` (Python's `readable()`).
+    pub fn readable(&self) -> bool {
+        self.reading
+    }
+
+    /// Whether the mode has `w` (Python's `writable()`).
+    pub fn writable(&self) -> bool {
+        self.writing
+    }
+
+    /// Whether the mode has `b`.
+    pub fn is_binary(&self) -> bool {
+        self.binary
+    }
+
+    /// One recv(2) of at most `n` bytes, as CPython's `SocketIO.readinto`.
+    fn recv(&mut self, n: usize) -> io::Result<Vec<u8>> {
+        if !self.reading {
+            return Err(Error::new(crate::ErrorKind::UnsupportedOperation, "read").into());
+        }
+        if self.timed_out {
+            return Err(Error::os_msg("cannot read from timed out object").into());
+        }
+        match self.sock.recv(n) {
+            Err(e) if e.kind() == crate::ErrorKind::TimeoutError => {
+                self.timed_out = true;
+                Err(e.into())
+            }
+            r => Ok(r?),
+        }
+    }
+
+    fn send_out(&mut self) -> io::Result<()> {
+        if !self.out.is_empty() {
+            let out = std::mem::take(&mut self.out);
+            self.sock.sendall(&out)?;
+        }
+        Ok(())
+    }
 }
 
 impl io::Read for SocketFile<'_> {
     /// Reads buffered data, or recv(2) (WIT `socket.recv`) when the buffer
     /// is empty; 0 at end of stream.
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.pos >= self.buf.len() && out.len() >= FILE_BUFFER {
-            let data = self.sock.recv(out.len())?;
+        if self.pos >= self.buf.len() && out.len() >= self.size.max(1) {
+            let data = self.recv(out.len())?;
             return Ok(copy_into(out, &data));
         }
         let n = {
@@ -570,11 +701,11 @@ impl io::Read for SocketFile<'_> {
 }
 
 impl io::BufRead for SocketFile<'_> {
-    /// recv(2) (WIT `socket.recv`) of up to 8192 bytes when the buffer is
-    /// empty.
+    /// recv(2) (WIT `socket.recv`) of up to the buffer size (one byte when
+    /// unbuffered, as Python's raw `readline`) when the buffer is empty.
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos >= self.buf.len() {
-            self.buf = self.sock.recv(FILE_BUFFER)?;
+            self.buf = self.recv(self.size.max(1))?;
             self.pos = 0;
         }
         Ok(&self.buf[self.pos..])
@@ -586,19 +717,40 @@ impl io::BufRead for SocketFile<'_> {
 }
 
 impl io::Write for SocketFile<'_> {
-    /// send(2) (WIT `socket.send`).
+    /// Buffers `data` (sending the buffer with send(2) when it is full);
+    /// unbuffered, one send(2) (WIT `socket.send`).
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        Ok(self.sock.send(data)?)
+        if !self.writing {
+            return Err(Error::new(crate::ErrorKind::UnsupportedOperation, "write").into());
+        }
+        if self.size == 0 {
+            return Ok(self.sock.send(data)?);
+        }
+        if self.out.len() + data.len() > self.size {
+            self.send_out()?;
+        }
+        if data.len() >= self.size {
+            self.sock.sendall(data)?;
+        } else {
+            self.out.extend_from_slice(data);
+        }
+        Ok(data.len())
     }
 
-    /// sendall (WIT `socket.send-all`).
-    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        Ok(self.sock.sendall(data)?)
-    }
-
-    /// Nothing is buffered for writing.
+    /// Sends what is buffered (WIT `socket.send-all`).
     fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+        if !self.writing {
+            return Ok(());
+        }
+        self.send_out()
+    }
+}
+
+impl Drop for SocketFile<'_> {
+    /// Sends what is still buffered, as Python's `close()` does; errors are
+    /// lost, as with `BufWriter` (call `flush` to see them).
+    fn drop(&mut self) {
+        let _ = self.send_out();
     }
 }
 

@@ -334,8 +334,11 @@ pub(crate) fn enforce(
     source: Source,
 ) -> Result<(), SocketError> {
     let enforced = !d.allowed && !policy.is_audit_only();
-    if d.allowed {
+    if d.allowed && matches!(d.use_, Use::SendTo | Use::RecvFrom) {
+        // One per datagram: only at debug.
         tracing::debug!(target: "wasock::policy", source = source.name(), "{}", d.detail());
+    } else if d.allowed {
+        tracing::info!(target: "wasock::policy", source = source.name(), "{}", d.detail());
     } else if enforced {
         tracing::warn!(target: "wasock::policy", source = source.name(), "{}", d.detail());
     } else {

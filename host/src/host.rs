@@ -208,4 +208,9 @@ impl options::Host for WasockCtxView<'_> {
         let sock = self.table.get(&s)?;
         crate::options::set(self.ctx, sock, name, value)
     }
+
+    fn unknown_option(&mut self, s: Sock, level: i32, write: bool) -> SocketResult<()> {
+        let sock = self.table.get(&s)?;
+        crate::options::unknown(sock, level, write)
+    }
 }

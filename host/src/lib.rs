@@ -40,6 +40,7 @@ pub mod bindings;
 mod ctx;
 mod error;
 mod host;
+mod names;
 mod netdb;
 mod options;
 pub mod policy;

@@ -266,6 +266,8 @@ fn wasi_use_allowed(
 }
 
 /// A compiled guest's exit status: `Ok(code)`, or the trap as an error.
+/// wasi:cli's `exit` carries success or failure (0 or 1); `exit-with-code`
+/// (wasi:cli 0.2.12) carries the code itself.
 fn exit_code(r: wasmtime::Result<Result<(), ()>>) -> wasmtime::Result<i32> {
     match r {
         Ok(Ok(())) => Ok(0),
@@ -293,6 +295,29 @@ pub fn async_linker(engine: &Engine) -> wasmtime::Result<Linker<GuestState>> {
     Ok(linker)
 }
 
+/// Whether a component imports wasi:sockets (it uses Rust's `std::net` or
+/// another wasi:sockets client).
+pub fn imports_wasi_sockets(engine: &Engine, component: &Component) -> bool {
+    component
+        .component_type()
+        .imports(engine)
+        .any(|(name, _)| name.starts_with("wasi:sockets/"))
+}
+
+/// Logs, once per run, that a guest which uses wasi:sockets runs with them
+/// off: its sockets will fail with "permission denied", and the user should
+/// know why.
+fn warn_if_wasi_sockets_off(engine: &Engine, component: &Component, config: &GuestConfig) {
+    if !config.policy.wasi_sockets_allowed() && imports_wasi_sockets(engine, component) {
+        tracing::warn!(
+            target: "wasock::policy",
+            "the guest imports wasi:sockets (e.g. Rust std::net), which this policy keeps off: \
+             its std::net sockets fail with PermissionDenied. Allow them under the same rules \
+             with --allow-wasi-sockets (Policy::allow_wasi_sockets), or use the wasock crate"
+        );
+    }
+}
+
 /// Runs a command component's `wasi:cli/run` on this thread; returns its
 /// exit code.
 pub fn run_sync(
@@ -300,6 +325,7 @@ pub fn run_sync(
     component: &Component,
     config: &GuestConfig,
 ) -> wasmtime::Result<i32> {
+    warn_if_wasi_sockets_off(linker.engine(), component, config);
     let mut store = config.store(linker.engine())?;
     let cmd = SyncCommand::instantiate(&mut store, component, linker)?;
     exit_code(cmd.wasi_cli_run().call_run(&mut store))
@@ -312,6 +338,7 @@ pub async fn run_async(
     component: &Component,
     config: &GuestConfig,
 ) -> wasmtime::Result<i32> {
+    warn_if_wasi_sockets_off(linker.engine(), component, config);
     let mut store = config.store(linker.engine())?;
     let cmd = AsyncCommand::instantiate_async(&mut store, component, linker).await?;
     exit_code(cmd.wasi_cli_run().call_run(&mut store).await)

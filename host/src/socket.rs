@@ -9,6 +9,7 @@ use crate::bindings::errors::ErrorCode;
 use crate::bindings::types::{AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType};
 use crate::ctx::{WasockCtx, WasockCtxView};
 use crate::error::{SocketError, SocketResult};
+use crate::names;
 use crate::policy::{Destination, Transport, Use};
 use crate::sys::{self, Interest};
 use crate::wait::Wait;
@@ -255,8 +256,8 @@ impl HostSocket {
             _ => Err(SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
                 format!(
-                    "address family does not match the socket's ({:?})",
-                    self.family
+                    "address family does not match the socket's ({})",
+                    names::family(self.family)
                 ),
             )),
         }
@@ -462,13 +463,20 @@ impl WasockCtxView<'_> {
         let domain = sys::domain(family).ok_or_else(|| {
             SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
-                format!("address family {family:?} is not supported by this host"),
+                format!(
+                    "address family {} is not supported by this host",
+                    names::family(family)
+                ),
             )
         })?;
         let ty = sys::socket_type(socket_type).ok_or_else(|| {
             SocketError::new(
                 ErrorCode::SocketTypeNotSupported,
-                format!("socket type {socket_type:?} is not supported for {family:?}"),
+                format!(
+                    "socket type {} is not supported for {}",
+                    names::socket_type(socket_type),
+                    names::family(family)
+                ),
             )
         })?;
         if !(0..=255).contains(&protocol) {
@@ -692,6 +700,11 @@ impl WasockCtxView<'_> {
 
     /// recv(2). MSG_WAITALL in blocking and timeout mode keeps reading
     /// until the buffer is full, the peer closes, or the time is up.
+    ///
+    /// A request for 0 bytes returns nothing at once without a system call,
+    /// as CPython's `recv` and `recv_into` do (on Linux a zero-length
+    /// recv(2) waits for data on a stream, and takes a datagram off the
+    /// queue on a datagram socket).
     pub(crate) async fn recv<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
@@ -700,6 +713,9 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<Vec<u8>> {
         let cap = self.recv_cap(max_len);
         let s = self.table.get(&r)?;
+        if max_len == 0 {
+            return Ok(Vec::new());
+        }
         if self.filters_datagrams(s) {
             let (buf, _) = recv_filtered::<W>(&*self.ctx, s, cap, flags).await?;
             return Ok(buf);
@@ -733,7 +749,9 @@ impl WasockCtxView<'_> {
         Ok(buf)
     }
 
-    /// recvfrom(2).
+    /// recvfrom(2). A request for 0 bytes is passed on as CPython passes
+    /// it: the call waits per the mode for data (a stream) or a datagram,
+    /// which it consumes.
     pub(crate) async fn recv_from<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
@@ -879,22 +897,30 @@ impl WasockCtxView<'_> {
         socket_type: SocketType,
         protocol: i32,
     ) -> SocketResult<(Resource<HostSocket>, Resource<HostSocket>)> {
+        if matches!(family, AddressFamily::Inet | AddressFamily::Inet6) {
+            return Err(inet_socketpair(family, socket_type, protocol));
+        }
         if family != AddressFamily::Unix {
             return Err(SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
-                format!("socketpair is not supported for {family:?}"),
+                format!("socketpair is not supported for {}", names::family(family)),
             ));
         }
         let ty = match socket_type {
             SocketType::Raw => {
                 return Err(SocketError::denied(format_args!(
-                    "creating a raw {family:?} socket"
+                    "creating a raw {} socket",
+                    names::family(family)
                 )))
             }
             other => sys::socket_type(other).ok_or_else(|| {
                 SocketError::new(
                     ErrorCode::SocketTypeNotSupported,
-                    format!("socket type {other:?} is not supported for {family:?}"),
+                    format!(
+                        "socket type {} is not supported for {}",
+                        names::socket_type(other),
+                        names::family(family)
+                    ),
                 )
             })?,
         };
@@ -924,5 +950,28 @@ impl WasockCtxView<'_> {
             nonblocking,
         ))?;
         Ok((a, b))
+    }
+}
+
+/// The error socketpair(2) gives for an IP family, as the kernel reports
+/// it: it creates both sockets (checking type and protocol as socket(2)
+/// does: EINVAL, EPROTONOSUPPORT, ESOCKTNOSUPPORT) and then refuses with
+/// EOPNOTSUPP, since no IP protocol pairs sockets. Nothing outlives the
+/// call. Raw sockets are refused by the policy before the kernel is asked,
+/// as `open` refuses them.
+fn inet_socketpair(family: AddressFamily, socket_type: SocketType, protocol: i32) -> SocketError {
+    if socket_type == SocketType::Raw {
+        return SocketError::denied(format_args!(
+            "creating a raw {} socket",
+            names::family(family)
+        ));
+    }
+    let Some(domain) = sys::domain(family) else {
+        return SocketError::new(ErrorCode::AddressFamilyNotSupported, "");
+    };
+    match sys::socketpair_raw_type(domain, sys::socket_type_number(socket_type), protocol) {
+        Err(e) => e.into(),
+        // No IP protocol has socketpair; both sockets close here.
+        Ok(_) => SocketError::new(ErrorCode::NotSupported, "socketpair"),
     }
 }

@@ -20,6 +20,14 @@ pub fn open(domain: Domain, ty: Type, protocol: i32, nonblocking: bool) -> io::R
     Socket::new(domain, ty, proto)
 }
 
+/// socketpair(2) with SOCK_CLOEXEC, the type as a raw `SOCK_*` number:
+/// `ty` and `protocol` go to the kernel as given (it checks them as
+/// socket(2) does). Used to learn the kernel's answer for IP families.
+pub fn socketpair_raw_type(domain: Domain, ty: i32, protocol: i32) -> io::Result<(Socket, Socket)> {
+    let proto = (protocol != 0).then_some(Protocol::from(protocol));
+    Socket::pair_raw(domain, Type::from(ty).cloexec(), proto)
+}
+
 /// The socket2 domain of a family the host implements.
 pub fn domain(family: AddressFamily) -> Option<Domain> {
     match family {

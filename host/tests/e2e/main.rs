@@ -4,7 +4,10 @@
 mod support;
 
 mod behaviour;
+mod cli;
+mod edges;
 mod embedding;
+mod embedding_examples;
 mod escape;
 mod examples;
 mod hostile;
