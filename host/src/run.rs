@@ -140,6 +140,12 @@ impl GuestConfig {
                 }
                 Ok(UpdateDeadline::Continue(1))
             });
+        } else if engine.get_epoch_interruption() {
+            // Epoch interruption is on for another store's sake: never
+            // interrupt this one (the default deadline is the current
+            // epoch).
+            store.set_epoch_deadline(1);
+            store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Continue(u64::from(u32::MAX))));
         }
         Ok(store)
     }

@@ -8,4 +8,6 @@ mod embedding;
 mod escape;
 mod examples;
 mod hostile;
+mod limits;
 mod policy;
+mod policy_cli;

@@ -27,6 +27,8 @@
 //!   `serve-udp` (the reply rule).
 //! - `sockets,N`: open N sockets; prints how many opened.
 //! - `resolve,NAME`: getaddrinfo(NAME, 80).
+//! - `spin`: compute forever (for the wall-time limit).
+//! - `alloc,N`: allocate and fill N MiB (for the memory limit).
 //! - `hold,PORT`: connect to 127.0.0.1:PORT and wait until it closes (the
 //!   test looks at the kernel's socket tables meanwhile).
 use std::time::Duration;
@@ -235,6 +237,19 @@ fn main() {
                 s.settimeout(Some(30.0))?;
                 let _ = s.recv(1);
                 Ok(String::new())
+            }
+            "spin" => {
+                let mut x: u64 = 1;
+                loop {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            }
+            "alloc" => {
+                let mut blocks = Vec::new();
+                for _ in 0..port(1) {
+                    blocks.push(std::hint::black_box(vec![1u8; 1 << 20]));
+                }
+                Ok(blocks.len().to_string())
             }
             other => Ok(format!("unknown step {other}")),
         })();
