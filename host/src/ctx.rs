@@ -266,6 +266,16 @@ pub(crate) fn take_token(s: &mut Shared, rate: u32) -> Result<(), SocketError> {
     Ok(())
 }
 
+/// How many wasi:sockets sockets (TCP and UDP) a resource table holds.
+pub(crate) fn wasi_sockets_in(table: &mut ResourceTable) -> usize {
+    table
+        .iter_mut()
+        .filter(|e| {
+            e.is::<wasmtime_wasi::p2::TcpSocket>() || e.is::<wasmtime_wasi::p2::UdpSocket>()
+        })
+        .count()
+}
+
 /// Logs (target `wasock::policy`), records and enforces one decision.
 pub(crate) fn enforce(
     policy: &Policy,

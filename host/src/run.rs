@@ -7,11 +7,14 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::StoreContextMut;
 use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
+use wasmtime_wasi::p2::bindings::sockets::network::{ErrorCode as WasiErrorCode, IpAddressFamily};
 use wasmtime_wasi::p2::bindings::sync::Command as SyncCommand;
 use wasmtime_wasi::p2::bindings::Command as AsyncCommand;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::sockets::SocketAddrUse;
+use wasmtime_wasi::sockets::WasiSocketsView;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 /// Store data for a guest: WASI, wasock, and their shared resource table.
@@ -27,6 +30,90 @@ impl GuestState {
     pub fn wasock_ctx(&self) -> &WasockCtx {
         &self.wasock
     }
+
+    /// Whether the instance holds as many sockets (wasock and wasi:sockets
+    /// together) as its policy allows.
+    fn at_socket_limit(&mut self) -> bool {
+        let open = self.wasock.open_sockets + crate::ctx::wasi_sockets_in(&mut self.table);
+        open >= self.wasock.policy.limits.max_sockets
+    }
+}
+
+/// The wasi:sockets interfaces whose socket-creating functions
+/// [`limit_wasi_sockets`] replaces (the version wasmtime-wasi defines).
+const TCP_CREATE: &str = "wasi:sockets/tcp-create-socket@0.2.12";
+const UDP_CREATE: &str = "wasi:sockets/udp-create-socket@0.2.12";
+
+type WasiResult<T> = wasmtime::Result<(Result<T, WasiErrorCode>,)>;
+
+fn wasi_result<T>(r: wasmtime_wasi::p2::SocketResult<T>) -> WasiResult<T> {
+    match r {
+        Ok(v) => Ok((Ok(v),)),
+        Err(e) => Ok((Err(e.downcast()?),)),
+    }
+}
+
+fn socket_limit_reached(state: &GuestState) {
+    tracing::warn!(
+        target: "wasock::policy",
+        "wasi:sockets socket creation denied: the policy's limit of {} open sockets is reached",
+        state.wasock.policy.limits.max_sockets
+    );
+}
+
+/// Replaces wasi:sockets' `create-tcp-socket` / `create-udp-socket` so that
+/// the policy's `max-sockets` counts wasock and wasi:sockets sockets
+/// together (past it: `new-socket-limit`).
+fn limit_wasi_sockets(linker: &mut Linker<GuestState>, sync: bool) -> wasmtime::Result<()> {
+    use wasmtime_wasi::p2::bindings::sockets::tcp_create_socket::Host as _;
+    linker.allow_shadowing(true);
+    let r = (|| -> wasmtime::Result<()> {
+        let mut tcp = linker.instance(TCP_CREATE)?;
+        tcp.func_wrap(
+            "create-tcp-socket",
+            |mut store: StoreContextMut<'_, GuestState>, (family,): (IpAddressFamily,)| {
+                let st = store.data_mut();
+                if st.at_socket_limit() {
+                    socket_limit_reached(st);
+                    return Ok((Err(WasiErrorCode::NewSocketLimit),));
+                }
+                wasi_result(st.sockets().create_tcp_socket(family))
+            },
+        )?;
+        let mut udp = linker.instance(UDP_CREATE)?;
+        if sync {
+            udp.func_wrap(
+                "create-udp-socket",
+                |mut store: StoreContextMut<'_, GuestState>, (family,): (IpAddressFamily,)| {
+                    use wasmtime_wasi::p2::bindings::sync::sockets::udp_create_socket::Host as _;
+                    let st = store.data_mut();
+                    if st.at_socket_limit() {
+                        socket_limit_reached(st);
+                        return Ok((Err(WasiErrorCode::NewSocketLimit),));
+                    }
+                    wasi_result(st.sockets().create_udp_socket(family))
+                },
+            )?;
+        } else {
+            udp.func_wrap_async(
+                "create-udp-socket",
+                |mut store: StoreContextMut<'_, GuestState>, (family,): (IpAddressFamily,)| {
+                    Box::new(async move {
+                        use wasmtime_wasi::p2::bindings::sockets::udp_create_socket::Host as _;
+                        let st = store.data_mut();
+                        if st.at_socket_limit() {
+                            socket_limit_reached(st);
+                            return Ok((Err(WasiErrorCode::NewSocketLimit),));
+                        }
+                        wasi_result(st.sockets().create_udp_socket(family).await)
+                    })
+                },
+            )?;
+        }
+        Ok(())
+    })();
+    linker.allow_shadowing(false);
+    r
 }
 
 impl WasiView for GuestState {
@@ -267,6 +354,7 @@ fn exit_code(r: wasmtime::Result<Result<(), ()>>) -> wasmtime::Result<i32> {
 pub fn sync_linker(engine: &Engine) -> wasmtime::Result<Linker<GuestState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    limit_wasi_sockets(&mut linker, true)?;
     crate::add_to_linker_sync(&mut linker)?;
     Ok(linker)
 }
@@ -275,6 +363,7 @@ pub fn sync_linker(engine: &Engine) -> wasmtime::Result<Linker<GuestState>> {
 pub fn async_linker(engine: &Engine) -> wasmtime::Result<Linker<GuestState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    limit_wasi_sockets(&mut linker, false)?;
     crate::add_to_linker_async(&mut linker)?;
     Ok(linker)
 }

@@ -403,9 +403,16 @@ impl WasockCtxView<'_> {
         Ok(r)
     }
 
-    fn reserve(&self) -> SocketResult<()> {
+    /// Refuses a new socket past the policy's limit, counting the
+    /// wasi:sockets sockets of the same table when the policy enables them.
+    fn reserve(&mut self) -> SocketResult<()> {
         let max = self.ctx.policy.limits.max_sockets;
-        if self.ctx.open_sockets >= max {
+        let wasi = if self.ctx.policy.wasi_sockets_allowed() {
+            crate::ctx::wasi_sockets_in(self.table)
+        } else {
+            0
+        };
+        if self.ctx.open_sockets + wasi >= max {
             return Err(SocketError::new(
                 ErrorCode::TooManyFiles,
                 format!("the policy's limit of {max} open sockets is reached"),

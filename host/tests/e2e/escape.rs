@@ -866,3 +866,23 @@ fn std_net_udp_servers_drop_denied_peers() {
         r.audit
     );
 }
+
+#[test]
+fn the_socket_limit_counts_std_net_sockets() {
+    let mut p = Policy::deny_all()
+        .allow_bind("udp://127.0.0.1:*")
+        .unwrap()
+        .allow_wasi_sockets(true);
+    p.limits.max_sockets = 3;
+    let st = "sockets,10".to_string();
+    let r = attempt("std_net_escape", std::slice::from_ref(&st), p.clone());
+    assert!(r.line(&st).contains("ok 3 then"), "{}", r.stdout);
+    // wasock and wasi:sockets sockets share the one limit.
+    let r = attempt("escape", &s(&["sockets,10"]), p);
+    assert!(
+        r.line("sockets,10")
+            .contains("ok 3 then OSError: [Errno 24]"),
+        "{}",
+        r.stdout
+    );
+}

@@ -6,6 +6,7 @@
 //! `x`); `sendto,ADDR` (UDP from an unbound socket); `bind,tcp|udp,ADDR`
 //! (bind, and listen for tcp; kept until the end); `serve-udp,ADDR,N`
 //! (bind, receive N datagrams, print the senders);
+//! `sockets,N` (bind N UDP sockets to 127.0.0.1:0, print how many opened);
 //! `hold,PORT` (connect to 127.0.0.1:PORT, wait until it closes).
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
@@ -57,6 +58,16 @@ fn main() {
                     }
                 }
                 Ok(peers.join(" "))
+            }
+            "sockets" => {
+                let n: usize = f.get(1).and_then(|n| n.parse().ok()).unwrap_or(1);
+                for i in 0..n {
+                    match UdpSocket::bind("127.0.0.1:0") {
+                        Ok(s) => kept_udp.push(s),
+                        Err(e) => return Ok(format!("{i} then {:?}", e.kind())),
+                    }
+                }
+                Ok(n.to_string())
             }
             "hold" => {
                 let port: u16 = f.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);
