@@ -955,6 +955,29 @@ impl Policy {
         d
     }
 
+    /// Checks a use of `addr` with what the policy alone knows (no host
+    /// addresses, no lookups, no dual stack): destinations as
+    /// [`Policy::decide_destination`], local addresses as
+    /// [`Policy::decide_local`], peers as [`Policy::decide_peer`]. The
+    /// error is the guest's PermissionError, naming the rule or the flag.
+    pub fn check(
+        &self,
+        use_: Use,
+        transport: Transport,
+        addr: SocketAddr,
+    ) -> Result<(), SocketError> {
+        let none = Resolutions::default();
+        match use_ {
+            Use::Connect | Use::SendTo => {
+                self.decide_destination(use_, transport, Destination::remote(addr), &none, false)
+            }
+            Use::Bind | Use::Listen => self.decide_local(use_, transport, addr, false),
+            Use::Join => self.decide_join(addr.ip()),
+            _ => self.decide_peer(use_, transport, addr, &none),
+        }
+        .result()
+    }
+
     /// Whether peers of `use_` over `transport` need checking at all (false
     /// when an active allow rule covers every address and port and no
     /// deny rule exists): lets receives skip the per-datagram check.

@@ -109,6 +109,11 @@ fn attempt_live(
     run_guest(guest, steps, policy, false, during)
 }
 
+thread_local! {
+    /// Whether this test thread runs guests with the async embedding.
+    static ASYNC: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 fn attempt(guest: &str, steps: &[String], policy: Policy) -> Run {
     run_guest(guest, steps, policy, false, |_| {})
 }
@@ -134,10 +139,26 @@ fn run_guest(
     let component = component(guest);
     let (config, out, audit) = config(guest, &args, policy);
     let name = guest.to_string();
+    let use_async = ASYNC.with(|a| a.get());
     let h = std::thread::spawn(move || {
+        ASYNC.with(|a| a.set(use_async));
         bounded(&name, GUEST_LIMIT, move || {
-            let linker = run::sync_linker(engine()).unwrap();
-            run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"))
+            if ASYNC.with(|a| a.get()) {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    let linker = run::async_linker(engine()).unwrap();
+                    run::run_async(&linker, &component, &config)
+                        .await
+                        .map_err(|e| format!("{e:?}"))
+                })
+            } else {
+                let linker = run::sync_linker(engine()).unwrap();
+                run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"))
+            }
         })
     });
     let conn =
@@ -687,13 +708,28 @@ fn multicast_joins_need_a_join_rule() {
 
 #[test]
 fn accept_closes_denied_peers_and_keeps_waiting() {
+    accept_filter("");
+}
+
+#[test]
+fn accept_closes_denied_peers_in_blocking_mode() {
+    accept_filter(",block");
+}
+
+#[test]
+fn accept_closes_denied_peers_async() {
+    ASYNC.with(|a| a.set(true));
+    accept_filter("");
+}
+
+fn accept_filter(mode: &str) {
     let port = free_port();
     let policy = Policy::deny_all()
         .allow_bind(&format!("127.0.0.1:{port}"))
         .unwrap()
         .allow_accept("127.0.0.1:*")
         .unwrap();
-    let steps = [format!("accept,127.0.0.1,{port},1")];
+    let steps = [format!("accept,127.0.0.1,{port},1{mode}")];
     let mut denied_got = Vec::new();
     let mut allowed_got = Vec::new();
     let r = attempt_live("escape", &steps, policy, |out| {
@@ -727,6 +763,16 @@ fn accept_closes_denied_peers_and_keeps_waiting() {
 
 #[test]
 fn udp_servers_drop_denied_peers_and_reply_only_to_who_wrote() {
+    udp_filter();
+}
+
+#[test]
+fn udp_servers_drop_denied_peers_async() {
+    ASYNC.with(|a| a.set(true));
+    udp_filter();
+}
+
+fn udp_filter() {
     let port = free_port();
     let policy = Policy::deny_all()
         .allow_bind(&format!("udp://127.0.0.1:{port}"))

@@ -19,8 +19,9 @@
 //!   IP_TOS, SO_BINDTODEVICE, IP_TRANSPARENT, IP_FREEBIND).
 //! - `join,GROUP`: join an IPv4 multicast group on a UDP socket.
 //! - `raw,PROTO` / `family,AF,TYPE`: create such a socket.
-//! - `accept,HOST,PORT,N`: listen, then accept N connections (2 s
-//!   timeout each), answering `welcome` on each and closing it.
+//! - `accept,HOST,PORT,N[,block]`: listen, then accept N connections (2 s
+//!   timeout each, or blocking mode), answering `welcome` on each and
+//!   closing it.
 //! - `serve-udp,HOST,PORT,N`: bind, receive N datagrams (2 s timeout
 //!   each), print their sender, and reply `echo` to each.
 //! - `sendto-bound,HOST,PORT`: sendto from the socket of the last
@@ -177,7 +178,9 @@ fn main() {
                 l.bind(addr(f[1], port(2), 0))?;
                 l.listen(5)?;
                 println!("listening");
-                l.settimeout(Some(2.0))?;
+                if f.get(4) != Some(&"block") {
+                    l.settimeout(Some(2.0))?;
+                }
                 let mut peers = Vec::new();
                 for _ in 0..port(3) {
                     match l.accept() {
