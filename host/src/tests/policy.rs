@@ -494,3 +494,93 @@ fn property_spellings_never_widen() {
         assert!(lo6.allowed || !d.allowed);
     }
 }
+
+#[test]
+fn every_parse_error_says_why() {
+    for (t, why) in [
+        ("127.0.0.1", "missing :PORTS"),
+        ("ftp://1.2.3.4:1", "unknown scheme"),
+        ("1.2.3.4:x", "bad port"),
+        ("1.2.3.4:70000", "bad port"),
+        ("1.2.3.4:9-3", "empty port range"),
+        ("1.2.3.4/33:1", "prefix too long"),
+        ("1.2.3.4/x:1", "bad prefix"),
+        ("::1:80", "an IPv6 address goes in brackets"),
+        ("[x]:1", "bad address"),
+        ("a b:1", "bad address or host name"),
+        (":1", "missing host"),
+        ("10.1.0.0/8:1", "host bits set"),
+    ] {
+        let e = t.parse::<Target>().unwrap_err().to_string();
+        assert!(e.contains(why), "{t}: {e}");
+        assert!(e.contains("expected [tcp://|udp://|raw://]HOST"), "{e}");
+    }
+    for (r, ok) in [
+        ("*", true),
+        ("*.a.b", true),
+        ("a", true),
+        ("a..b", false),
+        ("", false),
+        ("a b", false),
+    ] {
+        assert_eq!(Policy::default().allow_resolve(r).is_ok(), ok, "{r}");
+    }
+    assert!(Policy::default().allow_raw("icmp").is_ok());
+    assert!(Policy::default().allow_raw("256").is_err());
+    assert!(Policy::default().allow_family("net link").is_err());
+    for u in Use::ALL {
+        assert_eq!(u.name().parse::<Use>().unwrap(), u);
+    }
+    assert!("all".parse::<Use>().is_err());
+}
+
+#[test]
+fn every_toml_key_round_trips() {
+    let text = r#"
+[network]
+allow-bind = ["udp://127.0.0.1:5000"]
+deny-bind = ["0.0.0.0:*"]
+allow-listen = ["127.0.0.1:80"]
+deny-listen = ["127.0.0.1:81"]
+allow-accept = ["127.0.0.0/8:*"]
+deny-accept = ["127.0.0.2:*"]
+allow-connect = ["tcp://api.example.com:443"]
+deny-connect = ["[::1]:*"]
+allow-send-to = ["udp://[::1]:53"]
+deny-send-to = ["udp://[::1]:54"]
+allow-recv-from = ["udp://[::1]:*"]
+deny-recv-from = ["udp://127.0.0.9:*"]
+allow-join = ["udp://239.0.0.0/8:*"]
+deny-join = ["udp://239.1.0.0/16:*"]
+allow-resolve = ["*.example.com"]
+deny-resolve = ["bad.example.com"]
+udp-reply = true
+wasi-sockets = true
+audit-only = true
+[families]
+raw = ["icmp", "*"]
+allow = ["netlink"]
+[options]
+allow = ["so-mark", "IP_TOS"]
+[limits]
+max-sockets = 9
+max-recv = 4096
+max-backlog = 8
+connections-per-second = 3
+wall-time-ms = 1000
+max-memory = 1048576
+"#;
+    let p = Policy::from_toml(text).unwrap();
+    assert!(p.udp_reply() && p.wasi_sockets_allowed() && p.is_audit_only());
+    assert_eq!(p.limits.connections_per_second, Some(3));
+    assert_eq!(
+        p.granted_options().collect::<Vec<_>>(),
+        ["IP_TOS", "SO_MARK"]
+    );
+    let back = Policy::from_toml(&p.to_toml()).unwrap();
+    assert_eq!(back.rules(), p.rules());
+    assert_eq!(back.resolve_rules(), p.resolve_rules());
+    assert_eq!(back.limits, p.limits);
+    assert_eq!(back.grants, p.grants);
+    assert_eq!(back.to_toml(), p.to_toml());
+}

@@ -339,6 +339,22 @@ fn host_addresses() -> Vec<IpAddr> {
     out
 }
 
+/// This host's link-local IPv6 addresses with their interface index (the
+/// scope id a destination needs).
+fn link_locals() -> Vec<(Ipv6Addr, u32)> {
+    let v6 = std::fs::read_to_string("/proc/net/if_inet6").unwrap_or_default();
+    v6.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 4 || f[3] != "20" {
+                return None;
+            }
+            let a = Ipv6Addr::from(u128::from_str_radix(f[0], 16).ok()?);
+            Some((a, u32::from_str_radix(f[1], 16).ok()?))
+        })
+        .collect()
+}
+
 fn host(ip: IpAddr) -> String {
     ip.to_string()
 }
@@ -380,7 +396,12 @@ fn unspecified_mapped_and_other_loopback_destinations_are_denied() {
         }
         let mut steps: Vec<String> = dests.iter().map(|d| format!("{verb},{d},{p}")).collect();
         if tcp {
+            // Scope ids do not change where ::1 delivers; a link-local
+            // address of this host (with its interface) is this host too.
             steps.push(format!("connect,::1,{p},1"));
+            for (a, scope) in link_locals() {
+                steps.push(format!("connect,{a},{p},{scope}"));
+            }
         }
         // The deny rules cover loopback only; host addresses are judged as
         // loopback too, so they are refused as well.
