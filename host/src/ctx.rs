@@ -166,6 +166,26 @@ pub(crate) struct Shared {
     pub(crate) dropped_connections: u64,
     /// Connect token bucket: tokens and when last refilled.
     bucket: Option<(f64, Instant)>,
+    /// Send bytes/s bucket.
+    send_bucket: Option<crate::policy::Bucket>,
+}
+
+impl Shared {
+    /// When a send may go ahead under `rate` bytes/s (`None`: now).
+    pub(crate) fn send_ready_at(&mut self, rate: u64) -> Option<Instant> {
+        let now = Instant::now();
+        self.send_bucket
+            .get_or_insert_with(|| crate::policy::Bucket::full(rate, now))
+            .ready_at(rate, now)
+    }
+
+    /// Counts `n` bytes sent.
+    pub(crate) fn sent(&mut self, rate: u64, n: u64) {
+        let now = Instant::now();
+        self.send_bucket
+            .get_or_insert_with(|| crate::policy::Bucket::full(rate, now))
+            .spend(rate, now, n);
+    }
 }
 
 /// wasock's state for one guest instance: its policy, counters, what its

@@ -315,6 +315,53 @@ async fn recv_filtered<W: Wait>(
     Ok((buf, from))
 }
 
+/// Waits until the policy's bytes/s bucket lets a send go ahead, per the
+/// socket's mode: non-blocking fails with EAGAIN, timeout mode waits at
+/// most until the deadline (`shared` for `send-all`), blocking mode waits.
+async fn throttle<W: Wait>(
+    ctx: &WasockCtx,
+    s: &HostSocket,
+    flags: MsgFlags,
+    shared: Option<Option<Instant>>,
+) -> SocketResult<()> {
+    let Some(rate) = ctx.policy.limits.send_bytes_per_second else {
+        return Ok(());
+    };
+    let deadline = match shared {
+        Some(d) => d,
+        None => match s.deadline(flags) {
+            Ok(d) => d,
+            Err(()) => {
+                return match ctx.shared().send_ready_at(rate) {
+                    None => Ok(()),
+                    Some(_) => Err(SocketError::new(ErrorCode::WouldBlock, "")),
+                }
+            }
+        },
+    };
+    // Bounded: each round waits until the bucket refills or the deadline.
+    loop {
+        let Some(until) = ctx.shared().send_ready_at(rate) else {
+            return Ok(());
+        };
+        let until = match deadline {
+            Some(d) if d <= Instant::now() => {
+                return Err(SocketError::new(ErrorCode::Timeout, "timed out"))
+            }
+            Some(d) => until.min(d),
+            None => until,
+        };
+        W::wait_many(&[], &[], Some(until)).await?;
+    }
+}
+
+/// Counts bytes sent against the bytes/s bucket.
+fn sent(ctx: &WasockCtx, n: usize) {
+    if let Some(rate) = ctx.policy.limits.send_bytes_per_second {
+        ctx.shared().sent(rate, n as u64);
+    }
+}
+
 /// The `MSG_*` bits of a flag set, with MSG_NOSIGNAL always added.
 fn msg_flags(f: MsgFlags) -> i32 {
     let table = [
@@ -599,11 +646,13 @@ impl WasockCtxView<'_> {
         flags: MsgFlags,
     ) -> SocketResult<u64> {
         let data = data.as_ref();
-        let s = self.sock(&r)?;
+        let s = self.table.get(&r)?;
+        throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
         let n = s
             .io::<W, _>(Interest::Write, flags, || s.sock.send_with_flags(data, f))
             .await?;
+        sent(self.ctx, n);
         Ok(n as u64)
     }
 
@@ -615,11 +664,12 @@ impl WasockCtxView<'_> {
         flags: MsgFlags,
     ) -> SocketResult<()> {
         let data = data.as_ref();
-        let s = self.sock(&r)?;
+        let s = self.table.get(&r)?;
         let f = msg_flags(flags);
         let deadline = s.deadline(flags);
         let mut sent = 0;
         while sent < data.len() {
+            throttle::<W>(self.ctx, s, flags, deadline.ok()).await?;
             let rest = &data[sent..];
             let mut op = || s.sock.send_with_flags(rest, f);
             let n = match deadline {
@@ -629,6 +679,7 @@ impl WasockCtxView<'_> {
                 }
                 Err(()) => s.io::<W, _>(Interest::Write, flags, op).await?,
             };
+            self::sent(self.ctx, n);
             sent += n;
         }
         Ok(())
@@ -646,6 +697,7 @@ impl WasockCtxView<'_> {
         let s = self.table.get(&r)?;
         let addr = s.check_family(&address)?;
         self.check_destination(s, Use::SendTo, addr)?;
+        throttle::<W>(self.ctx, s, flags, None).await?;
         let to = SockAddr::from(addr);
         let f = msg_flags(flags);
         let n = s
@@ -653,6 +705,7 @@ impl WasockCtxView<'_> {
                 s.sock.send_to_with_flags(data, &to, f)
             })
             .await?;
+        sent(self.ctx, n);
         Ok(n as u64)
     }
 

@@ -37,7 +37,7 @@ mod target;
 
 pub use crate::ctx::{Recorder, Source};
 pub use file::PolicyFile;
-pub use limits::Limits;
+pub use limits::{Bucket, Limits};
 pub use target::{HostPattern, Target, TargetParseError};
 
 use crate::bindings::types::{AddressFamily, SocketType};

@@ -584,3 +584,21 @@ max-memory = 1048576
     assert_eq!(back.grants, p.grants);
     assert_eq!(back.to_toml(), p.to_toml());
 }
+
+#[test]
+fn token_bucket_arithmetic() {
+    use std::time::{Duration, Instant};
+    let t0 = Instant::now();
+    let mut b = Bucket::full(100, t0);
+    assert_eq!(b.ready_at(100, t0), None);
+    b.spend(100, t0, 250); // into debt: -150
+    let at = b.ready_at(100, t0).unwrap();
+    assert!(at >= t0 + Duration::from_millis(1500) && at <= t0 + Duration::from_millis(1520));
+    // After 1.6 s the balance is positive again.
+    assert_eq!(b.ready_at(100, t0 + Duration::from_millis(1600)), None);
+    // Refill never exceeds one second's worth.
+    let later = t0 + Duration::from_secs(100);
+    let mut b = Bucket::full(100, t0);
+    b.spend(100, later, 100);
+    assert!(b.ready_at(100, later).is_some());
+}

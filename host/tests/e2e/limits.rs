@@ -83,3 +83,30 @@ fn memory_past_the_limit_fails_the_guest_not_the_host() {
     assert_eq!(code, Ok(0), "{out}");
     assert!(out.contains("alloc,8: ok 8"), "{out}");
 }
+
+#[test]
+fn the_bytes_per_second_bucket_holds_back_a_burst() {
+    use std::io::Read;
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let mut p = Policy::deny_all()
+        .allow_connect(&format!("tcp://127.0.0.1:{port}"))
+        .unwrap();
+    // One byte a second: the first send goes (into debt), the second
+    // would have to wait about ten seconds, so in non-blocking mode it is
+    // EAGAIN at once.
+    p.limits.send_bytes_per_second = Some(1);
+    let step = format!("burst,127.0.0.1,{port}");
+    let (code, out) = run(engine(), &component("escape"), &[&step], p);
+    assert_eq!(code, Ok(0), "{out}");
+    assert!(
+        out.contains(&format!("{step}: ok 10 BlockingIOError: [Errno 11]")),
+        "{out}"
+    );
+    // What arrived: exactly the first ten bytes.
+    let (mut c, _) = l.accept().unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut got = Vec::new();
+    let _ = c.read_to_end(&mut got);
+    assert_eq!(got, b"0123456789");
+}

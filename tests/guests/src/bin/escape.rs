@@ -7,6 +7,7 @@
 //! Steps (fields separated by `,`):
 //! - `connect,HOST,PORT[,SCOPE]`: TCP connect, send `x`.
 //! - `connect-from,BIND,HOST,PORT`: TCP bind to BIND (port 0), then connect.
+//! - `burst,HOST,PORT`: TCP connect, non-blocking, send 10 bytes twice.
 //! - `sendto,HOST,PORT`: UDP sendto of `x` from a fresh socket.
 //! - `udp-connect,HOST,PORT`: UDP connect, then send `x`.
 //! - `bind,tcp|udp,HOST,PORT`: bind (and listen, for tcp); kept open.
@@ -99,6 +100,17 @@ fn main() {
                 let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
                 s.sendto(b"x", addr(f[1], port(2), 0))?;
                 Ok(String::new())
+            }
+            "burst" => {
+                let s = socket(family_of(f[1]), SOCK_STREAM, 0)?;
+                s.connect(addr(f[1], port(2), 0))?;
+                s.setblocking(false)?;
+                let first = s.send(b"0123456789")?;
+                let second = match s.send(b"0123456789") {
+                    Ok(n) => n.to_string(),
+                    Err(e) => exc(&e),
+                };
+                Ok(format!("{first} {second}"))
             }
             "udp-connect" => {
                 let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
