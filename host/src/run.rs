@@ -6,7 +6,7 @@ use crate::policy::{Destination, Policy, Transport, Use};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Component, Linker, Resource, ResourceTable};
 use wasmtime::StoreContextMut;
 use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
 use wasmtime_wasi::p2::bindings::sockets::network::{ErrorCode as WasiErrorCode, IpAddressFamily};
@@ -23,6 +23,9 @@ pub struct GuestState {
     wasock: WasockCtx,
     table: ResourceTable,
     limits: StoreLimits,
+    /// The name each live wasi:sockets lookup stream resolves (by resource
+    /// rep), so that its answers can be noted for hostname rules.
+    lookups: std::collections::HashMap<u32, String>,
 }
 
 impl GuestState {
@@ -59,6 +62,79 @@ fn socket_limit_reached(state: &GuestState) {
         "wasi:sockets socket creation denied: the policy's limit of {} open sockets is reached",
         state.wasock.policy.limits.max_sockets
     );
+}
+
+/// The wasi:sockets interface whose lookups [`govern_wasi_lookups`] wraps.
+const NAME_LOOKUP: &str = "wasi:sockets/ip-name-lookup@0.2.12";
+
+fn std_ip(a: wasmtime_wasi::p2::bindings::sockets::network::IpAddress) -> std::net::IpAddr {
+    use wasmtime_wasi::p2::bindings::sockets::network::IpAddress as A;
+    match a {
+        A::Ipv4((a, b, c, d)) => std::net::Ipv4Addr::new(a, b, c, d).into(),
+        A::Ipv6((a, b, c, d, e, f, g, h)) => std::net::Ipv6Addr::new(a, b, c, d, e, f, g, h).into(),
+    }
+}
+
+/// Wraps wasi:sockets' name lookups: `resolve-addresses` of a name that is
+/// not an address literal needs a `resolve` rule (else `access-denied`,
+/// logged and audited), and each address a lookup returns is noted for
+/// hostname rules, as wasock's own lookups are.
+fn govern_wasi_lookups(linker: &mut Linker<GuestState>) -> wasmtime::Result<()> {
+    use wasmtime_wasi::p2::bindings::sockets::ip_name_lookup::{
+        Host as _, HostResolveAddressStream as _, ResolveAddressStream,
+    };
+    use wasmtime_wasi::p2::bindings::sockets::network::{IpAddress, Network};
+    linker.allow_shadowing(true);
+    let r = (|| -> wasmtime::Result<()> {
+        let mut inst = linker.instance(NAME_LOOKUP)?;
+        inst.func_wrap(
+            "resolve-addresses",
+            |mut store: StoreContextMut<'_, GuestState>,
+             (network, name): (Resource<Network>, String)| {
+                let st = store.data_mut();
+                let literal = name.parse::<std::net::IpAddr>().is_ok()
+                    || name
+                        .strip_prefix('[')
+                        .and_then(|n| n.strip_suffix(']'))
+                        .is_some_and(|n| n.parse::<std::net::Ipv6Addr>().is_ok());
+                if !literal {
+                    let d = st.wasock.policy.decide_resolve(&name);
+                    let rec = st.wasock.recorder.clone();
+                    if enforce(&st.wasock.policy, rec.as_deref(), &d, Source::WasiSockets).is_err()
+                    {
+                        return Ok((Err(WasiErrorCode::AccessDenied),));
+                    }
+                }
+                let r = st.sockets().resolve_addresses(network, name.clone());
+                if let Ok(stream) = &r {
+                    if st.lookups.len() >= 1024 {
+                        st.lookups.clear();
+                    }
+                    st.lookups.insert(stream.rep(), name);
+                }
+                wasi_result(r)
+            },
+        )?;
+        inst.func_wrap(
+            "[method]resolve-address-stream.resolve-next-address",
+            |mut store: StoreContextMut<'_, GuestState>,
+             (stream,): (Resource<ResolveAddressStream>,)| {
+                let st = store.data_mut();
+                let rep = stream.rep();
+                let r: wasmtime_wasi::p2::SocketResult<Option<IpAddress>> =
+                    st.sockets().resolve_next_address(stream);
+                if let Ok(Some(a)) = &r {
+                    if let Some(name) = st.lookups.get(&rep).cloned() {
+                        st.wasock.note_resolved(&name, &[std_ip(*a)]);
+                    }
+                }
+                wasi_result(r)
+            },
+        )?;
+        Ok(())
+    })();
+    linker.allow_shadowing(false);
+    r
 }
 
 /// Replaces wasi:sockets' `create-tcp-socket` / `create-udp-socket` so that
@@ -183,9 +259,12 @@ impl GuestConfig {
             let policy = self.policy.clone();
             let shared = wasock.shared.clone();
             let recorder = self.recorder.clone();
+            // Lookups are on when some name may be resolved; each is
+            // checked by name (see `govern_wasi_lookups`).
+            let lookups = self.policy.resolve_rules().iter().any(|(allow, _)| *allow);
             b.allow_tcp(true)
                 .allow_udp(true)
-                .allow_ip_name_lookup(false);
+                .allow_ip_name_lookup(lookups);
             b.socket_addr_check(move |addr, use_| {
                 let ok = wasi_use_allowed(&policy, &shared, recorder.as_deref(), addr, use_);
                 Box::pin(async move { ok })
@@ -200,6 +279,7 @@ impl GuestConfig {
             wasock,
             table: ResourceTable::new(),
             limits: limits.trap_on_grow_failure(false).build(),
+            lookups: Default::default(),
         }
     }
 
@@ -355,6 +435,7 @@ pub fn sync_linker(engine: &Engine) -> wasmtime::Result<Linker<GuestState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
     limit_wasi_sockets(&mut linker, true)?;
+    govern_wasi_lookups(&mut linker)?;
     crate::add_to_linker_sync(&mut linker)?;
     Ok(linker)
 }
@@ -364,6 +445,7 @@ pub fn async_linker(engine: &Engine) -> wasmtime::Result<Linker<GuestState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     limit_wasi_sockets(&mut linker, false)?;
+    govern_wasi_lookups(&mut linker)?;
     crate::add_to_linker_async(&mut linker)?;
     Ok(linker)
 }

@@ -953,3 +953,59 @@ fn the_socket_limit_counts_std_net_sockets() {
         r.stdout
     );
 }
+
+#[test]
+fn hostname_rules_admit_only_what_a_lookup_returned() {
+    // `localhost` resolves from the hosts file: no DNS server is asked.
+    let obs = Observer::dual(true, 0);
+    let p = obs.port();
+    let by_name = format!("connect-name,localhost:{p}");
+    let by_addr = format!("connect,127.0.0.1:{p}");
+    // Allowed by name, after a lookup of that name.
+    let allowed = Policy::deny_all()
+        .allow_resolve("localhost")
+        .unwrap()
+        .allow_connect(&format!("tcp://localhost:{p}"))
+        .unwrap()
+        .allow_wasi_sockets(true);
+    let r = attempt(
+        "std_net_escape",
+        std::slice::from_ref(&by_name),
+        allowed.clone(),
+    );
+    r.allowed(&by_name);
+    assert_eq!(obs.count(), 1, "{}", r.stdout);
+    assert!(r.audit.contains("\"use\":\"resolve\""), "{}", r.audit);
+    // The same address without a lookup: the name rule does not admit it.
+    let r = attempt("std_net_escape", std::slice::from_ref(&by_addr), allowed);
+    r.denied(&by_addr);
+    // A lookup of an allowed name whose rule is for another name.
+    let other = Policy::deny_all()
+        .allow_resolve("localhost")
+        .unwrap()
+        .allow_connect(&format!("tcp://db.example:{p}"))
+        .unwrap()
+        .allow_wasi_sockets(true);
+    let r = attempt("std_net_escape", std::slice::from_ref(&by_name), other);
+    r.denied(&by_name);
+    // A name no resolve rule allows is not looked up at all.
+    let unresolvable = Policy::deny_all()
+        .allow_resolve("db.example")
+        .unwrap()
+        .allow_connect(&format!("tcp://localhost:{p}"))
+        .unwrap()
+        .allow_wasi_sockets(true);
+    let r = attempt(
+        "std_net_escape",
+        std::slice::from_ref(&by_name),
+        unresolvable,
+    );
+    r.denied(&by_name);
+    assert!(
+        r.audit
+            .contains("resolve \\\"localhost\\\" denied by policy"),
+        "{}",
+        r.audit
+    );
+    assert_eq!(obs.count(), 0);
+}

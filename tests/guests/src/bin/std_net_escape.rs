@@ -2,7 +2,8 @@
 //! argument, printing `STEP: ok` or `STEP: error KIND`. The host test
 //! judges each attempt by what native observers saw.
 //!
-//! Steps: `connect,ADDR` (TCP connect to `host:port` or `[v6]:port`, send
+//! Steps: `connect-name,HOST:PORT` (TCP connect by name: the lookup goes
+//! through wasi:sockets too); `connect,ADDR` (TCP connect to `host:port` or `[v6]:port`, send
 //! `x`); `sendto,ADDR` (UDP from an unbound socket); `bind,tcp|udp,ADDR`
 //! (bind, and listen for tcp; kept until the end); `serve-udp,ADDR,N`
 //! (bind, receive N datagrams, print the senders);
@@ -25,6 +26,11 @@ fn main() {
         let r: std::io::Result<String> = (|| match f[0] {
             "connect" => {
                 let mut s = TcpStream::connect_timeout(&a(1)?, Duration::from_secs(2))?;
+                s.write_all(b"x")?;
+                Ok(String::new())
+            }
+            "connect-name" => {
+                let mut s = TcpStream::connect(f.get(1).copied().unwrap_or(""))?;
                 s.write_all(b"x")?;
                 Ok(String::new())
             }
