@@ -92,15 +92,12 @@ impl Recorder {
             if source == Source::WasiSockets {
                 r.wasi_sockets = true;
             }
-            match (&d.learn, d.use_) {
-                (Some(t), u) => {
-                    r.learned.insert((u, t.to_string()));
-                }
-                (None, Use::Resolve) => {
-                    let name = d.subject.trim_matches('"').to_string();
-                    r.learned_resolve.insert(name);
-                }
-                _ => {}
+            for t in &d.learn {
+                r.learned.insert((d.use_, t.to_string()));
+            }
+            if d.use_ == Use::Resolve {
+                let name = d.subject.trim_matches('"').to_string();
+                r.learned_resolve.insert(name);
             }
         }
         if let Some(w) = r.audit.as_mut() {

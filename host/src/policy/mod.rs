@@ -265,8 +265,9 @@ pub struct Decision {
     pub note: Option<String>,
     /// The flag that would allow it, for a denial no deny rule made.
     pub hint: Option<String>,
-    /// The narrowest target that allows this use (for learn mode).
-    pub learn: Option<Target>,
+    /// The narrowest targets that allow this use (for learn mode): every
+    /// address it was judged as.
+    pub learn: Vec<Target>,
 }
 
 impl Decision {
@@ -746,7 +747,7 @@ impl Policy {
             }),
             note: None,
             hint: None,
-            learn: None,
+            learn: Vec::new(),
         }
     }
 
@@ -839,7 +840,14 @@ impl Policy {
                 Target::exact(transport, target)
             ));
         }
-        d.learn = Some(Target::exact(transport, addr));
+        d.learn = candidates
+            .iter()
+            .map(|a| Target::exact(transport, *a))
+            .collect();
+        if ip.is_unspecified() {
+            // The literal too, so that a deny of it stays visible.
+            d.learn.push(Target::exact(transport, addr));
+        }
         d
     }
 
@@ -868,7 +876,7 @@ impl Policy {
                     Target::exact(transport, a)
                 ));
             }
-            d.learn = Some(Target::exact(transport, a));
+            d.learn = vec![Target::exact(transport, a)];
             return d;
         }
         // A wildcard: judged per family it receives on.
@@ -931,7 +939,17 @@ impl Policy {
                 && r.target.covers_family(families[0])
         });
         let mut d = self.decision(use_, Some(transport), subject, rule.copied(), true);
-        d.learn = Some(Target::exact(transport, SocketAddr::new(ip, port)));
+        d.learn = families
+            .iter()
+            .map(|v4| {
+                let wild: IpAddr = if *v4 {
+                    Ipv4Addr::UNSPECIFIED.into()
+                } else {
+                    Ipv6Addr::UNSPECIFIED.into()
+                };
+                Target::exact(transport, SocketAddr::new(wild, port))
+            })
+            .collect();
         d
     }
 
@@ -951,7 +969,7 @@ impl Policy {
         if !allowed && d.rule.is_none() {
             d.hint = Some(format!("--allow-{} {learned}", use_.name()));
         }
-        d.learn = Some(learned);
+        d.learn = vec![learned];
         d
     }
 
@@ -1020,7 +1038,7 @@ impl Policy {
         if !allowed && d.rule.is_none() {
             d.hint = Some(format!("--allow-join {t}"));
         }
-        d.learn = Some(t);
+        d.learn = vec![t];
         d
     }
 
@@ -1046,7 +1064,7 @@ impl Policy {
             hint: (!allowed && rule.is_none()).then(|| format!("--allow-resolve {shown}")),
             rule,
             note: None,
-            learn: None,
+            learn: Vec::new(),
         }
     }
 

@@ -602,3 +602,48 @@ fn token_bucket_arithmetic() {
     b.spend(100, later, 100);
     assert!(b.ready_at(100, later).is_some());
 }
+
+#[test]
+fn learned_targets_allow_the_same_use_again() {
+    let all = Policy::allow_everything();
+    let r = none();
+    let cases: Vec<(Use, Decision)> = vec![
+        (
+            Use::Connect,
+            all.decide_destination(Use::Connect, Transport::Tcp, dest("0.0.0.0:80"), &r, false),
+        ),
+        (
+            Use::SendTo,
+            all.decide_destination(Use::SendTo, Transport::Udp, dest("127.0.0.7:53"), &r, false),
+        ),
+        (
+            Use::Bind,
+            all.decide_local(Use::Bind, Transport::Tcp, sa("[::]:8080"), true),
+        ),
+        (
+            Use::Bind,
+            all.decide_local(Use::Bind, Transport::Udp, sa("127.0.0.1:0"), false),
+        ),
+        (
+            Use::Accept,
+            all.decide_peer(Use::Accept, Transport::Tcp, sa("127.0.0.1:5555"), &r),
+        ),
+    ];
+    for (u, d) in cases {
+        assert!(d.allowed);
+        let mut p = Policy::deny_all();
+        for t in &d.learn {
+            p = p.allow_exact(u, t.clone());
+        }
+        let again = match u {
+            Use::Connect => p.decide_destination(u, Transport::Tcp, dest("0.0.0.0:80"), &r, false),
+            Use::SendTo => p.decide_destination(u, Transport::Udp, dest("127.0.0.7:53"), &r, false),
+            Use::Accept => p.decide_peer(u, Transport::Tcp, sa("127.0.0.1:6666"), &r),
+            _ if d.subject.starts_with('[') => {
+                p.decide_local(u, Transport::Tcp, sa("[::]:8080"), true)
+            }
+            _ => p.decide_local(u, Transport::Udp, sa("127.0.0.1:0"), false),
+        };
+        assert!(again.allowed, "{}: {:?}", again.detail(), d.learn);
+    }
+}
