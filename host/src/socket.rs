@@ -46,6 +46,12 @@ pub struct HostSocket {
     /// Peers that sent this (UDP) socket a datagram, for the policy's UDP
     /// reply rule; at most [`HEARD_MAX`], kept only when the rule is on.
     heard: Mutex<HashSet<SocketAddr>>,
+    /// The last destination the policy allowed (connect or send-to), so
+    /// that a socket sending to one peer is judged once: an allowed
+    /// destination stays allowed (rules are fixed, lookups only add).
+    last_allowed: Mutex<Option<(Use, SocketAddr)>>,
+    /// The last peer the policy allowed (accept, recv-from), likewise.
+    last_peer: Mutex<Option<(Use, SocketAddr)>>,
 }
 
 /// Most peers a socket remembers for the UDP reply rule.
@@ -69,6 +75,8 @@ impl HostSocket {
             nonblocking: Arc::new(AtomicBool::new(nonblocking)),
             not_ready: AtomicU8::new(0),
             heard: Mutex::default(),
+            last_allowed: Mutex::default(),
+            last_peer: Mutex::default(),
         }
     }
 
@@ -266,6 +274,14 @@ fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &SockAddr) -> 
     let Some(peer) = from.as_socket() else {
         return true;
     };
+    let cached = ctx.recorder.is_none()
+        && *s.last_peer.lock().unwrap_or_else(|e| e.into_inner()) == Some((use_, peer));
+    if cached {
+        if use_ == Use::RecvFrom && ctx.policy.udp_reply() {
+            s.note_heard(peer);
+        }
+        return true;
+    }
     let d = {
         let shared = ctx.shared();
         ctx.policy
@@ -278,8 +294,11 @@ fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &SockAddr) -> 
             Use::Accept => shared.dropped_connections += 1,
             _ => shared.dropped_datagrams += 1,
         }
-    } else if use_ == Use::RecvFrom && ctx.policy.udp_reply() {
-        s.note_heard(peer);
+    } else {
+        *s.last_peer.lock().unwrap_or_else(|e| e.into_inner()) = Some((use_, peer));
+        if use_ == Use::RecvFrom && ctx.policy.udp_reply() {
+            s.note_heard(peer);
+        }
     }
     ok
 }
@@ -414,12 +433,23 @@ impl WasockCtxView<'_> {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
             v4 => v4,
         };
+        // Judged before, and no recorder wants every decision: allowed.
+        let recording = self.ctx.recorder.is_some();
+        if !recording
+            && *s.last_allowed.lock().unwrap_or_else(|e| e.into_inner()) == Some((use_, addr))
+        {
+            return Ok(());
+        }
         let host_local =
             !canon.is_loopback() && !canon.is_unspecified() && sys::is_host_address(canon, scope);
         let dest = Destination {
             addr,
             host_local,
-            bound: s.bound_ip(),
+            bound: if canon.is_unspecified() {
+                s.bound_ip()
+            } else {
+                None
+            },
         };
         let replied = use_ == Use::SendTo && self.ctx.policy.udp_reply() && s.heard(addr);
         let d = {
@@ -432,7 +462,12 @@ impl WasockCtxView<'_> {
                 replied,
             )
         };
-        self.ctx.decide(d)
+        let allowed = d.allowed;
+        self.ctx.decide(d)?;
+        if allowed {
+            *s.last_allowed.lock().unwrap_or_else(|e| e.into_inner()) = Some((use_, addr));
+        }
+        Ok(())
     }
 
     /// Checks a local address (`bind`, `listen`) of socket `s`.

@@ -9,6 +9,8 @@
 //! - `connect-from,BIND,HOST,PORT`: TCP bind to BIND (port 0), then connect.
 //! - `burst,HOST,PORT`: TCP connect, non-blocking, send 10 bytes twice.
 //! - `sendto,HOST,PORT`: UDP sendto of `x` from a fresh socket.
+//! - `sendto-seq,HOST,PORT,HOST2,PORT2`: one UDP socket sends to the
+//!   first address twice, the second once, the first again.
 //! - `udp-connect,HOST,PORT`: UDP connect, then send `x`.
 //! - `bind,tcp|udp,HOST,PORT`: bind (and listen, for tcp); kept open.
 //! - `bind-v6only,tcp|udp,PORT`: an IPv6 socket with IPV6_V6ONLY on, bound to `[::]:PORT`.
@@ -111,6 +113,20 @@ fn main() {
                     Err(e) => exc(&e),
                 };
                 Ok(format!("{first} {second}"))
+            }
+            "sendto-seq" => {
+                // One socket: to A, A, B, A (the host judges a repeated
+                // destination once; a new one afresh).
+                let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
+                let (a, b) = (addr(f[1], port(2), 0), addr(f[3], port(4), 0));
+                let mut out = Vec::new();
+                for to in [&a, &a, &b, &a] {
+                    out.push(match s.sendto(b"x", to) {
+                        Ok(_) => "ok".to_string(),
+                        Err(e) => e.kind().name().to_string(),
+                    });
+                }
+                Ok(out.join(" "))
             }
             "udp-connect" => {
                 let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
