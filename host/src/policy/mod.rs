@@ -9,7 +9,9 @@
 //!
 //! **Addresses are judged by where the kernel delivers them**, not by how
 //! they are spelled:
-//! - IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are the IPv4 address.
+//! - IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are the IPv4 address;
+//!   NAT64 (`64:ff9b::a.b.c.d`) and IPv4-compatible (`::a.b.c.d`)
+//!   destinations are judged as themselves and as the IPv4 address.
 //! - A destination that is the unspecified address (`0.0.0.0`, `::`,
 //!   `::ffff:0.0.0.0`) delivers to this host: it is judged as the loopback
 //!   address of its family (and as the socket's bound address, when that is
@@ -428,6 +430,18 @@ fn loopback(v4: bool) -> IpAddr {
     }
 }
 
+/// The IPv4 address inside a NAT64 (`64:ff9b::/96`, `64:ff9b:1::/48`) or
+/// IPv4-compatible (`::a.b.c.d`, not `::` or `::1`) IPv6 address.
+fn embedded_ipv4(ip: IpAddr) -> Option<Ipv4Addr> {
+    let IpAddr::V6(v6) = ip else { return None };
+    let s = v6.segments();
+    let v4 = Ipv4Addr::from(u32::from(s[6]) << 16 | u32::from(s[7]));
+    let nat64 =
+        s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1);
+    let compat = s[..6] == [0; 6] && u32::from(v4) > 1;
+    (nat64 || compat).then_some(v4)
+}
+
 fn show_addr(a: SocketAddr) -> String {
     SocketAddr::new(canonical_ip(a.ip()), a.port()).to_string()
 }
@@ -822,6 +836,17 @@ impl Policy {
             if (ip.is_loopback() || dest.host_local) && ip != lo.ip() {
                 candidates.push(lo);
                 note = Some(format!("{ip} is this host's, judged as {lo} too"));
+            }
+            if let Some(v4) = embedded_ipv4(ip) {
+                // A NAT64 gateway (or an IPv4-compatible route) delivers it
+                // to the IPv4 address: judged as that too, and as loopback
+                // when that is loopback.
+                let a4 = SocketAddr::new(IpAddr::V4(v4), addr.port());
+                candidates.push(a4);
+                if v4.is_loopback() || v4.is_unspecified() {
+                    candidates.push(SocketAddr::new(loopback(true), addr.port()));
+                }
+                note = Some(format!("{ip} embeds {v4}, judged as {v4} too"));
             }
         }
         let (mut allowed, rule, uncovered) =

@@ -647,3 +647,56 @@ fn learned_targets_allow_the_same_use_again() {
         assert!(again.allowed, "{}: {:?}", again.detail(), d.learn);
     }
 }
+
+#[test]
+fn nat64_and_compatible_addresses_are_judged_as_their_ipv4() {
+    let p = Policy::default()
+        .allow_connect("*:*")
+        .unwrap()
+        .deny_connect("10.0.0.0/8:*")
+        .unwrap()
+        .deny_connect("127.0.0.0/8:*")
+        .unwrap();
+    for a in [
+        "[64:ff9b::a00:1]:80",
+        "[64:ff9b:1::a00:1]:80",
+        "[::10.0.0.1]:80",
+        "[64:ff9b::7f00:1]:80",
+        "[::127.0.0.1]:80",
+    ] {
+        let d = p.decide_destination(Use::Connect, Transport::Tcp, dest(a), &none(), false);
+        assert!(!d.allowed, "{a}");
+    }
+    assert!(
+        p.decide_destination(
+            Use::Connect,
+            Transport::Tcp,
+            dest("[64:ff9b::808:808]:80"),
+            &none(),
+            false
+        )
+        .allowed
+    );
+    assert!(
+        p.decide_destination(
+            Use::Connect,
+            Transport::Tcp,
+            dest("[2001:db8::1]:80"),
+            &none(),
+            false
+        )
+        .allowed
+    );
+    // Allowing the IPv6 form alone does not allow its IPv4 address.
+    let p = Policy::default().allow_connect("[64:ff9b::]/96:*").unwrap();
+    assert!(
+        !p.decide_destination(
+            Use::Connect,
+            Transport::Tcp,
+            dest("[64:ff9b::a00:1]:80"),
+            &none(),
+            false
+        )
+        .allowed
+    );
+}

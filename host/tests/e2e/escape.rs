@@ -390,6 +390,9 @@ fn unspecified_mapped_and_other_loopback_destinations_are_denied() {
             "127.255.255.254".into(),
             "::1".into(),
             "::ffff:127.0.0.2".into(),
+            // NAT64 and IPv4-compatible forms of loopback.
+            "64:ff9b::7f00:1".into(),
+            "::127.0.0.1".into(),
         ];
         for a in host_addresses() {
             dests.push(host(a));
