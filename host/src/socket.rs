@@ -324,10 +324,7 @@ async fn recv_filtered<W: Wait>(
             }
             if peek {
                 let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-                let _ = s.sock.recv_with_flags(&mut one, libc::MSG_DONTWAIT);
-            }
-            if f & libc::MSG_DONTWAIT != 0 {
-                return Err(io::Error::from(io::ErrorKind::WouldBlock));
+                s.sock.recv_with_flags(&mut one, libc::MSG_DONTWAIT)?;
             }
         })
         .await?;

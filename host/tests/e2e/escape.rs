@@ -787,16 +787,21 @@ fn accept_filter(mode: &str) {
 
 #[test]
 fn udp_servers_drop_denied_peers_and_reply_only_to_who_wrote() {
-    udp_filter();
+    udp_filter("");
 }
 
 #[test]
 fn udp_servers_drop_denied_peers_async() {
     ASYNC.with(|a| a.set(true));
-    udp_filter();
+    udp_filter("");
 }
 
-fn udp_filter() {
+#[test]
+fn udp_servers_drop_denied_peers_when_peeking() {
+    udp_filter(",peek");
+}
+
+fn udp_filter(mode: &str) {
     let port = free_port();
     let policy = Policy::deny_all()
         .allow_bind(&format!("udp://127.0.0.1:{port}"))
@@ -807,7 +812,7 @@ fn udp_filter() {
     let bystander = Observer::udp("127.0.0.1:0");
     let bp = bystander.port();
     let steps = [
-        format!("serve-udp,127.0.0.1,{port},1"),
+        format!("serve-udp,127.0.0.1,{port},1{mode}"),
         format!("sendto-bound,127.0.0.1,{bp}"),
     ];
     let mut intruder_got = None;
@@ -828,6 +833,10 @@ fn udp_filter() {
     });
     assert_eq!(friend_got.as_deref(), Some(&b"echo"[..]), "{}", r.stdout);
     assert_eq!(intruder_got, None, "the intruder got an answer");
+    if !mode.is_empty() {
+        assert!(r.stdout.contains("peeked 127.0.0.1\n"), "{}", r.stdout);
+        assert!(!r.stdout.contains("peeked 127.0.0.2"), "{}", r.stdout);
+    }
     assert!(r.line(&steps[0]).ends_with("ok 127.0.0.1"), "{}", r.stdout);
     r.denied(&steps[1]);
     assert_eq!(bystander.count(), 0);

@@ -25,8 +25,9 @@
 //! - `accept,HOST,PORT,N[,block]`: listen, then accept N connections (2 s
 //!   timeout each, or blocking mode), answering `welcome` on each and
 //!   closing it.
-//! - `serve-udp,HOST,PORT,N`: bind, receive N datagrams (2 s timeout
-//!   each), print their sender, and reply `echo` to each.
+//! - `serve-udp,HOST,PORT,N[,peek]`: bind, receive N datagrams (2 s
+//!   timeout each; with `peek`, peek at each first), print their sender,
+//!   and reply `echo` to each.
 //! - `sendto-bound,HOST,PORT`: sendto from the socket of the last
 //!   `serve-udp` (the reply rule).
 //! - `sockets,N`: open N sockets; prints how many opened.
@@ -227,7 +228,16 @@ fn main() {
                 println!("listening");
                 s.settimeout(Some(2.0))?;
                 let mut peers = Vec::new();
+                let peek = f.get(4) == Some(&"peek");
                 for _ in 0..port(3) {
+                    if peek {
+                        // Peeking must not show a denied peer's datagram.
+                        match s.recvfrom_flags(100, MSG_PEEK) {
+                            Ok((_, Some(a))) => println!("peeked {}", a.host().unwrap_or("")),
+                            Ok((_, None)) => println!("peeked ?"),
+                            Err(e) => println!("peeked {}", exc(&e)),
+                        }
+                    }
                     match s.recvfrom(100) {
                         Ok((_, Some(a))) => {
                             let _ = s.sendto(b"echo", &a);
