@@ -44,6 +44,8 @@ struct RecorderInner {
     learned: BTreeSet<(Use, String)>,
     learned_resolve: BTreeSet<String>,
     learned_options: BTreeSet<String>,
+    learned_raw: BTreeSet<i32>,
+    learned_families: BTreeSet<String>,
     wasi_sockets: bool,
 }
 
@@ -121,11 +123,48 @@ impl Recorder {
         }
     }
 
-    /// Records a guarded option the guest set.
-    pub fn record_option(&self, key: &str) {
+    /// Records a grant decision (`kind` `create` for a socket family or
+    /// type, `option` for a guarded option): an audit line, and in learn
+    /// mode the grant (`learn`: `option SO_MARK`, `raw 1`, `family netlink`).
+    pub fn record_grant(
+        &self,
+        kind: &str,
+        subject: &str,
+        allowed: bool,
+        enforced: bool,
+        detail: &str,
+        learn: Option<(&str, &str)>,
+    ) {
         let mut r = self.lock();
         if r.learning {
-            r.learned_options.insert(key.to_string());
+            match learn {
+                Some(("option", k)) => {
+                    r.learned_options.insert(k.to_string());
+                }
+                Some(("raw", n)) => {
+                    if let Ok(n) = n.parse() {
+                        r.learned_raw.insert(n);
+                    }
+                }
+                Some(("family", f)) => {
+                    r.learned_families.insert(f.to_string());
+                }
+                _ => {}
+            }
+        }
+        if let Some(w) = r.audit.as_mut() {
+            let line = format!(
+                "{{\"source\":\"wasock\",\"use\":{},\"transport\":null,\"subject\":{},\"allowed\":{allowed},\"enforced\":{enforced},\"rule\":null,\"detail\":{}}}\n",
+                json(kind),
+                json(subject),
+                json(detail),
+            );
+            if w.write_all(line.as_bytes())
+                .and_then(|()| w.flush())
+                .is_err()
+            {
+                tracing::warn!(target: "wasock::policy", "writing the audit record failed");
+            }
         }
     }
 
@@ -150,6 +189,8 @@ impl Recorder {
                 p = q;
             }
         }
+        p.grants.raw.extend(r.learned_raw.iter().copied());
+        p.grants.families.extend(r.learned_families.iter().cloned());
         p
     }
 }
@@ -255,6 +296,45 @@ impl WasockCtx {
     /// decision.
     pub(crate) fn decide(&self, d: Decision) -> Result<(), SocketError> {
         enforce(&self.policy, self.recorder.as_deref(), &d, Source::Wasock)
+    }
+
+    /// Logs, audits and (unless audit-only) enforces a grant decision
+    /// (`kind`: `create` or `option`); `result` is the policy's answer.
+    pub(crate) fn decide_grant(
+        &self,
+        kind: &str,
+        subject: &str,
+        result: Result<Option<String>, String>,
+        learn: Option<(&str, &str)>,
+    ) -> Result<(), SocketError> {
+        let (allowed, detail) = match &result {
+            Ok(rule) => (
+                true,
+                format!(
+                    "{subject} allowed{}",
+                    rule.as_deref()
+                        .map(|r| format!(" by {r}"))
+                        .unwrap_or_default()
+                ),
+            ),
+            Err(m) => (false, m.clone()),
+        };
+        let enforced = !allowed && !self.policy.is_audit_only();
+        if allowed {
+            tracing::debug!(target: "wasock::policy", "{detail}");
+        } else if enforced {
+            tracing::warn!(target: "wasock::policy", "{detail}");
+        } else {
+            tracing::warn!(target: "wasock::policy", "audit only, let through: {detail}");
+        }
+        if let Some(r) = &self.recorder {
+            r.record_grant(kind, subject, allowed, enforced, &detail, learn);
+        }
+        if enforced {
+            Err(SocketError::policy(detail))
+        } else {
+            Ok(())
+        }
     }
 
     /// Takes one connect token; an error names the limit.

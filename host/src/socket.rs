@@ -507,9 +507,23 @@ impl WasockCtxView<'_> {
         socket_type: SocketType,
         protocol: i32,
     ) -> SocketResult<Resource<HostSocket>> {
-        self.ctx
-            .policy
-            .check_family(family, socket_type, protocol)?;
+        {
+            let d = self.ctx.policy.decide_family(family, socket_type, protocol);
+            let fam = crate::policy::debug_name(family).to_ascii_lowercase();
+            let subject = format!(
+                "{fam} {} socket (protocol {protocol})",
+                crate::policy::debug_name(socket_type).to_ascii_lowercase()
+            );
+            let proto = protocol.to_string();
+            let learn = match (family, socket_type) {
+                (AddressFamily::Inet | AddressFamily::Inet6, SocketType::Raw) => {
+                    Some(("raw", proto.as_str()))
+                }
+                (AddressFamily::Inet | AddressFamily::Inet6 | AddressFamily::Unix, _) => None,
+                _ => Some(("family", fam.as_str())),
+            };
+            self.ctx.decide_grant("create", &subject, d, learn)?;
+        }
         let domain = sys::domain(family).ok_or_else(|| {
             SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,

@@ -680,6 +680,22 @@ fn guarded_options_families_and_raw_sockets_are_off_unless_granted() {
             .any(|(t, _, _)| t.starts_with("raw") || t == "packet"),
         "{seen:?}"
     );
+    // The host decided each (audit records, outside the guest).
+    assert!(
+        r.audit.contains("\"use\":\"option\",\"transport\":null,\"subject\":\"setting option SO_MARK\",\"allowed\":false,\"enforced\":true"),
+        "{}",
+        r.audit
+    );
+    assert!(
+        r.audit.contains("allow with --allow-raw 255"),
+        "{}",
+        r.audit
+    );
+    assert!(
+        r.audit.contains("allow with --allow-family packet"),
+        "{}",
+        r.audit
+    );
     // Granted, the same calls go through to the kernel.
     let granted = Policy::deny_all()
         .allow_option("SO_PRIORITY")
