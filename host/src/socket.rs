@@ -7,20 +7,23 @@
 
 use crate::bindings::errors::ErrorCode;
 use crate::bindings::types::{AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType};
-use crate::ctx::{WasockCtx, WasockCtxView};
+use crate::ctx::WasockCtxView;
 use crate::error::{SocketError, SocketResult};
-use crate::policy::{Destination, Transport, Use};
+use crate::policy::{Transport, Use};
 use crate::sys::{self, Interest};
 use crate::wait::Wait;
 use socket2::{SockAddr, Socket};
-use std::collections::HashSet;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::io::unix::AsyncFd;
 use wasmtime::component::Resource;
+
+#[path = "socket_guard.rs"]
+mod guard;
+use guard::{peer_allowed, recv_filtered, sent, throttle};
 
 /// A guest's socket: the host socket plus what the guest sees of it.
 ///
@@ -43,19 +46,9 @@ pub struct HostSocket {
     /// Receiving calls in a row that found the socket not ready (see
     /// [`HostSocket::poll_first`]).
     not_ready: AtomicU8,
-    /// Peers that sent this (UDP) socket a datagram, for the policy's UDP
-    /// reply rule; at most [`HEARD_MAX`], kept only when the rule is on.
-    heard: Mutex<HashSet<SocketAddr>>,
-    /// The last destination the policy allowed (connect or send-to), so
-    /// that a socket sending to one peer is judged once: an allowed
-    /// destination stays allowed (rules are fixed, lookups only add).
-    last_allowed: Mutex<Option<(Use, SocketAddr)>>,
-    /// The last peer the policy allowed (accept, recv-from), likewise.
-    last_peer: Mutex<Option<(Use, SocketAddr)>>,
+    /// What the policy remembers about this socket.
+    guard: guard::Guard,
 }
-
-/// Most peers a socket remembers for the UDP reply rule.
-const HEARD_MAX: usize = 1024;
 
 impl HostSocket {
     fn new(
@@ -74,40 +67,8 @@ impl HostSocket {
             timeout: None,
             nonblocking: Arc::new(AtomicBool::new(nonblocking)),
             not_ready: AtomicU8::new(0),
-            heard: Mutex::default(),
-            last_allowed: Mutex::default(),
-            last_peer: Mutex::default(),
+            guard: guard::Guard::default(),
         }
-    }
-
-    fn heard(&self, peer: SocketAddr) -> bool {
-        self.heard
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(&peer)
-    }
-
-    fn note_heard(&self, peer: SocketAddr) {
-        let mut h = self.heard.lock().unwrap_or_else(|e| e.into_inner());
-        if h.len() < HEARD_MAX {
-            h.insert(peer);
-        }
-    }
-
-    /// Whether a wildcard bind of this socket to `ip` would receive both
-    /// families (an IPv6 socket with IPV6_V6ONLY off).
-    fn dual_stack(&self, ip: IpAddr) -> bool {
-        self.family == AddressFamily::Inet6
-            && ip.is_unspecified()
-            && ip.is_ipv6()
-            && sys::getsockopt_int(&self.sock, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY)
-                .map_or(true, |v| v == 0)
-    }
-
-    /// The specific local address the socket is bound to, if any.
-    fn bound_ip(&self) -> Option<IpAddr> {
-        let a = self.sock.local_addr().ok()?.as_socket()?;
-        (!a.ip().is_unspecified()).then_some(a.ip())
     }
 
     /// Whether a receiving call (recv, recvfrom, accept) in timeout mode
@@ -268,116 +229,6 @@ impl HostSocket {
     }
 }
 
-/// Whether the peer `from` of socket `s` is allowed for `use_`
-/// (`accept`, `recv-from`); a denied one is counted.
-fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &SockAddr) -> bool {
-    let Some(peer) = from.as_socket() else {
-        return true;
-    };
-    let cached = ctx.recorder.is_none()
-        && *s.last_peer.lock().unwrap_or_else(|e| e.into_inner()) == Some((use_, peer));
-    if cached {
-        if use_ == Use::RecvFrom && ctx.policy.udp_reply() {
-            s.note_heard(peer);
-        }
-        return true;
-    }
-    let d = {
-        let shared = ctx.shared();
-        ctx.policy
-            .decide_peer(use_, s.transport(), peer, &shared.resolutions)
-    };
-    let ok = ctx.decide(d).is_ok();
-    if !ok {
-        let mut shared = ctx.shared();
-        match use_ {
-            Use::Accept => shared.dropped_connections += 1,
-            _ => shared.dropped_datagrams += 1,
-        }
-    } else {
-        *s.last_peer.lock().unwrap_or_else(|e| e.into_inner()) = Some((use_, peer));
-        if use_ == Use::RecvFrom && ctx.policy.udp_reply() {
-            s.note_heard(peer);
-        }
-    }
-    ok
-}
-
-/// recvfrom(2) that drops datagrams from denied peers (counted) and
-/// keeps waiting; with MSG_PEEK a denied datagram is read off the
-/// queue (MSG_DONTWAIT) before looking again.
-async fn recv_filtered<W: Wait>(
-    ctx: &WasockCtx,
-    s: &HostSocket,
-    cap: usize,
-    flags: MsgFlags,
-) -> SocketResult<(Vec<u8>, SockAddr)> {
-    let f = msg_flags(flags);
-    let peek = flags.contains(MsgFlags::PEEK);
-    let mut buf: Vec<u8> = Vec::with_capacity(cap);
-    let (_, from) = s
-        .io::<W, _>(Interest::Read, flags, || loop {
-            buf.clear();
-            let (n, from) = sys::append_read(&mut buf, cap, |b| s.sock.recv_from_with_flags(b, f))?;
-            if peer_allowed(ctx, s, Use::RecvFrom, &from) {
-                return Ok((n, from));
-            }
-            if peek {
-                let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-                s.sock.recv_with_flags(&mut one, libc::MSG_DONTWAIT)?;
-            }
-        })
-        .await?;
-    Ok((buf, from))
-}
-
-/// Waits until the policy's bytes/s bucket lets a send go ahead, per the
-/// socket's mode: non-blocking fails with EAGAIN, timeout mode waits at
-/// most until the deadline (`shared` for `send-all`), blocking mode waits.
-async fn throttle<W: Wait>(
-    ctx: &WasockCtx,
-    s: &HostSocket,
-    flags: MsgFlags,
-    shared: Option<Option<Instant>>,
-) -> SocketResult<()> {
-    let Some(rate) = ctx.policy.limits.send_bytes_per_second else {
-        return Ok(());
-    };
-    let deadline = match shared {
-        Some(d) => d,
-        None => match s.deadline(flags) {
-            Ok(d) => d,
-            Err(()) => {
-                return match ctx.shared().send_ready_at(rate) {
-                    None => Ok(()),
-                    Some(_) => Err(SocketError::new(ErrorCode::WouldBlock, "")),
-                }
-            }
-        },
-    };
-    // Bounded: each round waits until the bucket refills or the deadline.
-    loop {
-        let Some(until) = ctx.shared().send_ready_at(rate) else {
-            return Ok(());
-        };
-        let until = match deadline {
-            Some(d) if d <= Instant::now() => {
-                return Err(SocketError::new(ErrorCode::Timeout, "timed out"))
-            }
-            Some(d) => until.min(d),
-            None => until,
-        };
-        W::wait_many(&[], &[], Some(until)).await?;
-    }
-}
-
-/// Counts bytes sent against the bytes/s bucket.
-fn sent(ctx: &WasockCtx, n: usize) {
-    if let Some(rate) = ctx.policy.limits.send_bytes_per_second {
-        ctx.shared().sent(rate, n as u64);
-    }
-}
-
 /// The `MSG_*` bits of a flag set, with MSG_NOSIGNAL always added.
 fn msg_flags(f: MsgFlags) -> i32 {
     let table = [
@@ -409,71 +260,6 @@ fn unspecified(family: AddressFamily) -> SocketAddr {
 impl WasockCtxView<'_> {
     fn sock(&self, r: &Resource<HostSocket>) -> SocketResult<&HostSocket> {
         Ok(self.table.get(r)?)
-    }
-
-    /// Checks a destination (`connect`, `send-to`) of socket `s`: judged
-    /// by where the kernel delivers it (the policy's module docs); logs
-    /// and records the decision. No system call is made for a denied one
-    /// (the host-address probe uses a socket of its own).
-    pub(crate) fn check_destination(
-        &self,
-        s: &HostSocket,
-        use_: Use,
-        addr: SocketAddr,
-    ) -> SocketResult<()> {
-        let ip = addr.ip();
-        let scope = match addr {
-            SocketAddr::V6(a) => a.scope_id(),
-            SocketAddr::V4(_) => 0,
-        };
-        let canon = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
-        // Judged before, and no recorder wants every decision: allowed.
-        let recording = self.ctx.recorder.is_some();
-        if !recording
-            && *s.last_allowed.lock().unwrap_or_else(|e| e.into_inner()) == Some((use_, addr))
-        {
-            return Ok(());
-        }
-        let host_local =
-            !canon.is_loopback() && !canon.is_unspecified() && sys::is_host_address(canon, scope);
-        let dest = Destination {
-            addr,
-            host_local,
-            bound: if canon.is_unspecified() {
-                s.bound_ip()
-            } else {
-                None
-            },
-        };
-        let replied = use_ == Use::SendTo && self.ctx.policy.udp_reply() && s.heard(addr);
-        let d = {
-            let shared = self.ctx.shared();
-            self.ctx.policy.decide_destination(
-                use_,
-                s.transport(),
-                dest,
-                &shared.resolutions,
-                replied,
-            )
-        };
-        let allowed = d.allowed;
-        self.ctx.decide(d)?;
-        if allowed {
-            *s.last_allowed.lock().unwrap_or_else(|e| e.into_inner()) = Some((use_, addr));
-        }
-        Ok(())
-    }
-
-    /// Checks a local address (`bind`, `listen`) of socket `s`.
-    fn check_local(&self, s: &HostSocket, use_: Use, addr: SocketAddr) -> SocketResult<()> {
-        let d = self
-            .ctx
-            .policy
-            .decide_local(use_, s.transport(), addr, s.dual_stack(addr.ip()));
-        self.ctx.decide(d)
     }
 
     fn push(&mut self, s: HostSocket) -> SocketResult<Resource<HostSocket>> {
@@ -560,9 +346,7 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let s = self.table.get(&r)?;
-        let addr = s.check_family(&address)?;
-        self.check_local(s, Use::Bind, addr)?;
+        let (s, addr) = self.checked(&r, &address, Use::Bind)?;
         Ok(s.sock.bind(&SockAddr::from(addr))?)
     }
 
@@ -636,9 +420,7 @@ impl WasockCtxView<'_> {
         r: Resource<HostSocket>,
         address: SocketAddress,
     ) -> SocketResult<()> {
-        let s = self.table.get(&r)?;
-        let addr = s.check_family(&address)?;
-        self.check_destination(s, Use::Connect, addr)?;
+        let (s, addr) = self.checked(&r, &address, Use::Connect)?;
         if s.socket_type == SocketType::Stream {
             self.ctx.take_connect_token()?;
         }
@@ -740,9 +522,7 @@ impl WasockCtxView<'_> {
         address: SocketAddress,
     ) -> SocketResult<u64> {
         let data = data.as_ref();
-        let s = self.table.get(&r)?;
-        let addr = s.check_family(&address)?;
-        self.check_destination(s, Use::SendTo, addr)?;
+        let (s, addr) = self.checked(&r, &address, Use::SendTo)?;
         throttle::<W>(self.ctx, s, flags, None).await?;
         let to = SockAddr::from(addr);
         let f = msg_flags(flags);
@@ -824,13 +604,6 @@ impl WasockCtxView<'_> {
             })
             .await?;
         Ok((buf, sys::from_sockaddr(&from)))
-    }
-
-    /// Whether datagrams received on `s` must be checked per peer.
-    fn filters_datagrams(&self, s: &HostSocket) -> bool {
-        matches!(s.socket_type, SocketType::Dgram | SocketType::Raw)
-            && (self.ctx.policy.udp_reply()
-                || self.ctx.policy.filters_peers(Use::RecvFrom, s.transport()))
     }
 
     /// shutdown(2).
