@@ -341,6 +341,7 @@ impl WasockCtxView<'_> {
             }
             None => (self.sock(&r)?, None),
         };
+        crate::socket::throttle::<W>(self.ctx, s, flags, None).await?;
         let bufs: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
         let f = msg_flags(flags);
         let to_addr = to.as_ref().map(|t| &t.addr);
@@ -349,6 +350,7 @@ impl WasockCtxView<'_> {
                 sys::sendmsg(s.socket(), &bufs, &fds, &raw, to_addr, f)
             })
             .await?;
+        crate::socket::sent(self.ctx, n);
         Ok(n as u64)
     }
 

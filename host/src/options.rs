@@ -57,17 +57,20 @@ fn check(
         let on = !matches!(value, OptionValue::Boolean(false) | OptionValue::Int(0));
         // Turning a port-sharing option off is harmless.
         let sharing = matches!(name, O::SoReuseaddr | O::SoReuseport);
-        if !sharing || on {
-            let r = ctx.policy.check_option(&k);
-            if let Err(e) = r {
-                tracing::warn!(target: "wasock::policy", "setting option {k} denied by policy");
-                return Err(e);
-            }
-            if crate::policy::GUARDED_OPTIONS.contains(&k.as_str()) {
-                if let Some(rec) = &ctx.recorder {
-                    rec.record_option(&k);
-                }
-            }
+        if (!sharing || on) && crate::policy::GUARDED_OPTIONS.contains(&k.as_str()) {
+            let r = match ctx.policy.check_option(&k) {
+                Ok(()) => Ok(Some(format!("allow-option {k}"))),
+                Err(e) => Err(match e {
+                    SocketError::Guest(g) => g.detail,
+                    SocketError::Trap(t) => t.to_string(),
+                }),
+            };
+            ctx.decide_grant(
+                "option",
+                &format!("setting option {k}"),
+                r,
+                Some(("option", &k)),
+            )?;
         }
     }
     let group = match (name, value) {

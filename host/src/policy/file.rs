@@ -33,6 +33,7 @@ use std::time::Duration;
 /// max-recv = 1048576
 /// max-backlog = 4096
 /// connections-per-second = 100
+/// send-bytes-per-second = 1048576
 /// wall-time-ms = 60000
 /// max-memory = 268435456
 /// ```
@@ -137,6 +138,8 @@ pub struct LimitsSection {
     pub max_backlog: Option<i32>,
     /// See [`Limits::connections_per_second`].
     pub connections_per_second: Option<u32>,
+    /// See [`Limits::send_bytes_per_second`].
+    pub send_bytes_per_second: Option<u64>,
     /// See [`Limits::wall_time`], in milliseconds.
     pub wall_time_ms: Option<u64>,
     /// See [`Limits::max_memory`].
@@ -157,6 +160,9 @@ impl LimitsSection {
         }
         if let Some(n) = self.connections_per_second {
             limits.connections_per_second = Some(n);
+        }
+        if let Some(n) = self.send_bytes_per_second {
+            limits.send_bytes_per_second = Some(n);
         }
         if let Some(n) = self.wall_time_ms {
             limits.wall_time = Some(Duration::from_millis(n));
@@ -303,6 +309,9 @@ pub(super) fn render(p: &Policy) -> String {
     let _ = writeln!(out, "max-backlog = {}", l.max_backlog);
     if let Some(n) = l.connections_per_second {
         let _ = writeln!(out, "connections-per-second = {n}");
+    }
+    if let Some(n) = l.send_bytes_per_second {
+        let _ = writeln!(out, "send-bytes-per-second = {n}");
     }
     if let Some(t) = l.wall_time {
         let _ = writeln!(out, "wall-time-ms = {}", t.as_millis());

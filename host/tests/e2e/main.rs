@@ -11,6 +11,8 @@ mod embedding_examples;
 mod escape;
 mod examples;
 mod hostile;
+mod limits;
 mod netdb;
 mod policy;
+mod policy_cli;
 mod unix;
