@@ -326,6 +326,12 @@ impl WasockCtxView<'_> {
                         fds.push(self.sock(h)?.socket().as_raw_fd());
                     }
                 }
+                Control::Credentials(c) if !sys::own_credentials(c.pid, c.uid, c.gid) => {
+                    return Err(SocketError::denied(format_args!(
+                        "sending SCM_CREDENTIALS pid {} uid {} gid {} (only the host process's own)",
+                        c.pid, c.uid, c.gid
+                    )));
+                }
                 other => raw.push(to_raw(other)?),
             }
         }
@@ -368,9 +374,16 @@ impl WasockCtxView<'_> {
             .min(MAX_CONTROL_LEN);
         let s = self.sock(&r)?;
         let f = msg_flags(flags);
+        // Reading the error queue never waits (the kernel answers EAGAIN
+        // at once when it is empty, whatever the mode).
+        let wait_flags = if flags.contains(MsgFlags::ERRQUEUE) {
+            flags | MsgFlags::DONTWAIT
+        } else {
+            flags
+        };
         let mut data = Vec::with_capacity(cap);
         let out = s
-            .io::<W, _>(Interest::Read, flags, || {
+            .io::<W, _>(Interest::Read, wait_flags, || {
                 sys::recvmsg(s.socket(), &mut data, cap, ccap, f)
             })
             .await?;

@@ -165,8 +165,31 @@ rx.setsockopt(SOL_SOCKET, SO_TIMESTAMPNS, 1)
 tx.sendto(b"t", ("127.0.0.1", port))
 msg, anc, flags, addr = rx.recvmsg(100, 1024)
 show("timestampns", lambda: [(l, t, len(d)) for l, t, d in anc if l == SOL_SOCKET])
+seg = (2).to_bytes(2, sys.byteorder)
+show("udp-segment", lambda: tx.sendmsg([b"abcdef"], [(SOL_UDP, 103, seg)], 0, ("127.0.0.1", port)))
+show("udp-segments", lambda: [rx.recv(10) for _ in range(3)])
+rx.setsockopt(SOL_UDP, 104, 1)
+show("udp-gro-send", lambda: tx.sendmsg([b"abcdef"], [(SOL_UDP, 103, seg)], 0, ("127.0.0.1", port)))
+msg, anc, flags, addr = rx.recvmsg(100, 1024)
+show("udp-gro", lambda: msg)
+for l, t, d in sorted(anc):
+    if l == SOL_UDP:
+        print(f"cmsg {l} {t} {d.hex()}")
 rx.close()
 tx.close()
+e = socket(AF_INET, SOCK_DGRAM)
+e.setsockopt(IPPROTO_IP, 11, 1)  # IP_RECVERR
+closed = socket(AF_INET, SOCK_DGRAM)
+closed.bind(("127.0.0.1", 0))
+cport = closed.getsockname()[1]
+closed.close()
+show("errqueue-send", lambda: e.sendto(b"lost", ("127.0.0.1", cport)))
+msg, anc, flags, addr = e.recvmsg(100, 1024, MSG_ERRQUEUE)
+show("errqueue", lambda: (msg, int(flags), addr[0]))
+for l, t, d in sorted(anc):
+    print(f"cmsg {l} {t} {d.hex()}")
+show("errqueue-empty", lambda: e.recvmsg(100, 1024, MSG_ERRQUEUE))
+e.close()
 r6 = socket(AF_INET6, SOCK_DGRAM)
 r6.bind(("::1", 0))
 p6 = r6.getsockname()[1]

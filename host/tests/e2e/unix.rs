@@ -272,6 +272,25 @@ fn without_a_grant_only_socketpair_works() {
 }
 
 #[test]
+fn only_the_hosts_own_credentials_can_be_sent() {
+    let o = run_sync("unix_escape", &["credentials"], Policy::deny_all());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(line(&o, "send-own").contains("ok 3"), "{}", o.stdout);
+    assert!(
+        line(&o, "received-own").contains("ok (b'own', True)"),
+        "{}",
+        o.stdout
+    );
+    denied(&o, "send-other-pid");
+    denied(&o, "send-other-uid");
+    assert!(
+        line(&o, "nothing-sent").contains("BlockingIOError"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
 fn forged_rights_trap_before_sending() {
     use std::io::Read;
     let d = Dirs::new();

@@ -353,7 +353,58 @@ fn main() {
             .collect();
         Ok(Py(anc_shapes(&only)))
     });
+    let seg = || Ancillary::Raw {
+        level: SOL_UDP,
+        type_: 103,
+        data: 2u16.to_ne_bytes().to_vec(),
+    };
+    show("udp-segment", || {
+        tx.sendmsg(&[b"abcdef"], &[seg()], 0, Some(("127.0.0.1", port).into()))
+    });
+    show("udp-segments", || {
+        let v: Vec<String> = (0..3)
+            .map(|_| rx.recv(10).map(|d| d.repr()))
+            .collect::<Result<_>>()?;
+        Ok(Py(format!("[{}]", v.join(", "))))
+    });
+    must("gro", rx.setsockopt(SOL_UDP, 104, 1));
+    show("udp-gro-send", || {
+        tx.sendmsg(&[b"abcdef"], &[seg()], 0, Some(("127.0.0.1", port).into()))
+    });
+    let (msg, anc, _, _) = must("recvmsg", rx.recvmsg(100, 1024, 0));
+    show("udp-gro", || Ok(msg.clone()));
+    let udp: Vec<Ancillary> = anc
+        .into_iter()
+        .filter(|a| matches!(a, Ancillary::Raw { level, .. } if *level == SOL_UDP))
+        .collect();
+    print_cmsgs(&udp);
     drop((rx, tx));
+    let e = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+    must("recverr", e.setsockopt(IPPROTO_IP, 11, 1));
+    let closed = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+    must("bind", closed.bind(("127.0.0.1", 0)));
+    let cport = must("getsockname", closed.getsockname())
+        .port()
+        .unwrap_or(0);
+    drop(closed);
+    show("errqueue-send", || e.sendto(b"lost", ("127.0.0.1", cport)));
+    let (msg, anc, flags, addr) = must("recvmsg", e.recvmsg(100, 1024, MSG_ERRQUEUE));
+    show("errqueue", || {
+        Ok(Py(format!(
+            "({}, {flags}, {})",
+            msg.repr(),
+            addr.as_ref()
+                .and_then(|a| a.host())
+                .unwrap_or("")
+                .to_string()
+                .repr()
+        )))
+    });
+    print_cmsgs(&anc);
+    show("errqueue-empty", || {
+        e.recvmsg(100, 1024, MSG_ERRQUEUE).map(|_| Py("?".into()))
+    });
+    drop(e);
     let r6 = must("socket", socket(AF_INET6, SOCK_DGRAM, 0));
     must("bind", r6.bind(("::1", 0)));
     let p6 = must("getsockname", r6.getsockname()).port().unwrap_or(0);

@@ -74,6 +74,37 @@ fn main() {
             let (c, _d) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
             show("send-fds", || send_fds(&a, &[b"x"], &[&c], 0, None));
         }
+        Some("credentials") => {
+            let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_DGRAM, 0));
+            must("passcred", b.setsockopt(SOL_SOCKET, SO_PASSCRED, 1));
+            let own = must("peercred", b.getsockopt_bytes(SOL_SOCKET, SO_PEERCRED, 12));
+            let cred = |data: Vec<u8>| Ancillary::Raw {
+                level: SOL_SOCKET,
+                type_: SCM_CREDENTIALS,
+                data,
+            };
+            show("send-own", || {
+                a.sendmsg(&[b"own"], &[cred(own.clone())], 0, None)
+            });
+            show("received-own", || {
+                let (d, anc, _, _) = b.recvmsg(10, CMSG_SPACE(12), 0)?;
+                let same = anc
+                    .iter()
+                    .any(|c| matches!(c, Ancillary::Raw { data, .. } if *data == own));
+                Ok((d, same))
+            });
+            let mut spoof = own.clone();
+            spoof[0..4].copy_from_slice(&1i32.to_ne_bytes());
+            show("send-other-pid", || {
+                a.sendmsg(&[b"pid"], &[cred(spoof)], 0, None)
+            });
+            let mut spoof = own.clone();
+            spoof[4..8].copy_from_slice(&12345u32.to_ne_bytes());
+            show("send-other-uid", || {
+                a.sendmsg(&[b"uid"], &[cred(spoof)], 0, None)
+            });
+            show("nothing-sent", || b.recv_flags(10, MSG_DONTWAIT));
+        }
         Some("forged-rights") => {
             // A handle the guest does not hold, passed with SCM_RIGHTS on a
             // connection to the host's listener: the guest must trap before
