@@ -291,6 +291,36 @@ fn only_the_hosts_own_credentials_can_be_sent() {
 }
 
 #[test]
+fn guest_sizes_are_capped_or_refused() {
+    let mut p = Policy::deny_all().allow_fd_passing(true);
+    p.limits.max_sockets = 300;
+    let o = run_sync("unix_escape", &["sizes"], p);
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(
+        line(&o, "recvmsg-huge").contains("ok b'abc'"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        line(&o, "sendmsg-many-buffers").contains("[Errno 90]"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        line(&o, "sendmsg-many-cmsgs").contains("[Errno 22]"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        line(&o, "send-254-fds").contains("[Errno 22]"),
+        "{}",
+        o.stdout
+    );
+    assert!(line(&o, "send-253-fds").contains("ok 1"), "{}", o.stdout);
+    assert!(line(&o, "recv-253-fds").contains("ok 253"), "{}", o.stdout);
+}
+
+#[test]
 fn forged_rights_trap_before_sending() {
     use std::io::Read;
     let d = Dirs::new();

@@ -105,6 +105,32 @@ fn main() {
             });
             show("nothing-sent", || b.recv_flags(10, MSG_DONTWAIT));
         }
+        Some("sizes") => {
+            // Guest-chosen sizes and counts: capped or refused, never
+            // allocated as asked.
+            let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+            must("send", a.send(b"abc"));
+            show("recvmsg-huge", || {
+                b.recvmsg(usize::MAX, usize::MAX, 0).map(|m| m.0)
+            });
+            let empty: Vec<&[u8]> = vec![b""; 2000];
+            show("sendmsg-many-buffers", || a.sendmsg(&empty, &[], 0, None));
+            let tos = || Ancillary::Raw {
+                level: SOL_SOCKET,
+                type_: SCM_CREDENTIALS,
+                data: vec![0; 12],
+            };
+            let many: Vec<Ancillary> = (0..100).map(|_| tos()).collect();
+            show("sendmsg-many-cmsgs", || a.sendmsg(&[b"x"], &many, 0, None));
+            let (c, _d) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+            let fds: Vec<&Socket> = vec![&c; 254];
+            show("send-254-fds", || send_fds(&a, &[b"x"], &fds, 0, None));
+            let fds: Vec<&Socket> = vec![&c; 253];
+            show("send-253-fds", || send_fds(&a, &[b"x"], &fds, 0, None));
+            show("recv-253-fds", || {
+                recv_fds(&b, 10, 253, 0).map(|r| r.1.len())
+            });
+        }
         Some("forged-rights") => {
             // A handle the guest does not hold, passed with SCM_RIGHTS on a
             // connection to the host's listener: the guest must trap before
