@@ -365,6 +365,69 @@ impl Socket {
         Ok((data.len() - rest.len(), anc, msg_flags, addr))
     }
 
+    /// Python's `sendfile(file, offset, count)`, by CPython's send(2)
+    /// fallback (WIT `socket.send`): reads `file` from `offset` in blocks
+    /// of at most 8192 bytes and sends each whole, until `count` bytes or
+    /// end of file. Returns the bytes sent and leaves the file positioned
+    /// just after them. Only stream-like sockets (`type & SOCK_STREAM`);
+    /// non-blocking sockets and `count` 0 are `ValueError`, as in CPython.
+    pub fn sendfile<F: io::Read + io::Seek>(
+        &self,
+        file: &mut F,
+        offset: u64,
+        count: Option<u64>,
+    ) -> Result<u64> {
+        if self.type_ & crate::SOCK_STREAM == 0 {
+            return Err(Error::value("only SOCK_STREAM type sockets are supported"));
+        }
+        if count == Some(0) {
+            return Err(Error::value("count must be a positive integer (got 0)"));
+        }
+        if self.timeout.get() == Some(0.0) {
+            return Err(Error::value("non-blocking sockets are not supported"));
+        }
+        let io_err = |e: io::Error| match e.raw_os_error() {
+            Some(n) => Error::from_errno(n),
+            None => Error::os_msg(e.to_string()),
+        };
+        if offset != 0 {
+            file.seek(io::SeekFrom::Start(offset)).map_err(io_err)?;
+        }
+        let mut total: u64 = 0;
+        let mut block = vec![0u8; 8192];
+        let result = (|| -> Result<u64> {
+            loop {
+                let want = match count {
+                    Some(c) => (c - total).min(8192) as usize,
+                    None => 8192,
+                };
+                if want == 0 {
+                    return Ok(total);
+                }
+                let n = file.read(&mut block[..want]).map_err(io_err)?;
+                if n == 0 {
+                    return Ok(total);
+                }
+                let mut data = &block[..n];
+                while !data.is_empty() {
+                    match self.send(data) {
+                        Ok(sent) => {
+                            total += sent as u64;
+                            data = &data[sent..];
+                        }
+                        Err(e) if e.kind() == crate::ErrorKind::BlockingIOError => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        })();
+        if total > 0 {
+            file.seek(io::SeekFrom::Start(offset + total))
+                .map_err(io_err)?;
+        }
+        result
+    }
+
     /// Shuts down one or both directions: shutdown(2) (WIT
     /// `socket.shutdown`); `how` is `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`.
     pub fn shutdown(&self, how: i32) -> Result<()> {

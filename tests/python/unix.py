@@ -144,7 +144,29 @@ show("passcred", lambda: b.getsockopt(SOL_SOCKET, SO_PASSCRED))
 a.send(b"cred")
 msg, anc, flags, addr = b.recvmsg(100, CMSG_SPACE(12))
 show("credentials", lambda: (msg, [(l, t, len(d), array.array("i", d)[1:].tolist()) for l, t, d in anc], flags))
-for s in (a, b, p1, p2):
+import io
+f = io.BytesIO(bytes(range(256)) * 80)
+show("sendfile", lambda: a.sendfile(f, 100, 9000))
+show("sendfile-position", lambda: f.tell())
+got = b""
+while len(got) < 9000:
+    got += b.recv(65536)
+show("sendfile-data", lambda: (len(got), got[:3], got[-3:]))
+show("sendfile-rest", lambda: (a.sendfile(f), f.tell()))
+rest = b""
+while len(rest) < 11380:
+    rest += b.recv(65536)
+show("sendfile-rest-len", lambda: len(rest))
+try:
+    a.sendfile(f, 0, 0)
+except ValueError as e:
+    print("sendfile-count-0-error:", e)
+dg1, dg2 = socketpair(AF_UNIX, SOCK_DGRAM)
+try:
+    dg1.sendfile(f)
+except ValueError as e:
+    print("sendfile-dgram-error:", e)
+for s in (a, b, p1, p2, dg1, dg2):
     s.close()
 
 # -- ancillary data over UDP on loopback

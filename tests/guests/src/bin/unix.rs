@@ -303,7 +303,37 @@ fn main() {
             items.join(", ")
         )))
     });
-    drop((a, b, p1, p2));
+    let mut f = std::io::Cursor::new((0..80).flat_map(|_| 0..=255u8).collect::<Vec<u8>>());
+    show("sendfile", || a.sendfile(&mut f, 100, Some(9000)));
+    show("sendfile-position", || Ok(f.position()));
+    let mut got = Vec::new();
+    while got.len() < 9000 {
+        got.extend(must("recv", b.recv(65536)));
+    }
+    show("sendfile-data", || {
+        Ok(Py(format!(
+            "({}, {}, {})",
+            got.len(),
+            got[..3].to_vec().repr(),
+            got[got.len() - 3..].to_vec().repr()
+        )))
+    });
+    show("sendfile-rest", || {
+        Ok((a.sendfile(&mut f, 0, None)?, f.position()))
+    });
+    let mut rest = Vec::new();
+    while rest.len() < 11380 {
+        rest.extend(must("recv", b.recv(65536)));
+    }
+    show("sendfile-rest-len", || Ok(rest.len()));
+    if let Err(e) = a.sendfile(&mut f, 0, Some(0)) {
+        println!("sendfile-count-0-error: {e}");
+    }
+    let (dg1, dg2) = must("socketpair", socketpair(AF_UNIX, SOCK_DGRAM, 0));
+    if let Err(e) = dg1.sendfile(&mut f, 0, None) {
+        println!("sendfile-dgram-error: {e}");
+    }
+    drop((a, b, p1, p2, dg1, dg2));
 
     // -- ancillary data over UDP on loopback
     let rx = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
