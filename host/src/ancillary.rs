@@ -393,7 +393,7 @@ impl WasockCtxView<'_> {
         for c in out.cmsgs {
             match c {
                 RecvCmsg::Rights(fds) => {
-                    let (kept, dropped) = self.adopt::<W>(fds);
+                    let (kept, dropped) = self.adopt(fds);
                     if dropped {
                         msg_flags |= libc::MSG_CTRUNC;
                     }
@@ -415,7 +415,7 @@ impl WasockCtxView<'_> {
     /// Turns received descriptors into socket handles; closes the ones
     /// that cannot be (see the module docs). Returns the handles and
     /// whether any descriptor was closed.
-    fn adopt<W: Wait>(&mut self, fds: Vec<OwnedFd>) -> (Vec<Resource<HostSocket>>, bool) {
+    fn adopt(&mut self, fds: Vec<OwnedFd>) -> (Vec<Resource<HostSocket>>, bool) {
         let mut kept = Vec::new();
         let mut dropped = false;
         let allowed = self.ctx.policy.unix().fd_passing();
@@ -430,11 +430,13 @@ impl WasockCtxView<'_> {
                 dropped = true;
                 continue;
             };
-            let nonblocking = !W::BLOCKING_FD;
-            if sock.set_nonblocking(nonblocking).is_err() {
+            // The open file description is shared with the sender: leave
+            // its O_NONBLOCK alone until a call needs it changed
+            // (`HostSocket::prepare`), as for `dup`.
+            let Ok(nonblocking) = sock.nonblocking() else {
                 dropped = true;
                 continue;
-            }
+            };
             match self.push(HostSocket::new(sock, family, ty, proto, nonblocking)) {
                 Ok(h) => kept.push(h),
                 Err(_) => dropped = true,
