@@ -228,6 +228,28 @@ fn path_out(policy: &Policy, p: &[u8]) -> Vec<u8> {
         .unwrap_or_default()
 }
 
+/// connect(2) for a socket in blocking mode on a non-blocking descriptor
+/// (the async embedding) when the AF_UNIX listener's backlog is full
+/// (EAGAIN). The kernel would block; it wakes waiters on the listener, not
+/// on this socket, so there is no readiness to wait for: retry every
+/// millisecond, the guest's fiber suspended in between. (In timeout and
+/// non-blocking mode CPython reports the EAGAIN at once, and so do we.)
+pub async fn connect_when_backlog_frees<W: crate::wait::Wait>(
+    sock: &socket2::Socket,
+    to: &SockAddr,
+) -> SocketResult<()> {
+    loop {
+        let pause = std::time::Instant::now() + std::time::Duration::from_millis(1);
+        W::wait_many(&[], &[], Some(pause)).await?;
+        match sock.connect(to) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.raw_os_error() == Some(libc::EISCONN) => return Ok(()),
+            Err(e) if crate::wait::retryable(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The race-freedom claims, checked natively: a path swapped for a

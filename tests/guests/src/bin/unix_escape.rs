@@ -131,6 +131,15 @@ fn main() {
                 recv_fds(&b, 10, 253, 0).map(|r| r.1.len())
             });
         }
+        Some("full-backlog") => {
+            let first = stream();
+            show("first", || first.connect("full.sock"));
+            let second = stream();
+            show("second", || second.connect("full.sock"));
+            let third = stream();
+            must("settimeout", third.settimeout(Some(0.0)));
+            show("third-nonblocking", || third.connect("full.sock"));
+        }
         Some("forged-rights") => {
             // A handle the guest does not hold, passed with SCM_RIGHTS on a
             // connection to the host's listener: the guest must trap before
