@@ -576,7 +576,45 @@ impl Socket {
             sock: self,
             buf: Vec::new(),
             pos: 0,
+            readable: true,
+            writable: true,
+            wbuf: Vec::new(),
+            wsize: 0,
         }
+    }
+
+    /// Python's `makefile(mode, buffering)`: `mode` is made of `r`, `w`,
+    /// `b` (`'rb'`, `'wb'`, `'rwb'`, `'r'`…; anything else is
+    /// `ValueError('invalid mode … (only r, w, b allowed)')`). A file
+    /// without `w` is read-only, one with only `w` write-only (the other
+    /// direction fails with `io::ErrorKind::Unsupported`). Writes are
+    /// buffered up to `buffering` bytes (default 8192, Python's
+    /// `DEFAULT_BUFFER_SIZE`) and sent with sendall on `flush`, when the
+    /// buffer fills, and when the file is dropped; `buffering` 0 sends at
+    /// once and needs binary mode (`ValueError('unbuffered streams must be
+    /// binary')`). Text mode reads the same bytes: use
+    /// [`io::BufRead::read_line`] for Python's `readline()`.
+    pub fn makefile_mode(&self, mode: &str, buffering: Option<usize>) -> Result<SocketFile<'_>> {
+        if !mode.chars().all(|c| matches!(c, 'r' | 'w' | 'b')) {
+            return Err(Error::value(format!(
+                "invalid mode {} (only r, w, b allowed)",
+                crate::text::repr_str(mode)
+            )));
+        }
+        let writable = mode.contains('w');
+        let readable = mode.contains('r') || !writable;
+        if buffering == Some(0) && !mode.contains('b') {
+            return Err(Error::value("unbuffered streams must be binary"));
+        }
+        Ok(SocketFile {
+            sock: self,
+            buf: Vec::new(),
+            pos: 0,
+            readable,
+            writable,
+            wbuf: Vec::new(),
+            wsize: buffering.unwrap_or(FILE_BUFFER),
+        })
     }
 }
 
@@ -603,6 +641,16 @@ pub struct SocketFile<'a> {
     sock: &'a Socket,
     buf: Vec<u8>,
     pos: usize,
+    readable: bool,
+    writable: bool,
+    /// Bytes written and not yet sent.
+    wbuf: Vec<u8>,
+    /// Write buffer size; 0 sends every write at once.
+    wsize: usize,
+}
+
+fn unsupported(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::Unsupported, what.to_string())
 }
 
 /// The read size of [`SocketFile`] (Python's `io.DEFAULT_BUFFER_SIZE`).
@@ -619,6 +667,9 @@ impl io::Read for SocketFile<'_> {
     /// Reads buffered data, or recv(2) (WIT `socket.recv`) when the buffer
     /// is empty; 0 at end of stream.
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if !self.readable {
+            return Err(unsupported("File not open for reading"));
+        }
         if self.pos >= self.buf.len() && out.len() >= FILE_BUFFER {
             let data = self.sock.recv(out.len())?;
             return Ok(copy_into(out, &data));
@@ -636,6 +687,9 @@ impl io::BufRead for SocketFile<'_> {
     /// recv(2) (WIT `socket.recv`) of up to 8192 bytes when the buffer is
     /// empty.
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if !self.readable {
+            return Err(unsupported("File not open for reading"));
+        }
         if self.pos >= self.buf.len() {
             self.buf = self.sock.recv(FILE_BUFFER)?;
             self.pos = 0;
@@ -649,19 +703,45 @@ impl io::BufRead for SocketFile<'_> {
 }
 
 impl io::Write for SocketFile<'_> {
-    /// send(2) (WIT `socket.send`).
+    /// Buffers `data` (see [`Socket::makefile_mode`]); unbuffered files
+    /// send(2) at once (WIT `socket.send`).
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        Ok(self.sock.send(data)?)
+        if !self.writable {
+            return Err(unsupported("File not open for writing"));
+        }
+        if self.wsize == 0 {
+            return Ok(self.sock.send(data)?);
+        }
+        self.wbuf.extend_from_slice(data);
+        if self.wbuf.len() >= self.wsize {
+            self.flush()?;
+        }
+        Ok(data.len())
     }
 
-    /// sendall (WIT `socket.send-all`).
+    /// Unbuffered: sendall (WIT `socket.send-all`); buffered: as `write`.
     fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        Ok(self.sock.sendall(data)?)
+        if self.wsize == 0 && self.writable {
+            return Ok(self.sock.sendall(data)?);
+        }
+        io::Write::write(self, data).map(drop)
     }
 
-    /// Nothing is buffered for writing.
+    /// Sends what is buffered: sendall (WIT `socket.send-all`).
     fn flush(&mut self) -> io::Result<()> {
+        if !self.wbuf.is_empty() {
+            let data = std::mem::take(&mut self.wbuf);
+            self.sock.sendall(&data)?;
+        }
         Ok(())
+    }
+}
+
+impl Drop for SocketFile<'_> {
+    /// Sends what is still buffered (Python's `close()` flushes); errors
+    /// are dropped.
+    fn drop(&mut self) {
+        let _ = io::Write::flush(self);
     }
 }
 

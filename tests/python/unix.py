@@ -46,6 +46,34 @@ a.close()
 show("seqpacket-eof", lambda: b.recv(100))
 b.close()
 
+# -- makefile modes
+a, b = socketpair()
+wf = a.makefile("wb")
+show("makefile-write", lambda: wf.write(b"line1\nline2\n"))
+show("makefile-buffered", lambda: b.recv(100, MSG_DONTWAIT))
+show("makefile-flush", lambda: wf.flush())
+rf = b.makefile("rb")
+show("makefile-readline", lambda: (rf.readline(), rf.readline()))
+uf = a.makefile("wb", buffering=0)
+show("makefile-unbuffered", lambda: (uf.write(b"now"), b.recv(100)))
+for mode in ("x", "rwx"):
+    try:
+        a.makefile(mode)
+    except ValueError as e:
+        print("makefile-bad-mode:", e)
+try:
+    a.makefile("w", buffering=0)
+except ValueError as e:
+    print("makefile-text-unbuffered:", e)
+wf2 = a.makefile("wb")
+wf2.write(b"closed")
+wf2.close()
+show("makefile-close-flushes", lambda: b.recv(100))
+for f in (wf, rf, uf):
+    f.close()
+a.close()
+b.close()
+
 # -- filesystem paths (relative to the working directory / the grant)
 srv = socket(AF_UNIX, SOCK_STREAM)
 show("unbound-name", lambda: srv.getsockname())

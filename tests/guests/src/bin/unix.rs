@@ -87,6 +87,55 @@ fn main() {
     show("seqpacket-eof", || b.recv(100));
     b.close();
 
+    // -- makefile modes
+    {
+        use std::io::{BufRead, Write};
+        let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+        let mut wf = must("makefile", a.makefile_mode("wb", None));
+        show("makefile-write", || {
+            Ok(wf
+                .write(b"line1\nline2\n")
+                .map_err(|e| Error::new(ErrorKind::OSError, e.to_string()))?)
+        });
+        show("makefile-buffered", || b.recv_flags(100, MSG_DONTWAIT));
+        show("makefile-flush", || {
+            wf.flush()
+                .map_err(|e| Error::new(ErrorKind::OSError, e.to_string()))
+        });
+        let mut rf = must("makefile", b.makefile_mode("rb", None));
+        show("makefile-readline", || {
+            let (mut l1, mut l2) = (Vec::new(), Vec::new());
+            let e = |e: std::io::Error| Error::new(ErrorKind::OSError, e.to_string());
+            rf.read_until(b'\n', &mut l1).map_err(e)?;
+            rf.read_until(b'\n', &mut l2).map_err(e)?;
+            Ok((l1, l2))
+        });
+        let mut uf = must("makefile", a.makefile_mode("wb", Some(0)));
+        show("makefile-unbuffered", || {
+            let n = uf
+                .write(b"now")
+                .map_err(|e| Error::new(ErrorKind::OSError, e.to_string()))?;
+            Ok((n, b.recv(100)?))
+        });
+        for mode in ["x", "rwx"] {
+            if let Err(e) = a.makefile_mode(mode, None) {
+                println!("makefile-bad-mode: {e}");
+            }
+        }
+        if let Err(e) = a.makefile_mode("w", Some(0)) {
+            println!("makefile-text-unbuffered: {e}");
+        }
+        let mut wf2 = must("makefile", a.makefile_mode("wb", None));
+        must(
+            "write",
+            wf2.write_all(b"closed")
+                .map_err(|e| Error::new(ErrorKind::OSError, e.to_string())),
+        );
+        drop(wf2);
+        show("makefile-close-flushes", || b.recv(100));
+        drop((wf, rf, uf));
+    }
+
     // -- filesystem paths, relative to the granted directory
     let srv = unix_stream();
     show("unbound-name", || srv.getsockname());
