@@ -93,9 +93,8 @@ fn main() {
         let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
         let mut wf = must("makefile", a.makefile_mode("wb", None));
         show("makefile-write", || {
-            Ok(wf
-                .write(b"line1\nline2\n")
-                .map_err(|e| Error::new(ErrorKind::OSError, e.to_string()))?)
+            wf.write(b"line1\nline2\n")
+                .map_err(|e| Error::new(ErrorKind::OSError, e.to_string()))
         });
         show("makefile-buffered", || b.recv_flags(100, MSG_DONTWAIT));
         show("makefile-flush", || {
