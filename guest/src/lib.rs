@@ -78,7 +78,7 @@ pub use netdb::{
     getprotobyname, getservbyname, getservbyport, if_indextoname, if_nameindex, if_nametoindex,
     AddrInfo,
 };
-pub use socket::{socket, socketpair, Socket, SocketFile};
+pub use socket::{fromfd, socket, socketpair, Socket, SocketFile};
 pub use text::repr_bytes;
 
 use std::sync::atomic::{AtomicU64, Ordering};

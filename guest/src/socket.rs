@@ -56,6 +56,41 @@ pub fn socket(family: i32, type_: i32, proto: i32) -> Result<Socket> {
     Ok(Socket::from_parts(inner, family, base, proto, timeout))
 }
 
+thread_local! {
+    /// Sockets given up by [`Socket::detach`], by handle number, until
+    /// [`Socket::from_fileno`] takes one back (the host socket stays open
+    /// meanwhile, as a detached descriptor does).
+    static DETACHED: std::cell::RefCell<std::collections::HashMap<u32, WitSocket>> =
+        Default::default();
+}
+
+fn bad_fd() -> Error {
+    Error::from_errno(9)
+}
+
+/// Python's `fromfd(fd, family, type, proto)`: a new socket on a duplicate
+/// of a detached socket's handle (WIT `socket.dup`, dup(2)); the detached
+/// one stays available to [`Socket::from_fileno`]. Handles that were not
+/// detached are `OSError(9)` (the guest holds no descriptors to name).
+pub fn fromfd(fd: i32, family: i32, type_: i32, proto: i32) -> Result<Socket> {
+    let (base, _) = convert::split_socket_type(type_)?;
+    let inner = DETACHED.with(|d| {
+        let d = d.borrow();
+        let s = u32::try_from(fd)
+            .ok()
+            .and_then(|h| d.get(&h))
+            .ok_or_else(bad_fd)?;
+        convert::wit(s.dup())
+    })?;
+    Ok(Socket::from_parts(
+        inner,
+        family,
+        base,
+        proto,
+        getdefaulttimeout(),
+    ))
+}
+
 /// Creates a pair of connected sockets: socketpair(2) (WIT
 /// `socket.socketpair`). Python's default is `(AF_UNIX, SOCK_STREAM, 0)`;
 /// both ends take [`getdefaulttimeout`].
@@ -566,6 +601,28 @@ impl Socket {
     /// (the guest never sees host descriptors).
     pub fn fileno(&self) -> i32 {
         self.inner.handle() as i32
+    }
+
+    /// Python's `detach()`: gives up this socket object without closing
+    /// the host socket and returns its handle number (Python's file
+    /// descriptor), which [`Socket::from_fileno`] and [`fromfd`] accept.
+    pub fn detach(self) -> i32 {
+        let Socket { inner, .. } = self;
+        let h = inner.handle();
+        DETACHED.with(|d| d.borrow_mut().insert(h, inner));
+        h as i32
+    }
+
+    /// Python's `socket(fileno=fd)` for a handle from [`Socket::detach`]:
+    /// takes it back, with the family, type and protocol the host reports
+    /// (WIT `socket.family`, `socket.socket-type`, `socket.protocol`) and
+    /// the default timeout. Any other number is `OSError(9)`.
+    pub fn from_fileno(fd: i32) -> Result<Socket> {
+        let inner = u32::try_from(fd)
+            .ok()
+            .and_then(|h| DETACHED.with(|d| d.borrow_mut().remove(&h)))
+            .ok_or_else(bad_fd)?;
+        Ok(Socket::from_received(inner))
     }
 
     /// A file object on the socket (Python's `makefile()`): buffered

@@ -74,6 +74,18 @@ for f in (wf, rf, uf):
 a.close()
 b.close()
 
+# -- detach / fromfd / socket(fileno=)
+a, b = socketpair()
+fd = a.detach()
+show("detach", lambda: (fd >= 0, a.fileno()))
+c = fromfd(fd, AF_UNIX, SOCK_STREAM)
+show("fromfd", lambda: (c.send(b"dup"), b.recv(10), c.family == AF_UNIX))
+d = socket(fileno=fd)
+show("fileno-adopt", lambda: (d.send(b"orig"), b.recv(10), d.family == AF_UNIX, d.type == SOCK_STREAM))
+for s in (b, c, d):
+    s.close()
+show("fromfd-closed", lambda: fromfd(fd, AF_UNIX, SOCK_STREAM))
+
 # -- filesystem paths (relative to the working directory / the grant)
 srv = socket(AF_UNIX, SOCK_STREAM)
 show("unbound-name", lambda: srv.getsockname())

@@ -135,6 +135,34 @@ fn main() {
         drop((wf, rf, uf));
     }
 
+    // -- detach / fromfd / socket(fileno=)
+    let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+    let fd = a.detach();
+    show("detach", || Ok((fd >= 0, -1)));
+    let c = must("fromfd", fromfd(fd, AF_UNIX, SOCK_STREAM, 0));
+    show("fromfd", || {
+        Ok(Py(format!(
+            "({}, {}, {})",
+            c.send(b"dup")?,
+            b.recv(10)?.repr(),
+            (c.family() == AF_UNIX).repr()
+        )))
+    });
+    let d = must("from_fileno", Socket::from_fileno(fd));
+    show("fileno-adopt", || {
+        Ok(Py(format!(
+            "({}, {}, {}, {})",
+            d.send(b"orig")?,
+            b.recv(10)?.repr(),
+            (d.family() == AF_UNIX).repr(),
+            (d.type_() == SOCK_STREAM).repr()
+        )))
+    });
+    drop((b, c, d));
+    show("fromfd-closed", || {
+        fromfd(fd, AF_UNIX, SOCK_STREAM, 0).map(|_| ())
+    });
+
     // -- filesystem paths, relative to the granted directory
     let srv = unix_stream();
     show("unbound-name", || srv.getsockname());
