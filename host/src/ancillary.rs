@@ -326,6 +326,18 @@ impl WasockCtxView<'_> {
                         fds.push(self.sock(h)?.socket().as_raw_fd());
                     }
                 }
+                Control::Ipv4PacketInfo(Ipv4PacketInfo {
+                    interface_index: i, ..
+                })
+                | Control::Ipv6PacketInfo(Ipv6PacketInfo {
+                    interface_index: i, ..
+                }) if *i != 0 => {
+                    // Like SO_BINDTODEVICE (a guarded option): the policy
+                    // judges destinations, not the interface that reaches them.
+                    return Err(SocketError::denied(format_args!(
+                        "choosing the outgoing interface ({i}) with IP(V6)_PKTINFO"
+                    )));
+                }
                 Control::Credentials(c) if !sys::own_credentials(c.pid, c.uid, c.gid) => {
                     return Err(SocketError::denied(format_args!(
                         "sending SCM_CREDENTIALS pid {} uid {} gid {} (only the host process's own)",

@@ -374,6 +374,24 @@ fn connect_waits_for_a_full_backlog_in_blocking_mode() {
 }
 
 #[test]
+fn pktinfo_cannot_choose_the_outgoing_interface() {
+    let o = run_sync("unix_escape", &["pktinfo-interface"], loopback_policy());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(
+        line(&o, "pktinfo-any-interface").contains("ok 1"),
+        "{}",
+        o.stdout
+    );
+    denied(&o, "pktinfo-interface-1");
+    assert!(line(&o, "received").contains("ok b'a'"), "{}", o.stdout);
+    assert!(
+        line(&o, "nothing-more").contains("BlockingIOError"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
 fn forged_rights_trap_before_sending() {
     use std::io::Read;
     let d = Dirs::new();

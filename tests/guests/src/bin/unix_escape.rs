@@ -140,6 +140,29 @@ fn main() {
             must("settimeout", third.settimeout(Some(0.0)));
             show("third-nonblocking", || third.connect("full.sock"));
         }
+        Some("pktinfo-interface") => {
+            let rx = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+            must("bind", rx.bind(("127.0.0.1", 0)));
+            let addr = must("getsockname", rx.getsockname());
+            let tx = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+            let info = |ifindex: i32| {
+                let mut d = ifindex.to_ne_bytes().to_vec();
+                d.extend_from_slice(&[0; 8]);
+                Ancillary::Raw {
+                    level: IPPROTO_IP,
+                    type_: 8,
+                    data: d,
+                }
+            };
+            show("pktinfo-any-interface", || {
+                tx.sendmsg(&[b"a"], &[info(0)], 0, Some(addr.clone()))
+            });
+            show("pktinfo-interface-1", || {
+                tx.sendmsg(&[b"b"], &[info(1)], 0, Some(addr.clone()))
+            });
+            show("received", || rx.recv(10));
+            show("nothing-more", || rx.recv_flags(10, MSG_DONTWAIT));
+        }
         Some("forged-rights") => {
             // A handle the guest does not hold, passed with SCM_RIGHTS on a
             // connection to the host's listener: the guest must trap before
