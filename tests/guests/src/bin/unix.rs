@@ -449,6 +449,17 @@ fn main() {
             anc_shapes(&anc)
         )))
     });
+    must("timestamp", rx.setsockopt(SOL_SOCKET, 29, 1));
+    must("sendto", tx.sendto(b"t", ("127.0.0.1", port)));
+    let (_, anc, _, _) = must("recvmsg", rx.recvmsg(100, 1024, 0));
+    show("timestamp", || {
+        let only: Vec<Ancillary> = anc
+            .into_iter()
+            .filter(|a| matches!(a, Ancillary::Raw { level, .. } if *level == SOL_SOCKET))
+            .collect();
+        Ok(Py(anc_shapes(&only)))
+    });
+    must("timestamp", rx.setsockopt(SOL_SOCKET, 29, 0));
     must("timestampns", rx.setsockopt(SOL_SOCKET, SO_TIMESTAMPNS, 1));
     must("sendto", tx.sendto(b"t", ("127.0.0.1", port)));
     let (_, anc, _, _) = must("recvmsg", rx.recvmsg(100, 1024, 0));
@@ -522,7 +533,22 @@ fn main() {
         "recvhoplimit",
         r6.setsockopt(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1),
     );
+    must(
+        "recvtclass",
+        r6.setsockopt(IPPROTO_IPV6, IPV6_RECVTCLASS, 1),
+    );
     let t6 = must("socket", socket(AF_INET6, SOCK_DGRAM, 0));
+    show("sendmsg-tclass", || {
+        let tc = Ancillary::Raw {
+            level: IPPROTO_IPV6,
+            type_: IPV6_TCLASS,
+            data: 0x20i32.to_ne_bytes().to_vec(),
+        };
+        t6.sendmsg(&[b"tc"], &[tc], 0, Some(("::1", p6, 0, 0).into()))
+    });
+    let (msg, anc, _, _) = must("recvmsg", r6.recvmsg(100, 1024, 0));
+    show("udp6-tclass", || Ok(msg.clone()));
+    print_cmsgs(&anc);
     show("sendmsg-hoplimit", || {
         let hl = Ancillary::Raw {
             level: IPPROTO_IPV6,
