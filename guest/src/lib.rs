@@ -104,7 +104,7 @@ pub use netdb::{
     getprotobyname, getservbyname, getservbyport, if_indextoname, if_nameindex, if_nametoindex,
     AddrInfo, Port,
 };
-pub use socket::{socket, socketpair, Socket, SocketFile};
+pub use socket::{fromfd, socket, socketpair, Socket, SocketFile};
 pub use text::repr_bytes;
 pub use timeout::Timeout;
 

@@ -56,6 +56,41 @@ pub fn socket(family: i32, type_: i32, proto: i32) -> Result<Socket> {
     Ok(Socket::from_parts(inner, family, base, proto, timeout))
 }
 
+thread_local! {
+    /// Sockets given up by [`Socket::detach`], by handle number, until
+    /// [`Socket::from_fileno`] takes one back (the host socket stays open
+    /// meanwhile, as a detached descriptor does).
+    static DETACHED: std::cell::RefCell<std::collections::HashMap<u32, WitSocket>> =
+        Default::default();
+}
+
+fn bad_fd() -> Error {
+    Error::from_errno(9)
+}
+
+/// Python's `fromfd(fd, family, type, proto)`: a new socket on a duplicate
+/// of a detached socket's handle (WIT `socket.dup`, dup(2)); the detached
+/// one stays available to [`Socket::from_fileno`]. Handles that were not
+/// detached are `OSError(9)` (the guest holds no descriptors to name).
+pub fn fromfd(fd: i32, family: i32, type_: i32, proto: i32) -> Result<Socket> {
+    let (base, _) = convert::split_socket_type(type_)?;
+    let inner = DETACHED.with(|d| {
+        let d = d.borrow();
+        let s = u32::try_from(fd)
+            .ok()
+            .and_then(|h| d.get(&h))
+            .ok_or_else(bad_fd)?;
+        convert::wit(s.dup())
+    })?;
+    Ok(Socket::from_parts(
+        inner,
+        family,
+        base,
+        proto,
+        getdefaulttimeout(),
+    ))
+}
+
 /// Creates a pair of connected sockets: socketpair(2) (WIT
 /// `socket.socketpair`). Python's default is `(AF_UNIX, SOCK_STREAM, 0)`;
 /// both ends take [`getdefaulttimeout`].
@@ -383,6 +418,69 @@ impl Socket {
         Ok((data.len() - rest.len(), anc, msg_flags, addr))
     }
 
+    /// Python's `sendfile(file, offset, count)`, by CPython's send(2)
+    /// fallback (WIT `socket.send`): reads `file` from `offset` in blocks
+    /// of at most 8192 bytes and sends each whole, until `count` bytes or
+    /// end of file. Returns the bytes sent and leaves the file positioned
+    /// just after them. Only stream-like sockets (`type & SOCK_STREAM`);
+    /// non-blocking sockets and `count` 0 are `ValueError`, as in CPython.
+    pub fn sendfile<F: io::Read + io::Seek>(
+        &self,
+        file: &mut F,
+        offset: u64,
+        count: Option<u64>,
+    ) -> Result<u64> {
+        if self.type_ & crate::SOCK_STREAM == 0 {
+            return Err(Error::value("only SOCK_STREAM type sockets are supported"));
+        }
+        if count == Some(0) {
+            return Err(Error::value("count must be a positive integer (got 0)"));
+        }
+        if self.timeout.get() == Some(0.0) {
+            return Err(Error::value("non-blocking sockets are not supported"));
+        }
+        let io_err = |e: io::Error| match e.raw_os_error() {
+            Some(n) => Error::from_errno(n),
+            None => Error::os_msg(e.to_string()),
+        };
+        if offset != 0 {
+            file.seek(io::SeekFrom::Start(offset)).map_err(io_err)?;
+        }
+        let mut total: u64 = 0;
+        let mut block = vec![0u8; 8192];
+        let result = (|| -> Result<u64> {
+            loop {
+                let want = match count {
+                    Some(c) => (c - total).min(8192) as usize,
+                    None => 8192,
+                };
+                if want == 0 {
+                    return Ok(total);
+                }
+                let n = file.read(&mut block[..want]).map_err(io_err)?;
+                if n == 0 {
+                    return Ok(total);
+                }
+                let mut data = &block[..n];
+                while !data.is_empty() {
+                    match self.send(data) {
+                        Ok(sent) => {
+                            total += sent as u64;
+                            data = &data[sent..];
+                        }
+                        Err(e) if e.kind() == crate::ErrorKind::BlockingIOError => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        })();
+        if total > 0 {
+            file.seek(io::SeekFrom::Start(offset + total))
+                .map_err(io_err)?;
+        }
+        result
+    }
+
     /// Shuts down one or both directions: shutdown(2) (WIT
     /// `socket.shutdown`); `how` is `SHUT_RD`, `SHUT_WR` or `SHUT_RDWR`.
     pub fn shutdown(&self, how: i32) -> Result<()> {
@@ -539,6 +637,28 @@ impl Socket {
     /// (the guest never sees host descriptors).
     pub fn fileno(&self) -> i32 {
         self.inner.handle() as i32
+    }
+
+    /// Python's `detach()`: gives up this socket object without closing
+    /// the host socket and returns its handle number (Python's file
+    /// descriptor), which [`Socket::from_fileno`] and [`fromfd`] accept.
+    pub fn detach(self) -> i32 {
+        let Socket { inner, .. } = self;
+        let h = inner.handle();
+        DETACHED.with(|d| d.borrow_mut().insert(h, inner));
+        h as i32
+    }
+
+    /// Python's `socket(fileno=fd)` for a handle from [`Socket::detach`]:
+    /// takes it back, with the family, type and protocol the host reports
+    /// (WIT `socket.family`, `socket.socket-type`, `socket.protocol`) and
+    /// the default timeout. Any other number is `OSError(9)`.
+    pub fn from_fileno(fd: i32) -> Result<Socket> {
+        let inner = u32::try_from(fd)
+            .ok()
+            .and_then(|h| DETACHED.with(|d| d.borrow_mut().remove(&h)))
+            .ok_or_else(bad_fd)?;
+        Ok(Socket::from_received(inner))
     }
 
     /// A file object on the socket: Python's

@@ -477,6 +477,12 @@ impl WasockCtxView<'_> {
             Ok(()) => return Ok(()),
             Err(e) => e,
         };
+        if s.family == AddressFamily::Unix
+            && e.kind() == io::ErrorKind::WouldBlock
+            && s.timeout.is_none()
+        {
+            return crate::unix::connect_when_backlog_frees::<W>(&s.sock, &to.addr).await;
+        }
         let in_progress = matches!(
             e.raw_os_error(),
             Some(libc::EINPROGRESS) | Some(libc::EINTR)

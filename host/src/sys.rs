@@ -1193,3 +1193,21 @@ pub fn recvmsg(
         cmsgs,
     })
 }
+
+/// Whether `(pid, uid, gid)` are credentials an unprivileged process could
+/// send as SCM_CREDENTIALS: its own pid, its real or effective uid and gid
+/// (getuid(2), geteuid(2), getgid(2), getegid(2)).
+pub fn own_credentials(pid: i32, uid: u32, gid: u32) -> bool {
+    // SAFETY: these calls take no arguments and cannot fail.
+    let (ruid, euid, rgid, egid) = unsafe {
+        (
+            libc::getuid(),
+            libc::geteuid(),
+            libc::getgid(),
+            libc::getegid(),
+        )
+    };
+    u32::try_from(pid).is_ok_and(|p| p == std::process::id())
+        && (uid == ruid || uid == euid)
+        && (gid == rgid || gid == egid)
+}
