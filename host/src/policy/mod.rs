@@ -33,22 +33,28 @@
 //! Target syntax (CLI flags, the TOML file and the builder): see
 //! [`Target`].
 
+#[cfg(feature = "policy-file")]
 mod file;
 mod limits;
+mod render;
 mod target;
 mod unix;
 
 pub use crate::ctx::{Recorder, Source};
+#[cfg(feature = "policy-file")]
 pub use file::PolicyFile;
 pub use limits::{Bucket, Limits};
 pub use target::{HostPattern, Target, TargetParseError};
-pub use unix::{UnixGrant, UnixSection};
+pub use unix::UnixGrant;
+#[cfg(feature = "policy-file")]
+pub use unix::UnixSection;
 
 use crate::bindings::types::{AddressFamily, SocketType};
 use crate::error::SocketError;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+#[cfg(feature = "policy-file")]
 use std::path::Path;
 use std::str::FromStr;
 use target::{canonical_ip, name_matches};
@@ -1171,14 +1177,18 @@ impl Policy {
         )))
     }
 
-    /// Reads a policy from a TOML file (see [`PolicyFile`]).
+    /// Reads a policy from a TOML file (see [`PolicyFile`]). Feature
+    /// `policy-file` (default).
+    #[cfg(feature = "policy-file")]
     pub fn from_toml_file(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("reading policy file {}: {e}", path.display()))?;
         Self::from_toml(&text).map_err(|e| anyhow::anyhow!("policy file {}: {e}", path.display()))
     }
 
-    /// Parses a policy from TOML text (see [`PolicyFile`]).
+    /// Parses a policy from TOML text (see [`PolicyFile`]). Feature
+    /// `policy-file` (default).
+    #[cfg(feature = "policy-file")]
     pub fn from_toml(text: &str) -> anyhow::Result<Self> {
         let file: PolicyFile = toml::from_str(text)?;
         file.into_policy()
@@ -1187,7 +1197,7 @@ impl Policy {
     /// The policy as TOML (the effective rules, implied ones as comments);
     /// parsing it back gives the same policy.
     pub fn to_toml(&self) -> String {
-        file::render(self)
+        render::render(self)
     }
 }
 
