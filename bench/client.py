@@ -3,6 +3,8 @@
 
 Usage: python3 bench/client.py WORKLOAD HOST PORT N SIZE
 
+A HOST ending in ``.sock`` is an AF_UNIX path (PORT is then ignored).
+
 Prints exactly one line, ``result <float>``, and exits 0. On any error the
 traceback goes to stderr and the exit status is 1.
 
@@ -34,14 +36,21 @@ MIB = float(1 << 20)
 
 
 def _family(host):
+    if host.endswith(".sock"):
+        return socket.AF_UNIX
     return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def _address(host, port):
+    return host if host.endswith(".sock") else (host, port)
 
 
 def pingpong(host, port, n, size):
     s = socket.socket(_family(host), socket.SOCK_STREAM)
     try:
-        s.connect((host, port))
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.connect(_address(host, port))
+        if s.family != socket.AF_UNIX:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         payload = b"x" * size
         buf = bytearray(size)
         view = memoryview(buf)
@@ -67,7 +76,7 @@ def pingpong(host, port, n, size):
 def bulk_up(host, port, n, size):
     s = socket.socket(_family(host), socket.SOCK_STREAM)
     try:
-        s.connect((host, port))
+        s.connect(_address(host, port))
         chunk = b"x" * size
         full, rest = divmod(n, size)
         tail = chunk[:rest]

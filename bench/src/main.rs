@@ -90,6 +90,24 @@ fn rows(quick: bool) -> Vec<Row> {
             size: 64 << 10,
         },
         Row {
+            name: "AF_UNIX ping-pong 1 B",
+            unit: "µs / round trip",
+            lower_is_better: true,
+            workload: "pingpong",
+            server: "unix-echo",
+            n: q(20_000),
+            size: 1,
+        },
+        Row {
+            name: "AF_UNIX bulk send 256 MiB",
+            unit: "MiB/s",
+            lower_is_better: false,
+            workload: "bulk-up",
+            server: "unix-sink",
+            n: q(256) << 20,
+            size: 64 << 10,
+        },
+        Row {
             name: "connect + close",
             unit: "connections/s",
             lower_is_better: false,
@@ -136,7 +154,59 @@ fn listener() -> TcpListener {
     s.into()
 }
 
-fn serve() {
+/// Echoes until end of stream.
+fn echo_loop<S: Read + Write>(mut s: S) {
+    let mut buf = vec![0u8; 64 << 10];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 || s.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+}
+
+/// Reads to end of stream, then acknowledges with `k`.
+fn sink_loop<S: Read + Write>(mut s: S) {
+    let mut buf = vec![0u8; 64 << 10];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            let _ = s.write_all(b"k");
+            break;
+        }
+    }
+}
+
+/// The AF_UNIX servers: `echo.sock` and `sink.sock` in `dir`.
+fn serve_unix(dir: &Path) {
+    use std::os::unix::net::{UnixListener, UnixStream};
+    fn each(l: UnixListener, f: fn(UnixStream)) {
+        std::thread::spawn(move || {
+            for s in l.incoming().flatten() {
+                std::thread::Builder::new()
+                    .stack_size(64 << 10)
+                    .spawn(move || f(s))
+                    .ok();
+            }
+        });
+    }
+    each(
+        UnixListener::bind(dir.join("echo.sock")).unwrap(),
+        echo_loop,
+    );
+    each(
+        UnixListener::bind(dir.join("sink.sock")).unwrap(),
+        sink_loop,
+    );
+}
+
+/// Where the AF_UNIX servers listen (one directory per harness run).
+fn unix_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("wasock-bench-{}", std::process::id()))
+}
+
+fn serve(unix: Option<&str>) {
+    if let Some(dir) = unix {
+        serve_unix(Path::new(dir));
+    }
     let echo = listener();
     let sink = listener();
     let source = listener();
@@ -162,24 +232,11 @@ fn serve() {
             }
         });
     }
-    each(echo, |mut s| {
+    each(echo, |s| {
         let _ = s.set_nodelay(true);
-        let mut buf = vec![0u8; 64 << 10];
-        while let Ok(n) = s.read(&mut buf) {
-            if n == 0 || s.write_all(&buf[..n]).is_err() {
-                break;
-            }
-        }
+        echo_loop(s)
     });
-    each(sink, |mut s| {
-        let mut buf = vec![0u8; 64 << 10];
-        while let Ok(n) = s.read(&mut buf) {
-            if n == 0 {
-                let _ = s.write_all(b"k");
-                break;
-            }
-        }
-    });
+    each(sink, sink_loop);
     each(source, |mut s| {
         let mut len = [0u8; 8];
         if s.read_exact(&mut len).is_err() {
@@ -223,6 +280,8 @@ struct Bench {
     wasock_guest: Component,
     std_guest: Component,
     policy: Arc<Policy>,
+    /// Where the AF_UNIX servers listen (`None`: no AF_UNIX rows).
+    unix: Option<PathBuf>,
 }
 
 fn parse_result(stdout: &str) -> Option<f64> {
@@ -251,14 +310,32 @@ fn guest_config(
 }
 
 impl Bench {
-    fn args(&self, row: &Row) -> Vec<String> {
+    /// The client's arguments. AF_UNIX servers are named by a path
+    /// ending in `.sock` (port 0): absolute for native clients, relative to
+    /// the granted directory for wasock guests.
+    fn args_for(&self, row: &Row, guest: bool) -> Vec<String> {
+        let (host, port) = match row.server.strip_prefix("unix-") {
+            Some(name) => {
+                let file = format!("{name}.sock");
+                let host = match &self.unix {
+                    Some(dir) if !guest => dir.join(&file).display().to_string(),
+                    _ => file,
+                };
+                (host, "0".to_string())
+            }
+            None => ("127.0.0.1".to_string(), self.ports[row.server].to_string()),
+        };
         vec![
             row.workload.to_string(),
-            "127.0.0.1".to_string(),
-            self.ports[row.server].to_string(),
+            host,
+            port,
             row.n.to_string(),
             row.size.to_string(),
         ]
+    }
+
+    fn args(&self, row: &Row) -> Vec<String> {
+        self.args_for(row, false)
     }
 
     fn run_guest(&self, component: &Component, args: &[String], asynchronous: bool) -> Option<f64> {
@@ -286,6 +363,7 @@ impl Bench {
 
     fn run(&self, variant: &str, row: &Row) -> Option<f64> {
         let args = self.args(row);
+        let unix = row.server.starts_with("unix-");
         match variant {
             "native Rust" => std_client::run(&args)
                 .map_err(|e| eprintln!("  native: {e}"))
@@ -301,8 +379,10 @@ impl Bench {
                 }
                 parse_result(&String::from_utf8_lossy(&o.stdout))
             }
-            "wasock sync" => self.run_guest(&self.wasock_guest, &args, false),
-            "wasock async" => self.run_guest(&self.wasock_guest, &args, true),
+            "wasock sync" => self.run_guest(&self.wasock_guest, &self.args_for(row, true), false),
+            "wasock async" => self.run_guest(&self.wasock_guest, &self.args_for(row, true), true),
+            // wasi:sockets has no AF_UNIX.
+            "wasi:sockets guest" if unix => None,
             "wasi:sockets guest" => self.run_guest(&self.std_guest, &args, false),
             _ => None,
         }
@@ -310,7 +390,7 @@ impl Bench {
 }
 
 impl Bench {
-    fn new(root: PathBuf, ports: HashMap<String, u16>) -> Bench {
+    fn new(root: PathBuf, ports: HashMap<String, u16>, unix: Option<PathBuf>) -> Bench {
         let mut config = Config::new();
         if let Ok(cache) = wasmtime::Cache::from_file(None) {
             config.cache(Some(cache));
@@ -320,12 +400,14 @@ impl Bench {
             let p = guest_dir(&root).join(format!("{name}.wasm"));
             Component::from_file(&engine, &p).unwrap_or_else(|e| panic!("{}: {e:?}", p.display()))
         };
-        let policy = Arc::new(
-            Policy::deny_all()
-                .allow_connect("127.0.0.1:*")
-                .unwrap()
-                .allow_wasi_sockets(true),
-        );
+        let mut policy = Policy::deny_all()
+            .allow_connect("127.0.0.1:*")
+            .unwrap()
+            .allow_wasi_sockets(true);
+        if let Some(dir) = &unix {
+            policy = policy.unix_dir_path(dir).unwrap();
+        }
+        let policy = Arc::new(policy);
         Bench {
             ports,
             sync_linker: run::sync_linker(&engine).unwrap(),
@@ -340,6 +422,7 @@ impl Bench {
             engine,
             policy,
             root,
+            unix,
         }
     }
 }
@@ -489,13 +572,13 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let argv: Vec<String> = std::env::args().collect();
     match argv.get(1).map(String::as_str) {
-        Some("serve") => return serve(),
+        Some("serve") => return serve(argv.get(2).map(String::as_str)),
         Some("scale") => {
             // A fresh process per measurement, so RSS growth is not hidden
             // by memory an earlier measurement freed.
             let num = |i: usize| argv.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(1);
             let ports = HashMap::from([("echo".to_string(), num(4) as u16)]);
-            let b = Bench::new(root, ports);
+            let b = Bench::new(root, ports, None);
             match scale(&b, num(2) as usize, num(3)) {
                 Some((kib, lat)) => println!("scale {kib} {}", lat.unwrap_or(f64::NAN)),
                 None => println!("scale failed"),
@@ -510,8 +593,11 @@ fn main() {
         .unwrap_or(5);
     let quick = std::env::var_os("BENCH_QUICK").is_some();
 
+    let udir = unix_dir();
+    std::fs::create_dir_all(&udir).expect("creating the AF_UNIX directory");
     let mut server = Command::new(std::env::current_exe().unwrap())
         .arg("serve")
+        .arg(&udir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -522,7 +608,7 @@ fn main() {
         .unwrap();
     let ports: HashMap<String, u16> = serde_json::from_str(&line).expect("server ports");
 
-    let b = Bench::new(root.clone(), ports);
+    let b = Bench::new(root.clone(), ports, Some(udir.clone()));
 
     let only: Option<Vec<String>> = std::env::var("BENCH_ONLY")
         .ok()
@@ -601,6 +687,7 @@ fn main() {
     if only.is_some() {
         drop(server.stdin.take());
         let _ = server.wait();
+        let _ = std::fs::remove_dir_all(&udir);
         print!("{md}");
         return;
     }
@@ -681,5 +768,6 @@ fn main() {
     }
     drop(server.stdin.take());
     let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&udir);
     print!("{md}");
 }

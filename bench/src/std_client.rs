@@ -10,6 +10,61 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
+/// A stream to the server: TCP, or AF_UNIX when `host` is a path ending in
+/// `.sock` (native only: wasi:sockets has no AF_UNIX).
+enum Conn {
+    Tcp(TcpStream),
+    #[cfg(unix)]
+    Unix(std::os::unix::net::UnixStream),
+}
+
+impl Conn {
+    fn connect(host: &str, port: u16, nodelay: bool) -> std::io::Result<Conn> {
+        if host.ends_with(".sock") {
+            #[cfg(unix)]
+            return std::os::unix::net::UnixStream::connect(host).map(Conn::Unix);
+            #[cfg(not(unix))]
+            return Err(std::io::ErrorKind::Unsupported.into());
+        }
+        let s = TcpStream::connect((host, port))?;
+        if nodelay {
+            let _ = s.set_nodelay(true); // unsupported over wasi:sockets
+        }
+        Ok(Conn::Tcp(s))
+    }
+
+    fn shutdown_write(&self) -> std::io::Result<()> {
+        match self {
+            Conn::Tcp(s) => s.shutdown(Shutdown::Write),
+            #[cfg(unix)]
+            Conn::Unix(s) => s.shutdown(Shutdown::Write),
+        }
+    }
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Tcp(s) => s.read(buf),
+            #[cfg(unix)]
+            Conn::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Conn::Tcp(s) => s.write(buf),
+            #[cfg(unix)]
+            Conn::Unix(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Runs one workload; the error is a message.
 pub fn run(args: &[String]) -> Result<f64, String> {
     let [workload, host, port, n, size] = args else {
@@ -22,8 +77,7 @@ pub fn run(args: &[String]) -> Result<f64, String> {
     let e = |e: std::io::Error| e.to_string();
     match workload.as_str() {
         "pingpong" => {
-            let mut s = TcpStream::connect(addr).map_err(e)?;
-            let _ = s.set_nodelay(true); // unsupported over wasi:sockets
+            let mut s = Conn::connect(host, port, true).map_err(e)?;
             let out = vec![b'x'; size];
             let mut back = vec![0u8; size];
             let t = Instant::now();
@@ -34,7 +88,7 @@ pub fn run(args: &[String]) -> Result<f64, String> {
             Ok(t.elapsed().as_secs_f64() / n as f64 * 1e6)
         }
         "bulk-up" => {
-            let mut s = TcpStream::connect(addr).map_err(e)?;
+            let mut s = Conn::connect(host, port, false).map_err(e)?;
             let chunk = vec![b'x'; size];
             let t = Instant::now();
             let mut left = n as usize;
@@ -43,7 +97,7 @@ pub fn run(args: &[String]) -> Result<f64, String> {
                 s.write_all(&chunk[..k]).map_err(e)?;
                 left -= k;
             }
-            s.shutdown(Shutdown::Write).map_err(e)?;
+            s.shutdown_write().map_err(e)?;
             let mut ack = [0u8; 1];
             s.read_exact(&mut ack).map_err(e)?;
             Ok(n as f64 / (1 << 20) as f64 / t.elapsed().as_secs_f64())

@@ -47,6 +47,10 @@ pub enum ErrorKind {
     TypeError,
     /// `OverflowError`: a number out of range, raised before any system call.
     OverflowError,
+    /// `io.UnsupportedOperation` (a subclass of both `OSError` and
+    /// `ValueError`): reading a socket file opened for writing only, or
+    /// writing one opened for reading only.
+    UnsupportedOperation,
 }
 
 impl ErrorKind {
@@ -69,6 +73,7 @@ impl ErrorKind {
             ErrorKind::ValueError => "ValueError",
             ErrorKind::TypeError => "TypeError",
             ErrorKind::OverflowError => "OverflowError",
+            ErrorKind::UnsupportedOperation => "UnsupportedOperation",
         }
     }
 
@@ -79,6 +84,7 @@ impl ErrorKind {
         match self {
             ErrorKind::Gaierror => "socket.gaierror",
             ErrorKind::Herror => "socket.herror",
+            ErrorKind::UnsupportedOperation => "io.UnsupportedOperation",
             other => other.name(),
         }
     }
@@ -117,7 +123,12 @@ impl fmt::Display for ErrorKind {
 
 /// A failed call, shaped like the Python exception CPython would raise:
 /// a class ([`ErrorKind`]), an optional errno and a message (`strerror`).
-#[derive(Debug, Clone)]
+///
+/// `Debug` prints what Python's traceback ends with
+/// (`PermissionError: [Errno 13] Permission denied: …`), so that a `main`
+/// returning [`Result`] reports its error as a Python program does (after
+/// the standard library's `Error: `); `{:#?}` shows the fields.
+#[derive(Clone)]
 pub struct Error {
     kind: ErrorKind,
     errno: Option<i32>,
@@ -278,7 +289,53 @@ impl fmt::Display for Error {
     }
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return f
+                .debug_struct("Error")
+                .field("kind", &self.kind)
+                .field("errno", &self.errno)
+                .field("strerror", &self.strerror)
+                .field("detail", &self.detail)
+                .field("policy", &self.policy)
+                .finish();
+        }
+        write!(f, "{}: {self}", self.kind.qualified_name())
+    }
+}
+
 impl std::error::Error for Error {}
+
+impl From<std::io::Error> for Error {
+    /// Back from `io::Error` (what [`crate::SocketFile`] and the `io`
+    /// traits return): a wasock [`Error`] inside comes out unchanged; an OS
+    /// error becomes `OSError(errno)` with Python's subclass; the rest as
+    /// Python's `io` module would raise them (`TimeoutError`,
+    /// `BlockingIOError(11)`, `ValueError` for undecodable text,
+    /// otherwise an errno-less `OSError` with the error's text).
+    fn from(err: std::io::Error) -> Error {
+        use std::io::ErrorKind as K;
+        if err.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+            if let Some(inner) = err.into_inner() {
+                if let Ok(e) = inner.downcast::<Error>() {
+                    return *e;
+                }
+            }
+            return Error::new(ErrorKind::OSError, "error");
+        }
+        if let Some(errno) = err.raw_os_error() {
+            return Error::from_errno(errno);
+        }
+        match err.kind() {
+            K::TimedOut => Error::timed_out(),
+            K::WouldBlock => Error::from_errno(11),
+            K::InvalidData | K::InvalidInput => Error::new(ErrorKind::ValueError, err.to_string()),
+            K::Unsupported => Error::new(ErrorKind::UnsupportedOperation, err.to_string()),
+            _ => Error::new(ErrorKind::OSError, err.to_string()),
+        }
+    }
+}
 
 impl From<Error> for std::io::Error {
     /// Errors with a positive errno become `io::Error::from_raw_os_error`
@@ -298,6 +355,7 @@ impl From<Error> for std::io::Error {
                     ErrorKind::ValueError | ErrorKind::TypeError | ErrorKind::OverflowError => {
                         K::InvalidInput
                     }
+                    ErrorKind::UnsupportedOperation => K::Unsupported,
                     ErrorKind::BlockingIOError => K::WouldBlock,
                     _ => K::Other,
                 };
@@ -528,6 +586,40 @@ mod tests {
         assert!(p.is_policy_denial());
         assert_eq!(p.kind(), ErrorKind::PermissionError);
         assert_eq!(Error::herror(1).to_string(), "[Errno 1] Unknown host");
+    }
+
+    #[test]
+    fn debug_is_python_traceback_line() {
+        let p = Error::policy_denied("connect to 127.0.0.1:80 (tcp) denied by policy".into());
+        assert_eq!(
+            format!("{p:?}"),
+            "PermissionError: [Errno 13] Permission denied: connect to 127.0.0.1:80 (tcp) denied by policy"
+        );
+        assert_eq!(
+            format!("{:?}", Error::gai(-2)),
+            "socket.gaierror: [Errno -2] Name or service not known"
+        );
+        assert!(format!("{p:#?}").contains("policy: true"));
+    }
+
+    #[test]
+    fn io_error_round_trip() {
+        for e in [
+            Error::from_errno(111),
+            Error::timed_out(),
+            Error::policy_denied("x".into()),
+            Error::os_msg("cannot read from timed out object"),
+            Error::new(ErrorKind::UnsupportedOperation, "read"),
+        ] {
+            let io: std::io::Error = e.clone().into();
+            let back = Error::from(io);
+            assert_eq!(
+                (back.kind(), back.errno(), back.to_string()),
+                (e.kind(), e.errno(), e.to_string())
+            );
+        }
+        let back = Error::from(std::io::Error::from(std::io::ErrorKind::TimedOut));
+        assert_eq!(back.to_string(), "timed out");
     }
 
     #[test]

@@ -33,14 +33,16 @@ pub enum Ancillary {
 /// in order (socket(2), optional bind(2) to `source_address`, connect(2)),
 /// raising the last error if all fail.
 ///
-/// `timeout` `None` leaves the new socket at [`getdefaulttimeout`](crate::getdefaulttimeout);
-/// `Some(t)` sets it.
+/// `timeout` (see [`Timeout`](crate::Timeout)): `None` or
+/// `Timeout::Default` leaves the new socket at
+/// [`getdefaulttimeout`](crate::getdefaulttimeout); `Timeout::Blocking` is
+/// Python's `timeout=None`; `Some(t)` sets `t`.
 pub fn create_connection(
     address: impl Into<Address>,
-    timeout: Option<f64>,
+    timeout: impl Into<crate::Timeout>,
     source_address: Option<Address>,
 ) -> Result<Socket> {
-    match connect_each(address.into(), timeout, source_address) {
+    match connect_each(address.into(), timeout.into().resolve(), source_address) {
         Ok(sock) => Ok(sock),
         Err(ConnectionErrors::Error(e)) => Err(e),
         Err(ConnectionErrors::Group(mut errors)) => Err(errors
@@ -54,10 +56,10 @@ pub fn create_connection(
 /// group of every attempt's error, in order.
 pub fn create_connection_all_errors(
     address: impl Into<Address>,
-    timeout: Option<f64>,
+    timeout: impl Into<crate::Timeout>,
     source_address: Option<Address>,
 ) -> std::result::Result<Socket, ConnectionErrors> {
-    match connect_each(address.into(), timeout, source_address) {
+    match connect_each(address.into(), timeout.into().resolve(), source_address) {
         Err(ConnectionErrors::Group(errors)) if errors.is_empty() => Err(ConnectionErrors::Error(
             Error::os_msg("getaddrinfo returns an empty list"),
         )),
@@ -95,7 +97,8 @@ impl std::fmt::Display for ConnectionErrors {
 impl std::error::Error for ConnectionErrors {}
 
 /// The loop of Python's `create_connection`: every address in order,
-/// collecting each attempt's `OSError`.
+/// collecting each attempt's `OSError`. `timeout` is the one each new
+/// socket gets (`None`: blocking).
 fn connect_each(
     address: Address,
     timeout: Option<f64>,
@@ -117,9 +120,7 @@ fn connect_each(
     for info in infos {
         let attempt = (|| -> Result<Socket> {
             let sock = socket(info.family, info.type_, info.proto)?;
-            if let Some(t) = timeout {
-                sock.settimeout(Some(t))?;
-            }
+            sock.settimeout(timeout)?;
             if let Some(src) = &source_address {
                 sock.bind(src)?;
             }

@@ -32,6 +32,30 @@
 //!
 //! The WIT bindings are private; every conversion between WIT types and
 //! Python's shapes is in one module (`convert`).
+//!
+//! # What a host may refuse
+//!
+//! The host runs every call under its embedder's policy, deny by default.
+//! A refusal is `PermissionError` with errno 13 and a message naming what
+//! was refused (`[Errno 13] Permission denied: connect to 127.0.0.1:80
+//! (tcp) denied by policy`); [`Error::is_policy_denial`] tells it from a
+//! kernel's EACCES. Per call:
+//!
+//! | call | the host may refuse |
+//! |---|---|
+//! | [`socket`], [`socketpair`] | raw sockets (`SOCK_RAW`); families it does not offer give `OSError(97)` |
+//! | [`Socket::bind`] | the local address and port |
+//! | [`Socket::listen`] | the bound address (an unbound socket: the wildcard, port 0) |
+//! | [`Socket::connect`], [`Socket::connect_ex`] (returns 13), [`create_connection`] | the destination |
+//! | [`Socket::sendto`], [`Socket::sendmsg`] with an address | the destination |
+//! | [`Socket::setsockopt`] | options that widen what the guest reaches (`SO_BINDTODEVICE`, `SO_MARK`, `SO_PRIORITY`, `SO_DEBUG`, `IP_TRANSPARENT`, `IP_FREEBIND`, `IP_HDRINCL`, `IP_OPTIONS`) |
+//! | [`getaddrinfo`], [`gethostbyname`] and the other lookups | names that need the resolver (numeric hosts and `localhost` need none) |
+//! | any call that creates a socket ([`socket`], [`Socket::accept`], [`Socket::dup`]) | past the policy's socket limit: `OSError(24)` |
+//!
+//! Receiving, `accept`, options other than those above, and the local
+//! calls (`getsockname`, `settimeout`, `shutdown`…) are not checked per
+//! call: the socket was allowed when it was bound or connected. A host may
+//! cap a receive's size (1 MiB by default).
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -62,6 +86,7 @@ mod inet;
 mod netdb;
 mod socket;
 mod text;
+mod timeout;
 
 pub use address::{Address, RawAddress};
 pub use constants::*;
@@ -77,10 +102,11 @@ pub use inet::{
 pub use netdb::{
     getaddrinfo, getfqdn, gethostbyaddr, gethostbyname, gethostbyname_ex, gethostname, getnameinfo,
     getprotobyname, getservbyname, getservbyport, if_indextoname, if_nameindex, if_nametoindex,
-    AddrInfo,
+    AddrInfo, Port,
 };
-pub use socket::{socket, socketpair, Socket, SocketFile};
+pub use socket::{fromfd, socket, socketpair, Socket, SocketFile};
 pub use text::repr_bytes;
+pub use timeout::Timeout;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

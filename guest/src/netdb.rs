@@ -25,16 +25,78 @@ pub struct AddrInfo {
     pub sockaddr: Address,
 }
 
+/// Python's `port` argument of [`getaddrinfo`]: an int (`80`), a service
+/// name or number as text (`"http"`, `"80"`, `Some("http")`), or nothing
+/// (`Port::None`; a bare `None` needs its type, e.g. `None::<&str>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Port {
+    /// No service: Python's `None`.
+    None,
+    /// A port number: Python's int, passed on as its decimal text, as
+    /// CPython does.
+    Number(i64),
+    /// A service name or number as text.
+    Service(String),
+}
+
+impl Port {
+    /// The service text getaddrinfo(3) receives.
+    fn text(self) -> Option<String> {
+        match self {
+            Port::None => None,
+            Port::Number(n) => Some(n.to_string()),
+            Port::Service(s) => Some(s),
+        }
+    }
+}
+
+impl From<u16> for Port {
+    fn from(n: u16) -> Port {
+        Port::Number(n.into())
+    }
+}
+
+impl From<i32> for Port {
+    fn from(n: i32) -> Port {
+        Port::Number(n.into())
+    }
+}
+
+impl From<&str> for Port {
+    fn from(s: &str) -> Port {
+        Port::Service(s.to_string())
+    }
+}
+
+impl From<String> for Port {
+    fn from(s: String) -> Port {
+        Port::Service(s)
+    }
+}
+
+impl From<Option<&str>> for Port {
+    fn from(s: Option<&str>) -> Port {
+        s.map_or(Port::None, Port::from)
+    }
+}
+
+impl From<Option<&String>> for Port {
+    fn from(s: Option<&String>) -> Port {
+        s.map_or(Port::None, |s| Port::from(s.as_str()))
+    }
+}
+
 /// Resolves a host and service: getaddrinfo(3) (WIT `netdb.getaddrinfo`).
 ///
-/// `port` is Python's port argument as text (`Some("50007")`,
-/// `Some("http")`) or `None`. With `type_` 0 the host returns one entry per
+/// `port` is Python's port argument: an int (`80`), text (`"50007"`,
+/// `"http"`, or `Some("http")`), or `None` (see [`Port`]). With `type_` 0
+/// the host returns one entry per
 /// (address, socket type), in the resolver's order. An unknown family is
 /// `gaierror(-6)`, an unknown type `gaierror(-7)`, unknown flag bits
 /// `gaierror(-1)`.
 pub fn getaddrinfo(
     host: Option<&str>,
-    port: Option<&str>,
+    port: impl Into<Port>,
     family: i32,
     type_: i32,
     proto: i32,
@@ -42,7 +104,8 @@ pub fn getaddrinfo(
 ) -> Result<Vec<AddrInfo>> {
     let hints = convert::hints_to_wit(family, type_, proto, flags)?;
     let host = host.map(crate::idna::encode).transpose()?;
-    let list = convert::wit(wit::getaddrinfo(host.as_deref(), port, hints))?;
+    let port = port.into().text();
+    let list = convert::wit(wit::getaddrinfo(host.as_deref(), port.as_deref(), hints))?;
     Ok(list.into_iter().map(convert::addrinfo_from_wit).collect())
 }
 

@@ -59,6 +59,41 @@ pub fn socket(family: i32, type_: i32, proto: i32) -> Result<Socket> {
     Ok(Socket::from_parts(inner, family, base, proto, timeout))
 }
 
+thread_local! {
+    /// Sockets given up by [`Socket::detach`], by handle number, until
+    /// [`Socket::from_fileno`] takes one back (the host socket stays open
+    /// meanwhile, as a detached descriptor does).
+    static DETACHED: std::cell::RefCell<std::collections::HashMap<u32, WitSocket>> =
+        Default::default();
+}
+
+fn bad_fd() -> Error {
+    Error::from_errno(9)
+}
+
+/// Python's `fromfd(fd, family, type, proto)`: a new socket on a duplicate
+/// of a detached socket's handle (WIT `socket.dup`, dup(2)); the detached
+/// one stays available to [`Socket::from_fileno`]. Handles that were not
+/// detached are `OSError(9)` (the guest holds no descriptors to name).
+pub fn fromfd(fd: i32, family: i32, type_: i32, proto: i32) -> Result<Socket> {
+    let (base, _) = convert::split_socket_type(type_)?;
+    let inner = DETACHED.with(|d| {
+        let d = d.borrow();
+        let s = u32::try_from(fd)
+            .ok()
+            .and_then(|h| d.get(&h))
+            .ok_or_else(bad_fd)?;
+        convert::wit(s.dup())
+    })?;
+    Ok(Socket::from_parts(
+        inner,
+        family,
+        base,
+        proto,
+        getdefaulttimeout(),
+    ))
+}
+
 /// Creates a pair of connected sockets: socketpair(2) (WIT
 /// `socket.socketpair`). Python's default is `(AF_UNIX, SOCK_STREAM, 0)`;
 /// both ends take [`getdefaulttimeout`].
@@ -118,7 +153,8 @@ impl Socket {
 
     /// Binds the socket to a local address: bind(2) (WIT `socket.bind`).
     ///
-    /// Names are resolved as CPython does (see [`Address`]).
+    /// Names are resolved as CPython does (see [`Address`]). The host may
+    /// refuse the address (`PermissionError`, errno 13).
     pub fn bind(&self, address: impl Into<Address>) -> Result<()> {
         let addr = self.addr(address, "bind")?;
         convert::wit(self.inner.bind(&addr))
@@ -126,6 +162,8 @@ impl Socket {
 
     /// Marks the socket as accepting connections: listen(2) (WIT
     /// `socket.listen`). A negative backlog is taken as 0, as CPython does.
+    /// The host may refuse the bound address (`PermissionError`, errno 13)
+    /// and caps the backlog.
     pub fn listen(&self, backlog: i32) -> Result<()> {
         convert::wit(self.inner.listen(backlog.max(0)))
     }
@@ -156,7 +194,8 @@ impl Socket {
     ///
     /// Blocking mode waits for the outcome, timeout mode raises
     /// `TimeoutError('timed out')`, non-blocking mode raises
-    /// `BlockingIOError(115)`.
+    /// `BlockingIOError(115)`. The host may refuse the destination
+    /// (`PermissionError`, errno 13).
     pub fn connect(&self, address: impl Into<Address>) -> Result<()> {
         let addr = self.addr(address, "connect")?;
         convert::wit(self.inner.connect(&addr))
@@ -165,13 +204,14 @@ impl Socket {
     /// Python's `connect_ex`: connect(2) (WIT `socket.connect`), returning
     /// the errno instead of raising for OS errors: 0 on success, 115
     /// (EINPROGRESS) for a non-blocking connect in progress, 11 (EAGAIN)
-    /// when the socket's timeout expires. Address errors (`gaierror`,
-    /// `TypeError`…) and policy denials are still raised.
+    /// when the socket's timeout expires, 13 (EACCES) when the host's policy
+    /// refuses the destination (what CPython returns when the kernel's
+    /// firewall refuses it). Address errors (`gaierror`, `TypeError`…) are
+    /// still raised.
     pub fn connect_ex(&self, address: impl Into<Address>) -> Result<i32> {
         let addr = self.addr(address, "connect_ex")?;
         match convert::wit(self.inner.connect(&addr)) {
             Ok(()) => Ok(0),
-            Err(e) if e.is_policy_denial() => Err(e),
             Err(e) if e.kind() == crate::ErrorKind::TimeoutError && e.errno().is_none() => Ok(11),
             Err(e) => match (e.kind(), e.errno()) {
                 (crate::ErrorKind::Gaierror | crate::ErrorKind::Herror, _) => Err(e),
@@ -207,6 +247,7 @@ impl Socket {
     }
 
     /// Sends a datagram to an address: sendto(2) (WIT `socket.send-to`).
+    /// The host may refuse the destination (`PermissionError`, errno 13).
     pub fn sendto(&self, data: &[u8], address: impl Into<Address>) -> Result<usize> {
         self.sendto_flags(data, 0, address)
     }
@@ -228,7 +269,9 @@ impl Socket {
     }
 
     /// Receives at most `bufsize` bytes: recv(2) (WIT `socket.recv`). An
-    /// empty result means the peer closed (streams).
+    /// empty result means the peer closed (streams). `bufsize` 0 returns
+    /// `b''` at once without a system call, as in CPython (a datagram stays
+    /// queued).
     pub fn recv(&self, bufsize: usize) -> Result<Vec<u8>> {
         self.recv_flags(bufsize, 0)
     }
@@ -245,7 +288,8 @@ impl Socket {
     /// Receives into `buf`: recv(2) (WIT `socket.recv`). `nbytes` 0 means
     /// `buf.len()`; more than `buf.len()` is
     /// `ValueError('buffer too small for requested bytes')`. Returns the
-    /// number of bytes received.
+    /// number of bytes received; an empty `buf` returns 0 at once without
+    /// receiving, as in CPython.
     pub fn recv_into(&self, buf: &mut [u8], nbytes: usize, flags: i32) -> Result<usize> {
         let n = into_len(buf.len(), nbytes)?;
         let data = self.recv_flags(n, flags)?;
@@ -270,13 +314,22 @@ impl Socket {
     }
 
     /// Receives into `buf` with the sender's address: recvfrom(2) (WIT
-    /// `socket.recv-from`). `nbytes` as for [`Socket::recv_into`].
+    /// `socket.recv-from`). `nbytes` 0 means `buf.len()`; more than
+    /// `buf.len()` is `ValueError('nbytes is greater than the length of the
+    /// buffer')` (CPython's message, which differs from `recv_into`'s). An
+    /// empty buffer still calls recvfrom(2), as CPython does: it waits for
+    /// data and consumes a datagram.
     pub fn recvfrom_into(
         &self,
         buf: &mut [u8],
         nbytes: usize,
         flags: i32,
     ) -> Result<(usize, Option<Address>)> {
+        if nbytes > buf.len() {
+            return Err(Error::value(
+                "nbytes is greater than the length of the buffer",
+            ));
+        }
         let n = into_len(buf.len(), nbytes)?;
         let (data, addr) = self.recvfrom_flags(n, flags)?;
         Ok((copy_into(buf, &data), addr))
@@ -366,6 +419,69 @@ impl Socket {
             rest = &rest[n..];
         }
         Ok((data.len() - rest.len(), anc, msg_flags, addr))
+    }
+
+    /// Python's `sendfile(file, offset, count)`, by CPython's send(2)
+    /// fallback (WIT `socket.send`): reads `file` from `offset` in blocks
+    /// of at most 8192 bytes and sends each whole, until `count` bytes or
+    /// end of file. Returns the bytes sent and leaves the file positioned
+    /// just after them. Only stream-like sockets (`type & SOCK_STREAM`);
+    /// non-blocking sockets and `count` 0 are `ValueError`, as in CPython.
+    pub fn sendfile<F: io::Read + io::Seek>(
+        &self,
+        file: &mut F,
+        offset: u64,
+        count: Option<u64>,
+    ) -> Result<u64> {
+        if self.type_ & crate::SOCK_STREAM == 0 {
+            return Err(Error::value("only SOCK_STREAM type sockets are supported"));
+        }
+        if count == Some(0) {
+            return Err(Error::value("count must be a positive integer (got 0)"));
+        }
+        if self.timeout.get() == Some(0.0) {
+            return Err(Error::value("non-blocking sockets are not supported"));
+        }
+        let io_err = |e: io::Error| match e.raw_os_error() {
+            Some(n) => Error::from_errno(n),
+            None => Error::os_msg(e.to_string()),
+        };
+        if offset != 0 {
+            file.seek(io::SeekFrom::Start(offset)).map_err(io_err)?;
+        }
+        let mut total: u64 = 0;
+        let mut block = vec![0u8; 8192];
+        let result = (|| -> Result<u64> {
+            loop {
+                let want = match count {
+                    Some(c) => (c - total).min(8192) as usize,
+                    None => 8192,
+                };
+                if want == 0 {
+                    return Ok(total);
+                }
+                let n = file.read(&mut block[..want]).map_err(io_err)?;
+                if n == 0 {
+                    return Ok(total);
+                }
+                let mut data = &block[..n];
+                while !data.is_empty() {
+                    match self.send(data) {
+                        Ok(sent) => {
+                            total += sent as u64;
+                            data = &data[sent..];
+                        }
+                        Err(e) if e.kind() == crate::ErrorKind::BlockingIOError => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        })();
+        if total > 0 {
+            file.seek(io::SeekFrom::Start(offset + total))
+                .map_err(io_err)?;
+        }
+        result
     }
 
     /// Shuts down one or both directions: shutdown(2) (WIT
@@ -609,15 +725,81 @@ impl Socket {
         self.inner.handle() as i32
     }
 
-    /// A file object on the socket (Python's `makefile()`): buffered
-    /// [`io::Read`] / [`io::BufRead`] over recv(2) and [`io::Write`] over
-    /// send(2), borrowing the socket.
-    pub fn makefile(&self) -> SocketFile<'_> {
-        SocketFile {
+    /// Python's `detach()`: gives up this socket object without closing
+    /// the host socket and returns its handle number (Python's file
+    /// descriptor), which [`Socket::from_fileno`] and [`fromfd`] accept.
+    pub fn detach(self) -> i32 {
+        let Socket { inner, .. } = self;
+        let h = inner.handle();
+        DETACHED.with(|d| d.borrow_mut().insert(h, inner));
+        h as i32
+    }
+
+    /// Python's `socket(fileno=fd)` for a handle from [`Socket::detach`]:
+    /// takes it back, with the family, type and protocol the host reports
+    /// (WIT `socket.family`, `socket.socket-type`, `socket.protocol`) and
+    /// the default timeout. Any other number is `OSError(9)`.
+    pub fn from_fileno(fd: i32) -> Result<Socket> {
+        let inner = u32::try_from(fd)
+            .ok()
+            .and_then(|h| DETACHED.with(|d| d.borrow_mut().remove(&h)))
+            .ok_or_else(bad_fd)?;
+        Ok(Socket::from_received(inner))
+    }
+
+    /// A file object on the socket: Python's
+    /// `makefile(mode, buffering)`, borrowing the socket.
+    ///
+    /// `mode` holds `r` (read), `w` (write) and `b` (binary) in any order,
+    /// as in Python (`'r'` is Python's default, `'rwb'` reads and writes);
+    /// any other letter is `ValueError("invalid mode 'x' (only r, w, b
+    /// allowed)")`. Text mode (no `b`) is the same byte stream; read text
+    /// with [`io::BufRead::read_line`] / [`io::BufRead::lines`] (UTF-8, as
+    /// Python's default encoding here).
+    ///
+    /// `buffering`: `None` is Python's default (8192 bytes, buffers reads
+    /// and writes); `Some(0)` is unbuffered (binary only, else
+    /// `ValueError('unbuffered streams must be binary')`): each read is one
+    /// recv(2) and each write one send(2); `Some(n)` buffers `n` bytes.
+    /// Buffered writes go out on [`io::Write::flush`], when the buffer is
+    /// full, and when the file is dropped (as Python's `close()` flushes).
+    ///
+    /// Reads are recv(2) (WIT `socket.recv`), writes send(2) (WIT
+    /// `socket.send` / `socket.send-all`). Once a read has timed out
+    /// (`TimeoutError`), every later read that needs the socket fails with
+    /// `OSError('cannot read from timed out object')`, as in CPython. A
+    /// read on a file without `r` (or a write without `w`) fails with
+    /// `io.UnsupportedOperation`. The `io::Error`s convert back into
+    /// [`Error`] with `?` or `Error::from`.
+    pub fn makefile(&self, mode: &str, buffering: Option<usize>) -> Result<SocketFile<'_>> {
+        if !mode.chars().all(|c| matches!(c, 'r' | 'w' | 'b')) {
+            return Err(Error::value(format!(
+                "invalid mode {} (only r, w, b allowed)",
+                crate::text::repr_str(mode)
+            )));
+        }
+        let binary = mode.contains('b');
+        // As Python: a mode without "r" or "w" reads.
+        let writing = mode.contains('w');
+        let reading = mode.contains('r') || !writing;
+        let size = match buffering {
+            Some(0) if !binary => {
+                return Err(Error::value("unbuffered streams must be binary"));
+            }
+            Some(n) => n,
+            None => FILE_BUFFER,
+        };
+        Ok(SocketFile {
             sock: self,
+            reading,
+            writing,
+            binary,
+            size,
             buf: Vec::new(),
             pos: 0,
-        }
+            out: Vec::new(),
+            timed_out: false,
+        })
     }
 }
 
@@ -637,16 +819,27 @@ fn copy_into(buf: &mut [u8], data: &[u8]) -> usize {
     n
 }
 
-/// What [`Socket::makefile`] returns: Python's socket file object, with a
-/// read buffer (like `BufReader`). Writes go straight to send(2).
+/// What [`Socket::makefile`] returns: Python's socket file object (a
+/// `BufferedReader`, `BufferedWriter`, `BufferedRWPair` or `TextIOWrapper`
+/// over `SocketIO`, by mode), as [`io::Read`], [`io::BufRead`] and
+/// [`io::Write`].
 #[derive(Debug)]
 pub struct SocketFile<'a> {
     sock: &'a Socket,
+    reading: bool,
+    writing: bool,
+    binary: bool,
+    /// Buffer size for reads and writes; 0 unbuffered.
+    size: usize,
     buf: Vec<u8>,
     pos: usize,
+    out: Vec<u8>,
+    /// A read timed out: later reads fail (CPython's `_timeout_occurred`).
+    timed_out: bool,
 }
 
-/// The read size of [`SocketFile`] (Python's `io.DEFAULT_BUFFER_SIZE`).
+/// The default buffer size of [`SocketFile`] (Python's
+/// `io.DEFAULT_BUFFER_SIZE`).
 const FILE_BUFFER: usize = 8192;
 
 impl SocketFile<'_> {
@@ -654,14 +847,54 @@ impl SocketFile<'_> {
     pub fn socket(&self) -> &Socket {
         self.sock
     }
+
+    /// Whether the mode has `r` (Python's `readable()`).
+    pub fn readable(&self) -> bool {
+        self.reading
+    }
+
+    /// Whether the mode has `w` (Python's `writable()`).
+    pub fn writable(&self) -> bool {
+        self.writing
+    }
+
+    /// Whether the mode has `b`.
+    pub fn is_binary(&self) -> bool {
+        self.binary
+    }
+
+    /// One recv(2) of at most `n` bytes, as CPython's `SocketIO.readinto`.
+    fn recv(&mut self, n: usize) -> io::Result<Vec<u8>> {
+        if !self.reading {
+            return Err(Error::new(crate::ErrorKind::UnsupportedOperation, "read").into());
+        }
+        if self.timed_out {
+            return Err(Error::os_msg("cannot read from timed out object").into());
+        }
+        match self.sock.recv(n) {
+            Err(e) if e.kind() == crate::ErrorKind::TimeoutError => {
+                self.timed_out = true;
+                Err(e.into())
+            }
+            r => Ok(r?),
+        }
+    }
+
+    fn send_out(&mut self) -> io::Result<()> {
+        if !self.out.is_empty() {
+            let out = std::mem::take(&mut self.out);
+            self.sock.sendall(&out)?;
+        }
+        Ok(())
+    }
 }
 
 impl io::Read for SocketFile<'_> {
     /// Reads buffered data, or recv(2) (WIT `socket.recv`) when the buffer
     /// is empty; 0 at end of stream.
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.pos >= self.buf.len() && out.len() >= FILE_BUFFER {
-            let data = self.sock.recv(out.len())?;
+        if self.pos >= self.buf.len() && out.len() >= self.size.max(1) {
+            let data = self.recv(out.len())?;
             return Ok(copy_into(out, &data));
         }
         let n = {
@@ -674,11 +907,11 @@ impl io::Read for SocketFile<'_> {
 }
 
 impl io::BufRead for SocketFile<'_> {
-    /// recv(2) (WIT `socket.recv`) of up to 8192 bytes when the buffer is
-    /// empty.
+    /// recv(2) (WIT `socket.recv`) of up to the buffer size (one byte when
+    /// unbuffered, as Python's raw `readline`) when the buffer is empty.
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos >= self.buf.len() {
-            self.buf = self.sock.recv(FILE_BUFFER)?;
+            self.buf = self.recv(self.size.max(1))?;
             self.pos = 0;
         }
         Ok(&self.buf[self.pos..])
@@ -690,19 +923,40 @@ impl io::BufRead for SocketFile<'_> {
 }
 
 impl io::Write for SocketFile<'_> {
-    /// send(2) (WIT `socket.send`).
+    /// Buffers `data` (sending the buffer with send(2) when it is full);
+    /// unbuffered, one send(2) (WIT `socket.send`).
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        Ok(self.sock.send(data)?)
+        if !self.writing {
+            return Err(Error::new(crate::ErrorKind::UnsupportedOperation, "write").into());
+        }
+        if self.size == 0 {
+            return Ok(self.sock.send(data)?);
+        }
+        if self.out.len() + data.len() > self.size {
+            self.send_out()?;
+        }
+        if data.len() >= self.size {
+            self.sock.sendall(data)?;
+        } else {
+            self.out.extend_from_slice(data);
+        }
+        Ok(data.len())
     }
 
-    /// sendall (WIT `socket.send-all`).
-    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        Ok(self.sock.sendall(data)?)
-    }
-
-    /// Nothing is buffered for writing.
+    /// Sends what is buffered (WIT `socket.send-all`).
     fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+        if !self.writing {
+            return Ok(());
+        }
+        self.send_out()
+    }
+}
+
+impl Drop for SocketFile<'_> {
+    /// Sends what is still buffered, as Python's `close()` does; errors are
+    /// lost, as with `BufWriter` (call `flush` to see them).
+    fn drop(&mut self) {
+        let _ = self.send_out();
     }
 }
 

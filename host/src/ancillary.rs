@@ -326,6 +326,24 @@ impl WasockCtxView<'_> {
                         fds.push(self.sock(h)?.socket().as_raw_fd());
                     }
                 }
+                Control::Ipv4PacketInfo(Ipv4PacketInfo {
+                    interface_index: i, ..
+                })
+                | Control::Ipv6PacketInfo(Ipv6PacketInfo {
+                    interface_index: i, ..
+                }) if *i != 0 => {
+                    // Like SO_BINDTODEVICE (a guarded option): the policy
+                    // judges destinations, not the interface that reaches them.
+                    return Err(SocketError::denied(format_args!(
+                        "choosing the outgoing interface ({i}) with IP(V6)_PKTINFO"
+                    )));
+                }
+                Control::Credentials(c) if !sys::own_credentials(c.pid, c.uid, c.gid) => {
+                    return Err(SocketError::denied(format_args!(
+                        "sending SCM_CREDENTIALS pid {} uid {} gid {} (only the host process's own)",
+                        c.pid, c.uid, c.gid
+                    )));
+                }
                 other => raw.push(to_raw(other)?),
             }
         }
@@ -341,6 +359,7 @@ impl WasockCtxView<'_> {
             }
             None => (self.sock(&r)?, None),
         };
+        crate::socket::throttle::<W>(self.ctx, s, flags, None).await?;
         let bufs: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
         let f = msg_flags(flags);
         let to_addr = to.as_ref().map(|t| &t.addr);
@@ -349,6 +368,7 @@ impl WasockCtxView<'_> {
                 sys::sendmsg(s.socket(), &bufs, &fds, &raw, to_addr, f)
             })
             .await?;
+        crate::socket::sent(self.ctx, n);
         Ok(n as u64)
     }
 
@@ -368,6 +388,13 @@ impl WasockCtxView<'_> {
             .min(MAX_CONTROL_LEN);
         let s = self.sock(&r)?;
         let f = crate::socket::recv_flags(flags);
+        // Reading the error queue never waits (the kernel answers EAGAIN
+        // at once when it is empty, whatever the mode).
+        let wait_flags = if flags.contains(MsgFlags::ERRQUEUE) {
+            flags | MsgFlags::DONTWAIT
+        } else {
+            flags
+        };
         let mut data = Vec::with_capacity(cap);
         // Datagrams from peers the policy's recv-from rules deny are
         // dropped (with any descriptors they carry) and counted, as
@@ -375,7 +402,7 @@ impl WasockCtxView<'_> {
         let filter = self.filters_datagrams(s);
         let ctx = &*self.ctx;
         let out = s
-            .io::<W, _>(Interest::Read, flags, || loop {
+            .io::<W, _>(Interest::Read, wait_flags, || loop {
                 data.clear();
                 let out = sys::recvmsg(s.socket(), &mut data, cap, ccap, f)?;
                 if !filter || crate::socket::peer_allowed(ctx, s, Use::RecvFrom, &out.from) {
@@ -396,7 +423,7 @@ impl WasockCtxView<'_> {
         for c in out.cmsgs {
             match c {
                 RecvCmsg::Rights(fds) => {
-                    let (kept, dropped) = self.adopt::<W>(fds);
+                    let (kept, dropped) = self.adopt(fds);
                     if dropped {
                         msg_flags |= libc::MSG_CTRUNC;
                     }
@@ -418,7 +445,7 @@ impl WasockCtxView<'_> {
     /// Turns received descriptors into socket handles; closes the ones
     /// that cannot be (see the module docs). Returns the handles and
     /// whether any descriptor was closed.
-    fn adopt<W: Wait>(&mut self, fds: Vec<OwnedFd>) -> (Vec<Resource<HostSocket>>, bool) {
+    fn adopt(&mut self, fds: Vec<OwnedFd>) -> (Vec<Resource<HostSocket>>, bool) {
         let mut kept = Vec::new();
         let mut dropped = false;
         let allowed = self.ctx.policy.unix().fd_passing();
@@ -433,11 +460,13 @@ impl WasockCtxView<'_> {
                 dropped = true;
                 continue;
             };
-            let nonblocking = !W::BLOCKING_FD;
-            if sock.set_nonblocking(nonblocking).is_err() {
+            // The open file description is shared with the sender: leave
+            // its O_NONBLOCK alone until a call needs it changed
+            // (`HostSocket::prepare`), as for `dup`.
+            let Ok(nonblocking) = sock.nonblocking() else {
                 dropped = true;
                 continue;
-            }
+            };
             match self.push(HostSocket::new(sock, family, ty, proto, nonblocking)) {
                 Ok(h) => kept.push(h),
                 Err(_) => dropped = true,

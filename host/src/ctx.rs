@@ -44,6 +44,8 @@ struct RecorderInner {
     learned: BTreeSet<(Use, String)>,
     learned_resolve: BTreeSet<String>,
     learned_options: BTreeSet<String>,
+    learned_raw: BTreeSet<i32>,
+    learned_families: BTreeSet<String>,
     wasi_sockets: bool,
 }
 
@@ -92,15 +94,12 @@ impl Recorder {
             if source == Source::WasiSockets {
                 r.wasi_sockets = true;
             }
-            match (&d.learn, d.use_) {
-                (Some(t), u) => {
-                    r.learned.insert((u, t.to_string()));
-                }
-                (None, Use::Resolve) => {
-                    let name = d.subject.trim_matches('"').to_string();
-                    r.learned_resolve.insert(name);
-                }
-                _ => {}
+            for t in &d.learn {
+                r.learned.insert((d.use_, t.to_string()));
+            }
+            if d.use_ == Use::Resolve {
+                let name = d.subject.trim_matches('"').to_string();
+                r.learned_resolve.insert(name);
             }
         }
         if let Some(w) = r.audit.as_mut() {
@@ -124,11 +123,48 @@ impl Recorder {
         }
     }
 
-    /// Records a guarded option the guest set.
-    pub fn record_option(&self, key: &str) {
+    /// Records a grant decision (`kind` `create` for a socket family or
+    /// type, `option` for a guarded option): an audit line, and in learn
+    /// mode the grant (`learn`: `option SO_MARK`, `raw 1`, `family netlink`).
+    pub fn record_grant(
+        &self,
+        kind: &str,
+        subject: &str,
+        allowed: bool,
+        enforced: bool,
+        detail: &str,
+        learn: Option<(&str, &str)>,
+    ) {
         let mut r = self.lock();
         if r.learning {
-            r.learned_options.insert(key.to_string());
+            match learn {
+                Some(("option", k)) => {
+                    r.learned_options.insert(k.to_string());
+                }
+                Some(("raw", n)) => {
+                    if let Ok(n) = n.parse() {
+                        r.learned_raw.insert(n);
+                    }
+                }
+                Some(("family", f)) => {
+                    r.learned_families.insert(f.to_string());
+                }
+                _ => {}
+            }
+        }
+        if let Some(w) = r.audit.as_mut() {
+            let line = format!(
+                "{{\"source\":\"wasock\",\"use\":{},\"transport\":null,\"subject\":{},\"allowed\":{allowed},\"enforced\":{enforced},\"rule\":null,\"detail\":{}}}\n",
+                json(kind),
+                json(subject),
+                json(detail),
+            );
+            if w.write_all(line.as_bytes())
+                .and_then(|()| w.flush())
+                .is_err()
+            {
+                tracing::warn!(target: "wasock::policy", "writing the audit record failed");
+            }
         }
     }
 
@@ -153,6 +189,8 @@ impl Recorder {
                 p = q;
             }
         }
+        p.grants.raw.extend(r.learned_raw.iter().copied());
+        p.grants.families.extend(r.learned_families.iter().cloned());
         p
     }
 }
@@ -166,6 +204,26 @@ pub(crate) struct Shared {
     pub(crate) dropped_connections: u64,
     /// Connect token bucket: tokens and when last refilled.
     bucket: Option<(f64, Instant)>,
+    /// Send bytes/s bucket.
+    send_bucket: Option<crate::policy::Bucket>,
+}
+
+impl Shared {
+    /// When a send may go ahead under `rate` bytes/s (`None`: now).
+    pub(crate) fn send_ready_at(&mut self, rate: u64) -> Option<Instant> {
+        let now = Instant::now();
+        self.send_bucket
+            .get_or_insert_with(|| crate::policy::Bucket::full(rate, now))
+            .ready_at(rate, now)
+    }
+
+    /// Counts `n` bytes sent.
+    pub(crate) fn sent(&mut self, rate: u64, n: u64) {
+        let now = Instant::now();
+        self.send_bucket
+            .get_or_insert_with(|| crate::policy::Bucket::full(rate, now))
+            .spend(rate, now, n);
+    }
 }
 
 /// wasock's state for one guest instance: its policy, counters, what its
@@ -300,6 +358,45 @@ impl WasockCtx {
         enforce(&self.policy, self.recorder.as_deref(), &d, Source::Wasock)
     }
 
+    /// Logs, audits and (unless audit-only) enforces a grant decision
+    /// (`kind`: `create` or `option`); `result` is the policy's answer.
+    pub(crate) fn decide_grant(
+        &self,
+        kind: &str,
+        subject: &str,
+        result: Result<Option<String>, String>,
+        learn: Option<(&str, &str)>,
+    ) -> Result<(), SocketError> {
+        let (allowed, detail) = match &result {
+            Ok(rule) => (
+                true,
+                format!(
+                    "{subject} allowed{}",
+                    rule.as_deref()
+                        .map(|r| format!(" by {r}"))
+                        .unwrap_or_default()
+                ),
+            ),
+            Err(m) => (false, m.clone()),
+        };
+        let enforced = !allowed && !self.policy.is_audit_only();
+        if allowed {
+            tracing::debug!(target: "wasock::policy", "{detail}");
+        } else if enforced {
+            tracing::warn!(target: "wasock::policy", "{detail}");
+        } else {
+            tracing::warn!(target: "wasock::policy", "audit only, let through: {detail}");
+        }
+        if let Some(r) = &self.recorder {
+            r.record_grant(kind, subject, allowed, enforced, &detail, learn);
+        }
+        if enforced {
+            Err(SocketError::policy(detail))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Takes one connect token; an error names the limit.
     pub(crate) fn take_connect_token(&self) -> Result<(), SocketError> {
         let Some(rate) = self.policy.limits.connections_per_second else {
@@ -326,6 +423,16 @@ pub(crate) fn take_token(s: &mut Shared, rate: u32) -> Result<(), SocketError> {
     Ok(())
 }
 
+/// How many wasi:sockets sockets (TCP and UDP) a resource table holds.
+pub(crate) fn wasi_sockets_in(table: &mut ResourceTable) -> usize {
+    table
+        .iter_mut()
+        .filter(|e| {
+            e.is::<wasmtime_wasi::p2::TcpSocket>() || e.is::<wasmtime_wasi::p2::UdpSocket>()
+        })
+        .count()
+}
+
 /// Logs (target `wasock::policy`), records and enforces one decision.
 pub(crate) fn enforce(
     policy: &Policy,
@@ -334,8 +441,11 @@ pub(crate) fn enforce(
     source: Source,
 ) -> Result<(), SocketError> {
     let enforced = !d.allowed && !policy.is_audit_only();
-    if d.allowed {
+    if d.allowed && matches!(d.use_, Use::SendTo | Use::RecvFrom) {
+        // One per datagram: only at debug.
         tracing::debug!(target: "wasock::policy", source = source.name(), "{}", d.detail());
+    } else if d.allowed {
+        tracing::info!(target: "wasock::policy", source = source.name(), "{}", d.detail());
     } else if enforced {
         tracing::warn!(target: "wasock::policy", source = source.name(), "{}", d.detail());
     } else {

@@ -244,4 +244,9 @@ impl options::Host for WasockCtxView<'_> {
         let sock = self.table.get(&s)?;
         crate::rawopt::interface_ioctl(self.ctx, sock, request, &ifreq)
     }
+
+    fn unknown_option(&mut self, s: Sock, level: i32, write: bool) -> SocketResult<()> {
+        let sock = self.table.get(&s)?;
+        crate::options::unknown(sock, level, write)
+    }
 }

@@ -41,6 +41,7 @@ mod ctx;
 mod error;
 mod families;
 mod host;
+mod names;
 mod netdb;
 mod options;
 pub mod policy;

@@ -2,28 +2,31 @@
 //! a policy.
 //!
 //! ```text
-//! wasock run [POLICY FLAGS] [--async] [--env K=V]... app.wasm [ARGS]...
+//! wasock run [POLICY FLAGS] [--async] [--env NAME[=VALUE]]... app.wasm [ARGS]...
 //! wasock policy check FILE
+//! wasock compile app.wasm...
 //!
 //! POLICY FLAGS: --policy FILE, --allow-/--deny- bind, listen, accept,
 //!   connect, send-to, recv-from, join TARGET[,TARGET…], resolve PATTERN,
 //!   --allow-udp-reply, --allow-wasi-sockets, --allow-raw, --allow-family,
-//!   --allow-option, --max-sockets, --max-recv, --max-backlog,
-//!   --connections-per-second, --wall-time-ms, --max-memory, --audit-only,
-//!   --audit FILE, --learn FILE, --print-policy (see `wasock run --help`).
+//!   --allow-option, --unix-dir, --allow-abstract, --allow-fd-passing,
+//!   --max-sockets, --max-recv, --max-backlog, --connections-per-second,
+//!   --wall-time-ms, --max-memory, --audit-only, --audit FILE, --learn FILE,
+//!   --print-policy (see `wasock run --help`).
 //! ```
+//!
+//! Exit statuses: see `cli_run`.
 
-use anyhow::{bail, Context as _};
-use clap::{Parser, Subcommand};
-use std::path::PathBuf;
-use std::sync::Arc;
-use wasmtime::component::Component;
-use wasmtime::{Config, Engine};
-use wasock_host::run::{self, GuestConfig};
-use wasock_host::InterfaceView;
-
+mod cli_run;
 #[path = "cli/policy_flags.rs"]
 mod policy_flags;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use wasock_host::run::{self, GuestConfig};
+use wasock_host::InterfaceView;
 
 #[derive(Parser)]
 #[command(
@@ -38,10 +41,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a guest command component (wasm32-wasip2).
+    /// Run a guest command component (wasm32-wasip2). Exits with the
+    /// guest's status, 134 when it traps, 1 when it cannot be run.
     Run(Box<RunArgs>),
     /// Work with policy files.
     Policy(PolicyArgs),
+    /// Compile components into wasmtime's cache ahead of their first run.
+    Compile(cli_run::CompileArgs),
 }
 
 #[derive(Parser)]
@@ -60,8 +66,9 @@ struct RunArgs {
     /// Use the async embedding (tokio) instead of the sync one.
     #[arg(long = "async")]
     use_async: bool,
-    /// Environment variables for the guest.
-    #[arg(long, value_name = "KEY=VALUE")]
+    /// Set an environment variable for the guest (NAME=VALUE), or pass on
+    /// the host's value of NAME.
+    #[arg(long, value_name = "NAME[=VALUE]")]
     env: Vec<String>,
     /// The guest component.
     component: PathBuf,
@@ -85,34 +92,35 @@ enum PolicyCommand {
     },
 }
 
-fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WASOCK_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+fn main() -> ExitCode {
+    cli_run::init_logging();
     match real_main() {
-        Ok(code) => std::process::ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("wasock: {e:#}");
-            std::process::ExitCode::from(2)
+            eprintln!("wasock: error: {e:#}");
+            ExitCode::from(cli_run::failure_status(&e))
         }
     }
 }
 
-fn real_main() -> anyhow::Result<i32> {
+/// Runs the command; `Ok` is the exit status (the guest's, or
+/// [`cli_run::EXIT_TRAP`]), `Err` a failure before the guest ran.
+fn real_main() -> anyhow::Result<u8> {
     let a = match Cli::parse().command {
         Command::Run(a) => *a,
         Command::Policy(PolicyArgs {
             command: PolicyCommand::Check { file },
         }) => {
-            print!("{}", policy_flags::check(&file)?);
+            print!("{}", policy_flags::check(&file).map_err(cli_run::usage)?);
+            return Ok(0);
+        }
+        Command::Compile(c) => {
+            cli_run::compile(&c)?;
             return Ok(0);
         }
     };
-    let policy = a.policy.policy()?;
+    // The command line asked for something invalid: a usage error.
+    let policy = a.policy.policy().map_err(cli_run::usage)?;
     if a.policy.print_policy {
         print!("{}", policy.to_toml());
         return Ok(0);
@@ -120,22 +128,9 @@ fn real_main() -> anyhow::Result<i32> {
     policy_flags::warn_guest_flags(&a.args);
     let recorder = a.policy.recorder()?;
     let policy = Arc::new(policy);
-    let mut env = Vec::new();
-    for kv in &a.env {
-        let Some((k, v)) = kv.split_once('=') else {
-            bail!("--env wants KEY=VALUE, got {kv:?}");
-        };
-        env.push((k.to_string(), v.to_string()));
-    }
-    let mut config = Config::new();
-    // The wall-time limit stops guest code through epoch interruption.
-    config.epoch_interruption(policy.limits.wall_time.is_some());
-    if let Ok(cache) = wasmtime::Cache::from_file(None) {
-        config.cache(Some(cache));
-    }
-    let engine = w(Engine::new(&config))?;
-    let component = w(Component::from_file(&engine, &a.component))
-        .with_context(|| format!("loading {}", a.component.display()))?;
+    let env = cli_run::guest_env(&a.env).map_err(cli_run::usage)?;
+    let (engine, _) = cli_run::engine(policy.limits.wall_time.is_some())?;
+    let component = cli_run::load(&engine, &a.component)?;
     let name = a.component.display().to_string();
     let guest = GuestConfig {
         args: std::iter::once(name)
@@ -152,23 +147,17 @@ fn real_main() -> anyhow::Result<i32> {
             Some(list) => InterfaceView::Only(list.split(',').map(str::to_string).collect()),
         },
     };
-    let code = if a.use_async {
+    let outcome = if a.use_async {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
-        w(rt.block_on(async {
+        rt.block_on(async {
             let linker = run::async_linker(&engine)?;
             run::run_async(&linker, &component, &guest).await
-        }))
+        })
     } else {
-        let linker = w(run::sync_linker(&engine))?;
-        w(run::run_sync(&linker, &component, &guest))
+        run::sync_linker(&engine).and_then(|linker| run::run_sync(&linker, &component, &guest))
     };
     a.policy.finish(recorder.as_deref())?;
-    code
-}
-
-/// wasmtime's error type as anyhow's (keeping the trap's whole message).
-fn w<T>(r: wasmtime::Result<T>) -> anyhow::Result<T> {
-    r.map_err(|e| anyhow::anyhow!("{e:?}"))
+    Ok(cli_run::status(outcome))
 }

@@ -7,6 +7,7 @@ use crate::bindings::types::SocketType;
 use crate::bindings::types::{Credentials, Ipv4Membership, Linger, OptionName, OptionValue};
 use crate::ctx::WasockCtx;
 use crate::error::{SocketError, SocketResult};
+use crate::names;
 use crate::socket::HostSocket;
 use crate::sys;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -56,17 +57,20 @@ fn check(
         let on = !matches!(value, OptionValue::Boolean(false) | OptionValue::Int(0));
         // Turning a port-sharing option off is harmless.
         let sharing = matches!(name, O::SoReuseaddr | O::SoReuseport);
-        if !sharing || on {
-            let r = ctx.policy.check_option(&k);
-            if let Err(e) = r {
-                tracing::warn!(target: "wasock::policy", "setting option {k} denied by policy");
-                return Err(e);
-            }
-            if crate::policy::GUARDED_OPTIONS.contains(&k.as_str()) {
-                if let Some(rec) = &ctx.recorder {
-                    rec.record_option(&k);
-                }
-            }
+        if (!sharing || on) && crate::policy::GUARDED_OPTIONS.contains(&k.as_str()) {
+            let r = match ctx.policy.check_option(&k) {
+                Ok(()) => Ok(Some(format!("allow-option {k}"))),
+                Err(e) => Err(match e {
+                    SocketError::Guest(g) => g.detail,
+                    SocketError::Trap(t) => t.to_string(),
+                }),
+            };
+            ctx.decide_grant(
+                "option",
+                &format!("setting option {k}"),
+                r,
+                Some(("option", &k)),
+            )?;
         }
     }
     let group = match (name, value) {
@@ -171,7 +175,10 @@ fn spec(name: OptionName) -> (i32, i32, Kind) {
 }
 
 fn wrong_value(name: OptionName, value: &OptionValue) -> SocketError {
-    SocketError::invalid(format!("{name:?} does not take a value like {value:?}"))
+    SocketError::invalid(format!(
+        "{} does not take a value like {value:?}",
+        names::option(name)
+    ))
 }
 
 fn ipv4((a, b, c, d): (u8, u8, u8, u8)) -> Ipv4Addr {
@@ -226,10 +233,38 @@ pub fn get(sock: &HostSocket, name: OptionName) -> SocketResult<OptionValue> {
         Kind::V4Membership | Kind::V6Membership => {
             return Err(SocketError::new(
                 ErrorCode::NoProtocolOption,
-                format!("{name:?} can only be set"),
+                format!("{} can only be set", names::option(name)),
             ))
         }
     })
+}
+
+/// The option number the probe of [`unknown`] uses: no protocol defines a
+/// negative option, and the kernel compares option numbers as signed ints.
+const UNDEFINED_OPTION: i32 = -1;
+
+/// What getsockopt(2) / setsockopt(2) answer at `level` for an option the
+/// WIT does not name: the kernel's own errno, found by asking it with
+/// [`UNDEFINED_OPTION`], so that nothing is read or changed whatever the
+/// level (the guest's option number is never passed on). Linux dispatches
+/// on the level first; an IPv4 socket's getsockopt answers EOPNOTSUPP for a
+/// level none of its protocols handles, the rest ENOPROTOOPT.
+pub fn unknown(sock: &HostSocket, level: i32, write: bool) -> SocketResult<()> {
+    let s = sock.socket();
+    let r = if write {
+        sys::setsockopt_int(s, level, UNDEFINED_OPTION, 0)
+    } else {
+        sys::getsockopt_int(s, level, UNDEFINED_OPTION).map(drop)
+    };
+    let call = if write { "setsockopt" } else { "getsockopt" };
+    let code = match r {
+        Err(e) => crate::error::error_code(&e),
+        Ok(()) => ErrorCode::NoProtocolOption,
+    };
+    Err(SocketError::new(
+        code,
+        format!("{call} at level {level}: an option this host does not name"),
+    ))
 }
 
 fn nanos(d: Option<Duration>) -> Option<u64> {
@@ -286,7 +321,7 @@ pub fn set(
         (Kind::ReadInt | Kind::ReadBool | Kind::ReadBytes(_) | Kind::PeerCred, _) => {
             return Err(SocketError::new(
                 ErrorCode::NoProtocolOption,
-                format!("{name:?} is read-only"),
+                format!("{} is read-only", names::option(name)),
             ))
         }
         _ => return Err(wrong_value(name, &value)),

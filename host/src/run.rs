@@ -8,12 +8,15 @@ use crate::policy::{Destination, Policy, Transport, Use};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
-use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::component::{Component, Linker, Resource, ResourceTable};
+use wasmtime::StoreContextMut;
 use wasmtime::{Engine, Store, StoreLimits, StoreLimitsBuilder, UpdateDeadline};
+use wasmtime_wasi::p2::bindings::sockets::network::{ErrorCode as WasiErrorCode, IpAddressFamily};
 use wasmtime_wasi::p2::bindings::sync::Command as SyncCommand;
 use wasmtime_wasi::p2::bindings::Command as AsyncCommand;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::sockets::SocketAddrUse;
+use wasmtime_wasi::sockets::WasiSocketsView;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 /// Store data for a guest: WASI, wasock, and their shared resource table.
@@ -22,6 +25,9 @@ pub struct GuestState {
     wasock: WasockCtx,
     table: ResourceTable,
     limits: StoreLimits,
+    /// The name each live wasi:sockets lookup stream resolves (by resource
+    /// rep), so that its answers can be noted for hostname rules.
+    lookups: std::collections::HashMap<u32, String>,
 }
 
 impl GuestState {
@@ -29,6 +35,163 @@ impl GuestState {
     pub fn wasock_ctx(&self) -> &WasockCtx {
         &self.wasock
     }
+
+    /// Whether the instance holds as many sockets (wasock and wasi:sockets
+    /// together) as its policy allows.
+    fn at_socket_limit(&mut self) -> bool {
+        let open = self.wasock.open_sockets + crate::ctx::wasi_sockets_in(&mut self.table);
+        open >= self.wasock.policy.limits.max_sockets
+    }
+}
+
+/// The wasi:sockets interfaces whose socket-creating functions
+/// [`limit_wasi_sockets`] replaces (the version wasmtime-wasi defines).
+const TCP_CREATE: &str = "wasi:sockets/tcp-create-socket@0.2.12";
+const UDP_CREATE: &str = "wasi:sockets/udp-create-socket@0.2.12";
+
+type WasiResult<T> = wasmtime::Result<(Result<T, WasiErrorCode>,)>;
+
+fn wasi_result<T>(r: wasmtime_wasi::p2::SocketResult<T>) -> WasiResult<T> {
+    match r {
+        Ok(v) => Ok((Ok(v),)),
+        Err(e) => Ok((Err(e.downcast()?),)),
+    }
+}
+
+fn socket_limit_reached(state: &GuestState) {
+    tracing::warn!(
+        target: "wasock::policy",
+        "wasi:sockets socket creation denied: the policy's limit of {} open sockets is reached",
+        state.wasock.policy.limits.max_sockets
+    );
+}
+
+/// The wasi:sockets interface whose lookups [`govern_wasi_lookups`] wraps.
+const NAME_LOOKUP: &str = "wasi:sockets/ip-name-lookup@0.2.12";
+
+fn std_ip(a: wasmtime_wasi::p2::bindings::sockets::network::IpAddress) -> std::net::IpAddr {
+    use wasmtime_wasi::p2::bindings::sockets::network::IpAddress as A;
+    match a {
+        A::Ipv4((a, b, c, d)) => std::net::Ipv4Addr::new(a, b, c, d).into(),
+        A::Ipv6((a, b, c, d, e, f, g, h)) => std::net::Ipv6Addr::new(a, b, c, d, e, f, g, h).into(),
+    }
+}
+
+/// Wraps wasi:sockets' name lookups: `resolve-addresses` of a name that is
+/// not an address literal needs a `resolve` rule (else `access-denied`,
+/// logged and audited), and each address a lookup returns is noted for
+/// hostname rules, as wasock's own lookups are.
+fn govern_wasi_lookups(linker: &mut Linker<GuestState>) -> wasmtime::Result<()> {
+    use wasmtime_wasi::p2::bindings::sockets::ip_name_lookup::{
+        Host as _, HostResolveAddressStream as _, ResolveAddressStream,
+    };
+    use wasmtime_wasi::p2::bindings::sockets::network::{IpAddress, Network};
+    linker.allow_shadowing(true);
+    let r = (|| -> wasmtime::Result<()> {
+        let mut inst = linker.instance(NAME_LOOKUP)?;
+        inst.func_wrap(
+            "resolve-addresses",
+            |mut store: StoreContextMut<'_, GuestState>,
+             (network, name): (Resource<Network>, String)| {
+                let st = store.data_mut();
+                let literal = name.parse::<std::net::IpAddr>().is_ok()
+                    || name
+                        .strip_prefix('[')
+                        .and_then(|n| n.strip_suffix(']'))
+                        .is_some_and(|n| n.parse::<std::net::Ipv6Addr>().is_ok());
+                if !literal {
+                    let d = st.wasock.policy.decide_resolve(&name);
+                    let rec = st.wasock.recorder.clone();
+                    if enforce(&st.wasock.policy, rec.as_deref(), &d, Source::WasiSockets).is_err()
+                    {
+                        return Ok((Err(WasiErrorCode::AccessDenied),));
+                    }
+                }
+                let r = st.sockets().resolve_addresses(network, name.clone());
+                if let Ok(stream) = &r {
+                    if st.lookups.len() >= 1024 {
+                        st.lookups.clear();
+                    }
+                    st.lookups.insert(stream.rep(), name);
+                }
+                wasi_result(r)
+            },
+        )?;
+        inst.func_wrap(
+            "[method]resolve-address-stream.resolve-next-address",
+            |mut store: StoreContextMut<'_, GuestState>,
+             (stream,): (Resource<ResolveAddressStream>,)| {
+                let st = store.data_mut();
+                let rep = stream.rep();
+                let r: wasmtime_wasi::p2::SocketResult<Option<IpAddress>> =
+                    st.sockets().resolve_next_address(stream);
+                if let Ok(Some(a)) = &r {
+                    if let Some(name) = st.lookups.get(&rep).cloned() {
+                        st.wasock.note_resolved(&name, &[std_ip(*a)]);
+                    }
+                }
+                wasi_result(r)
+            },
+        )?;
+        Ok(())
+    })();
+    linker.allow_shadowing(false);
+    r
+}
+
+/// Replaces wasi:sockets' `create-tcp-socket` / `create-udp-socket` so that
+/// the policy's `max-sockets` counts wasock and wasi:sockets sockets
+/// together (past it: `new-socket-limit`).
+fn limit_wasi_sockets(linker: &mut Linker<GuestState>, sync: bool) -> wasmtime::Result<()> {
+    use wasmtime_wasi::p2::bindings::sockets::tcp_create_socket::Host as _;
+    linker.allow_shadowing(true);
+    let r = (|| -> wasmtime::Result<()> {
+        let mut tcp = linker.instance(TCP_CREATE)?;
+        tcp.func_wrap(
+            "create-tcp-socket",
+            |mut store: StoreContextMut<'_, GuestState>, (family,): (IpAddressFamily,)| {
+                let st = store.data_mut();
+                if st.at_socket_limit() {
+                    socket_limit_reached(st);
+                    return Ok((Err(WasiErrorCode::NewSocketLimit),));
+                }
+                wasi_result(st.sockets().create_tcp_socket(family))
+            },
+        )?;
+        let mut udp = linker.instance(UDP_CREATE)?;
+        if sync {
+            udp.func_wrap(
+                "create-udp-socket",
+                |mut store: StoreContextMut<'_, GuestState>, (family,): (IpAddressFamily,)| {
+                    use wasmtime_wasi::p2::bindings::sync::sockets::udp_create_socket::Host as _;
+                    let st = store.data_mut();
+                    if st.at_socket_limit() {
+                        socket_limit_reached(st);
+                        return Ok((Err(WasiErrorCode::NewSocketLimit),));
+                    }
+                    wasi_result(st.sockets().create_udp_socket(family))
+                },
+            )?;
+        } else {
+            udp.func_wrap_async(
+                "create-udp-socket",
+                |mut store: StoreContextMut<'_, GuestState>, (family,): (IpAddressFamily,)| {
+                    Box::new(async move {
+                        use wasmtime_wasi::p2::bindings::sockets::udp_create_socket::Host as _;
+                        let st = store.data_mut();
+                        if st.at_socket_limit() {
+                            socket_limit_reached(st);
+                            return Ok((Err(WasiErrorCode::NewSocketLimit),));
+                        }
+                        wasi_result(st.sockets().create_udp_socket(family).await)
+                    })
+                },
+            )?;
+        }
+        Ok(())
+    })();
+    linker.allow_shadowing(false);
+    r
 }
 
 impl WasiView for GuestState {
@@ -103,9 +266,12 @@ impl GuestConfig {
             let policy = self.policy.clone();
             let shared = wasock.shared.clone();
             let recorder = self.recorder.clone();
+            // Lookups are on when some name may be resolved; each is
+            // checked by name (see `govern_wasi_lookups`).
+            let lookups = self.policy.resolve_rules().iter().any(|(allow, _)| *allow);
             b.allow_tcp(true)
                 .allow_udp(true)
-                .allow_ip_name_lookup(false);
+                .allow_ip_name_lookup(lookups);
             b.socket_addr_check(move |addr, use_| {
                 let ok = wasi_use_allowed(&policy, &shared, recorder.as_deref(), addr, use_);
                 Box::pin(async move { ok })
@@ -120,6 +286,7 @@ impl GuestConfig {
             wasock,
             table: ResourceTable::new(),
             limits: limits.trap_on_grow_failure(false).build(),
+            lookups: Default::default(),
         }
     }
 
@@ -147,6 +314,12 @@ impl GuestConfig {
                 }
                 Ok(UpdateDeadline::Continue(1))
             });
+        } else if engine.get_epoch_interruption() {
+            // Epoch interruption is on for another store's sake: never
+            // interrupt this one (the default deadline is the current
+            // epoch).
+            store.set_epoch_deadline(1);
+            store.epoch_deadline_callback(|_| Ok(UpdateDeadline::Continue(u64::from(u32::MAX))));
         }
         Ok(store)
     }
@@ -266,6 +439,8 @@ fn wasi_use_allowed(
 }
 
 /// A compiled guest's exit status: `Ok(code)`, or the trap as an error.
+/// wasi:cli's `exit` carries success or failure (0 or 1); `exit-with-code`
+/// (wasi:cli 0.2.12) carries the code itself.
 fn exit_code(r: wasmtime::Result<Result<(), ()>>) -> wasmtime::Result<i32> {
     match r {
         Ok(Ok(())) => Ok(0),
@@ -281,6 +456,8 @@ fn exit_code(r: wasmtime::Result<Result<(), ()>>) -> wasmtime::Result<i32> {
 pub fn sync_linker(engine: &Engine) -> wasmtime::Result<Linker<GuestState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    limit_wasi_sockets(&mut linker, true)?;
+    govern_wasi_lookups(&mut linker)?;
     crate::add_to_linker_sync(&mut linker)?;
     Ok(linker)
 }
@@ -289,8 +466,33 @@ pub fn sync_linker(engine: &Engine) -> wasmtime::Result<Linker<GuestState>> {
 pub fn async_linker(engine: &Engine) -> wasmtime::Result<Linker<GuestState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    limit_wasi_sockets(&mut linker, false)?;
+    govern_wasi_lookups(&mut linker)?;
     crate::add_to_linker_async(&mut linker)?;
     Ok(linker)
+}
+
+/// Whether a component imports wasi:sockets (it uses Rust's `std::net` or
+/// another wasi:sockets client).
+pub fn imports_wasi_sockets(engine: &Engine, component: &Component) -> bool {
+    component
+        .component_type()
+        .imports(engine)
+        .any(|(name, _)| name.starts_with("wasi:sockets/"))
+}
+
+/// Logs, once per run, that a guest which uses wasi:sockets runs with them
+/// off: its sockets will fail with "permission denied", and the user should
+/// know why.
+fn warn_if_wasi_sockets_off(engine: &Engine, component: &Component, config: &GuestConfig) {
+    if !config.policy.wasi_sockets_allowed() && imports_wasi_sockets(engine, component) {
+        tracing::warn!(
+            target: "wasock::policy",
+            "the guest imports wasi:sockets (e.g. Rust std::net), which this policy keeps off: \
+             its std::net sockets fail with PermissionDenied. Allow them under the same rules \
+             with --allow-wasi-sockets (Policy::allow_wasi_sockets), or use the wasock crate"
+        );
+    }
 }
 
 /// Runs a command component's `wasi:cli/run` on this thread; returns its
@@ -300,6 +502,7 @@ pub fn run_sync(
     component: &Component,
     config: &GuestConfig,
 ) -> wasmtime::Result<i32> {
+    warn_if_wasi_sockets_off(linker.engine(), component, config);
     let mut store = config.store(linker.engine())?;
     let cmd = SyncCommand::instantiate(&mut store, component, linker)?;
     exit_code(cmd.wasi_cli_run().call_run(&mut store))
@@ -312,6 +515,7 @@ pub async fn run_async(
     component: &Component,
     config: &GuestConfig,
 ) -> wasmtime::Result<i32> {
+    warn_if_wasi_sockets_off(linker.engine(), component, config);
     let mut store = config.store(linker.engine())?;
     let cmd = AsyncCommand::instantiate_async(&mut store, component, linker).await?;
     exit_code(cmd.wasi_cli_run().call_run(&mut store).await)

@@ -7,20 +7,25 @@
 
 use crate::bindings::errors::ErrorCode;
 use crate::bindings::types::{AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType};
-use crate::ctx::{WasockCtx, WasockCtxView};
+use crate::ctx::WasockCtxView;
 use crate::error::{SocketError, SocketResult};
-use crate::policy::{Destination, Transport, Use};
+use crate::names;
+use crate::policy::{Transport, Use};
 use crate::sys::{self, Interest};
 use crate::wait::Wait;
 use socket2::{SockAddr, Socket};
-use std::collections::HashSet;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::io::unix::AsyncFd;
 use wasmtime::component::Resource;
+
+#[path = "socket_guard.rs"]
+mod guard;
+use guard::recv_filtered;
+pub(crate) use guard::{peer_allowed, sent, throttle};
 
 /// A guest's socket: the host socket plus what the guest sees of it.
 ///
@@ -43,15 +48,11 @@ pub struct HostSocket {
     /// Receiving calls in a row that found the socket not ready (see
     /// [`HostSocket::poll_first`]).
     not_ready: AtomicU8,
-    /// Peers that sent this (UDP) socket a datagram, for the policy's UDP
-    /// reply rule; at most [`HEARD_MAX`], kept only when the rule is on.
-    heard: Mutex<HashSet<SocketAddr>>,
+    /// What the policy remembers about this socket.
+    guard: guard::Guard,
     /// AF_UNIX: the name it bound (see `unix.rs`).
     unix: crate::unix::UnixState,
 }
-
-/// Most peers a socket remembers for the UDP reply rule.
-const HEARD_MAX: usize = 1024;
 
 impl HostSocket {
     pub(crate) fn new(
@@ -70,39 +71,9 @@ impl HostSocket {
             timeout: None,
             nonblocking: Arc::new(AtomicBool::new(nonblocking)),
             not_ready: AtomicU8::new(0),
-            heard: Mutex::default(),
+            guard: guard::Guard::default(),
             unix: Default::default(),
         }
-    }
-
-    fn heard(&self, peer: SocketAddr) -> bool {
-        self.heard
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(&peer)
-    }
-
-    fn note_heard(&self, peer: SocketAddr) {
-        let mut h = self.heard.lock().unwrap_or_else(|e| e.into_inner());
-        if h.len() < HEARD_MAX {
-            h.insert(peer);
-        }
-    }
-
-    /// Whether a wildcard bind of this socket to `ip` would receive both
-    /// families (an IPv6 socket with IPV6_V6ONLY off).
-    fn dual_stack(&self, ip: IpAddr) -> bool {
-        self.family == AddressFamily::Inet6
-            && ip.is_unspecified()
-            && ip.is_ipv6()
-            && sys::getsockopt_int(&self.sock, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY)
-                .map_or(true, |v| v == 0)
-    }
-
-    /// The specific local address the socket is bound to, if any.
-    fn bound_ip(&self) -> Option<IpAddr> {
-        let a = self.sock.local_addr().ok()?.as_socket()?;
-        (!a.ip().is_unspecified()).then_some(a.ip())
     }
 
     /// Whether a receiving call (recv, recvfrom, accept) in timeout mode
@@ -255,67 +226,12 @@ impl HostSocket {
             _ => Err(SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
                 format!(
-                    "address family does not match the socket's ({:?})",
-                    self.family
+                    "address family does not match the socket's ({})",
+                    names::family(self.family)
                 ),
             )),
         }
     }
-}
-
-/// Whether the peer `from` of socket `s` is allowed for `use_`
-/// (`accept`, `recv-from`); a denied one is counted.
-pub(crate) fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &SockAddr) -> bool {
-    let Some(peer) = from.as_socket() else {
-        return true;
-    };
-    let d = {
-        let shared = ctx.shared();
-        ctx.policy
-            .decide_peer(use_, s.transport(), peer, &shared.resolutions)
-    };
-    let ok = ctx.decide(d).is_ok();
-    if !ok {
-        let mut shared = ctx.shared();
-        match use_ {
-            Use::Accept => shared.dropped_connections += 1,
-            _ => shared.dropped_datagrams += 1,
-        }
-    } else if use_ == Use::RecvFrom && ctx.policy.udp_reply() {
-        s.note_heard(peer);
-    }
-    ok
-}
-
-/// recvfrom(2) that drops datagrams from denied peers (counted) and
-/// keeps waiting; with MSG_PEEK a denied datagram is read off the
-/// queue (MSG_DONTWAIT) before looking again.
-async fn recv_filtered<W: Wait>(
-    ctx: &WasockCtx,
-    s: &HostSocket,
-    cap: usize,
-    flags: MsgFlags,
-) -> SocketResult<(Vec<u8>, SockAddr)> {
-    let f = recv_flags(flags);
-    let peek = flags.contains(MsgFlags::PEEK);
-    let mut buf: Vec<u8> = Vec::with_capacity(cap);
-    let (_, from) = s
-        .io::<W, _>(Interest::Read, flags, || loop {
-            buf.clear();
-            let (n, from) = sys::append_read(&mut buf, cap, |b| s.sock.recv_from_with_flags(b, f))?;
-            if peer_allowed(ctx, s, Use::RecvFrom, &from) {
-                return Ok((n, from));
-            }
-            if peek {
-                let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-                let _ = s.sock.recv_with_flags(&mut one, libc::MSG_DONTWAIT);
-            }
-            if f & libc::MSG_DONTWAIT != 0 {
-                return Err(io::Error::from(io::ErrorKind::WouldBlock));
-            }
-        })
-        .await?;
-    Ok((buf, from))
 }
 
 /// The `MSG_*` bits of a flag set, with MSG_NOSIGNAL always added.
@@ -357,59 +273,9 @@ impl WasockCtxView<'_> {
         Ok(self.table.get(r)?)
     }
 
-    /// Checks a destination (`connect`, `send-to`) of socket `s`: judged
-    /// by where the kernel delivers it (the policy's module docs); logs
-    /// and records the decision. No system call is made for a denied one
-    /// (the host-address probe uses a socket of its own).
-    pub(crate) fn check_destination(
-        &self,
-        s: &HostSocket,
-        use_: Use,
-        addr: SocketAddr,
-    ) -> SocketResult<()> {
-        let ip = addr.ip();
-        let scope = match addr {
-            SocketAddr::V6(a) => a.scope_id(),
-            SocketAddr::V4(_) => 0,
-        };
-        let canon = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
-        let host_local =
-            !canon.is_loopback() && !canon.is_unspecified() && sys::is_host_address(canon, scope);
-        let dest = Destination {
-            addr,
-            host_local,
-            bound: s.bound_ip(),
-        };
-        let replied = use_ == Use::SendTo && self.ctx.policy.udp_reply() && s.heard(addr);
-        let d = {
-            let shared = self.ctx.shared();
-            self.ctx.policy.decide_destination(
-                use_,
-                s.transport(),
-                dest,
-                &shared.resolutions,
-                replied,
-            )
-        };
-        self.ctx.decide(d)
-    }
-
-    /// Checks a local address (`bind`, `listen`) of socket `s`.
-    fn check_local(&self, s: &HostSocket, use_: Use, addr: SocketAddr) -> SocketResult<()> {
-        let d = self
-            .ctx
-            .policy
-            .decide_local(use_, s.transport(), addr, s.dual_stack(addr.ip()));
-        self.ctx.decide(d)
-    }
-
     /// The socket and the kernel address it may use for `use_`: AF_UNIX
     /// names resolve in `unix.rs` (never through the IP rules), IP
-    /// addresses go through the IP rules ([`Self::check_local`],
-    /// [`Self::check_destination`]).
+    /// addresses go through the IP rules (`socket_guard.rs`: `checked`).
     pub(crate) fn target(
         &self,
         r: &Resource<HostSocket>,
@@ -425,11 +291,7 @@ impl WasockCtxView<'_> {
             let a = crate::families::to_sockaddr(&self.ctx.interfaces, s.family, address)?;
             return Ok((s, crate::unix::Resolved::plain(a)));
         }
-        let addr = s.check_family(address)?;
-        match use_ {
-            Use::Bind | Use::Listen => self.check_local(s, use_, addr)?,
-            _ => self.check_destination(s, use_, addr)?,
-        }
+        let (s, addr) = self.checked(r, address, use_)?;
         Ok((s, crate::unix::Resolved::plain(SockAddr::from(addr))))
     }
 
@@ -450,9 +312,16 @@ impl WasockCtxView<'_> {
         Ok(r)
     }
 
-    pub(crate) fn reserve(&self) -> SocketResult<()> {
+    /// Refuses a new socket past the policy's limit, counting the
+    /// wasi:sockets sockets of the same table when the policy enables them.
+    pub(crate) fn reserve(&mut self) -> SocketResult<()> {
         let max = self.ctx.policy.limits.max_sockets;
-        if self.ctx.open_sockets >= max {
+        let wasi = if self.ctx.policy.wasi_sockets_allowed() {
+            crate::ctx::wasi_sockets_in(self.table)
+        } else {
+            0
+        };
+        if self.ctx.open_sockets + wasi >= max {
             return Err(SocketError::new(
                 ErrorCode::TooManyFiles,
                 format!("the policy's limit of {max} open sockets is reached"),
@@ -468,19 +337,40 @@ impl WasockCtxView<'_> {
         socket_type: SocketType,
         protocol: i32,
     ) -> SocketResult<Resource<HostSocket>> {
-        self.ctx
-            .policy
-            .check_family(family, socket_type, protocol)?;
+        {
+            let d = self.ctx.policy.decide_family(family, socket_type, protocol);
+            let fam = crate::policy::debug_name(family).to_ascii_lowercase();
+            let subject = format!(
+                "{fam} {} socket (protocol {protocol})",
+                crate::policy::debug_name(socket_type).to_ascii_lowercase()
+            );
+            let proto = protocol.to_string();
+            let learn = match (family, socket_type) {
+                (AddressFamily::Inet | AddressFamily::Inet6, SocketType::Raw) => {
+                    Some(("raw", proto.as_str()))
+                }
+                (AddressFamily::Inet | AddressFamily::Inet6 | AddressFamily::Unix, _) => None,
+                _ => Some(("family", fam.as_str())),
+            };
+            self.ctx.decide_grant("create", &subject, d, learn)?;
+        }
         let domain = sys::domain(family).ok_or_else(|| {
             SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
-                format!("address family {family:?} is not supported by this host"),
+                format!(
+                    "address family {} is not supported by this host",
+                    names::family(family)
+                ),
             )
         })?;
         let ty = sys::socket_type(socket_type).ok_or_else(|| {
             SocketError::new(
                 ErrorCode::SocketTypeNotSupported,
-                format!("socket type {socket_type:?} is not supported for {family:?}"),
+                format!(
+                    "socket type {} is not supported for {}",
+                    names::socket_type(socket_type),
+                    names::family(family)
+                ),
             )
         })?;
         // Any protocol number goes to the kernel, which judges it as for
@@ -597,6 +487,12 @@ impl WasockCtxView<'_> {
             Ok(()) => return Ok(()),
             Err(e) => e,
         };
+        if s.family == AddressFamily::Unix
+            && e.kind() == io::ErrorKind::WouldBlock
+            && s.timeout.is_none()
+        {
+            return crate::unix::connect_when_backlog_frees::<W>(&s.sock, &to.addr).await;
+        }
         let in_progress = matches!(
             e.raw_os_error(),
             Some(libc::EINPROGRESS) | Some(libc::EINTR)
@@ -641,11 +537,13 @@ impl WasockCtxView<'_> {
         flags: MsgFlags,
     ) -> SocketResult<u64> {
         let data = data.as_ref();
-        let s = self.sock(&r)?;
+        let s = self.table.get(&r)?;
+        throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
         let n = s
             .io::<W, _>(Interest::Write, flags, || s.sock.send_with_flags(data, f))
             .await?;
+        sent(self.ctx, n);
         Ok(n as u64)
     }
 
@@ -657,11 +555,12 @@ impl WasockCtxView<'_> {
         flags: MsgFlags,
     ) -> SocketResult<()> {
         let data = data.as_ref();
-        let s = self.sock(&r)?;
+        let s = self.table.get(&r)?;
         let f = msg_flags(flags);
         let deadline = s.deadline(flags);
         let mut sent = 0;
         while sent < data.len() {
+            throttle::<W>(self.ctx, s, flags, deadline.ok()).await?;
             let rest = &data[sent..];
             let mut op = || s.sock.send_with_flags(rest, f);
             let n = match deadline {
@@ -671,6 +570,7 @@ impl WasockCtxView<'_> {
                 }
                 Err(()) => s.io::<W, _>(Interest::Write, flags, op).await?,
             };
+            self::sent(self.ctx, n);
             sent += n;
         }
         Ok(())
@@ -686,12 +586,14 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<u64> {
         let data = data.as_ref();
         let (s, to) = self.target(&r, &address, Use::SendTo)?;
+        throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
         let n = s
             .io::<W, _>(Interest::Write, flags, || {
                 s.sock.send_to_with_flags(data, &to.addr, f)
             })
             .await?;
+        sent(self.ctx, n);
         Ok(n as u64)
     }
 
@@ -702,6 +604,11 @@ impl WasockCtxView<'_> {
 
     /// recv(2). MSG_WAITALL in blocking and timeout mode keeps reading
     /// until the buffer is full, the peer closes, or the time is up.
+    ///
+    /// A request for 0 bytes returns nothing at once without a system call,
+    /// as CPython's `recv` and `recv_into` do (on Linux a zero-length
+    /// recv(2) waits for data on a stream, and takes a datagram off the
+    /// queue on a datagram socket).
     pub(crate) async fn recv<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
@@ -710,6 +617,9 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<Vec<u8>> {
         let cap = self.recv_cap(max_len);
         let s = self.table.get(&r)?;
+        if max_len == 0 {
+            return Ok(Vec::new());
+        }
         if self.filters_datagrams(s) {
             let (buf, _) = recv_filtered::<W>(&*self.ctx, s, cap, flags).await?;
             return Ok(buf);
@@ -743,7 +653,9 @@ impl WasockCtxView<'_> {
         Ok(buf)
     }
 
-    /// recvfrom(2).
+    /// recvfrom(2). A request for 0 bytes is passed on as CPython passes
+    /// it: the call waits per the mode for data (a stream) or a datagram,
+    /// which it consumes.
     pub(crate) async fn recv_from<W: Wait>(
         &mut self,
         r: Resource<HostSocket>,
@@ -764,13 +676,6 @@ impl WasockCtxView<'_> {
             })
             .await?;
         Ok((buf, self.address_out(s, &from)))
-    }
-
-    /// Whether datagrams received on `s` must be checked per peer.
-    pub(crate) fn filters_datagrams(&self, s: &HostSocket) -> bool {
-        matches!(s.socket_type, SocketType::Dgram | SocketType::Raw)
-            && (self.ctx.policy.udp_reply()
-                || self.ctx.policy.filters_peers(Use::RecvFrom, s.transport()))
     }
 
     /// shutdown(2).
@@ -889,22 +794,30 @@ impl WasockCtxView<'_> {
         socket_type: SocketType,
         protocol: i32,
     ) -> SocketResult<(Resource<HostSocket>, Resource<HostSocket>)> {
+        if matches!(family, AddressFamily::Inet | AddressFamily::Inet6) {
+            return Err(inet_socketpair(family, socket_type, protocol));
+        }
         if family != AddressFamily::Unix {
             return Err(SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
-                format!("socketpair is not supported for {family:?}"),
+                format!("socketpair is not supported for {}", names::family(family)),
             ));
         }
         let ty = match socket_type {
             SocketType::Raw => {
                 return Err(SocketError::denied(format_args!(
-                    "creating a raw {family:?} socket"
+                    "creating a raw {} socket",
+                    names::family(family)
                 )))
             }
             other => sys::socket_type(other).ok_or_else(|| {
                 SocketError::new(
                     ErrorCode::SocketTypeNotSupported,
-                    format!("socket type {other:?} is not supported for {family:?}"),
+                    format!(
+                        "socket type {} is not supported for {}",
+                        names::socket_type(other),
+                        names::family(family)
+                    ),
                 )
             })?,
         };
@@ -934,5 +847,28 @@ impl WasockCtxView<'_> {
             nonblocking,
         ))?;
         Ok((a, b))
+    }
+}
+
+/// The error socketpair(2) gives for an IP family, as the kernel reports
+/// it: it creates both sockets (checking type and protocol as socket(2)
+/// does: EINVAL, EPROTONOSUPPORT, ESOCKTNOSUPPORT) and then refuses with
+/// EOPNOTSUPP, since no IP protocol pairs sockets. Nothing outlives the
+/// call. Raw sockets are refused by the policy before the kernel is asked,
+/// as `open` refuses them.
+fn inet_socketpair(family: AddressFamily, socket_type: SocketType, protocol: i32) -> SocketError {
+    if socket_type == SocketType::Raw {
+        return SocketError::denied(format_args!(
+            "creating a raw {} socket",
+            names::family(family)
+        ));
+    }
+    let Some(domain) = sys::domain(family) else {
+        return SocketError::new(ErrorCode::AddressFamilyNotSupported, "");
+    };
+    match sys::socketpair_raw_type(domain, sys::socket_type_number(socket_type), protocol) {
+        Err(e) => e.into(),
+        // No IP protocol has socketpair; both sockets close here.
+        Ok(_) => SocketError::new(ErrorCode::NotSupported, "socketpair"),
     }
 }

@@ -20,6 +20,14 @@ pub fn open(domain: Domain, ty: Type, protocol: i32, nonblocking: bool) -> io::R
     Socket::new(domain, ty, proto)
 }
 
+/// socketpair(2) with SOCK_CLOEXEC, the type as a raw `SOCK_*` number:
+/// `ty` and `protocol` go to the kernel as given (it checks them as
+/// socket(2) does). Used to learn the kernel's answer for IP families.
+pub fn socketpair_raw_type(domain: Domain, ty: i32, protocol: i32) -> io::Result<(Socket, Socket)> {
+    let proto = (protocol != 0).then_some(Protocol::from(protocol));
+    Socket::pair_raw(domain, Type::from(ty).cloexec(), proto)
+}
+
 /// The socket2 domain of a family the host implements.
 pub fn domain(family: AddressFamily) -> Option<Domain> {
     match family {
@@ -1275,4 +1283,22 @@ pub fn recvmsg(
         from,
         cmsgs,
     })
+}
+
+/// Whether `(pid, uid, gid)` are credentials an unprivileged process could
+/// send as SCM_CREDENTIALS: its own pid, its real or effective uid and gid
+/// (getuid(2), geteuid(2), getgid(2), getegid(2)).
+pub fn own_credentials(pid: i32, uid: u32, gid: u32) -> bool {
+    // SAFETY: these calls take no arguments and cannot fail.
+    let (ruid, euid, rgid, egid) = unsafe {
+        (
+            libc::getuid(),
+            libc::geteuid(),
+            libc::getgid(),
+            libc::getegid(),
+        )
+    };
+    u32::try_from(pid).is_ok_and(|p| p == std::process::id())
+        && (uid == ruid || uid == euid)
+        && (gid == rgid || gid == egid)
 }

@@ -46,7 +46,25 @@ struct Bound {
     /// The path the kernel holds (`/proc/self/fd/N/name`).
     kernel: Vec<u8>,
     /// Keeps `N` open (and so `kernel` meaningful) while the socket lives.
-    _parent: OwnedFd,
+    parent: OwnedFd,
+}
+
+/// The parent-directory descriptors bound sockets hold, process-wide: a
+/// kernel-reported `/proc/self/fd/N/…` is translated only when `N` is one
+/// of them, so a peer that chose such a name cannot make the host reveal
+/// what another of its descriptors is.
+static PARENTS: std::sync::Mutex<Vec<std::os::fd::RawFd>> = std::sync::Mutex::new(Vec::new());
+
+fn parents() -> std::sync::MutexGuard<'static, Vec<std::os::fd::RawFd>> {
+    PARENTS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Drop for Bound {
+    fn drop(&mut self) {
+        // Forgotten before the descriptor closes (after this body).
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&self.parent);
+        parents().retain(|&p| p != fd);
+    }
 }
 
 /// An address ready for a system call, with the descriptors it goes
@@ -72,11 +90,16 @@ impl Resolved {
     pub fn bound(self, state: &UnixState) {
         if let Some(parent) = self.hold {
             if let Some(name) = self.addr.as_pathname() {
-                let _ = state.bound.set(Bound {
+                let fd = std::os::fd::AsRawFd::as_raw_fd(&parent);
+                let bound = Bound {
                     guest: self.guest,
                     kernel: name.as_os_str().as_bytes().to_vec(),
-                    _parent: parent,
-                });
+                    parent,
+                };
+                parents().push(fd);
+                // A second successful bind cannot happen (EINVAL); if it
+                // did, `bound` is dropped here and forgets its descriptor.
+                let _ = state.bound.set(bound);
             }
         }
     }
@@ -210,10 +233,13 @@ pub fn name_out(policy: &Policy, own: Option<&UnixState>, name: UnixName) -> Opt
 /// not the guest's business).
 fn path_out(policy: &Policy, p: &[u8]) -> Vec<u8> {
     let full = match sys::split_fd_link(p) {
-        Some((fd, rest)) => match sys::fd_path(fd) {
-            Ok(dir) => dir.join(std::ffi::OsStr::from_bytes(rest)),
-            Err(_) => return rest.to_vec(),
-        },
+        Some((fd, rest)) => {
+            let held = parents();
+            match held.contains(&fd).then(|| sys::fd_path(fd)) {
+                Some(Ok(dir)) => dir.join(std::ffi::OsStr::from_bytes(rest)),
+                _ => return last_component(rest),
+            }
+        }
         None if p.first() == Some(&b'/') => {
             std::path::PathBuf::from(std::ffi::OsStr::from_bytes(p))
         }
@@ -227,6 +253,32 @@ fn path_out(policy: &Policy, p: &[u8]) -> Vec<u8> {
     full.file_name()
         .map(|n| n.as_bytes().to_vec())
         .unwrap_or_default()
+}
+
+fn last_component(p: &[u8]) -> Vec<u8> {
+    p.rsplit(|&b| b == b'/').next().unwrap_or_default().to_vec()
+}
+
+/// connect(2) for a socket in blocking mode on a non-blocking descriptor
+/// (the async embedding) when the AF_UNIX listener's backlog is full
+/// (EAGAIN). The kernel would block; it wakes waiters on the listener, not
+/// on this socket, so there is no readiness to wait for: retry every
+/// millisecond, the guest's fiber suspended in between. (In timeout and
+/// non-blocking mode CPython reports the EAGAIN at once, and so do we.)
+pub async fn connect_when_backlog_frees<W: crate::wait::Wait>(
+    sock: &socket2::Socket,
+    to: &SockAddr,
+) -> SocketResult<()> {
+    loop {
+        let pause = std::time::Instant::now() + std::time::Duration::from_millis(1);
+        W::wait_many(&[], &[], Some(pause)).await?;
+        match sock.connect(to) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.raw_os_error() == Some(libc::EISCONN) => return Ok(()),
+            Err(e) if crate::wait::retryable(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -307,5 +359,13 @@ mod tests {
             Some(UnixAddress::Pathname(p)) if p == b"y"
         ));
         assert!(name_out(&policy, None, UnixName::Nothing).is_none());
+        // A peer-chosen name through one of our descriptors that is not a
+        // bound socket's parent reveals nothing about it.
+        let f = std::fs::File::open(outer.path().join("granted")).unwrap();
+        let n = format!("/proc/self/fd/{}/z", std::os::fd::AsRawFd::as_raw_fd(&f));
+        assert!(matches!(
+            name_out(&policy, None, UnixName::Path(n.into_bytes())),
+            Some(UnixAddress::Pathname(p)) if p == b"z"
+        ));
     }
 }

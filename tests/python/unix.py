@@ -46,6 +46,46 @@ a.close()
 show("seqpacket-eof", lambda: b.recv(100))
 b.close()
 
+# -- makefile modes
+a, b = socketpair()
+wf = a.makefile("wb")
+show("makefile-write", lambda: wf.write(b"line1\nline2\n"))
+show("makefile-buffered", lambda: b.recv(100, MSG_DONTWAIT))
+show("makefile-flush", lambda: wf.flush())
+rf = b.makefile("rb")
+show("makefile-readline", lambda: (rf.readline(), rf.readline()))
+uf = a.makefile("wb", buffering=0)
+show("makefile-unbuffered", lambda: (uf.write(b"now"), b.recv(100)))
+for mode in ("x", "rwx"):
+    try:
+        a.makefile(mode)
+    except ValueError as e:
+        print("makefile-bad-mode:", e)
+try:
+    a.makefile("w", buffering=0)
+except ValueError as e:
+    print("makefile-text-unbuffered:", e)
+wf2 = a.makefile("wb")
+wf2.write(b"closed")
+wf2.close()
+show("makefile-close-flushes", lambda: b.recv(100))
+for f in (wf, rf, uf):
+    f.close()
+a.close()
+b.close()
+
+# -- detach / fromfd / socket(fileno=)
+a, b = socketpair()
+fd = a.detach()
+show("detach", lambda: (fd >= 0, a.fileno()))
+c = fromfd(fd, AF_UNIX, SOCK_STREAM)
+show("fromfd", lambda: (c.send(b"dup"), b.recv(10), c.family == AF_UNIX))
+d = socket(fileno=fd)
+show("fileno-adopt", lambda: (d.send(b"orig"), b.recv(10), d.family == AF_UNIX, d.type == SOCK_STREAM))
+for s in (b, c, d):
+    s.close()
+show("fromfd-closed", lambda: fromfd(fd, AF_UNIX, SOCK_STREAM))
+
 # -- filesystem paths (relative to the working directory / the grant)
 srv = socket(AF_UNIX, SOCK_STREAM)
 show("unbound-name", lambda: srv.getsockname())
@@ -144,7 +184,29 @@ show("passcred", lambda: b.getsockopt(SOL_SOCKET, SO_PASSCRED))
 a.send(b"cred")
 msg, anc, flags, addr = b.recvmsg(100, CMSG_SPACE(12))
 show("credentials", lambda: (msg, [(l, t, len(d), array.array("i", d)[1:].tolist()) for l, t, d in anc], flags))
-for s in (a, b, p1, p2):
+import io
+f = io.BytesIO(bytes(range(256)) * 80)
+show("sendfile", lambda: a.sendfile(f, 100, 9000))
+show("sendfile-position", lambda: f.tell())
+got = b""
+while len(got) < 9000:
+    got += b.recv(65536)
+show("sendfile-data", lambda: (len(got), got[:3], got[-3:]))
+show("sendfile-rest", lambda: (a.sendfile(f), f.tell()))
+rest = b""
+while len(rest) < 11380:
+    rest += b.recv(65536)
+show("sendfile-rest-len", lambda: len(rest))
+try:
+    a.sendfile(f, 0, 0)
+except ValueError as e:
+    print("sendfile-count-0-error:", e)
+dg1, dg2 = socketpair(AF_UNIX, SOCK_DGRAM)
+try:
+    dg1.sendfile(f)
+except ValueError as e:
+    print("sendfile-dgram-error:", e)
+for s in (a, b, p1, p2, dg1, dg2):
     s.close()
 
 # -- ancillary data over UDP on loopback
@@ -161,18 +223,52 @@ show("udp-recvmsg", lambda: (msg, int(flags), addr[0]))
 for l, t, d in sorted(anc):
     print(f"cmsg {l} {t} {d.hex()}")
 show("udp-trunc", lambda: (tx.sendto(b"long datagram", ("127.0.0.1", port)), (lambda m: (m[0], m[1], int(m[2])))(rx.recvmsg(4, 0))))
+rx.setsockopt(SOL_SOCKET, 29, 1)  # SO_TIMESTAMP
+tx.sendto(b"t", ("127.0.0.1", port))
+msg, anc, flags, addr = rx.recvmsg(100, 1024)
+show("timestamp", lambda: [(l, t, len(d)) for l, t, d in anc if l == SOL_SOCKET])
+rx.setsockopt(SOL_SOCKET, 29, 0)
 rx.setsockopt(SOL_SOCKET, SO_TIMESTAMPNS, 1)
 tx.sendto(b"t", ("127.0.0.1", port))
 msg, anc, flags, addr = rx.recvmsg(100, 1024)
 show("timestampns", lambda: [(l, t, len(d)) for l, t, d in anc if l == SOL_SOCKET])
+seg = (2).to_bytes(2, sys.byteorder)
+show("udp-segment", lambda: tx.sendmsg([b"abcdef"], [(SOL_UDP, 103, seg)], 0, ("127.0.0.1", port)))
+show("udp-segments", lambda: [rx.recv(10) for _ in range(3)])
+rx.setsockopt(SOL_UDP, 104, 1)
+show("udp-gro-send", lambda: tx.sendmsg([b"abcdef"], [(SOL_UDP, 103, seg)], 0, ("127.0.0.1", port)))
+msg, anc, flags, addr = rx.recvmsg(100, 1024)
+show("udp-gro", lambda: msg)
+for l, t, d in sorted(anc):
+    if l == SOL_UDP:
+        print(f"cmsg {l} {t} {d.hex()}")
 rx.close()
 tx.close()
+e = socket(AF_INET, SOCK_DGRAM)
+e.setsockopt(IPPROTO_IP, 11, 1)  # IP_RECVERR
+closed = socket(AF_INET, SOCK_DGRAM)
+closed.bind(("127.0.0.1", 0))
+cport = closed.getsockname()[1]
+closed.close()
+show("errqueue-send", lambda: e.sendto(b"lost", ("127.0.0.1", cport)))
+msg, anc, flags, addr = e.recvmsg(100, 1024, MSG_ERRQUEUE)
+show("errqueue", lambda: (msg, int(flags), addr[0]))
+for l, t, d in sorted(anc):
+    print(f"cmsg {l} {t} {d.hex()}")
+show("errqueue-empty", lambda: e.recvmsg(100, 1024, MSG_ERRQUEUE))
+e.close()
 r6 = socket(AF_INET6, SOCK_DGRAM)
 r6.bind(("::1", 0))
 p6 = r6.getsockname()[1]
 r6.setsockopt(IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)
 r6.setsockopt(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1)
+r6.setsockopt(IPPROTO_IPV6, IPV6_RECVTCLASS, 1)
 t6 = socket(AF_INET6, SOCK_DGRAM)
+show("sendmsg-tclass", lambda: t6.sendmsg([b"tc"], [(IPPROTO_IPV6, IPV6_TCLASS, (0x20).to_bytes(4, sys.byteorder))], 0, ("::1", p6)))
+msg, anc, flags, addr = r6.recvmsg(100, 1024)
+show("udp6-tclass", lambda: msg)
+for l, t, d in sorted(anc):
+    print(f"cmsg {l} {t} {d.hex()}")
 show("sendmsg-hoplimit", lambda: t6.sendmsg([b"v6"], [(IPPROTO_IPV6, IPV6_HOPLIMIT, (7).to_bytes(4, sys.byteorder))], 0, ("::1", p6)))
 msg, anc, flags, addr = r6.recvmsg(100, 1024)
 show("udp6-recvmsg", lambda: (msg, int(flags), addr[0]))

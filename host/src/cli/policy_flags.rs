@@ -104,6 +104,9 @@ pub struct PolicyFlags {
     /// Most outgoing connections per second.
     #[arg(long, value_name = "N")]
     pub connections_per_second: Option<u32>,
+    /// Most bytes per second the guest sends over wasock sockets.
+    #[arg(long, value_name = "BYTES")]
+    pub send_bytes_per_second: Option<u64>,
     /// Stop the guest after this many milliseconds of wall-clock time.
     #[arg(long, value_name = "MS")]
     pub wall_time_ms: Option<u64>,
@@ -197,6 +200,9 @@ impl PolicyFlags {
         }
         if let Some(n) = self.connections_per_second {
             l.connections_per_second = Some(n);
+        }
+        if let Some(n) = self.send_bytes_per_second {
+            l.send_bytes_per_second = Some(n);
         }
         if let Some(n) = self.wall_time_ms {
             l.wall_time = Some(Duration::from_millis(n));

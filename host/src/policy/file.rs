@@ -1,8 +1,8 @@
-//! The TOML form of a policy, and printing a policy back as TOML.
+//! The TOML form of a policy (feature `policy-file`); printing a policy
+//! back as TOML is `render.rs`.
 
 use super::{Limits, Policy, Use};
 use serde::Deserialize;
-use std::fmt::Write as _;
 use std::time::Duration;
 
 /// The TOML form of a policy. Every key is optional; unknown keys are
@@ -33,6 +33,7 @@ use std::time::Duration;
 /// max-recv = 1048576
 /// max-backlog = 4096
 /// connections-per-second = 100
+/// send-bytes-per-second = 1048576
 /// wall-time-ms = 60000
 /// max-memory = 268435456
 /// ```
@@ -137,6 +138,8 @@ pub struct LimitsSection {
     pub max_backlog: Option<i32>,
     /// See [`Limits::connections_per_second`].
     pub connections_per_second: Option<u32>,
+    /// See [`Limits::send_bytes_per_second`].
+    pub send_bytes_per_second: Option<u64>,
     /// See [`Limits::wall_time`], in milliseconds.
     pub wall_time_ms: Option<u64>,
     /// See [`Limits::max_memory`].
@@ -157,6 +160,9 @@ impl LimitsSection {
         }
         if let Some(n) = self.connections_per_second {
             limits.connections_per_second = Some(n);
+        }
+        if let Some(n) = self.send_bytes_per_second {
+            limits.send_bytes_per_second = Some(n);
         }
         if let Some(n) = self.wall_time_ms {
             limits.wall_time = Some(Duration::from_millis(n));
@@ -216,99 +222,4 @@ impl PolicyFile {
         p.limits.validate().map_err(anyhow::Error::msg)?;
         Ok(p)
     }
-}
-
-fn list(out: &mut String, key: &str, items: &[String]) {
-    if items.is_empty() {
-        return;
-    }
-    let quoted: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
-    let _ = writeln!(out, "{key} = [{}]", quoted.join(", "));
-}
-
-/// The policy as a TOML file (implied rules as comments).
-pub(super) fn render(p: &Policy) -> String {
-    let mut out = String::from("[network]\n");
-    for u in Use::ALL {
-        if u == Use::Resolve {
-            continue;
-        }
-        for allow in [true, false] {
-            let items: Vec<String> = p
-                .rules
-                .iter()
-                .filter(|r| r.use_ == u && r.allow == allow && r.implied_by.is_none())
-                .map(|r| r.target.to_string())
-                .collect();
-            list(
-                &mut out,
-                &format!("{}-{u}", if allow { "allow" } else { "deny" }),
-                &items,
-            );
-        }
-        let explicit = p.has_explicit(u);
-        for r in p
-            .rules
-            .iter()
-            .filter(|r| r.use_ == u && r.implied_by.is_some())
-        {
-            let _ = writeln!(
-                out,
-                "# {r}{}",
-                if explicit && r.allow {
-                    " — inactive: the policy has explicit allow rules of this use"
-                } else {
-                    ""
-                }
-            );
-        }
-    }
-    for allow in [true, false] {
-        let items: Vec<String> = p
-            .resolve
-            .iter()
-            .filter(|(a, _)| *a == allow)
-            .map(|(_, n)| n.clone())
-            .collect();
-        list(
-            &mut out,
-            if allow {
-                "allow-resolve"
-            } else {
-                "deny-resolve"
-            },
-            &items,
-        );
-    }
-    let _ = writeln!(out, "udp-reply = {}", p.udp_reply);
-    let _ = writeln!(out, "wasi-sockets = {}", p.wasi_sockets);
-    let _ = writeln!(out, "audit-only = {}", p.audit_only);
-    out.push_str("\n[families]\n");
-    let raw: Vec<String> = p
-        .grants
-        .raw
-        .iter()
-        .map(|n| if *n < 0 { "*".into() } else { n.to_string() })
-        .collect();
-    list(&mut out, "raw", &raw);
-    let fams: Vec<String> = p.grants.families.iter().cloned().collect();
-    list(&mut out, "allow", &fams);
-    out.push_str("\n[options]\n");
-    let opts: Vec<String> = p.options.iter().cloned().collect();
-    list(&mut out, "allow", &opts);
-    let l = &p.limits;
-    out.push_str("\n[limits]\n");
-    let _ = writeln!(out, "max-sockets = {}", l.max_sockets);
-    let _ = writeln!(out, "max-recv = {}", l.max_recv);
-    let _ = writeln!(out, "max-backlog = {}", l.max_backlog);
-    if let Some(n) = l.connections_per_second {
-        let _ = writeln!(out, "connections-per-second = {n}");
-    }
-    if let Some(t) = l.wall_time {
-        let _ = writeln!(out, "wall-time-ms = {}", t.as_millis());
-    }
-    if let Some(m) = l.max_memory {
-        let _ = writeln!(out, "max-memory = {m}");
-    }
-    out
 }

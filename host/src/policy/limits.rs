@@ -1,7 +1,7 @@
 //! Resource limits per guest instance, checked at load time so that no
 //! value can make the host itself fail.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Resource limits a guest instance runs under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,13 @@ pub struct Limits {
     /// burst is the same number; `None`: unlimited. A connect past it fails
     /// with PermissionError naming the limit, before any system call.
     pub connections_per_second: Option<u32>,
+    /// Bytes sent per second, over all the instance's wasock sockets, as a
+    /// token bucket holding one second's worth; `None`: unlimited. A send
+    /// goes ahead while the bucket is not empty (it may then go into debt by
+    /// its size, so datagrams are never cut) and otherwise waits per the
+    /// socket's mode (non-blocking: EAGAIN; timeout mode: at most the
+    /// timeout).
+    pub send_bytes_per_second: Option<u64>,
     /// Wall-clock time the guest may run (wasmtime epoch deadline, checked
     /// every [`Limits::EPOCH_TICK`]); `None`: unlimited.
     pub wall_time: Option<Duration>,
@@ -67,6 +74,9 @@ impl Limits {
         if let Some(n) = self.connections_per_second {
             range("connections-per-second", n.into(), 1, 1_000_000)?;
         }
+        if let Some(n) = self.send_bytes_per_second {
+            range("send-bytes-per-second", n.into(), 1, 1 << 40)?;
+        }
         if let Some(t) = self.wall_time {
             range("wall-time-ms", t.as_millis(), 1, 366 * 86_400_000)?;
         }
@@ -84,8 +94,50 @@ impl Default for Limits {
             max_recv: 1 << 20,
             max_backlog: 4096,
             connections_per_second: None,
+            send_bytes_per_second: None,
             wall_time: None,
             max_memory: None,
         }
+    }
+}
+
+/// A token bucket that may go into debt: pure (the caller passes the
+/// time), so its arithmetic is tested without clocks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    /// A full bucket of `rate` tokens at `now`.
+    pub fn full(rate: u64, now: Instant) -> Self {
+        Bucket {
+            tokens: rate as f64,
+            at: now,
+        }
+    }
+
+    fn refill(&mut self, rate: u64, now: Instant) {
+        let rate = rate as f64;
+        let dt = now.saturating_duration_since(self.at).as_secs_f64();
+        self.tokens = (self.tokens + dt * rate).min(rate);
+        self.at = now.max(self.at);
+    }
+
+    /// `None` when a use may go ahead now; else when it may.
+    pub fn ready_at(&mut self, rate: u64, now: Instant) -> Option<Instant> {
+        self.refill(rate, now);
+        if self.tokens > 0.0 {
+            return None;
+        }
+        let wait = (-self.tokens + 1.0) / rate as f64;
+        Some(now + Duration::from_secs_f64(wait.min(86_400.0)))
+    }
+
+    /// Spends `n` tokens (possibly into debt).
+    pub fn spend(&mut self, rate: u64, now: Instant, n: u64) {
+        self.refill(rate, now);
+        self.tokens -= n as f64;
     }
 }

@@ -9,7 +9,9 @@
 //!
 //! **Addresses are judged by where the kernel delivers them**, not by how
 //! they are spelled:
-//! - IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are the IPv4 address.
+//! - IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`) are the IPv4 address;
+//!   NAT64 (`64:ff9b::a.b.c.d`) and IPv4-compatible (`::a.b.c.d`)
+//!   destinations are judged as themselves and as the IPv4 address.
 //! - A destination that is the unspecified address (`0.0.0.0`, `::`,
 //!   `::ffff:0.0.0.0`) delivers to this host: it is judged as the loopback
 //!   address of its family (and as the socket's bound address, when that is
@@ -31,22 +33,28 @@
 //! Target syntax (CLI flags, the TOML file and the builder): see
 //! [`Target`].
 
+#[cfg(feature = "policy-file")]
 mod file;
 mod limits;
+mod render;
 mod target;
 mod unix;
 
 pub use crate::ctx::{Recorder, Source};
+#[cfg(feature = "policy-file")]
 pub use file::PolicyFile;
-pub use limits::Limits;
+pub use limits::{Bucket, Limits};
 pub use target::{HostPattern, Target, TargetParseError};
-pub use unix::{UnixGrant, UnixSection};
+pub use unix::UnixGrant;
+#[cfg(feature = "policy-file")]
+pub use unix::UnixSection;
 
 use crate::bindings::types::{AddressFamily, SocketType};
 use crate::error::SocketError;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+#[cfg(feature = "policy-file")]
 use std::path::Path;
 use std::str::FromStr;
 use target::{canonical_ip, name_matches};
@@ -267,8 +275,9 @@ pub struct Decision {
     pub note: Option<String>,
     /// The flag that would allow it, for a denial no deny rule made.
     pub hint: Option<String>,
-    /// The narrowest target that allows this use (for learn mode).
-    pub learn: Option<Target>,
+    /// The narrowest targets that allow this use (for learn mode): every
+    /// address it was judged as.
+    pub learn: Vec<Target>,
 }
 
 impl Decision {
@@ -429,6 +438,18 @@ fn loopback(v4: bool) -> IpAddr {
     } else {
         IpAddr::V6(Ipv6Addr::LOCALHOST)
     }
+}
+
+/// The IPv4 address inside a NAT64 (`64:ff9b::/96`, `64:ff9b:1::/48`) or
+/// IPv4-compatible (`::a.b.c.d`, not `::` or `::1`) IPv6 address.
+fn embedded_ipv4(ip: IpAddr) -> Option<Ipv4Addr> {
+    let IpAddr::V6(v6) = ip else { return None };
+    let s = v6.segments();
+    let v4 = Ipv4Addr::from(u32::from(s[6]) << 16 | u32::from(s[7]));
+    let nat64 =
+        s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1);
+    let compat = s[..6] == [0; 6] && u32::from(v4) > 1;
+    (nat64 || compat).then_some(v4)
 }
 
 fn show_addr(a: SocketAddr) -> String {
@@ -750,7 +771,7 @@ impl Policy {
             }),
             note: None,
             hint: None,
-            learn: None,
+            learn: Vec::new(),
         }
     }
 
@@ -826,6 +847,17 @@ impl Policy {
                 candidates.push(lo);
                 note = Some(format!("{ip} is this host's, judged as {lo} too"));
             }
+            if let Some(v4) = embedded_ipv4(ip) {
+                // A NAT64 gateway (or an IPv4-compatible route) delivers it
+                // to the IPv4 address: judged as that too, and as loopback
+                // when that is loopback.
+                let a4 = SocketAddr::new(IpAddr::V4(v4), addr.port());
+                candidates.push(a4);
+                if v4.is_loopback() || v4.is_unspecified() {
+                    candidates.push(SocketAddr::new(loopback(true), addr.port()));
+                }
+                note = Some(format!("{ip} embeds {v4}, judged as {v4} too"));
+            }
         }
         let (mut allowed, rule, uncovered) =
             self.judge(use_, transport, &candidates, &[addr], resolved);
@@ -843,7 +875,14 @@ impl Policy {
                 Target::exact(transport, target)
             ));
         }
-        d.learn = Some(Target::exact(transport, addr));
+        d.learn = candidates
+            .iter()
+            .map(|a| Target::exact(transport, *a))
+            .collect();
+        if ip.is_unspecified() {
+            // The literal too, so that a deny of it stays visible.
+            d.learn.push(Target::exact(transport, addr));
+        }
         d
     }
 
@@ -872,7 +911,7 @@ impl Policy {
                     Target::exact(transport, a)
                 ));
             }
-            d.learn = Some(Target::exact(transport, a));
+            d.learn = vec![Target::exact(transport, a)];
             return d;
         }
         // A wildcard: judged per family it receives on.
@@ -935,7 +974,17 @@ impl Policy {
                 && r.target.covers_family(families[0])
         });
         let mut d = self.decision(use_, Some(transport), subject, rule.copied(), true);
-        d.learn = Some(Target::exact(transport, SocketAddr::new(ip, port)));
+        d.learn = families
+            .iter()
+            .map(|v4| {
+                let wild: IpAddr = if *v4 {
+                    Ipv4Addr::UNSPECIFIED.into()
+                } else {
+                    Ipv6Addr::UNSPECIFIED.into()
+                };
+                Target::exact(transport, SocketAddr::new(wild, port))
+            })
+            .collect();
         d
     }
 
@@ -955,8 +1004,31 @@ impl Policy {
         if !allowed && d.rule.is_none() {
             d.hint = Some(format!("--allow-{} {learned}", use_.name()));
         }
-        d.learn = Some(learned);
+        d.learn = vec![learned];
         d
+    }
+
+    /// Checks a use of `addr` with what the policy alone knows (no host
+    /// addresses, no lookups, no dual stack): destinations as
+    /// [`Policy::decide_destination`], local addresses as
+    /// [`Policy::decide_local`], peers as [`Policy::decide_peer`]. The
+    /// error is the guest's PermissionError, naming the rule or the flag.
+    pub fn check(
+        &self,
+        use_: Use,
+        transport: Transport,
+        addr: SocketAddr,
+    ) -> Result<(), SocketError> {
+        let none = Resolutions::default();
+        match use_ {
+            Use::Connect | Use::SendTo => {
+                self.decide_destination(use_, transport, Destination::remote(addr), &none, false)
+            }
+            Use::Bind | Use::Listen => self.decide_local(use_, transport, addr, false),
+            Use::Join => self.decide_join(addr.ip()),
+            _ => self.decide_peer(use_, transport, addr, &none),
+        }
+        .result()
     }
 
     /// Whether peers of `use_` over `transport` need checking at all (false
@@ -1001,7 +1073,7 @@ impl Policy {
         if !allowed && d.rule.is_none() {
             d.hint = Some(format!("--allow-join {t}"));
         }
-        d.learn = Some(t);
+        d.learn = vec![t];
         d
     }
 
@@ -1027,7 +1099,7 @@ impl Policy {
             hint: (!allowed && rule.is_none()).then(|| format!("--allow-resolve {shown}")),
             rule,
             note: None,
-            learn: None,
+            learn: Vec::new(),
         }
     }
 
@@ -1105,14 +1177,18 @@ impl Policy {
         )))
     }
 
-    /// Reads a policy from a TOML file (see [`PolicyFile`]).
+    /// Reads a policy from a TOML file (see [`PolicyFile`]). Feature
+    /// `policy-file` (default).
+    #[cfg(feature = "policy-file")]
     pub fn from_toml_file(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("reading policy file {}: {e}", path.display()))?;
         Self::from_toml(&text).map_err(|e| anyhow::anyhow!("policy file {}: {e}", path.display()))
     }
 
-    /// Parses a policy from TOML text (see [`PolicyFile`]).
+    /// Parses a policy from TOML text (see [`PolicyFile`]). Feature
+    /// `policy-file` (default).
+    #[cfg(feature = "policy-file")]
     pub fn from_toml(text: &str) -> anyhow::Result<Self> {
         let file: PolicyFile = toml::from_str(text)?;
         file.into_policy()
@@ -1121,7 +1197,7 @@ impl Policy {
     /// The policy as TOML (the effective rules, implied ones as comments);
     /// parsing it back gives the same policy.
     pub fn to_toml(&self) -> String {
-        file::render(self)
+        render::render(self)
     }
 }
 

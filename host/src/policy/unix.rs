@@ -7,7 +7,6 @@
 
 use super::{Policy, Use};
 use crate::error::SocketError;
-use serde::Deserialize;
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -74,6 +73,11 @@ impl UnixGrant {
         )))
     }
 
+    /// The granted prefixes of abstract names.
+    pub fn abstract_prefixes(&self) -> &[Vec<u8>] {
+        &self.abstract_prefixes
+    }
+
     /// Whether sockets may be passed with SCM_RIGHTS.
     pub fn fd_passing(&self) -> bool {
         self.fd_passing
@@ -136,7 +140,8 @@ impl Policy {
 /// allow-abstract = ["myapp-"]     # abstract names with these prefixes
 /// fd-passing = false              # SCM_RIGHTS
 /// ```
-#[derive(Debug, Default, Deserialize)]
+#[cfg(feature = "policy-file")]
+#[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct UnixSection {
     /// The directory granted for AF_UNIX paths.
@@ -149,6 +154,7 @@ pub struct UnixSection {
     pub fd_passing: bool,
 }
 
+#[cfg(feature = "policy-file")]
 impl UnixSection {
     /// Adds this section's grants to `p`.
     pub fn apply(self, mut p: Policy) -> anyhow::Result<Policy> {
@@ -163,7 +169,7 @@ impl UnixSection {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "policy-file"))]
 mod tests {
     use super::*;
 

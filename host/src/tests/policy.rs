@@ -494,3 +494,209 @@ fn property_spellings_never_widen() {
         assert!(lo6.allowed || !d.allowed);
     }
 }
+
+#[test]
+fn every_parse_error_says_why() {
+    for (t, why) in [
+        ("127.0.0.1", "missing :PORTS"),
+        ("ftp://1.2.3.4:1", "unknown scheme"),
+        ("1.2.3.4:x", "bad port"),
+        ("1.2.3.4:70000", "bad port"),
+        ("1.2.3.4:9-3", "empty port range"),
+        ("1.2.3.4/33:1", "prefix too long"),
+        ("1.2.3.4/x:1", "bad prefix"),
+        ("::1:80", "an IPv6 address goes in brackets"),
+        ("[x]:1", "bad address"),
+        ("a b:1", "bad address or host name"),
+        (":1", "missing host"),
+        ("10.1.0.0/8:1", "host bits set"),
+    ] {
+        let e = t.parse::<Target>().unwrap_err().to_string();
+        assert!(e.contains(why), "{t}: {e}");
+        assert!(e.contains("expected [tcp://|udp://|raw://]HOST"), "{e}");
+    }
+    for (r, ok) in [
+        ("*", true),
+        ("*.a.b", true),
+        ("a", true),
+        ("a..b", false),
+        ("", false),
+        ("a b", false),
+    ] {
+        assert_eq!(Policy::default().allow_resolve(r).is_ok(), ok, "{r}");
+    }
+    assert!(Policy::default().allow_raw("icmp").is_ok());
+    assert!(Policy::default().allow_raw("256").is_err());
+    assert!(Policy::default().allow_family("net link").is_err());
+    for u in Use::ALL {
+        assert_eq!(u.name().parse::<Use>().unwrap(), u);
+    }
+    assert!("all".parse::<Use>().is_err());
+}
+
+#[test]
+fn every_toml_key_round_trips() {
+    let text = r#"
+[network]
+allow-bind = ["udp://127.0.0.1:5000"]
+deny-bind = ["0.0.0.0:*"]
+allow-listen = ["127.0.0.1:80"]
+deny-listen = ["127.0.0.1:81"]
+allow-accept = ["127.0.0.0/8:*"]
+deny-accept = ["127.0.0.2:*"]
+allow-connect = ["tcp://api.example.com:443"]
+deny-connect = ["[::1]:*"]
+allow-send-to = ["udp://[::1]:53"]
+deny-send-to = ["udp://[::1]:54"]
+allow-recv-from = ["udp://[::1]:*"]
+deny-recv-from = ["udp://127.0.0.9:*"]
+allow-join = ["udp://239.0.0.0/8:*"]
+deny-join = ["udp://239.1.0.0/16:*"]
+allow-resolve = ["*.example.com"]
+deny-resolve = ["bad.example.com"]
+udp-reply = true
+wasi-sockets = true
+audit-only = true
+[families]
+raw = ["icmp", "*"]
+allow = ["netlink"]
+[options]
+allow = ["so-mark", "IP_TOS"]
+[limits]
+max-sockets = 9
+max-recv = 4096
+max-backlog = 8
+connections-per-second = 3
+wall-time-ms = 1000
+max-memory = 1048576
+"#;
+    let p = Policy::from_toml(text).unwrap();
+    assert!(p.udp_reply() && p.wasi_sockets_allowed() && p.is_audit_only());
+    assert_eq!(p.limits.connections_per_second, Some(3));
+    assert_eq!(
+        p.granted_options().collect::<Vec<_>>(),
+        ["IP_TOS", "SO_MARK"]
+    );
+    let back = Policy::from_toml(&p.to_toml()).unwrap();
+    assert_eq!(back.rules(), p.rules());
+    assert_eq!(back.resolve_rules(), p.resolve_rules());
+    assert_eq!(back.limits, p.limits);
+    assert_eq!(back.grants, p.grants);
+    assert_eq!(back.to_toml(), p.to_toml());
+}
+
+#[test]
+fn token_bucket_arithmetic() {
+    use std::time::{Duration, Instant};
+    let t0 = Instant::now();
+    let mut b = Bucket::full(100, t0);
+    assert_eq!(b.ready_at(100, t0), None);
+    b.spend(100, t0, 250); // into debt: -150
+    let at = b.ready_at(100, t0).unwrap();
+    assert!(at >= t0 + Duration::from_millis(1500) && at <= t0 + Duration::from_millis(1520));
+    // After 1.6 s the balance is positive again.
+    assert_eq!(b.ready_at(100, t0 + Duration::from_millis(1600)), None);
+    // Refill never exceeds one second's worth.
+    let later = t0 + Duration::from_secs(100);
+    let mut b = Bucket::full(100, t0);
+    b.spend(100, later, 100);
+    assert!(b.ready_at(100, later).is_some());
+}
+
+#[test]
+fn learned_targets_allow_the_same_use_again() {
+    let all = Policy::allow_everything();
+    let r = none();
+    let cases: Vec<(Use, Decision)> = vec![
+        (
+            Use::Connect,
+            all.decide_destination(Use::Connect, Transport::Tcp, dest("0.0.0.0:80"), &r, false),
+        ),
+        (
+            Use::SendTo,
+            all.decide_destination(Use::SendTo, Transport::Udp, dest("127.0.0.7:53"), &r, false),
+        ),
+        (
+            Use::Bind,
+            all.decide_local(Use::Bind, Transport::Tcp, sa("[::]:8080"), true),
+        ),
+        (
+            Use::Bind,
+            all.decide_local(Use::Bind, Transport::Udp, sa("127.0.0.1:0"), false),
+        ),
+        (
+            Use::Accept,
+            all.decide_peer(Use::Accept, Transport::Tcp, sa("127.0.0.1:5555"), &r),
+        ),
+    ];
+    for (u, d) in cases {
+        assert!(d.allowed);
+        let mut p = Policy::deny_all();
+        for t in &d.learn {
+            p = p.allow_exact(u, t.clone());
+        }
+        let again = match u {
+            Use::Connect => p.decide_destination(u, Transport::Tcp, dest("0.0.0.0:80"), &r, false),
+            Use::SendTo => p.decide_destination(u, Transport::Udp, dest("127.0.0.7:53"), &r, false),
+            Use::Accept => p.decide_peer(u, Transport::Tcp, sa("127.0.0.1:6666"), &r),
+            _ if d.subject.starts_with('[') => {
+                p.decide_local(u, Transport::Tcp, sa("[::]:8080"), true)
+            }
+            _ => p.decide_local(u, Transport::Udp, sa("127.0.0.1:0"), false),
+        };
+        assert!(again.allowed, "{}: {:?}", again.detail(), d.learn);
+    }
+}
+
+#[test]
+fn nat64_and_compatible_addresses_are_judged_as_their_ipv4() {
+    let p = Policy::default()
+        .allow_connect("*:*")
+        .unwrap()
+        .deny_connect("10.0.0.0/8:*")
+        .unwrap()
+        .deny_connect("127.0.0.0/8:*")
+        .unwrap();
+    for a in [
+        "[64:ff9b::a00:1]:80",
+        "[64:ff9b:1::a00:1]:80",
+        "[::10.0.0.1]:80",
+        "[64:ff9b::7f00:1]:80",
+        "[::127.0.0.1]:80",
+    ] {
+        let d = p.decide_destination(Use::Connect, Transport::Tcp, dest(a), &none(), false);
+        assert!(!d.allowed, "{a}");
+    }
+    assert!(
+        p.decide_destination(
+            Use::Connect,
+            Transport::Tcp,
+            dest("[64:ff9b::808:808]:80"),
+            &none(),
+            false
+        )
+        .allowed
+    );
+    assert!(
+        p.decide_destination(
+            Use::Connect,
+            Transport::Tcp,
+            dest("[2001:db8::1]:80"),
+            &none(),
+            false
+        )
+        .allowed
+    );
+    // Allowing the IPv6 form alone does not allow its IPv4 address.
+    let p = Policy::default().allow_connect("[64:ff9b::]/96:*").unwrap();
+    assert!(
+        !p.decide_destination(
+            Use::Connect,
+            Transport::Tcp,
+            dest("[64:ff9b::a00:1]:80"),
+            &none(),
+            false
+        )
+        .allowed
+    );
+}

@@ -110,6 +110,11 @@ fn attempt_live(
     run_guest(guest, steps, policy, false, during)
 }
 
+thread_local! {
+    /// Whether this test thread runs guests with the async embedding.
+    static ASYNC: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 fn attempt(guest: &str, steps: &[String], policy: Policy) -> Run {
     run_guest(guest, steps, policy, false, |_| {})
 }
@@ -135,10 +140,26 @@ fn run_guest(
     let component = component(guest);
     let (config, out, audit) = config(guest, &args, policy);
     let name = guest.to_string();
+    let use_async = ASYNC.with(|a| a.get());
     let h = std::thread::spawn(move || {
+        ASYNC.with(|a| a.set(use_async));
         bounded(&name, GUEST_LIMIT, move || {
-            let linker = run::sync_linker(engine()).unwrap();
-            run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"))
+            if ASYNC.with(|a| a.get()) {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    let linker = run::async_linker(engine()).unwrap();
+                    run::run_async(&linker, &component, &config)
+                        .await
+                        .map_err(|e| format!("{e:?}"))
+                })
+            } else {
+                let linker = run::sync_linker(engine()).unwrap();
+                run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"))
+            }
         })
     });
     let conn =
@@ -319,6 +340,22 @@ fn host_addresses() -> Vec<IpAddr> {
     out
 }
 
+/// This host's link-local IPv6 addresses with their interface index (the
+/// scope id a destination needs).
+fn link_locals() -> Vec<(Ipv6Addr, u32)> {
+    let v6 = std::fs::read_to_string("/proc/net/if_inet6").unwrap_or_default();
+    v6.lines()
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 4 || f[3] != "20" {
+                return None;
+            }
+            let a = Ipv6Addr::from(u128::from_str_radix(f[0], 16).ok()?);
+            Some((a, u32::from_str_radix(f[1], 16).ok()?))
+        })
+        .collect()
+}
+
 fn host(ip: IpAddr) -> String {
     ip.to_string()
 }
@@ -354,13 +391,21 @@ fn unspecified_mapped_and_other_loopback_destinations_are_denied() {
             "127.255.255.254".into(),
             "::1".into(),
             "::ffff:127.0.0.2".into(),
+            // NAT64 and IPv4-compatible forms of loopback.
+            "64:ff9b::7f00:1".into(),
+            "::127.0.0.1".into(),
         ];
         for a in host_addresses() {
             dests.push(host(a));
         }
         let mut steps: Vec<String> = dests.iter().map(|d| format!("{verb},{d},{p}")).collect();
         if tcp {
+            // Scope ids do not change where ::1 delivers; a link-local
+            // address of this host (with its interface) is this host too.
             steps.push(format!("connect,::1,{p},1"));
+            for (a, scope) in link_locals() {
+                steps.push(format!("connect,{a},{p},{scope}"));
+            }
         }
         // The deny rules cover loopback only; host addresses are judged as
         // loopback too, so they are refused as well.
@@ -636,6 +681,22 @@ fn guarded_options_families_and_raw_sockets_are_off_unless_granted() {
             .any(|(t, _, _)| t.starts_with("raw") || t == "packet"),
         "{seen:?}"
     );
+    // The host decided each (audit records, outside the guest).
+    assert!(
+        r.audit.contains("\"use\":\"option\",\"transport\":null,\"subject\":\"setting option SO_MARK\",\"allowed\":false,\"enforced\":true"),
+        "{}",
+        r.audit
+    );
+    assert!(
+        r.audit.contains("allow with --allow-raw 255"),
+        "{}",
+        r.audit
+    );
+    assert!(
+        r.audit.contains("allow with --allow-family packet"),
+        "{}",
+        r.audit
+    );
     // Granted, the same calls go through to the kernel.
     let granted = Policy::deny_all()
         .allow_option("SO_PRIORITY")
@@ -688,13 +749,28 @@ fn multicast_joins_need_a_join_rule() {
 
 #[test]
 fn accept_closes_denied_peers_and_keeps_waiting() {
+    accept_filter("");
+}
+
+#[test]
+fn accept_closes_denied_peers_in_blocking_mode() {
+    accept_filter(",block");
+}
+
+#[test]
+fn accept_closes_denied_peers_async() {
+    ASYNC.with(|a| a.set(true));
+    accept_filter("");
+}
+
+fn accept_filter(mode: &str) {
     let port = free_port();
     let policy = Policy::deny_all()
         .allow_bind(&format!("127.0.0.1:{port}"))
         .unwrap()
         .allow_accept("127.0.0.1:*")
         .unwrap();
-    let steps = [format!("accept,127.0.0.1,{port},1")];
+    let steps = [format!("accept,127.0.0.1,{port},1{mode}")];
     let mut denied_got = Vec::new();
     let mut allowed_got = Vec::new();
     let r = attempt_live("escape", &steps, policy, |out| {
@@ -728,6 +804,21 @@ fn accept_closes_denied_peers_and_keeps_waiting() {
 
 #[test]
 fn udp_servers_drop_denied_peers_and_reply_only_to_who_wrote() {
+    udp_filter("");
+}
+
+#[test]
+fn udp_servers_drop_denied_peers_async() {
+    ASYNC.with(|a| a.set(true));
+    udp_filter("");
+}
+
+#[test]
+fn udp_servers_drop_denied_peers_when_peeking() {
+    udp_filter(",peek");
+}
+
+fn udp_filter(mode: &str) {
     let port = free_port();
     let policy = Policy::deny_all()
         .allow_bind(&format!("udp://127.0.0.1:{port}"))
@@ -738,7 +829,7 @@ fn udp_servers_drop_denied_peers_and_reply_only_to_who_wrote() {
     let bystander = Observer::udp("127.0.0.1:0");
     let bp = bystander.port();
     let steps = [
-        format!("serve-udp,127.0.0.1,{port},1"),
+        format!("serve-udp,127.0.0.1,{port},1{mode}"),
         format!("sendto-bound,127.0.0.1,{bp}"),
     ];
     let mut intruder_got = None;
@@ -759,6 +850,10 @@ fn udp_servers_drop_denied_peers_and_reply_only_to_who_wrote() {
     });
     assert_eq!(friend_got.as_deref(), Some(&b"echo"[..]), "{}", r.stdout);
     assert_eq!(intruder_got, None, "the intruder got an answer");
+    if !mode.is_empty() {
+        assert!(r.stdout.contains("peeked 127.0.0.1\n"), "{}", r.stdout);
+        assert!(!r.stdout.contains("peeked 127.0.0.2"), "{}", r.stdout);
+    }
     assert!(r.line(&steps[0]).ends_with("ok 127.0.0.1"), "{}", r.stdout);
     r.denied(&steps[1]);
     assert_eq!(bystander.count(), 0);
@@ -877,4 +972,80 @@ fn std_net_udp_servers_drop_denied_peers() {
         "{}",
         r.audit
     );
+}
+
+#[test]
+fn the_socket_limit_counts_std_net_sockets() {
+    let mut p = Policy::deny_all()
+        .allow_bind("udp://127.0.0.1:*")
+        .unwrap()
+        .allow_wasi_sockets(true);
+    p.limits.max_sockets = 3;
+    let st = "sockets,10".to_string();
+    let r = attempt("std_net_escape", std::slice::from_ref(&st), p.clone());
+    assert!(r.line(&st).contains("ok 3 then"), "{}", r.stdout);
+    // wasock and wasi:sockets sockets share the one limit.
+    let r = attempt("escape", &s(&["sockets,10"]), p);
+    assert!(
+        r.line("sockets,10")
+            .contains("ok 3 then OSError: [Errno 24]"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn hostname_rules_admit_only_what_a_lookup_returned() {
+    // `localhost` resolves from the hosts file: no DNS server is asked.
+    let obs = Observer::dual(true, 0);
+    let p = obs.port();
+    let by_name = format!("connect-name,localhost:{p}");
+    let by_addr = format!("connect,127.0.0.1:{p}");
+    // Allowed by name, after a lookup of that name.
+    let allowed = Policy::deny_all()
+        .allow_resolve("localhost")
+        .unwrap()
+        .allow_connect(&format!("tcp://localhost:{p}"))
+        .unwrap()
+        .allow_wasi_sockets(true);
+    let r = attempt(
+        "std_net_escape",
+        std::slice::from_ref(&by_name),
+        allowed.clone(),
+    );
+    r.allowed(&by_name);
+    assert_eq!(obs.count(), 1, "{}", r.stdout);
+    assert!(r.audit.contains("\"use\":\"resolve\""), "{}", r.audit);
+    // The same address without a lookup: the name rule does not admit it.
+    let r = attempt("std_net_escape", std::slice::from_ref(&by_addr), allowed);
+    r.denied(&by_addr);
+    // A lookup of an allowed name whose rule is for another name.
+    let other = Policy::deny_all()
+        .allow_resolve("localhost")
+        .unwrap()
+        .allow_connect(&format!("tcp://db.example:{p}"))
+        .unwrap()
+        .allow_wasi_sockets(true);
+    let r = attempt("std_net_escape", std::slice::from_ref(&by_name), other);
+    r.denied(&by_name);
+    // A name no resolve rule allows is not looked up at all.
+    let unresolvable = Policy::deny_all()
+        .allow_resolve("db.example")
+        .unwrap()
+        .allow_connect(&format!("tcp://localhost:{p}"))
+        .unwrap()
+        .allow_wasi_sockets(true);
+    let r = attempt(
+        "std_net_escape",
+        std::slice::from_ref(&by_name),
+        unresolvable,
+    );
+    r.denied(&by_name);
+    assert!(
+        r.audit
+            .contains("resolve \\\"localhost\\\" denied by policy"),
+        "{}",
+        r.audit
+    );
+    assert_eq!(obs.count(), 0);
 }

@@ -4,13 +4,18 @@
 mod support;
 
 mod behaviour;
+mod cli;
+mod edges;
 mod embedding;
+mod embedding_examples;
 mod escape;
 mod examples;
 mod families;
 mod hostile;
+mod limits;
 mod multicast;
 mod netdb;
 mod options;
 mod policy;
+mod policy_cli;
 mod unix;

@@ -129,3 +129,36 @@ fn wasi_sockets_are_denied_unless_the_policy_enables_them() {
     assert_eq!(o.stdout.trim(), "reply ping");
     assert!(server.join().unwrap());
 }
+
+#[test]
+fn a_socket_judged_once_per_destination_is_judged_again_for_a_new_one() {
+    // No recorder: the host remembers the last allowed destination per
+    // socket; a different one must still be judged.
+    let a = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let b = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let (pa, pb) = (
+        a.local_addr().unwrap().port(),
+        b.local_addr().unwrap().port(),
+    );
+    let policy = Policy::deny_all()
+        .allow_connect(&format!("udp://127.0.0.1:{pa}"))
+        .unwrap();
+    let step = format!("sendto-seq,127.0.0.1,{pa},127.0.0.1,{pb}");
+    let o = run_sync("escape", &[&step], policy);
+    assert!(
+        o.stdout
+            .contains(&format!("{step}: ok ok ok PermissionError ok")),
+        "{o:?}"
+    );
+    let count = |s: &std::net::UdpSocket| {
+        s.set_nonblocking(true).unwrap();
+        let mut n = 0;
+        let mut buf = [0u8; 8];
+        while s.recv_from(&mut buf).is_ok() {
+            n += 1;
+        }
+        n
+    };
+    assert_eq!(count(&a), 3);
+    assert_eq!(count(&b), 0);
+}

@@ -33,6 +33,9 @@ pub fn guest_dir() -> PathBuf {
 
 const GUESTS: &[&str] = &[
     "behaviour",
+    "edges",
+    "exit_status",
+    "exit_code",
     "accept_forever",
     "bad_input",
     "echo_server",

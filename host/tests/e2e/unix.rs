@@ -272,6 +272,126 @@ fn without_a_grant_only_socketpair_works() {
 }
 
 #[test]
+fn only_the_hosts_own_credentials_can_be_sent() {
+    let o = run_sync("unix_escape", &["credentials"], Policy::deny_all());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(line(&o, "send-own").contains("ok 3"), "{}", o.stdout);
+    assert!(
+        line(&o, "received-own").contains("ok (b'own', True)"),
+        "{}",
+        o.stdout
+    );
+    denied(&o, "send-other-pid");
+    denied(&o, "send-other-uid");
+    assert!(
+        line(&o, "nothing-sent").contains("BlockingIOError"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn guest_sizes_are_capped_or_refused() {
+    let mut p = Policy::deny_all().allow_fd_passing(true);
+    p.limits.max_sockets = 300;
+    let o = run_sync("unix_escape", &["sizes"], p);
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(
+        line(&o, "recvmsg-huge").contains("ok b'abc'"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        line(&o, "sendmsg-many-buffers").contains("[Errno 90]"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        line(&o, "sendmsg-many-cmsgs").contains("[Errno 22]"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        line(&o, "send-254-fds").contains("[Errno 22]"),
+        "{}",
+        o.stdout
+    );
+    assert!(line(&o, "send-253-fds").contains("ok 1"), "{}", o.stdout);
+    assert!(line(&o, "recv-253-fds").contains("ok 253"), "{}", o.stdout);
+}
+
+/// A connect to a listener whose backlog is full waits in blocking mode
+/// (in the async embedding too, where the descriptor is non-blocking) and
+/// fails at once with EAGAIN in non-blocking mode, as in CPython.
+#[test]
+fn connect_waits_for_a_full_backlog_in_blocking_mode() {
+    use socket2::{Domain, SockAddr, Socket, Type};
+    for run in ["sync", "async"] {
+        let d = Dirs::new();
+        let l = Socket::new(Domain::UNIX, Type::STREAM, None).unwrap();
+        l.bind(&SockAddr::unix(d.granted().join("full.sock")).unwrap())
+            .unwrap();
+        l.listen(0).unwrap();
+        let (cfg, out, err) = config("unix_escape", &["full-backlog"], d.policy());
+        let component = component("unix_escape");
+        let guest = std::thread::spawn(move || {
+            if run == "sync" {
+                let linker = wasock_host::run::sync_linker(engine()).unwrap();
+                wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| e.to_string())
+            } else {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    let linker = wasock_host::run::async_linker(engine()).unwrap();
+                    wasock_host::run::run_async(&linker, &component, &cfg)
+                        .await
+                        .map_err(|e| e.to_string())
+                })
+            }
+        });
+        assert!(
+            wait_for(&out, "first: ok None", GUEST_LIMIT),
+            "{}",
+            read(&err)
+        );
+        // Give the second connect time to find the backlog full, then
+        // make room: it must complete rather than fail.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(!read(&out).contains("second:"), "{run}: {}", read(&out));
+        let _a = l.accept().unwrap();
+        assert!(wait_for(&out, "done", GUEST_LIMIT), "{}", read(&err));
+        assert_eq!(guest.join().unwrap(), Ok(0));
+        let o = read(&out);
+        assert!(o.contains("second: ok None"), "{run}: {o}");
+        assert!(
+            o.contains("third-nonblocking: BlockingIOError: [Errno 11]"),
+            "{run}: {o}"
+        );
+    }
+}
+
+#[test]
+fn pktinfo_cannot_choose_the_outgoing_interface() {
+    let o = run_sync("unix_escape", &["pktinfo-interface"], loopback_policy());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(
+        line(&o, "pktinfo-any-interface").contains("ok 1"),
+        "{}",
+        o.stdout
+    );
+    denied(&o, "pktinfo-interface-1");
+    assert!(line(&o, "received").contains("ok b'a'"), "{}", o.stdout);
+    assert!(
+        line(&o, "nothing-more").contains("BlockingIOError"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
 fn forged_rights_trap_before_sending() {
     use std::io::Read;
     let d = Dirs::new();

@@ -17,10 +17,23 @@ fn run(args: &[String]) -> Result<f64> {
         AF_INET
     };
     let addr = (host.as_str(), port);
+    // A host ending in `.sock` is an AF_UNIX path in the granted directory.
+    let stream = |nodelay: bool| -> Result<Socket> {
+        if host.ends_with(".sock") {
+            let s = socket(AF_UNIX, SOCK_STREAM, 0)?;
+            s.connect(host.as_str())?;
+            Ok(s)
+        } else {
+            let s = create_connection(addr, None, None)?;
+            if nodelay {
+                s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)?;
+            }
+            Ok(s)
+        }
+    };
     match workload.as_str() {
         "pingpong" => {
-            let s = create_connection(addr, None, None)?;
-            s.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1)?;
+            let s = stream(true)?;
             let out = vec![b'x'; size];
             let mut back = vec![0u8; size];
             let t = Instant::now();
@@ -38,7 +51,7 @@ fn run(args: &[String]) -> Result<f64> {
             Ok(t.elapsed().as_secs_f64() / n as f64 * 1e6)
         }
         "bulk-up" => {
-            let s = create_connection(addr, None, None)?;
+            let s = stream(false)?;
             let chunk = vec![b'x'; size];
             let t = Instant::now();
             let mut left = n as usize;

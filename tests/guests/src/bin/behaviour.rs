@@ -172,7 +172,7 @@ fn main() {
     show("bad-family", || socket(12345, SOCK_STREAM, 0).map(|_| ()));
     show("bad-type", || socket(f, 12345, 0).map(|_| ()));
     show("gai-passive", || {
-        getaddrinfo(None, Some("80"), AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE)
+        getaddrinfo(None, 80, AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE)
     });
     show("gai-numeric", || {
         getaddrinfo(Some(h), Some("80"), f, SOCK_STREAM, 0, 0)

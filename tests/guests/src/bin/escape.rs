@@ -7,7 +7,10 @@
 //! Steps (fields separated by `,`):
 //! - `connect,HOST,PORT[,SCOPE]`: TCP connect, send `x`.
 //! - `connect-from,BIND,HOST,PORT`: TCP bind to BIND (port 0), then connect.
+//! - `burst,HOST,PORT`: TCP connect, non-blocking, send 10 bytes twice.
 //! - `sendto,HOST,PORT`: UDP sendto of `x` from a fresh socket.
+//! - `sendto-seq,HOST,PORT,HOST2,PORT2`: one UDP socket sends to the
+//!   first address twice, the second once, the first again.
 //! - `udp-connect,HOST,PORT`: UDP connect, then send `x`.
 //! - `bind,tcp|udp,HOST,PORT`: bind (and listen, for tcp); kept open.
 //! - `bind-v6only,tcp|udp,PORT`: an IPv6 socket with IPV6_V6ONLY on, bound to `[::]:PORT`.
@@ -19,14 +22,18 @@
 //!   IP_TOS, SO_BINDTODEVICE, IP_TRANSPARENT, IP_FREEBIND).
 //! - `join,GROUP`: join an IPv4 multicast group on a UDP socket.
 //! - `raw,PROTO` / `family,AF,TYPE`: create such a socket.
-//! - `accept,HOST,PORT,N`: listen, then accept N connections (2 s
-//!   timeout each), answering `welcome` on each and closing it.
-//! - `serve-udp,HOST,PORT,N`: bind, receive N datagrams (2 s timeout
-//!   each), print their sender, and reply `echo` to each.
+//! - `accept,HOST,PORT,N[,block]`: listen, then accept N connections (2 s
+//!   timeout each, or blocking mode), answering `welcome` on each and
+//!   closing it.
+//! - `serve-udp,HOST,PORT,N[,peek]`: bind, receive N datagrams (2 s
+//!   timeout each; with `peek`, peek at each first), print their sender,
+//!   and reply `echo` to each.
 //! - `sendto-bound,HOST,PORT`: sendto from the socket of the last
 //!   `serve-udp` (the reply rule).
 //! - `sockets,N`: open N sockets; prints how many opened.
 //! - `resolve,NAME`: getaddrinfo(NAME, 80).
+//! - `spin`: compute forever (for the wall-time limit).
+//! - `alloc,N`: allocate and fill N MiB (for the memory limit).
 //! - `hold,PORT`: connect to 127.0.0.1:PORT and wait until it closes (the
 //!   test looks at the kernel's socket tables meanwhile).
 use std::time::Duration;
@@ -96,6 +103,31 @@ fn main() {
                 let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
                 s.sendto(b"x", addr(f[1], port(2), 0))?;
                 Ok(String::new())
+            }
+            "burst" => {
+                let s = socket(family_of(f[1]), SOCK_STREAM, 0)?;
+                s.connect(addr(f[1], port(2), 0))?;
+                s.setblocking(false)?;
+                let first = s.send(b"0123456789")?;
+                let second = match s.send(b"0123456789") {
+                    Ok(n) => n.to_string(),
+                    Err(e) => exc(&e),
+                };
+                Ok(format!("{first} {second}"))
+            }
+            "sendto-seq" => {
+                // One socket: to A, A, B, A (the host judges a repeated
+                // destination once; a new one afresh).
+                let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
+                let (a, b) = (addr(f[1], port(2), 0), addr(f[3], port(4), 0));
+                let mut out = Vec::new();
+                for to in [&a, &a, &b, &a] {
+                    out.push(match s.sendto(b"x", to) {
+                        Ok(_) => "ok".to_string(),
+                        Err(e) => e.kind().name().to_string(),
+                    });
+                }
+                Ok(out.join(" "))
             }
             "udp-connect" => {
                 let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
@@ -175,7 +207,9 @@ fn main() {
                 l.bind(addr(f[1], port(2), 0))?;
                 l.listen(5)?;
                 println!("listening");
-                l.settimeout(Some(2.0))?;
+                if f.get(4) != Some(&"block") {
+                    l.settimeout(Some(2.0))?;
+                }
                 let mut peers = Vec::new();
                 for _ in 0..port(3) {
                     match l.accept() {
@@ -194,7 +228,16 @@ fn main() {
                 println!("listening");
                 s.settimeout(Some(2.0))?;
                 let mut peers = Vec::new();
+                let peek = f.get(4) == Some(&"peek");
                 for _ in 0..port(3) {
+                    if peek {
+                        // Peeking must not show a denied peer's datagram.
+                        match s.recvfrom_flags(100, MSG_PEEK) {
+                            Ok((_, Some(a))) => println!("peeked {}", a.host().unwrap_or("")),
+                            Ok((_, None)) => println!("peeked ?"),
+                            Err(e) => println!("peeked {}", exc(&e)),
+                        }
+                    }
                     match s.recvfrom(100) {
                         Ok((_, Some(a))) => {
                             let _ = s.sendto(b"echo", &a);
@@ -235,6 +278,19 @@ fn main() {
                 s.settimeout(Some(30.0))?;
                 let _ = s.recv(1);
                 Ok(String::new())
+            }
+            "spin" => {
+                let mut x: u64 = 1;
+                loop {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            }
+            "alloc" => {
+                let mut blocks = Vec::new();
+                for _ in 0..port(1) {
+                    blocks.push(std::hint::black_box(vec![1u8; 1 << 20]));
+                }
+                Ok(blocks.len().to_string())
             }
             other => Ok(format!("unknown step {other}")),
         })();

@@ -2,10 +2,12 @@
 //! argument, printing `STEP: ok` or `STEP: error KIND`. The host test
 //! judges each attempt by what native observers saw.
 //!
-//! Steps: `connect,ADDR` (TCP connect to `host:port` or `[v6]:port`, send
+//! Steps: `connect-name,HOST:PORT` (TCP connect by name: the lookup goes
+//! through wasi:sockets too); `connect,ADDR` (TCP connect to `host:port` or `[v6]:port`, send
 //! `x`); `sendto,ADDR` (UDP from an unbound socket); `bind,tcp|udp,ADDR`
 //! (bind, and listen for tcp; kept until the end); `serve-udp,ADDR,N`
 //! (bind, receive N datagrams, print the senders);
+//! `sockets,N` (bind N UDP sockets to 127.0.0.1:0, print how many opened);
 //! `hold,PORT` (connect to 127.0.0.1:PORT, wait until it closes).
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
@@ -24,6 +26,11 @@ fn main() {
         let r: std::io::Result<String> = (|| match f[0] {
             "connect" => {
                 let mut s = TcpStream::connect_timeout(&a(1)?, Duration::from_secs(2))?;
+                s.write_all(b"x")?;
+                Ok(String::new())
+            }
+            "connect-name" => {
+                let mut s = TcpStream::connect(f.get(1).copied().unwrap_or(""))?;
                 s.write_all(b"x")?;
                 Ok(String::new())
             }
@@ -57,6 +64,16 @@ fn main() {
                     }
                 }
                 Ok(peers.join(" "))
+            }
+            "sockets" => {
+                let n: usize = f.get(1).and_then(|n| n.parse().ok()).unwrap_or(1);
+                for i in 0..n {
+                    match UdpSocket::bind("127.0.0.1:0") {
+                        Ok(s) => kept_udp.push(s),
+                        Err(e) => return Ok(format!("{i} then {:?}", e.kind())),
+                    }
+                }
+                Ok(n.to_string())
             }
             "hold" => {
                 let port: u16 = f.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);

@@ -87,6 +87,82 @@ fn main() {
     show("seqpacket-eof", || b.recv(100));
     b.close();
 
+    // -- makefile modes
+    {
+        use std::io::{BufRead, Write};
+        let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+        let mut wf = must("makefile", a.makefile("wb", None));
+        show("makefile-write", || {
+            wf.write(b"line1\nline2\n")
+                .map_err(|e| Error::new(ErrorKind::OSError, e.to_string()))
+        });
+        show("makefile-buffered", || b.recv_flags(100, MSG_DONTWAIT));
+        show("makefile-flush", || {
+            wf.flush()
+                .map_err(|e| Error::new(ErrorKind::OSError, e.to_string()))
+        });
+        let mut rf = must("makefile", b.makefile("rb", None));
+        show("makefile-readline", || {
+            let (mut l1, mut l2) = (Vec::new(), Vec::new());
+            let e = |e: std::io::Error| Error::new(ErrorKind::OSError, e.to_string());
+            rf.read_until(b'\n', &mut l1).map_err(e)?;
+            rf.read_until(b'\n', &mut l2).map_err(e)?;
+            Ok((l1, l2))
+        });
+        let mut uf = must("makefile", a.makefile("wb", Some(0)));
+        show("makefile-unbuffered", || {
+            let n = uf
+                .write(b"now")
+                .map_err(|e| Error::new(ErrorKind::OSError, e.to_string()))?;
+            Ok((n, b.recv(100)?))
+        });
+        for mode in ["x", "rwx"] {
+            if let Err(e) = a.makefile(mode, None) {
+                println!("makefile-bad-mode: {e}");
+            }
+        }
+        if let Err(e) = a.makefile("w", Some(0)) {
+            println!("makefile-text-unbuffered: {e}");
+        }
+        let mut wf2 = must("makefile", a.makefile("wb", None));
+        must(
+            "write",
+            wf2.write_all(b"closed")
+                .map_err(|e| Error::new(ErrorKind::OSError, e.to_string())),
+        );
+        drop(wf2);
+        show("makefile-close-flushes", || b.recv(100));
+        drop((wf, rf, uf));
+    }
+
+    // -- detach / fromfd / socket(fileno=)
+    let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+    let fd = a.detach();
+    show("detach", || Ok((fd >= 0, -1)));
+    let c = must("fromfd", fromfd(fd, AF_UNIX, SOCK_STREAM, 0));
+    show("fromfd", || {
+        Ok(Py(format!(
+            "({}, {}, {})",
+            c.send(b"dup")?,
+            b.recv(10)?.repr(),
+            (c.family() == AF_UNIX).repr()
+        )))
+    });
+    let d = must("from_fileno", Socket::from_fileno(fd));
+    show("fileno-adopt", || {
+        Ok(Py(format!(
+            "({}, {}, {}, {})",
+            d.send(b"orig")?,
+            b.recv(10)?.repr(),
+            (d.family() == AF_UNIX).repr(),
+            (d.type_() == SOCK_STREAM).repr()
+        )))
+    });
+    drop((b, c, d));
+    show("fromfd-closed", || {
+        fromfd(fd, AF_UNIX, SOCK_STREAM, 0).map(|_| ())
+    });
+
     // -- filesystem paths, relative to the granted directory
     let srv = unix_stream();
     show("unbound-name", || srv.getsockname());
@@ -303,7 +379,37 @@ fn main() {
             items.join(", ")
         )))
     });
-    drop((a, b, p1, p2));
+    let mut f = std::io::Cursor::new((0..80).flat_map(|_| 0..=255u8).collect::<Vec<u8>>());
+    show("sendfile", || a.sendfile(&mut f, 100, Some(9000)));
+    show("sendfile-position", || Ok(f.position()));
+    let mut got = Vec::new();
+    while got.len() < 9000 {
+        got.extend(must("recv", b.recv(65536)));
+    }
+    show("sendfile-data", || {
+        Ok(Py(format!(
+            "({}, {}, {})",
+            got.len(),
+            got[..3].to_vec().repr(),
+            got[got.len() - 3..].to_vec().repr()
+        )))
+    });
+    show("sendfile-rest", || {
+        Ok((a.sendfile(&mut f, 0, None)?, f.position()))
+    });
+    let mut rest = Vec::new();
+    while rest.len() < 11380 {
+        rest.extend(must("recv", b.recv(65536)));
+    }
+    show("sendfile-rest-len", || Ok(rest.len()));
+    if let Err(e) = a.sendfile(&mut f, 0, Some(0)) {
+        println!("sendfile-count-0-error: {e}");
+    }
+    let (dg1, dg2) = must("socketpair", socketpair(AF_UNIX, SOCK_DGRAM, 0));
+    if let Err(e) = dg1.sendfile(&mut f, 0, None) {
+        println!("sendfile-dgram-error: {e}");
+    }
+    drop((a, b, p1, p2, dg1, dg2));
 
     // -- ancillary data over UDP on loopback
     let rx = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
@@ -343,6 +449,17 @@ fn main() {
             anc_shapes(&anc)
         )))
     });
+    must("timestamp", rx.setsockopt(SOL_SOCKET, 29, 1));
+    must("sendto", tx.sendto(b"t", ("127.0.0.1", port)));
+    let (_, anc, _, _) = must("recvmsg", rx.recvmsg(100, 1024, 0));
+    show("timestamp", || {
+        let only: Vec<Ancillary> = anc
+            .into_iter()
+            .filter(|a| matches!(a, Ancillary::Raw { level, .. } if *level == SOL_SOCKET))
+            .collect();
+        Ok(Py(anc_shapes(&only)))
+    });
+    must("timestamp", rx.setsockopt(SOL_SOCKET, 29, 0));
     must("timestampns", rx.setsockopt(SOL_SOCKET, SO_TIMESTAMPNS, 1));
     must("sendto", tx.sendto(b"t", ("127.0.0.1", port)));
     let (_, anc, _, _) = must("recvmsg", rx.recvmsg(100, 1024, 0));
@@ -353,7 +470,58 @@ fn main() {
             .collect();
         Ok(Py(anc_shapes(&only)))
     });
+    let seg = || Ancillary::Raw {
+        level: SOL_UDP,
+        type_: 103,
+        data: 2u16.to_ne_bytes().to_vec(),
+    };
+    show("udp-segment", || {
+        tx.sendmsg(&[b"abcdef"], &[seg()], 0, Some(("127.0.0.1", port).into()))
+    });
+    show("udp-segments", || {
+        let v: Vec<String> = (0..3)
+            .map(|_| rx.recv(10).map(|d| d.repr()))
+            .collect::<Result<_>>()?;
+        Ok(Py(format!("[{}]", v.join(", "))))
+    });
+    must("gro", rx.setsockopt(SOL_UDP, 104, 1));
+    show("udp-gro-send", || {
+        tx.sendmsg(&[b"abcdef"], &[seg()], 0, Some(("127.0.0.1", port).into()))
+    });
+    let (msg, anc, _, _) = must("recvmsg", rx.recvmsg(100, 1024, 0));
+    show("udp-gro", || Ok(msg.clone()));
+    let udp: Vec<Ancillary> = anc
+        .into_iter()
+        .filter(|a| matches!(a, Ancillary::Raw { level, .. } if *level == SOL_UDP))
+        .collect();
+    print_cmsgs(&udp);
     drop((rx, tx));
+    let e = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+    must("recverr", e.setsockopt(IPPROTO_IP, 11, 1));
+    let closed = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+    must("bind", closed.bind(("127.0.0.1", 0)));
+    let cport = must("getsockname", closed.getsockname())
+        .port()
+        .unwrap_or(0);
+    drop(closed);
+    show("errqueue-send", || e.sendto(b"lost", ("127.0.0.1", cport)));
+    let (msg, anc, flags, addr) = must("recvmsg", e.recvmsg(100, 1024, MSG_ERRQUEUE));
+    show("errqueue", || {
+        Ok(Py(format!(
+            "({}, {flags}, {})",
+            msg.repr(),
+            addr.as_ref()
+                .and_then(|a| a.host())
+                .unwrap_or("")
+                .to_string()
+                .repr()
+        )))
+    });
+    print_cmsgs(&anc);
+    show("errqueue-empty", || {
+        e.recvmsg(100, 1024, MSG_ERRQUEUE).map(|_| Py("?".into()))
+    });
+    drop(e);
     let r6 = must("socket", socket(AF_INET6, SOCK_DGRAM, 0));
     must("bind", r6.bind(("::1", 0)));
     let p6 = must("getsockname", r6.getsockname()).port().unwrap_or(0);
@@ -365,7 +533,22 @@ fn main() {
         "recvhoplimit",
         r6.setsockopt(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1),
     );
+    must(
+        "recvtclass",
+        r6.setsockopt(IPPROTO_IPV6, IPV6_RECVTCLASS, 1),
+    );
     let t6 = must("socket", socket(AF_INET6, SOCK_DGRAM, 0));
+    show("sendmsg-tclass", || {
+        let tc = Ancillary::Raw {
+            level: IPPROTO_IPV6,
+            type_: IPV6_TCLASS,
+            data: 0x20i32.to_ne_bytes().to_vec(),
+        };
+        t6.sendmsg(&[b"tc"], &[tc], 0, Some(("::1", p6, 0, 0).into()))
+    });
+    let (msg, anc, _, _) = must("recvmsg", r6.recvmsg(100, 1024, 0));
+    show("udp6-tclass", || Ok(msg.clone()));
+    print_cmsgs(&anc);
     show("sendmsg-hoplimit", || {
         let hl = Ancillary::Raw {
             level: IPPROTO_IPV6,

@@ -74,6 +74,95 @@ fn main() {
             let (c, _d) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
             show("send-fds", || send_fds(&a, &[b"x"], &[&c], 0, None));
         }
+        Some("credentials") => {
+            let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_DGRAM, 0));
+            must("passcred", b.setsockopt(SOL_SOCKET, SO_PASSCRED, 1));
+            let own = must("peercred", b.getsockopt_bytes(SOL_SOCKET, SO_PEERCRED, 12));
+            let cred = |data: Vec<u8>| Ancillary::Raw {
+                level: SOL_SOCKET,
+                type_: SCM_CREDENTIALS,
+                data,
+            };
+            show("send-own", || {
+                a.sendmsg(&[b"own"], &[cred(own.clone())], 0, None)
+            });
+            show("received-own", || {
+                let (d, anc, _, _) = b.recvmsg(10, CMSG_SPACE(12), 0)?;
+                let same = anc
+                    .iter()
+                    .any(|c| matches!(c, Ancillary::Raw { data, .. } if *data == own));
+                Ok((d, same))
+            });
+            let mut spoof = own.clone();
+            spoof[0..4].copy_from_slice(&1i32.to_ne_bytes());
+            show("send-other-pid", || {
+                a.sendmsg(&[b"pid"], &[cred(spoof)], 0, None)
+            });
+            let mut spoof = own.clone();
+            spoof[4..8].copy_from_slice(&12345u32.to_ne_bytes());
+            show("send-other-uid", || {
+                a.sendmsg(&[b"uid"], &[cred(spoof)], 0, None)
+            });
+            show("nothing-sent", || b.recv_flags(10, MSG_DONTWAIT));
+        }
+        Some("sizes") => {
+            // Guest-chosen sizes and counts: capped or refused, never
+            // allocated as asked.
+            let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+            must("send", a.send(b"abc"));
+            show("recvmsg-huge", || {
+                b.recvmsg(usize::MAX, usize::MAX, 0).map(|m| m.0)
+            });
+            let empty: Vec<&[u8]> = vec![b""; 2000];
+            show("sendmsg-many-buffers", || a.sendmsg(&empty, &[], 0, None));
+            let tos = || Ancillary::Raw {
+                level: SOL_SOCKET,
+                type_: SCM_CREDENTIALS,
+                data: vec![0; 12],
+            };
+            let many: Vec<Ancillary> = (0..100).map(|_| tos()).collect();
+            show("sendmsg-many-cmsgs", || a.sendmsg(&[b"x"], &many, 0, None));
+            let (c, _d) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+            let fds: Vec<&Socket> = vec![&c; 254];
+            show("send-254-fds", || send_fds(&a, &[b"x"], &fds, 0, None));
+            let fds: Vec<&Socket> = vec![&c; 253];
+            show("send-253-fds", || send_fds(&a, &[b"x"], &fds, 0, None));
+            show("recv-253-fds", || {
+                recv_fds(&b, 10, 253, 0).map(|r| r.1.len())
+            });
+        }
+        Some("full-backlog") => {
+            let first = stream();
+            show("first", || first.connect("full.sock"));
+            let second = stream();
+            show("second", || second.connect("full.sock"));
+            let third = stream();
+            must("settimeout", third.settimeout(Some(0.0)));
+            show("third-nonblocking", || third.connect("full.sock"));
+        }
+        Some("pktinfo-interface") => {
+            let rx = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+            must("bind", rx.bind(("127.0.0.1", 0)));
+            let addr = must("getsockname", rx.getsockname());
+            let tx = must("socket", socket(AF_INET, SOCK_DGRAM, 0));
+            let info = |ifindex: i32| {
+                let mut d = ifindex.to_ne_bytes().to_vec();
+                d.extend_from_slice(&[0; 8]);
+                Ancillary::Raw {
+                    level: IPPROTO_IP,
+                    type_: 8,
+                    data: d,
+                }
+            };
+            show("pktinfo-any-interface", || {
+                tx.sendmsg(&[b"a"], &[info(0)], 0, Some(addr.clone()))
+            });
+            show("pktinfo-interface-1", || {
+                tx.sendmsg(&[b"b"], &[info(1)], 0, Some(addr.clone()))
+            });
+            show("received", || rx.recv(10));
+            show("nothing-more", || rx.recv_flags(10, MSG_DONTWAIT));
+        }
         Some("forged-rights") => {
             // A handle the guest does not hold, passed with SCM_RIGHTS on a
             // connection to the host's listener: the guest must trap before

@@ -1,0 +1,283 @@
+//! The policy's side of the socket calls: what the policy remembers per
+//! socket, and the checks the calls in `socket.rs` make before their
+//! system calls (destinations, local addresses, peers, the bytes/s
+//! bucket). A child module of `socket`, so it sees the socket's fields.
+
+use super::{recv_flags, HostSocket};
+use crate::bindings::errors::ErrorCode;
+use crate::bindings::types::{AddressFamily, MsgFlags, SocketType};
+use crate::ctx::{WasockCtx, WasockCtxView};
+use crate::error::{SocketError, SocketResult};
+use crate::policy::{Destination, Use};
+use crate::sys::{self, Interest};
+use crate::wait::Wait;
+use socket2::SockAddr;
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Most peers a socket remembers for the UDP reply rule.
+const HEARD_MAX: usize = 1024;
+
+/// What the policy remembers about one socket.
+#[derive(Default)]
+pub(super) struct Guard {
+    /// Peers that sent this (UDP) socket a datagram, for the policy's UDP
+    /// reply rule; at most [`HEARD_MAX`], kept only when the rule is on.
+    heard: Mutex<HashSet<SocketAddr>>,
+    /// The last destination the policy allowed (connect or send-to), so
+    /// that a socket sending to one peer is judged once: an allowed
+    /// destination stays allowed (rules are fixed, lookups only add).
+    last_allowed: Mutex<Option<(Use, SocketAddr)>>,
+    /// The last peer the policy allowed (accept, recv-from), likewise.
+    last_peer: Mutex<Option<(Use, SocketAddr)>>,
+}
+
+impl HostSocket {
+    fn heard(&self, peer: SocketAddr) -> bool {
+        self.guard
+            .heard
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&peer)
+    }
+
+    fn note_heard(&self, peer: SocketAddr) {
+        let mut h = self.guard.heard.lock().unwrap_or_else(|e| e.into_inner());
+        if h.len() < HEARD_MAX {
+            h.insert(peer);
+        }
+    }
+
+    /// Whether a wildcard bind of this socket to `ip` would receive both
+    /// families (an IPv6 socket with IPV6_V6ONLY off).
+    fn dual_stack(&self, ip: IpAddr) -> bool {
+        self.family == AddressFamily::Inet6
+            && ip.is_unspecified()
+            && ip.is_ipv6()
+            && sys::getsockopt_int(&self.sock, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY)
+                .map_or(true, |v| v == 0)
+    }
+
+    /// The specific local address the socket is bound to, if any.
+    fn bound_ip(&self) -> Option<IpAddr> {
+        let a = self.sock.local_addr().ok()?.as_socket()?;
+        (!a.ip().is_unspecified()).then_some(a.ip())
+    }
+}
+
+/// Whether the peer `from` of socket `s` is allowed for `use_`
+/// (`accept`, `recv-from`); a denied one is counted.
+pub(crate) fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &SockAddr) -> bool {
+    let Some(peer) = from.as_socket() else {
+        return true;
+    };
+    let cached = ctx.recorder.is_none()
+        && *s.guard.last_peer.lock().unwrap_or_else(|e| e.into_inner()) == Some((use_, peer));
+    if cached {
+        if use_ == Use::RecvFrom && ctx.policy.udp_reply() {
+            s.note_heard(peer);
+        }
+        return true;
+    }
+    let d = {
+        let shared = ctx.shared();
+        ctx.policy
+            .decide_peer(use_, s.transport(), peer, &shared.resolutions)
+    };
+    let ok = ctx.decide(d).is_ok();
+    if !ok {
+        let mut shared = ctx.shared();
+        match use_ {
+            Use::Accept => shared.dropped_connections += 1,
+            _ => shared.dropped_datagrams += 1,
+        }
+    } else {
+        *s.guard.last_peer.lock().unwrap_or_else(|e| e.into_inner()) = Some((use_, peer));
+        if use_ == Use::RecvFrom && ctx.policy.udp_reply() {
+            s.note_heard(peer);
+        }
+    }
+    ok
+}
+
+/// recvfrom(2) that drops datagrams from denied peers (counted) and
+/// keeps waiting; with MSG_PEEK a denied datagram is read off the
+/// queue (MSG_DONTWAIT) before looking again.
+pub(super) async fn recv_filtered<W: Wait>(
+    ctx: &WasockCtx,
+    s: &HostSocket,
+    cap: usize,
+    flags: MsgFlags,
+) -> SocketResult<(Vec<u8>, SockAddr)> {
+    let f = recv_flags(flags);
+    let peek = flags.contains(MsgFlags::PEEK);
+    let mut buf: Vec<u8> = Vec::with_capacity(cap);
+    let (_, from) = s
+        .io::<W, _>(Interest::Read, flags, || loop {
+            buf.clear();
+            let (n, from) = sys::append_read(&mut buf, cap, |b| s.sock.recv_from_with_flags(b, f))?;
+            if peer_allowed(ctx, s, Use::RecvFrom, &from) {
+                return Ok((n, from));
+            }
+            if peek {
+                let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+                s.sock.recv_with_flags(&mut one, libc::MSG_DONTWAIT)?;
+            }
+        })
+        .await?;
+    Ok((buf, from))
+}
+
+/// Waits until the policy's bytes/s bucket lets a send go ahead, per the
+/// socket's mode: non-blocking fails with EAGAIN, timeout mode waits at
+/// most until the deadline (`shared` for `send-all`), blocking mode waits.
+pub(crate) async fn throttle<W: Wait>(
+    ctx: &WasockCtx,
+    s: &HostSocket,
+    flags: MsgFlags,
+    shared: Option<Option<Instant>>,
+) -> SocketResult<()> {
+    let Some(rate) = ctx.policy.limits.send_bytes_per_second else {
+        return Ok(());
+    };
+    let deadline = match shared {
+        Some(d) => d,
+        None => match s.deadline(flags) {
+            Ok(d) => d,
+            Err(()) => {
+                return match ctx.shared().send_ready_at(rate) {
+                    None => Ok(()),
+                    Some(_) => Err(SocketError::new(ErrorCode::WouldBlock, "")),
+                }
+            }
+        },
+    };
+    // Bounded: each round waits until the bucket refills or the deadline.
+    loop {
+        let Some(until) = ctx.shared().send_ready_at(rate) else {
+            return Ok(());
+        };
+        let until = match deadline {
+            Some(d) if d <= Instant::now() => {
+                return Err(SocketError::new(ErrorCode::Timeout, "timed out"))
+            }
+            Some(d) => until.min(d),
+            None => until,
+        };
+        W::wait_many(&[], &[], Some(until)).await?;
+    }
+}
+
+/// Counts bytes sent against the bytes/s bucket.
+pub(crate) fn sent(ctx: &WasockCtx, n: usize) {
+    if let Some(rate) = ctx.policy.limits.send_bytes_per_second {
+        ctx.shared().sent(rate, n as u64);
+    }
+}
+
+impl WasockCtxView<'_> {
+    /// The socket and the address it may use for `use_`: the address must
+    /// be of the socket's family and allowed by the policy (a local
+    /// address for `bind` / `listen`, a destination otherwise).
+    pub(super) fn checked(
+        &self,
+        r: &wasmtime::component::Resource<HostSocket>,
+        address: &crate::bindings::types::SocketAddress,
+        use_: Use,
+    ) -> SocketResult<(&HostSocket, SocketAddr)> {
+        let s = self.table.get(r)?;
+        let addr = s.check_family(address)?;
+        match use_ {
+            Use::Bind | Use::Listen => self.check_local(s, use_, addr)?,
+            _ => self.check_destination(s, use_, addr)?,
+        }
+        Ok((s, addr))
+    }
+
+    /// Checks a destination (`connect`, `send-to`) of socket `s`: judged
+    /// by where the kernel delivers it (the policy's module docs); logs
+    /// and records the decision. No system call is made for a denied one
+    /// (the host-address probe uses a socket of its own).
+    pub(crate) fn check_destination(
+        &self,
+        s: &HostSocket,
+        use_: Use,
+        addr: SocketAddr,
+    ) -> SocketResult<()> {
+        let ip = addr.ip();
+        let scope = match addr {
+            SocketAddr::V6(a) => a.scope_id(),
+            SocketAddr::V4(_) => 0,
+        };
+        let canon = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        // Judged before, and no recorder wants every decision: allowed.
+        let recording = self.ctx.recorder.is_some();
+        if !recording
+            && *s
+                .guard
+                .last_allowed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                == Some((use_, addr))
+        {
+            return Ok(());
+        }
+        let host_local =
+            !canon.is_loopback() && !canon.is_unspecified() && sys::is_host_address(canon, scope);
+        let dest = Destination {
+            addr,
+            host_local,
+            bound: if canon.is_unspecified() {
+                s.bound_ip()
+            } else {
+                None
+            },
+        };
+        let replied = use_ == Use::SendTo && self.ctx.policy.udp_reply() && s.heard(addr);
+        let d = {
+            let shared = self.ctx.shared();
+            self.ctx.policy.decide_destination(
+                use_,
+                s.transport(),
+                dest,
+                &shared.resolutions,
+                replied,
+            )
+        };
+        let allowed = d.allowed;
+        self.ctx.decide(d)?;
+        if allowed {
+            *s.guard
+                .last_allowed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some((use_, addr));
+        }
+        Ok(())
+    }
+
+    /// Checks a local address (`bind`, `listen`) of socket `s`.
+    pub(super) fn check_local(
+        &self,
+        s: &HostSocket,
+        use_: Use,
+        addr: SocketAddr,
+    ) -> SocketResult<()> {
+        let d = self
+            .ctx
+            .policy
+            .decide_local(use_, s.transport(), addr, s.dual_stack(addr.ip()));
+        self.ctx.decide(d)
+    }
+
+    /// Whether datagrams received on `s` must be checked per peer.
+    pub(crate) fn filters_datagrams(&self, s: &HostSocket) -> bool {
+        matches!(s.socket_type, SocketType::Dgram | SocketType::Raw)
+            && (self.ctx.policy.udp_reply()
+                || self.ctx.policy.filters_peers(Use::RecvFrom, s.transport()))
+    }
+}

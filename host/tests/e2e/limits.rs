@@ -1,0 +1,112 @@
+//! Limits that let an embedder always stop a guest: wall-clock time
+//! (epoch deadline) and linear memory (store limits). Values that could
+//! make the host fail are refused at load time (see the policy unit tests
+//! and `policy_cli`).
+
+use crate::support::*;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use wasmtime::component::Component;
+use wasmtime::{Config, Engine};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasock_host::run::{self, GuestConfig, Output};
+use wasock_host::Policy;
+
+/// An engine with epoch interruption (what the wall-time limit needs) and
+/// the escape guest compiled for it.
+fn epoch_engine() -> &'static (Engine, Component) {
+    static E: OnceLock<(Engine, Component)> = OnceLock::new();
+    E.get_or_init(|| {
+        let _ = component("escape");
+        let mut c = Config::new();
+        c.epoch_interruption(true);
+        if let Ok(cache) = wasmtime::Cache::from_file(None) {
+            c.cache(Some(cache));
+        }
+        let e = Engine::new(&c).unwrap();
+        let comp = Component::from_file(&e, guest_dir().join("escape.wasm")).unwrap();
+        (e, comp)
+    })
+}
+
+fn run(
+    engine: &Engine,
+    comp: &Component,
+    steps: &[&str],
+    policy: Policy,
+) -> (Result<i32, String>, String) {
+    let out = MemoryOutputPipe::new(1 << 16);
+    let config = GuestConfig {
+        args: std::iter::once("escape".to_string())
+            .chain(steps.iter().map(|s| s.to_string()))
+            .collect(),
+        env: Vec::new(),
+        output: Output::Capture(out.clone(), MemoryOutputPipe::new(1 << 16)),
+        policy: Arc::new(policy),
+        ..Default::default()
+    };
+    let (engine, comp) = (engine.clone(), comp.clone());
+    let code = bounded("escape", GUEST_LIMIT, move || {
+        let linker = run::sync_linker(&engine).unwrap();
+        run::run_sync(&linker, &comp, &config).map_err(|e| format!("{e:?}"))
+    });
+    (code, read(&out))
+}
+
+#[test]
+fn a_spinning_guest_is_stopped_at_its_wall_time() {
+    let (engine, comp) = epoch_engine();
+    let mut p = Policy::deny_all();
+    p.limits.wall_time = Some(Duration::from_millis(200));
+    let (code, _) = run(engine, comp, &["spin"], p);
+    let e = code.unwrap_err();
+    assert!(e.contains("wall-time limit"), "{e}");
+}
+
+#[test]
+fn the_wall_time_limit_needs_epoch_interruption() {
+    let mut p = Policy::deny_all();
+    p.limits.wall_time = Some(Duration::from_millis(200));
+    let (code, _) = run(engine(), &component("escape"), &["sockets,1"], p);
+    assert!(code.unwrap_err().contains("epoch interruption"));
+}
+
+#[test]
+fn memory_past_the_limit_fails_the_guest_not_the_host() {
+    let (engine, comp) = epoch_engine();
+    let mut p = Policy::deny_all();
+    p.limits.max_memory = Some(32 << 20);
+    let (code, out) = run(engine, comp, &["alloc,64"], p.clone());
+    assert_ne!(code, Ok(0), "{out}");
+    // Under the limit it runs.
+    let (code, out) = run(engine, comp, &["alloc,8"], p);
+    assert_eq!(code, Ok(0), "{out}");
+    assert!(out.contains("alloc,8: ok 8"), "{out}");
+}
+
+#[test]
+fn the_bytes_per_second_bucket_holds_back_a_burst() {
+    use std::io::Read;
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let mut p = Policy::deny_all()
+        .allow_connect(&format!("tcp://127.0.0.1:{port}"))
+        .unwrap();
+    // One byte a second: the first send goes (into debt), the second
+    // would have to wait about ten seconds, so in non-blocking mode it is
+    // EAGAIN at once.
+    p.limits.send_bytes_per_second = Some(1);
+    let step = format!("burst,127.0.0.1,{port}");
+    let (code, out) = run(engine(), &component("escape"), &[&step], p);
+    assert_eq!(code, Ok(0), "{out}");
+    assert!(
+        out.contains(&format!("{step}: ok 10 BlockingIOError: [Errno 11]")),
+        "{out}"
+    );
+    // What arrived: exactly the first ten bytes.
+    let (mut c, _) = l.accept().unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut got = Vec::new();
+    let _ = c.read_to_end(&mut got);
+    assert_eq!(got, b"0123456789");
+}

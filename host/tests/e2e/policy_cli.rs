@@ -1,0 +1,245 @@
+//! The CLI's ways into the policy: `wasock policy check`, `--print-policy`,
+//! comma lists, learn mode (round trip), `--audit` and `--audit-only`, and
+//! the warning for wasock flags given after the component.
+
+use crate::support::*;
+use std::net::TcpListener;
+use std::process::{Command, Output};
+
+fn wasock() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wasock"))
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn escape_wasm() -> std::path::PathBuf {
+    let _ = component("escape");
+    guest_dir().join("escape.wasm")
+}
+
+/// Counts the connections a nonblocking listener has waiting.
+fn accepted(l: &TcpListener) -> usize {
+    let mut n = 0;
+    while l.accept().is_ok() {
+        n += 1;
+    }
+    n
+}
+
+fn listener() -> (TcpListener, u16) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.set_nonblocking(true).unwrap();
+    let p = l.local_addr().unwrap().port();
+    (l, p)
+}
+
+#[test]
+fn policy_check_normalises_the_examples_and_names_errors() {
+    let dir = root().join("examples/policies");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let o = wasock()
+            .args(["policy", "check"])
+            .arg(e.path())
+            .output()
+            .unwrap();
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{}: {err}", e.path().display());
+        assert!(
+            out.contains("[network]") && out.contains("[limits]"),
+            "{out}"
+        );
+        // The printed form parses back to the same printed form.
+        let tmp = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(tmp.path(), &out).unwrap();
+        let again = wasock()
+            .args(["policy", "check"])
+            .arg(tmp.path())
+            .output()
+            .unwrap();
+        assert_eq!(text(&again).0, out);
+        n += 1;
+    }
+    assert!(n >= 3);
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    for (bad, says) in [
+        (
+            "[network]\nallow-connect = [\"127.0.0.1/8:80\"]\n",
+            "did you mean 127.0.0.0/8?",
+        ),
+        ("[network]\nallow-everything = true\n", "unknown field"),
+        ("[limits]\nmax-recv = 1099511627776\n", "max-recv"),
+        (
+            "[options]\nallow = [\"TCP_NODELAY\"]\n",
+            "not a guarded option",
+        ),
+    ] {
+        std::fs::write(tmp.path(), bad).unwrap();
+        let o = wasock()
+            .args(["policy", "check"])
+            .arg(tmp.path())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(text(&o).1.contains(says), "{bad}: {}", text(&o).1);
+    }
+}
+
+#[test]
+fn print_policy_shows_comma_lists_and_implications() {
+    let o = wasock()
+        .args([
+            "run",
+            "--allow-connect",
+            "tcp://127.0.0.1:80,udp://[::1]:53",
+            "--deny-connect",
+            "127.0.0.2:*",
+            "--allow-resolve",
+            "a.example,*.b.example",
+            "--allow-option",
+            "so-mark",
+            "--max-sockets",
+            "7",
+            "--print-policy",
+            "nothing.wasm",
+        ])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    for want in [
+        "allow-connect = [\"tcp://127.0.0.1:80\", \"udp://[::1]:53\"]",
+        "# allow-send-to udp://[::1]:53 (implied by allow-connect)",
+        "# deny-send-to 127.0.0.2:* (implied by deny-connect)",
+        "allow-resolve = [\"a.example\", \"*.b.example\"]",
+        "allow = [\"SO_MARK\"]",
+        "max-sockets = 7",
+    ] {
+        assert!(out.contains(want), "{want} missing from:\n{out}");
+    }
+}
+
+#[test]
+fn learn_mode_round_trip() {
+    let (l, p) = listener();
+    let (l2, q) = listener();
+    let dir = tempfile::tempdir().unwrap();
+    let learned = dir.path().join("learned.toml");
+    let audit = dir.path().join("audit.jsonl");
+    let one = format!("connect,127.0.0.1,{p}");
+    let o = wasock()
+        .arg("run")
+        .arg("--learn")
+        .arg(&learned)
+        .arg("--audit")
+        .arg(&audit)
+        .arg(escape_wasm())
+        .arg(&one)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    assert_eq!(accepted(&l), 1);
+    let policy = std::fs::read_to_string(&learned).unwrap();
+    assert!(
+        policy.contains(&format!("allow-connect = [\"tcp://127.0.0.1:{p}\"]")),
+        "{policy}"
+    );
+    let a = std::fs::read_to_string(&audit).unwrap();
+    assert!(a.contains("\"use\":\"connect\""), "{a}");
+    // The learned policy runs the guest…
+    let o = wasock()
+        .arg("run")
+        .arg("--policy")
+        .arg(&learned)
+        .arg(escape_wasm())
+        .arg(&one)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(text(&o).0.contains(&format!("{one}: ok")), "{:?}", text(&o));
+    assert_eq!(accepted(&l), 1);
+    // …and a guest doing one thing more is denied.
+    let more = format!("connect,127.0.0.1,{q}");
+    let o = wasock()
+        .arg("run")
+        .arg("--policy")
+        .arg(&learned)
+        .arg(escape_wasm())
+        .arg(&one)
+        .arg(&more)
+        .output()
+        .unwrap();
+    let (out, _) = text(&o);
+    assert!(out.contains(&format!("{one}: ok")), "{out}");
+    assert!(
+        out.contains(&format!("{more}: PermissionError: [Errno 13]")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("allow with --allow-connect tcp://127.0.0.1:{q}")),
+        "{out}"
+    );
+    assert_eq!(accepted(&l), 1);
+    assert_eq!(accepted(&l2), 0, "the denied connection arrived");
+}
+
+#[test]
+fn audit_records_every_decision_and_audit_only_lets_denials_through() {
+    let (l, p) = listener();
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let step = format!("connect,127.0.0.1,{p}");
+    // Enforced: denied, recorded, nothing arrives.
+    let o = wasock()
+        .arg("run")
+        .arg("--audit")
+        .arg(&audit)
+        .arg(escape_wasm())
+        .arg(&step)
+        .output()
+        .unwrap();
+    assert!(text(&o).0.contains("PermissionError"), "{:?}", text(&o));
+    let a = std::fs::read_to_string(&audit).unwrap();
+    assert!(
+        a.contains("\"allowed\":false,\"enforced\":true,\"rule\":null"),
+        "{a}"
+    );
+    assert_eq!(accepted(&l), 0);
+    // Audit only: the same denial is logged and let through.
+    let o = wasock()
+        .arg("run")
+        .arg("--audit-only")
+        .arg("--audit")
+        .arg(&audit)
+        .arg(escape_wasm())
+        .arg(&step)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(out.contains(&format!("{step}: ok")), "{out}{err}");
+    assert!(err.contains("audit only, let through"), "{err}");
+    let a = std::fs::read_to_string(&audit).unwrap();
+    assert!(a.contains("\"allowed\":false,\"enforced\":false"), "{a}");
+    assert_eq!(accepted(&l), 1);
+}
+
+#[test]
+fn wasock_flags_after_the_component_are_warned_about() {
+    let o = wasock()
+        .arg("run")
+        .arg(escape_wasm())
+        .args(["sockets,1", "--allow-connect", "127.0.0.1:1"])
+        .output()
+        .unwrap();
+    let (_, err) = text(&o);
+    assert!(
+        err.contains("\"--allow-connect\" comes after the component path"),
+        "{err}"
+    );
+}
