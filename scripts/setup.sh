@@ -12,6 +12,8 @@ missing=()
 command -v unshare >/dev/null || missing+=(util-linux)
 command -v mount >/dev/null || missing+=(mount)
 command -v ip >/dev/null || missing+=(iproute2)
+# The option tests inspect sockets with ss (iproute2).
+command -v ss >/dev/null || missing+=(iproute2)
 if [ ${#missing[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null; then
         apt-get update -qq && apt-get install -y -qq "${missing[@]}"

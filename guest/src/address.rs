@@ -76,6 +76,35 @@ impl Address {
     pub fn vsock(cid: u32, port: u32) -> Address {
         crate::convert::vsock_address(cid, port)
     }
+
+    /// An `AF_PACKET` address: Python's
+    /// `(ifname, proto[, pkttype[, hatype[, addr]]])` (`proto` in host
+    /// byte order, as Python takes it).
+    pub fn packet(
+        interface: &str,
+        protocol: u16,
+        packet_type: u8,
+        hardware_type: u16,
+        hardware_address: &[u8],
+    ) -> Address {
+        crate::convert::packet_address(
+            interface,
+            protocol,
+            packet_type,
+            hardware_type,
+            hardware_address,
+        )
+    }
+
+    /// An `AF_CAN` address for CAN_RAW / CAN_BCM: Python's `(interface,)`.
+    pub fn can(interface: &str) -> Address {
+        crate::convert::can_address(interface)
+    }
+
+    /// An `AF_ALG` address: Python's `(type, name)`.
+    pub fn alg(type_: &str, name: &str) -> Address {
+        crate::convert::alg_address(type_, name)
+    }
 }
 
 impl From<(&str, u16)> for Address {

@@ -766,3 +766,60 @@ pub const BTPROTO_RFCOMM: i32 = 3;
 
 /// Whether the module supports IPv6 (Python's `socket.has_ipv6`).
 pub const has_ipv6: bool = true;
+
+// Linux options newer CPython versions (or only C) name; reachable through
+// `setsockopt` / `getsockopt` like the rest.
+/// SOL_SOCKET option: `SO_TIMESTAMPING` (Linux value 37).
+pub const SO_TIMESTAMPING: i32 = 37;
+/// SOL_SOCKET option: `SO_BINDTOIFINDEX` (Linux value 62).
+pub const SO_BINDTOIFINDEX: i32 = 62;
+/// IPPROTO_IP option: `IP_PKTINFO` (Linux value 8).
+pub const IP_PKTINFO: i32 = 8;
+/// IPPROTO_IP option: `IP_RECVERR` (Linux value 11).
+pub const IP_RECVERR: i32 = 11;
+/// IPPROTO_IP option: `IP_RECVTTL` (Linux value 12).
+pub const IP_RECVTTL: i32 = 12;
+/// IPPROTO_IP option: `IP_RECVORIGDSTADDR` (Linux value 20).
+pub const IP_RECVORIGDSTADDR: i32 = 20;
+/// IPPROTO_IP option: `IP_UNBLOCK_SOURCE` (Linux value 37).
+pub const IP_UNBLOCK_SOURCE: i32 = 37;
+/// IPPROTO_IP option: `IP_BLOCK_SOURCE` (Linux value 38).
+pub const IP_BLOCK_SOURCE: i32 = 38;
+/// IPPROTO_IP option: `IP_ADD_SOURCE_MEMBERSHIP` (Linux value 39).
+pub const IP_ADD_SOURCE_MEMBERSHIP: i32 = 39;
+/// IPPROTO_IP option: `IP_DROP_SOURCE_MEMBERSHIP` (Linux value 40).
+pub const IP_DROP_SOURCE_MEMBERSHIP: i32 = 40;
+/// IPPROTO_IP option: `IP_MULTICAST_ALL` (Linux value 49).
+pub const IP_MULTICAST_ALL: i32 = 49;
+/// ioctl request: `FIONREAD` (Linux value 0x541b), bytes waiting.
+pub const FIONREAD: u64 = 0x541b;
+/// ioctl request: `SIOCINQ` (= FIONREAD).
+pub const SIOCINQ: u64 = 0x541b;
+/// ioctl request: `SIOCOUTQ` (Linux value 0x5411).
+pub const SIOCOUTQ: u64 = 0x5411;
+/// ioctl request: `SIOCOUTQNSD` (Linux value 0x894b).
+pub const SIOCOUTQNSD: u64 = 0x894b;
+/// ioctl request: `SIOCATMARK` (Linux value 0x8905).
+pub const SIOCATMARK: u64 = 0x8905;
+/// ioctl request: `SIOCGSTAMP` (Linux value 0x8906).
+pub const SIOCGSTAMP: u64 = 0x8906;
+/// ioctl request: `SIOCGSTAMPNS` (Linux value 0x8907).
+pub const SIOCGSTAMPNS: u64 = 0x8907;
+/// ioctl request: `SIOCGIFNAME` (Linux value 0x8910).
+pub const SIOCGIFNAME: u64 = 0x8910;
+/// ioctl request: `SIOCGIFFLAGS` (Linux value 0x8913).
+pub const SIOCGIFFLAGS: u64 = 0x8913;
+/// ioctl request: `SIOCGIFADDR` (Linux value 0x8915).
+pub const SIOCGIFADDR: u64 = 0x8915;
+/// ioctl request: `SIOCGIFDSTADDR` (Linux value 0x8917).
+pub const SIOCGIFDSTADDR: u64 = 0x8917;
+/// ioctl request: `SIOCGIFBRDADDR` (Linux value 0x8919).
+pub const SIOCGIFBRDADDR: u64 = 0x8919;
+/// ioctl request: `SIOCGIFNETMASK` (Linux value 0x891b).
+pub const SIOCGIFNETMASK: u64 = 0x891b;
+/// ioctl request: `SIOCGIFMTU` (Linux value 0x8921).
+pub const SIOCGIFMTU: u64 = 0x8921;
+/// ioctl request: `SIOCGIFHWADDR` (Linux value 0x8927).
+pub const SIOCGIFHWADDR: u64 = 0x8927;
+/// ioctl request: `SIOCGIFINDEX` (Linux value 0x8933).
+pub const SIOCGIFINDEX: u64 = 0x8933;

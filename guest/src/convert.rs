@@ -318,6 +318,40 @@ pub(crate) fn vsock_address(cid: u32, port: u32) -> Address {
     })))
 }
 
+/// An `AF_PACKET` address.
+pub(crate) fn packet_address(
+    interface: &str,
+    protocol: u16,
+    packet_type: u8,
+    hardware_type: u16,
+    hardware_address: &[u8],
+) -> Address {
+    Address::Other(RawAddress(WitAddress::Packet(wit::types::PacketAddress {
+        interface: interface.to_string(),
+        protocol,
+        packet_type,
+        hardware_type,
+        hardware_address: hardware_address.to_vec(),
+    })))
+}
+
+/// An `AF_CAN` (CAN_RAW / CAN_BCM) address.
+pub(crate) fn can_address(interface: &str) -> Address {
+    Address::Other(RawAddress(WitAddress::Can(wit::types::CanAddress::Raw(
+        interface.to_string(),
+    ))))
+}
+
+/// An `AF_ALG` address.
+pub(crate) fn alg_address(type_: &str, name: &str) -> Address {
+    Address::Other(RawAddress(WitAddress::Alg(wit::types::AlgAddress {
+        algorithm_type: type_.to_string(),
+        name: name.to_string(),
+        feat: 0,
+        mask: 0,
+    })))
+}
+
 fn bdaddr_text(b: (u8, u8, u8, u8, u8, u8)) -> String {
     format!(
         "{:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}",
@@ -755,8 +789,6 @@ pub(crate) enum OptKind {
     Timeval,
     /// `struct ucred`.
     Cred,
-    /// `struct in_addr`.
-    InAddr,
     /// `struct ip_mreq` / `struct ip_mreqn`.
     IpMreq,
     /// `struct ipv6_mreq`.
@@ -834,7 +866,8 @@ const OPTIONS: &[(i32, i32, OptionName, OptKind)] = {
         (SOL_IP_, 15, O::IpFreebind, Bool),
         (SOL_IP_, 19, O::IpTransparent, Bool),
         (SOL_IP_, 24, O::IpBindAddressNoPort, Bool),
-        (SOL_IP_, 32, O::IpMulticastIf, InAddr),
+        // IP_MULTICAST_IF (32) takes the raw path, which keeps an
+        // `ip_mreqn`'s interface index.
         (SOL_IP_, 33, O::IpMulticastTtl, Int),
         (SOL_IP_, 34, O::IpMulticastLoop, Bool),
         (SOL_IP_, 35, O::IpAddMembership, IpMreq),
@@ -900,6 +933,9 @@ pub enum OptValue {
     /// A packed structure or string (`setsockopt(level, opt, b'...')`),
     /// laid out as on 64-bit Linux.
     Bytes(Vec<u8>),
+    /// Python's `setsockopt(level, opt, None, optlen)`: no buffer (a NULL
+    /// pointer) and this length.
+    Null(u32),
 }
 
 impl From<i32> for OptValue {
@@ -943,6 +979,9 @@ pub(crate) fn option_value_to_wit(
     let bytes: Vec<u8> = match value {
         OptValue::Int(i) => i.to_ne_bytes().to_vec(),
         OptValue::Bytes(b) => b.clone(),
+        // The kernel reads the value through the NULL pointer: EFAULT,
+        // or EINVAL first when the length is too short for an int.
+        OptValue::Null(n) => return Err(Error::from_errno(if *n < 4 { 22 } else { 14 })),
     };
     let int_of = |b: &[u8]| -> Result<i32> {
         if b.len() >= 4 {
@@ -993,16 +1032,6 @@ pub(crate) fn option_value_to_wit(
                 uid: ne_u32(&bytes[4..8]),
                 gid: ne_u32(&bytes[8..12]),
             })
-        }
-        OptKind::InAddr => {
-            if bytes.len() >= 12 {
-                // struct ip_mreqn: the interface address is the second field.
-                OptionValue::Ipv4Address(in_addr(&bytes[4..8]))
-            } else if bytes.len() >= 4 {
-                OptionValue::Ipv4Address(in_addr(&bytes[0..4]))
-            } else {
-                return Err(einval());
-            }
         }
         OptKind::IpMreq => {
             if bytes.len() < 8 {
@@ -1309,7 +1338,6 @@ mod tests {
             (IPPROTO_TCP, TCP_FASTOPEN, OptionName::TcpFastopen),
             (IPPROTO_TCP, TCP_USER_TIMEOUT, OptionName::TcpUserTimeout),
             (IPPROTO_IP, IP_TOS, OptionName::IpTos),
-            (IPPROTO_IP, IP_MULTICAST_IF, OptionName::IpMulticastIf),
             (IPPROTO_IP, IP_ADD_MEMBERSHIP, OptionName::IpAddMembership),
             (IPPROTO_IP, IP_RECVTOS, OptionName::IpRecvtos),
             (IPPROTO_IP, IP_TRANSPARENT, OptionName::IpTransparent),

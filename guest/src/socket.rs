@@ -3,12 +3,13 @@
 
 use crate::address::Address;
 use crate::bindings::wasock::socket as wit;
-use crate::convert::{self, OptKind, OptValue, OptionName};
+use crate::convert::{self, OptValue};
 use crate::error::{Error, Result};
 use crate::{getdefaulttimeout, Ancillary};
 use std::cell::Cell;
 use std::fmt;
 use std::io;
+use wit::options::RawOptionValue;
 
 type WitSocket = wit::socket::Socket;
 
@@ -45,6 +46,8 @@ impl fmt::Debug for Socket {
 /// [`getdefaulttimeout`]. A family Linux does not have is
 /// `OSError(97)`; stray flag bits in `type_` are `OSError(22)`.
 pub fn socket(family: i32, type_: i32, proto: i32) -> Result<Socket> {
+    // CPython takes -1 (its default) as 0.
+    let proto = if proto == -1 { 0 } else { proto };
     let (base, nonblock) = convert::split_socket_type(type_)?;
     let (wfamily, wtype) = convert::socket_args_to_wit(family, base)?;
     let inner = convert::wit(WitSocket::open(wfamily, wtype, proto))?;
@@ -530,40 +533,67 @@ impl Socket {
         self.timeout.get() != Some(0.0)
     }
 
-    /// Sets an option: setsockopt(2) (WIT `options.set-option`).
+    /// Sets an option: setsockopt(2).
     ///
-    /// `(level, optname)` is mapped onto the typed WIT option. A pair the
-    /// WIT does not name gets the kernel's answer for its level (WIT
-    /// `options.unknown-option`): `OSError(92, 'Protocol not available')`
-    /// on Linux's IP sockets. An int value is a C
-    /// `int`; bytes are the packed C structure (`struct linger`,
-    /// `struct timeval`, `struct ip_mreq(n)`, `struct ipv6_mreq`, an
-    /// interface name…), checked for length as the kernel does. The host
-    /// refuses options that widen what the guest reaches (`SO_BINDTODEVICE`,
-    /// `SO_MARK`, `IP_TRANSPARENT`…: `PermissionError`, errno 13).
+    /// `(level, optname)` is mapped onto the typed WIT option where there
+    /// is one (WIT `options.set-option`); any other pair goes to the
+    /// host's checked raw path (WIT `options.set-raw-option`), which passes
+    /// the options on its allow-list and answers the rest with
+    /// `OSError(92, 'Protocol not available')`. An int value is a C `int`
+    /// (a 64-bit one on AF_VSOCK sockets, as CPython passes it); bytes are
+    /// the packed C structure (`struct linger`, `struct timeval`,
+    /// `struct ip_mreq(n)`, `struct ipv6_mreq`, an interface name…),
+    /// checked for length as the kernel does; [`OptValue::Null`] is
+    /// Python's `setsockopt(level, optname, None, optlen)`.
     pub fn setsockopt(&self, level: i32, optname: i32, value: impl Into<OptValue>) -> Result<()> {
-        let (name, kind) = self.option(level, optname, true)?;
-        let value = convert::option_value_to_wit(level, kind, &value.into())?;
-        convert::wit(wit::options::set_option(&self.inner, name, &value))
+        let value = value.into();
+        if let Ok((name, kind)) = convert::option_to_wit(level, optname) {
+            let value = convert::option_value_to_wit(level, kind, &value)?;
+            return convert::wit(wit::options::set_option(&self.inner, name, &value));
+        }
+        let raw = match value {
+            OptValue::Int(i) if self.family == crate::AF_VSOCK => {
+                RawOptionValue::Bytes((i as i64).to_ne_bytes().to_vec())
+            }
+            OptValue::Int(i) => RawOptionValue::Bytes(i.to_ne_bytes().to_vec()),
+            OptValue::Bytes(b) => RawOptionValue::Bytes(b),
+            OptValue::Null(n) => RawOptionValue::Null(n),
+        };
+        convert::wit(wit::options::set_raw_option(
+            &self.inner,
+            level,
+            optname,
+            &raw,
+        ))
     }
 
     /// Reads an option as an int: getsockopt(2) with an `int` buffer (WIT
-    /// `options.get-option`). Structures give their first `int`, as the
-    /// kernel writes it (SO_LINGER gives `l_onoff`). A pair the WIT does not
-    /// name gets the kernel's answer for its level (WIT
-    /// `options.unknown-option`): on Linux `OSError(95, 'Operation not
-    /// supported')` for a level an IPv4 socket's protocols do not handle,
-    /// `OSError(92, 'Protocol not available')` otherwise.
+    /// `options.get-option`, or `options.get-raw-option` for options
+    /// without a typed name). Structures give their first `int`, as the
+    /// kernel writes it (SO_LINGER gives `l_onoff`).
     pub fn getsockopt(&self, level: i32, optname: i32) -> Result<i32> {
-        let (name, _) = self.option(level, optname, false)?;
-        let value = convert::wit(wit::options::get_option(&self.inner, name))?;
-        convert::option_value_int(name, &value)
+        if let Ok((name, _)) = convert::option_to_wit(level, optname) {
+            let value = convert::wit(wit::options::get_option(&self.inner, name))?;
+            return convert::option_value_int(name, &value);
+        }
+        // CPython reads a 64-bit value on AF_VSOCK sockets.
+        let len = if self.family == crate::AF_VSOCK { 8 } else { 4 };
+        let mut b = convert::wit(wit::options::get_raw_option(
+            &self.inner,
+            level,
+            optname,
+            len,
+        ))?;
+        b.resize(8, 0);
+        Ok(i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     /// Reads an option as bytes: getsockopt(2) with a `buflen`-byte buffer
-    /// (WIT `options.get-option`), packed as the C structure on 64-bit
-    /// Linux and cut to `buflen`. `buflen` 0 gives the int form's 4 bytes;
-    /// more than 1024 is `OSError('getsockopt buflen out of range')`.
+    /// (WIT `options.get-option`, packed as the C structure on 64-bit
+    /// Linux and cut to `buflen`, or `options.get-raw-option`, which gives
+    /// what the kernel wrote). `buflen` 0 gives the int form's 4 bytes;
+    /// more than 1024 (or negative) is
+    /// `OSError('getsockopt buflen out of range')`.
     pub fn getsockopt_bytes(&self, level: i32, optname: i32, buflen: usize) -> Result<Vec<u8>> {
         if buflen == 0 {
             return Ok(self.getsockopt(level, optname)?.to_ne_bytes().to_vec());
@@ -574,21 +604,77 @@ impl Socket {
                 "getsockopt buflen out of range",
             ));
         }
-        let (name, _) = self.option(level, optname, false)?;
-        let value = convert::wit(wit::options::get_option(&self.inner, name))?;
-        let mut bytes = convert::option_value_bytes(name, &value);
-        bytes.truncate(buflen);
-        Ok(bytes)
+        if let Ok((name, _)) = convert::option_to_wit(level, optname) {
+            if name == convert::OptionName::SoBindtodevice && buflen < 16 {
+                // The kernel wants room for IFNAMSIZ bytes.
+                return Err(Error::from_errno(22));
+            }
+            let value = convert::wit(wit::options::get_option(&self.inner, name))?;
+            let mut bytes = convert::option_value_bytes(name, &value);
+            bytes.truncate(buflen);
+            return Ok(bytes);
+        }
+        convert::wit(wit::options::get_raw_option(
+            &self.inner,
+            level,
+            optname,
+            buflen as u32,
+        ))
     }
 
-    /// The WIT option for `(level, optname)`; for a pair it does not name,
-    /// the error the kernel gives for the level (WIT
-    /// `options.unknown-option`, which reads and changes nothing).
-    fn option(&self, level: i32, optname: i32, write: bool) -> Result<(OptionName, OptKind)> {
-        convert::option_to_wit(level, optname).or_else(|unnamed| {
-            convert::wit(wit::options::unknown_option(&self.inner, level, write))?;
-            Err(unnamed)
-        })
+    /// `fcntl.ioctl(sock, request, arg)` with a bytes `arg`: ioctl(2) (WIT
+    /// `options.ioctl`) for FIONREAD/SIOCINQ, SIOCOUTQ, SIOCOUTQNSD,
+    /// SIOCATMARK (an `int`), SIOCGSTAMP (`struct timeval`) and
+    /// SIOCGSTAMPNS (`struct timespec`), and the interface queries
+    /// SIOCGIFNAME, SIOCGIFINDEX, SIOCGIFFLAGS, SIOCGIFADDR, SIOCGIFNETMASK,
+    /// SIOCGIFBRDADDR, SIOCGIFDSTADDR, SIOCGIFMTU, SIOCGIFHWADDR (a
+    /// `struct ifreq`; WIT `options.interface-ioctl`, only for interfaces
+    /// the embedder shows). Returns `arg` with the result
+    /// written over its start, at `arg`'s length, as `fcntl.ioctl` returns
+    /// a copy of its buffer. Any other request is
+    /// `OSError(25, 'Inappropriate ioctl for device')`.
+    pub fn ioctl(&self, request: u64, arg: &[u8]) -> Result<Vec<u8>> {
+        use wit::options::{IoctlRequest as R, IoctlValue as V};
+        let req = match request {
+            crate::FIONREAD => R::Inq,
+            crate::SIOCOUTQ => R::Outq,
+            crate::SIOCOUTQNSD => R::OutqNsd,
+            crate::SIOCATMARK => R::Atmark,
+            crate::SIOCGSTAMP => R::Stamp,
+            crate::SIOCGSTAMPNS => R::StampNs,
+            0x8910..=0x8933 => {
+                // SIOCGIF*: a `struct ifreq` in and out (the host answers
+                // the requests it offers, for interfaces the guest sees).
+                let mut ifreq = arg.to_vec();
+                ifreq.resize(40, 0);
+                let out = convert::wit(wit::options::interface_ioctl(
+                    &self.inner,
+                    request as u32,
+                    &ifreq,
+                ))?;
+                let mut buf = arg.to_vec();
+                let n = buf.len().min(out.len());
+                buf[..n].copy_from_slice(&out[..n]);
+                return Ok(buf);
+            }
+            _ => return Err(Error::from_errno(25)),
+        };
+        let written = match convert::wit(wit::options::ioctl(&self.inner, req))? {
+            V::Int(i) => i.to_ne_bytes().to_vec(),
+            V::Time((sec, nanos)) => {
+                let frac = if req == R::Stamp { nanos / 1000 } else { nanos };
+                let mut v = sec.to_ne_bytes().to_vec();
+                v.extend_from_slice(&i64::from(frac).to_ne_bytes());
+                v
+            }
+        };
+        let mut buf = arg.to_vec();
+        if buf.len() < written.len() {
+            buf.resize(written.len(), 0);
+        }
+        buf[..written.len()].copy_from_slice(&written);
+        buf.truncate(arg.len());
+        Ok(buf)
     }
 
     /// The `AF_*` family the socket was created with (Python's `family`

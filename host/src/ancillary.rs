@@ -387,7 +387,7 @@ impl WasockCtxView<'_> {
             .unwrap_or(usize::MAX)
             .min(MAX_CONTROL_LEN);
         let s = self.sock(&r)?;
-        let f = msg_flags(flags);
+        let f = crate::socket::recv_flags(flags);
         // Reading the error queue never waits (the kernel answers EAGAIN
         // at once when it is empty, whatever the mode).
         let wait_flags = if flags.contains(MsgFlags::ERRQUEUE) {

@@ -209,6 +209,42 @@ impl options::Host for WasockCtxView<'_> {
         crate::options::set(self.ctx, sock, name, value)
     }
 
+    fn get_raw_option(
+        &mut self,
+        s: Sock,
+        level: i32,
+        name: i32,
+        buffer_length: u32,
+    ) -> SocketResult<Vec<u8>> {
+        let sock = self.table.get(&s)?;
+        crate::rawopt::get(sock, level, name, buffer_length)
+    }
+
+    fn set_raw_option(
+        &mut self,
+        s: Sock,
+        level: i32,
+        name: i32,
+        value: options::RawOptionValue,
+    ) -> SocketResult<()> {
+        let sock = self.table.get(&s)?;
+        crate::rawopt::set(self.ctx, sock, level, name, value)
+    }
+
+    fn ioctl(
+        &mut self,
+        s: Sock,
+        request: options::IoctlRequest,
+    ) -> SocketResult<options::IoctlValue> {
+        let sock = self.table.get(&s)?;
+        crate::rawopt::ioctl(sock, request)
+    }
+
+    fn interface_ioctl(&mut self, s: Sock, request: u32, ifreq: Vec<u8>) -> SocketResult<Vec<u8>> {
+        let sock = self.table.get(&s)?;
+        crate::rawopt::interface_ioctl(self.ctx, sock, request, &ifreq)
+    }
+
     fn unknown_option(&mut self, s: Sock, level: i32, write: bool) -> SocketResult<()> {
         let sock = self.table.get(&s)?;
         crate::options::unknown(sock, level, write)

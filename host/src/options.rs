@@ -129,7 +129,7 @@ fn spec(name: OptionName) -> (i32, i32, Kind) {
         O::TcpLinger2 => (IPPROTO_TCP, TCP_LINGER2, Int),
         O::TcpDeferAccept => (IPPROTO_TCP, TCP_DEFER_ACCEPT, Int),
         O::TcpWindowClamp => (IPPROTO_TCP, TCP_WINDOW_CLAMP, Int),
-        O::TcpInfo => (IPPROTO_TCP, TCP_INFO, ReadBytes(256)),
+        O::TcpInfo => (IPPROTO_TCP, TCP_INFO, ReadBytes(1024)),
         O::TcpQuickack => (IPPROTO_TCP, TCP_QUICKACK, Bool),
         O::TcpCongestion => (IPPROTO_TCP, TCP_CONGESTION, Text),
         O::TcpUserTimeout => (IPPROTO_TCP, TCP_USER_TIMEOUT, Int),

@@ -255,6 +255,12 @@ pub(crate) fn msg_flags(f: MsgFlags) -> i32 {
         .fold(libc::MSG_NOSIGNAL, |acc, (_, b)| acc | b)
 }
 
+/// As [`msg_flags`], for the receiving calls: without MSG_NOSIGNAL,
+/// which only sends need and which packet sockets refuse (EINVAL).
+pub(crate) fn recv_flags(f: MsgFlags) -> i32 {
+    msg_flags(f) & !libc::MSG_NOSIGNAL
+}
+
 fn unspecified(family: AddressFamily) -> SocketAddr {
     match family {
         AddressFamily::Inet6 => SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0),
@@ -280,6 +286,11 @@ impl WasockCtxView<'_> {
         if s.family == AddressFamily::Unix {
             return Ok((s, crate::unix::resolve(&self.ctx.policy, address, use_)?));
         }
+        if !matches!(s.family, AddressFamily::Inet | AddressFamily::Inet6) {
+            // The family's grant covers its addresses (families.rs).
+            let a = crate::families::to_sockaddr(&self.ctx.interfaces, s.family, address)?;
+            return Ok((s, crate::unix::Resolved::plain(a)));
+        }
         let (s, addr) = self.checked(r, address, use_)?;
         Ok((s, crate::unix::Resolved::plain(SockAddr::from(addr))))
     }
@@ -290,7 +301,8 @@ impl WasockCtxView<'_> {
             Some(n) if s.family == AddressFamily::Unix => {
                 crate::unix::name_out(&self.ctx.policy, Some(&s.unix), n).map(SocketAddress::Unix)
             }
-            _ => sys::from_sockaddr(a),
+            _ => sys::from_sockaddr(a)
+                .or_else(|| crate::families::from_sockaddr(&self.ctx.interfaces, a, s.protocol)),
         }
     }
 
@@ -361,12 +373,9 @@ impl WasockCtxView<'_> {
                 ),
             )
         })?;
-        if !(0..=255).contains(&protocol) {
-            return Err(SocketError::new(
-                ErrorCode::ProtocolNotSupported,
-                format!("protocol {protocol}"),
-            ));
-        }
+        // Any protocol number goes to the kernel, which judges it as for
+        // CPython (IPPROTO_MPTCP is 262; AF_PACKET takes an Ethernet type
+        // in network byte order): EPROTONOSUPPORT or EINVAL from socket(2).
         self.reserve()?;
         let nonblocking = !W::BLOCKING_FD;
         let sock = sys::open(domain, ty, protocol, nonblocking)?;
@@ -400,8 +409,9 @@ impl WasockCtxView<'_> {
         backlog: i32,
     ) -> SocketResult<()> {
         let s = self.sock(&r)?;
-        if s.family == AddressFamily::Unix {
-            // AF_UNIX names were checked at bind (listen never autobinds).
+        if !matches!(s.family, AddressFamily::Inet | AddressFamily::Inet6) {
+            // AF_UNIX names were checked at bind (listen never autobinds);
+            // other families' grants cover their addresses (vsock listens).
             let backlog = backlog.clamp(0, self.ctx.policy.limits.max_backlog);
             return Ok(s.sock.listen(backlog)?);
         }
@@ -614,7 +624,7 @@ impl WasockCtxView<'_> {
             let (buf, _) = recv_filtered::<W>(&*self.ctx, s, cap, flags).await?;
             return Ok(buf);
         }
-        let f = msg_flags(flags);
+        let f = recv_flags(flags);
         let waitall = flags.contains(MsgFlags::WAITALL) && s.deadline(flags).is_ok();
         let mut buf: Vec<u8> = Vec::with_capacity(cap);
         if !waitall {
@@ -656,9 +666,9 @@ impl WasockCtxView<'_> {
         let s = self.table.get(&r)?;
         if self.filters_datagrams(s) {
             let (buf, from) = recv_filtered::<W>(&*self.ctx, s, cap, flags).await?;
-            return Ok((buf, sys::from_sockaddr(&from)));
+            return Ok((buf, self.address_out(s, &from)));
         }
-        let f = msg_flags(flags);
+        let f = recv_flags(flags);
         let mut buf: Vec<u8> = Vec::with_capacity(cap);
         let (_, from) = s
             .io::<W, _>(Interest::Read, flags, || {

@@ -3,7 +3,7 @@
 //! system calls (destinations, local addresses, peers, the bytes/s
 //! bucket). A child module of `socket`, so it sees the socket's fields.
 
-use super::{msg_flags, HostSocket};
+use super::{recv_flags, HostSocket};
 use crate::bindings::errors::ErrorCode;
 use crate::bindings::types::{AddressFamily, MsgFlags, SocketType};
 use crate::ctx::{WasockCtx, WasockCtxView};
@@ -111,7 +111,7 @@ pub(super) async fn recv_filtered<W: Wait>(
     cap: usize,
     flags: MsgFlags,
 ) -> SocketResult<(Vec<u8>, SockAddr)> {
-    let f = msg_flags(flags);
+    let f = recv_flags(flags);
     let peek = flags.contains(MsgFlags::PEEK);
     let mut buf: Vec<u8> = Vec::with_capacity(cap);
     let (_, from) = s

@@ -31,10 +31,8 @@ pub fn socketpair_raw_type(domain: Domain, ty: i32, protocol: i32) -> io::Result
 /// The socket2 domain of a family the host implements.
 pub fn domain(family: AddressFamily) -> Option<Domain> {
     match family {
-        AddressFamily::Inet => Some(Domain::IPV4),
-        AddressFamily::Inet6 => Some(Domain::IPV6),
-        AddressFamily::Unix => Some(Domain::UNIX),
-        _ => None,
+        AddressFamily::Unspec => None,
+        other => Some(Domain::from(crate::families::number(other))),
     }
 }
 
@@ -44,8 +42,8 @@ pub fn socket_type(ty: SocketType) -> Option<Type> {
         SocketType::Stream => Some(Type::STREAM),
         SocketType::Dgram => Some(Type::DGRAM),
         SocketType::Raw => Some(Type::RAW),
+        SocketType::Rdm => Some(Type::from(libc::SOCK_RDM)),
         SocketType::Seqpacket => Some(Type::SEQPACKET),
-        _ => None,
     }
 }
 
@@ -223,6 +221,73 @@ pub fn setsockopt_bytes(sock: &Socket, level: i32, name: i32, value: &[u8]) -> i
     } else {
         Err(io::Error::last_os_error())
     }
+}
+
+/// setsockopt(2) with a NULL value pointer and `len` (Python's
+/// `setsockopt(level, optname, None, optlen)`; AF_ALG's
+/// ALG_SET_AEAD_AUTHSIZE takes its value this way). The kernel never
+/// dereferences the pointer for the options that take NULL; for others it
+/// fails with EFAULT.
+pub fn setsockopt_null(sock: &Socket, level: i32, name: i32, len: u32) -> io::Result<()> {
+    // SAFETY: a NULL pointer is passed to the kernel, which checks it
+    // (EFAULT) before any access; no user memory is involved.
+    let r = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            level,
+            name,
+            std::ptr::null(),
+            len as libc::socklen_t,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// ioctl(2) of a socket request that writes one `int`
+/// (FIONREAD/SIOCINQ, SIOCOUTQ, SIOCOUTQNSD, SIOCATMARK).
+pub fn ioctl_int(sock: &Socket, request: u64) -> io::Result<i32> {
+    let mut v: c_int = 0;
+    // SAFETY: each allowed request writes exactly one int into `v`.
+    let r = unsafe { libc::ioctl(sock.as_raw_fd(), request as _, &mut v as *mut c_int) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(v)
+}
+
+/// ioctl(2) of a `SIOCGIF*` request with a 40-byte `struct ifreq`.
+pub fn ioctl_ifreq(sock: &Socket, request: u64, ifreq: &mut [u8; 40]) -> io::Result<()> {
+    // SAFETY: the allowed SIOCGIF* requests read and write at most
+    // sizeof(struct ifreq) = 40 bytes at the pointer, which `ifreq` has.
+    let r = unsafe { libc::ioctl(sock.as_raw_fd(), request as _, ifreq.as_mut_ptr()) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// ioctl(2) SIOCGSTAMP (`struct timeval`) or SIOCGSTAMPNS
+/// (`struct timespec`): the last packet's receive time as (seconds,
+/// nanoseconds).
+pub fn ioctl_stamp(sock: &Socket, nanos: bool) -> io::Result<(i64, u32)> {
+    // Both structures are two longs on 64-bit Linux.
+    let mut v: [libc::c_long; 2] = [0, 0];
+    let request = if nanos { 0x8907 } else { 0x8906 };
+    // SAFETY: SIOCGSTAMP(NS) write one timeval/timespec (two longs) into `v`.
+    let r = unsafe { libc::ioctl(sock.as_raw_fd(), request as _, v.as_mut_ptr()) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let frac = if nanos {
+        v[1]
+    } else {
+        v[1].saturating_mul(1000)
+    };
+    Ok((v[0], u32::try_from(frac).unwrap_or(0)))
 }
 
 /// One getaddrinfo(3) result.
@@ -875,6 +940,32 @@ pub fn unix_sockaddr(name: &[u8], abstract_name: bool) -> io::Result<SockAddr> {
         })
     }?;
     Ok(addr)
+}
+
+/// A socket address from its raw bytes (a `struct sockaddr_*` built by
+/// `families.rs`; at most `sockaddr_storage`'s 128 bytes).
+pub fn sockaddr_from_bytes(bytes: &[u8]) -> io::Result<SockAddr> {
+    if bytes.len() < 2 || bytes.len() > std::mem::size_of::<libc::sockaddr_storage>() {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    // SAFETY: the storage is zeroed and 128 bytes long; we copy at most
+    // that many bytes into it and report their count.
+    let ((), addr) = unsafe {
+        SockAddr::try_init(|storage, l| {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), storage.cast::<u8>(), bytes.len());
+            *l = bytes.len() as libc::socklen_t;
+            Ok(())
+        })
+    }?;
+    Ok(addr)
+}
+
+/// The raw bytes of a socket address, as the kernel wrote them.
+pub fn sockaddr_bytes(addr: &SockAddr) -> &[u8] {
+    let len = (addr.len() as usize).min(std::mem::size_of::<libc::sockaddr_storage>());
+    // SAFETY: `as_ptr` points at the address's sockaddr_storage, of which
+    // the first `len` (<= 128) bytes are initialised; the slice borrows `addr`.
+    unsafe { std::slice::from_raw_parts(addr.as_ptr().cast::<u8>(), len) }
 }
 
 /// What the kernel reported for an AF_UNIX address.

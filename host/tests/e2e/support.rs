@@ -49,6 +49,11 @@ const GUESTS: &[&str] = &[
     "unix",
     "unix_escape",
     "netdb",
+    "options",
+    "multicast",
+    "families",
+    "raw_sniffer",
+    "can_raw",
 ];
 
 /// Builds the guest programs unless the test command already did
