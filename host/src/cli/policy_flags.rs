@@ -80,18 +80,30 @@ pub struct PolicyFlags {
     /// Allow binding/connecting to abstract AF_UNIX names starting with PREFIX.
     #[arg(long, value_name = "PREFIX", value_delimiter = ',')]
     pub allow_abstract: Vec<String>,
+    /// Deny abstract AF_UNIX names starting with PREFIX, whatever allows them.
+    #[arg(long, value_name = "PREFIX", value_delimiter = ',')]
+    pub deny_abstract: Vec<String>,
     /// Allow passing sockets with SCM_RIGHTS (sendmsg/recvmsg).
     #[arg(long)]
     pub allow_fd_passing: bool,
     /// Grant raw IP sockets for PROTOCOL (icmp, icmpv6, a number, *).
     #[arg(long, value_name = "PROTOCOL", value_delimiter = ',')]
     pub allow_raw: Vec<String>,
+    /// Deny raw IP sockets for PROTOCOL, whatever grants them.
+    #[arg(long, value_name = "PROTOCOL", value_delimiter = ',')]
+    pub deny_raw: Vec<String>,
     /// Grant a socket family by name (packet, netlink, vsock, …).
     #[arg(long, value_name = "FAMILY", value_delimiter = ',')]
     pub allow_family: Vec<String>,
+    /// Deny a socket family by name, whatever grants it.
+    #[arg(long, value_name = "FAMILY", value_delimiter = ',')]
+    pub deny_family: Vec<String>,
     /// Grant a guarded socket option by name (SO_MARK, SO_BINDTODEVICE, IP_TOS, SO_REUSEPORT, …).
     #[arg(long, value_name = "OPTION", value_delimiter = ',')]
     pub allow_option: Vec<String>,
+    /// Deny a guarded socket option by name, whatever grants it.
+    #[arg(long, value_name = "OPTION", value_delimiter = ',')]
+    pub deny_option: Vec<String>,
     /// Most sockets the guest may hold open at once.
     #[arg(long, value_name = "N")]
     pub max_sockets: Option<usize>,
@@ -164,11 +176,20 @@ impl PolicyFlags {
         for n in &self.allow_raw {
             p = p.allow_raw(n).context("--allow-raw")?;
         }
+        for n in &self.deny_raw {
+            p = p.deny_raw(n).context("--deny-raw")?;
+        }
         for n in &self.allow_family {
             p = p.allow_family(n).context("--allow-family")?;
         }
+        for n in &self.deny_family {
+            p = p.deny_family(n).context("--deny-family")?;
+        }
         for n in &self.allow_option {
             p = p.allow_option(n).context("--allow-option")?;
+        }
+        for n in &self.deny_option {
+            p = p.deny_option(n).context("--deny-option")?;
         }
         if self.allow_udp_reply {
             p = p.allow_udp_reply(true);
@@ -184,6 +205,9 @@ impl PolicyFlags {
         }
         for prefix in &self.allow_abstract {
             p = p.allow_abstract(prefix);
+        }
+        for prefix in &self.deny_abstract {
+            p = p.deny_abstract(prefix);
         }
         if self.allow_fd_passing {
             p = p.allow_fd_passing(true);

@@ -112,9 +112,15 @@ pub struct FamiliesSection {
     /// Raw IP protocols granted (names, numbers, `*`).
     #[serde(default)]
     pub raw: Vec<String>,
+    /// Raw IP protocols denied, whatever grants them.
+    #[serde(default)]
+    pub deny_raw: Vec<String>,
     /// Other families granted by name.
     #[serde(default)]
     pub allow: Vec<String>,
+    /// Families denied, whatever grants them.
+    #[serde(default)]
+    pub deny: Vec<String>,
 }
 
 /// `[options]` of a policy file.
@@ -124,6 +130,9 @@ pub struct OptionsSection {
     /// Guarded options granted by name.
     #[serde(default)]
     pub allow: Vec<String>,
+    /// Guarded options denied, whatever grants them.
+    #[serde(default)]
+    pub deny: Vec<String>,
 }
 
 /// `[limits]` of a policy file.
@@ -214,8 +223,17 @@ impl PolicyFile {
         for f in &self.families.allow {
             p = p.allow_family(f)?;
         }
+        for r in &self.families.deny_raw {
+            p = p.deny_raw(r)?;
+        }
+        for f in &self.families.deny {
+            p = p.deny_family(f)?;
+        }
         for o in &self.options.allow {
             p = p.allow_option(o)?;
+        }
+        for o in &self.options.deny {
+            p = p.deny_option(o)?;
         }
         p = self.unix.apply(p)?;
         self.limits.apply(&mut p.limits);

@@ -327,6 +327,23 @@ pub struct FamilyGrants {
     pub raw: BTreeSet<i32>,
     /// Other families by name (`packet`, `netlink`, `vsock`, …).
     pub families: BTreeSet<String>,
+    /// Raw protocols denied whatever grants them (`-1`: every protocol).
+    pub denied_raw: BTreeSet<i32>,
+    /// Families denied whatever grants them.
+    pub denied_families: BTreeSet<String>,
+}
+
+impl FamilyGrants {
+    /// Whether raw IP sockets of `protocol` are granted and not denied.
+    pub fn raw_granted(&self, protocol: i32) -> bool {
+        let has = |set: &BTreeSet<i32>| set.contains(&-1) || set.contains(&protocol);
+        has(&self.raw) && !has(&self.denied_raw)
+    }
+
+    /// Whether the family called `name` is granted and not denied.
+    pub fn family_granted(&self, name: &str) -> bool {
+        self.families.contains(name) && !self.denied_families.contains(name)
+    }
 }
 
 /// The lower-case name of a family, as grants spell it.
@@ -382,6 +399,41 @@ pub const GUARDED_OPTIONS: &[&str] = &[
     "SO_REUSEADDR",
 ];
 
+/// A guarded option's key, or an error naming the grantable ones.
+fn guarded_key(name: &str) -> Result<String, TargetParseError> {
+    let key = option_key(name);
+    if !GUARDED_OPTIONS.contains(&key.as_str()) {
+        return Err(TargetParseError(format!(
+            "{:?} is not a guarded option (grantable: {})",
+            crate::error::shorten(name),
+            GUARDED_OPTIONS.join(", ")
+        )));
+    }
+    Ok(key)
+}
+
+/// A raw grant's protocol number (`-1` for `*`).
+fn raw_protocol(protocol: &str) -> Result<i32, TargetParseError> {
+    protocol_number(protocol).ok_or_else(|| {
+        TargetParseError(format!(
+            "invalid raw protocol {:?} (icmp, icmpv6, a number 0-255, or *)",
+            crate::error::shorten(protocol)
+        ))
+    })
+}
+
+/// A family grant's name, lower case.
+fn grant_family_name(name: &str) -> Result<String, TargetParseError> {
+    let n = name.trim().to_ascii_lowercase();
+    if n.is_empty() || n.len() > 32 || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(TargetParseError(format!(
+            "invalid family {:?}",
+            crate::error::shorten(name)
+        )));
+    }
+    Ok(n)
+}
+
 /// An option name as grants spell it: upper case, `_` for `-`
 /// (`so-mark`, `SoMark` and `SO_MARK` are the same).
 pub fn option_key(name: &str) -> String {
@@ -415,6 +467,7 @@ pub struct Policy {
     /// Families and socket types beyond TCP/UDP (off unless granted).
     pub grants: FamilyGrants,
     options: BTreeSet<String>,
+    denied_options: BTreeSet<String>,
     udp_reply: bool,
     /// Resource limits.
     pub limits: Limits,
@@ -654,46 +707,57 @@ impl Policy {
 
     /// Grants a guarded socket option by name (`SO_MARK`, `so-mark`).
     pub fn allow_option(mut self, name: &str) -> Result<Self, TargetParseError> {
-        let key = option_key(name);
-        if !GUARDED_OPTIONS.contains(&key.as_str()) {
-            return Err(TargetParseError(format!(
-                "{:?} is not a guarded option (grantable: {})",
-                crate::error::shorten(name),
-                GUARDED_OPTIONS.join(", ")
-            )));
-        }
+        let key = guarded_key(name)?;
         self.options.insert(key);
         Ok(self)
     }
 
-    /// The guarded options granted.
+    /// Denies a guarded option by name, whatever grants it.
+    pub fn deny_option(mut self, name: &str) -> Result<Self, TargetParseError> {
+        let key = guarded_key(name)?;
+        self.denied_options.insert(key);
+        Ok(self)
+    }
+
+    /// The guarded options granted (and not denied).
     pub fn granted_options(&self) -> impl Iterator<Item = &str> {
-        self.options.iter().map(String::as_str)
+        self.options
+            .iter()
+            .filter(|o| !self.denied_options.contains(*o))
+            .map(String::as_str)
+    }
+
+    /// The guarded options denied.
+    pub fn denied_options(&self) -> impl Iterator<Item = &str> {
+        self.denied_options.iter().map(String::as_str)
     }
 
     /// Grants raw IP sockets for a protocol (`icmp`, `icmpv6`, a number, or
     /// `*` for all).
     pub fn allow_raw(mut self, protocol: &str) -> Result<Self, TargetParseError> {
-        let n = protocol_number(protocol).ok_or_else(|| {
-            TargetParseError(format!(
-                "invalid raw protocol {:?} (icmp, icmpv6, a number 0-255, or *)",
-                crate::error::shorten(protocol)
-            ))
-        })?;
+        let n = raw_protocol(protocol)?;
         self.grants.raw.insert(n);
+        Ok(self)
+    }
+
+    /// Denies raw IP sockets for a protocol (`*`: all), whatever grants them.
+    pub fn deny_raw(mut self, protocol: &str) -> Result<Self, TargetParseError> {
+        let n = raw_protocol(protocol)?;
+        self.grants.denied_raw.insert(n);
         Ok(self)
     }
 
     /// Grants a socket family by name (`packet`, `netlink`, `vsock`, …).
     pub fn allow_family(mut self, name: &str) -> Result<Self, TargetParseError> {
-        let n = name.trim().to_ascii_lowercase();
-        if n.is_empty() || n.len() > 32 || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(TargetParseError(format!(
-                "invalid family {:?}",
-                crate::error::shorten(name)
-            )));
-        }
+        let n = grant_family_name(name)?;
         self.grants.families.insert(n);
+        Ok(self)
+    }
+
+    /// Denies a socket family by name, whatever grants it.
+    pub fn deny_family(mut self, name: &str) -> Result<Self, TargetParseError> {
+        let n = grant_family_name(name)?;
+        self.grants.denied_families.insert(n);
         Ok(self)
     }
 
@@ -1144,7 +1208,7 @@ impl Policy {
             )
             | (AddressFamily::Unix, _) => Ok(None),
             _ if ip && socket_type == SocketType::Raw => {
-                if self.grants.raw.contains(&-1) || self.grants.raw.contains(&protocol) {
+                if self.grants.raw_granted(protocol) {
                     Ok(Some(format!("allow-raw {protocol}")))
                 } else {
                     Err(format!(
@@ -1154,7 +1218,7 @@ impl Policy {
             }
             _ if ip => Err(format!("{what}: no grant exists for {ty} sockets over IP")),
             _ => {
-                if self.grants.families.contains(&name) {
+                if self.grants.family_granted(&name) {
                     Ok(Some(format!("allow-family {name}")))
                 } else {
                     Err(format!(
@@ -1169,7 +1233,9 @@ impl Policy {
     /// `name` as in [`option_key`].
     pub fn check_option(&self, name: &str) -> Result<(), SocketError> {
         let key = option_key(name);
-        if !GUARDED_OPTIONS.contains(&key.as_str()) || self.options.contains(&key) {
+        if !GUARDED_OPTIONS.contains(&key.as_str())
+            || (self.options.contains(&key) && !self.denied_options.contains(&key))
+        {
             return Ok(());
         }
         Err(SocketError::policy(format!(

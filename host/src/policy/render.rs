@@ -70,18 +70,22 @@ pub(super) fn render(p: &Policy) -> String {
     let _ = writeln!(out, "wasi-sockets = {}", p.wasi_sockets);
     let _ = writeln!(out, "audit-only = {}", p.audit_only);
     out.push_str("\n[families]\n");
-    let raw: Vec<String> = p
-        .grants
-        .raw
-        .iter()
-        .map(|n| if *n < 0 { "*".into() } else { n.to_string() })
-        .collect();
-    list(&mut out, "raw", &raw);
+    let protocols = |set: &std::collections::BTreeSet<i32>| -> Vec<String> {
+        set.iter()
+            .map(|n| if *n < 0 { "*".into() } else { n.to_string() })
+            .collect()
+    };
+    list(&mut out, "raw", &protocols(&p.grants.raw));
+    list(&mut out, "deny-raw", &protocols(&p.grants.denied_raw));
     let fams: Vec<String> = p.grants.families.iter().cloned().collect();
     list(&mut out, "allow", &fams);
+    let fams: Vec<String> = p.grants.denied_families.iter().cloned().collect();
+    list(&mut out, "deny", &fams);
     out.push_str("\n[options]\n");
     let opts: Vec<String> = p.options.iter().cloned().collect();
     list(&mut out, "allow", &opts);
+    let opts: Vec<String> = p.denied_options().map(str::to_string).collect();
+    list(&mut out, "deny", &opts);
     let l = &p.limits;
     out.push_str("\n[limits]\n");
     let _ = writeln!(out, "max-sockets = {}", l.max_sockets);
@@ -110,6 +114,12 @@ pub(super) fn render(p: &Policy) -> String {
         .map(|p| String::from_utf8_lossy(p).into_owned())
         .collect();
     list(&mut out, "allow-abstract", &prefixes);
+    let prefixes: Vec<String> = u
+        .denied_abstract_prefixes()
+        .iter()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    list(&mut out, "deny-abstract", &prefixes);
     let _ = writeln!(out, "fd-passing = {}", u.fd_passing());
     out
 }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 pub struct UnixGrant {
     dir: Option<GrantedDir>,
     abstract_prefixes: Vec<Vec<u8>>,
+    denied_abstract: Vec<Vec<u8>>,
     fd_passing: bool,
 }
 
@@ -60,6 +61,7 @@ impl UnixGrant {
     /// Whether an abstract name (without its leading NUL) is granted.
     pub fn permits_abstract(&self, name: &[u8]) -> bool {
         self.abstract_prefixes.iter().any(|p| name.starts_with(p))
+            && !self.denied_abstract.iter().any(|p| name.starts_with(p))
     }
 
     /// Checks `use_` of an abstract name; the error names it.
@@ -76,6 +78,11 @@ impl UnixGrant {
     /// The granted prefixes of abstract names.
     pub fn abstract_prefixes(&self) -> &[Vec<u8>] {
         &self.abstract_prefixes
+    }
+
+    /// The denied prefixes of abstract names.
+    pub fn denied_abstract_prefixes(&self) -> &[Vec<u8>] {
+        &self.denied_abstract
     }
 
     /// Whether sockets may be passed with SCM_RIGHTS.
@@ -118,6 +125,13 @@ impl Policy {
         self
     }
 
+    /// Denies abstract AF_UNIX names that start with `prefix`, whatever
+    /// grants them (empty denies every name).
+    pub fn deny_abstract(mut self, prefix: impl AsRef<[u8]>) -> Self {
+        self.unix.denied_abstract.push(prefix.as_ref().to_vec());
+        self
+    }
+
     /// Lets the guest pass sockets with SCM_RIGHTS, and receive them (off
     /// by default: received descriptors are then closed and MSG_CTRUNC
     /// reported).
@@ -149,6 +163,9 @@ pub struct UnixSection {
     /// Granted prefixes of abstract names.
     #[serde(default)]
     pub allow_abstract: Vec<String>,
+    /// Denied prefixes of abstract names, whatever grants them.
+    #[serde(default)]
+    pub deny_abstract: Vec<String>,
     /// Whether SCM_RIGHTS is allowed.
     #[serde(default)]
     pub fd_passing: bool,
@@ -163,6 +180,9 @@ impl UnixSection {
         }
         for a in self.allow_abstract {
             p = p.allow_abstract(a);
+        }
+        for a in self.deny_abstract {
+            p = p.deny_abstract(a);
         }
         let passing = self.fd_passing || p.unix.fd_passing;
         Ok(p.allow_fd_passing(passing))

@@ -700,3 +700,53 @@ fn nat64_and_compatible_addresses_are_judged_as_their_ipv4() {
         .allowed
     );
 }
+
+/// Every grant has its deny, which wins whatever the order, and survives
+/// printing the policy and reading it back.
+#[test]
+fn grants_have_denies_that_win() {
+    use crate::bindings::types::{AddressFamily as F, SocketType as T};
+    let both = |p: Policy| {
+        let again = Policy::from_toml(&p.to_toml()).unwrap();
+        [p, again]
+    };
+    let allow_then_deny = Policy::deny_all()
+        .allow_option("SO_MARK")
+        .unwrap()
+        .deny_option("so-mark")
+        .unwrap()
+        .allow_raw("*")
+        .unwrap()
+        .deny_raw("icmp")
+        .unwrap()
+        .allow_family("packet")
+        .unwrap()
+        .deny_family("PACKET")
+        .unwrap()
+        .allow_abstract("app-")
+        .deny_abstract("app-secret");
+    let deny_then_allow = Policy::deny_all()
+        .deny_option("SO_MARK")
+        .unwrap()
+        .allow_option("SO_MARK")
+        .unwrap()
+        .deny_family("netlink")
+        .unwrap()
+        .allow_family("netlink")
+        .unwrap();
+    for p in both(allow_then_deny) {
+        assert!(p.check_option("SO_MARK").is_err());
+        assert!(p.check_family(F::Inet, T::Raw, 1).is_err());
+        assert!(p.check_family(F::Inet, T::Raw, 58).is_ok());
+        assert!(p.check_family(F::Packet, T::Raw, 768).is_err());
+        assert!(p.unix().permits_abstract(b"app-1"));
+        assert!(!p.unix().permits_abstract(b"app-secret-2"));
+        assert_eq!(p.granted_options().count(), 0);
+    }
+    for p in both(deny_then_allow) {
+        assert!(p.check_option("SO_MARK").is_err());
+        assert!(p.check_family(F::Netlink, T::Raw, 0).is_err());
+    }
+    assert!(Policy::deny_all().deny_option("TCP_NODELAY").is_err());
+    assert!(Policy::deny_all().deny_raw("nope").is_err());
+}
