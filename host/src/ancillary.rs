@@ -338,6 +338,29 @@ impl WasockCtxView<'_> {
                         "choosing the outgoing interface ({i}) with IP(V6)_PKTINFO"
                     )));
                 }
+                Control::Ipv4Tos(_) => {
+                    self.check_guarded_control("IP_TOS")?;
+                    raw.push(to_raw(c)?);
+                }
+                Control::Ipv6TrafficClass(_) => {
+                    self.check_guarded_control("IPV6_TCLASS")?;
+                    raw.push(to_raw(c)?);
+                }
+                Control::Ipv4PacketInfo(p) => {
+                    let (a, b, d, e) = p.local_address;
+                    let src = std::net::IpAddr::from([a, b, d, e]);
+                    self.check_packet_source(self.sock(&r)?, src)?;
+                    raw.push(to_raw(c)?);
+                }
+                Control::Ipv6PacketInfo(p) => {
+                    let (a, b, d, e, f, g, h, i) = p.address;
+                    let src = std::net::Ipv6Addr::new(a, b, d, e, f, g, h, i);
+                    let src = src
+                        .to_ipv4_mapped()
+                        .map_or(std::net::IpAddr::V6(src), std::net::IpAddr::V4);
+                    self.check_packet_source(self.sock(&r)?, src)?;
+                    raw.push(to_raw(c)?);
+                }
                 Control::Credentials(c) if !sys::own_credentials(c.pid, c.uid, c.gid) => {
                     return Err(SocketError::denied(format_args!(
                         "sending SCM_CREDENTIALS pid {} uid {} gid {} (only the host process's own)",
@@ -354,7 +377,7 @@ impl WasockCtxView<'_> {
         }
         let (s, to) = match &address {
             Some(a) => {
-                let (s, to) = self.target(&r, a, Use::SendTo)?;
+                let (s, to) = self.target(&r, a, self.send_use(&r, flags)?)?;
                 (s, Some(to))
             }
             None => (self.sock(&r)?, None),

@@ -472,6 +472,11 @@ impl WasockCtxView<'_> {
         if s.socket_type == SocketType::Stream && s.family != AddressFamily::Unix {
             self.ctx.take_connect_token()?;
         }
+        if s.socket_type != SocketType::Stream && s.family != AddressFamily::Unix {
+            if let Some(a) = to.addr.as_socket() {
+                self.check_connected_sends(s, a)?;
+            }
+        }
         s.prepare::<W>()?;
         let e = match s.sock.connect(&to.addr) {
             Ok(()) => return Ok(()),
@@ -575,7 +580,7 @@ impl WasockCtxView<'_> {
         address: SocketAddress,
     ) -> SocketResult<u64> {
         let data = data.as_ref();
-        let (s, to) = self.target(&r, &address, Use::SendTo)?;
+        let (s, to) = self.target(&r, &address, self.send_use(&r, flags)?)?;
         throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
         let n = s

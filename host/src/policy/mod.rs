@@ -364,7 +364,11 @@ pub fn protocol_number(s: &str) -> Option<i32> {
 
 /// The socket options a policy keeps off unless granted by name: they widen
 /// what the guest can reach, or need privileges the guest would borrow from
-/// the host. `IP_TOS` is here because Linux derives SO_PRIORITY from it;
+/// the host. `IP_TOS` (and `IPV6_TCLASS`, its IPv6 form) is here because
+/// Linux derives SO_PRIORITY from it (the per-message control messages of
+/// the same name need the grant too); `TCP_CONGESTION` because the host's
+/// CAP_NET_ADMIN would let the guest pick an algorithm outside
+/// `tcp_allowed_congestion_control`;
 /// `SO_REUSEPORT` (and `SO_REUSEADDR` on UDP sockets only, where it lets
 /// two sockets share a port) would let a guest take traffic from a host
 /// service on a port it may bind.
@@ -378,6 +382,8 @@ pub const GUARDED_OPTIONS: &[&str] = &[
     "IP_HDRINCL",
     "IP_OPTIONS",
     "IP_TOS",
+    "IPV6_TCLASS",
+    "TCP_CONGESTION",
     "SO_REUSEPORT",
     "SO_REUSEADDR",
 ];

@@ -1049,3 +1049,185 @@ fn hostname_rules_admit_only_what_a_lookup_returned() {
     );
     assert_eq!(obs.count(), 0);
 }
+
+// ---------------------------------------------------------------------------
+// Findings of the security review (each fails without its fix).
+
+#[test]
+fn unspecified_from_a_v4_mapped_socket_is_judged_as_ipv4() {
+    // An IPv6 socket bound to ::ffff:127.0.0.1 (or ::ffff:0.0.0.0) that
+    // connects to `::` reaches 127.0.0.1: the kernel treats the socket as
+    // IPv4. A rule for [::1] must not let it reach a v4-only listener.
+    for tcp in [true, false] {
+        let obs = if tcp {
+            Observer::tcp("127.0.0.1:0")
+        } else {
+            Observer::udp("127.0.0.1:0")
+        };
+        let p = obs.port();
+        let verb = if tcp { "connect-from" } else { "udp-from" };
+        let base = Policy::deny_all()
+            .allow_bind("127.0.0.1:0")
+            .unwrap()
+            .allow_bind("0.0.0.0:0")
+            .unwrap();
+        let steps = vec![
+            format!("{verb},::ffff:127.0.0.1,::,{p}"),
+            format!("{verb},::ffff:0.0.0.0,::,{p}"),
+        ];
+        let policy = base.clone().allow_connect(&format!("[::1]:{p}")).unwrap();
+        let r = attempt("escape", &steps, policy);
+        for st in &steps {
+            r.denied(st);
+        }
+        assert_eq!(obs.count(), 0, "{}", r.stdout);
+        // Precise, not closed: allowed when 127.0.0.1 is.
+        let policy = base.allow_connect(&format!("127.0.0.1:{p}")).unwrap();
+        let r = attempt("escape", &steps, policy);
+        for st in &steps {
+            r.allowed(st);
+        }
+        assert_eq!(obs.count(), steps.len(), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn tcp_fast_open_is_judged_as_a_connect() {
+    let obs = Observer::tcp("127.0.0.1:0");
+    let p = obs.port();
+    let st = format!("fastopen,127.0.0.1,{p}");
+    // A send-to rule does not open TCP connections.
+    let policy = Policy::deny_all()
+        .allow_send_to(&format!("tcp://127.0.0.1:{p}"))
+        .unwrap();
+    let r = attempt("escape", std::slice::from_ref(&st), policy);
+    r.denied(&st);
+    assert_eq!(obs.count(), 0, "{}", r.stdout);
+    assert!(r.audit.contains("\"use\":\"connect\""), "{}", r.audit);
+    // A connect rule does, and the connection rate limit counts it.
+    let mut policy = Policy::deny_all()
+        .allow_connect(&format!("tcp://127.0.0.1:{p}"))
+        .unwrap();
+    policy.limits.connections_per_second = Some(1);
+    let steps = vec![st.clone(), st.clone()];
+    let r = attempt("escape", &steps, policy);
+    assert!(r.stdout.contains(&format!("{st}: ok 1")), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!("{st}: OSError")) || r.stdout.contains("PermissionError"),
+        "the second fast-open connect was not rate limited: {}",
+        r.stdout
+    );
+    assert_eq!(obs.count(), 1, "{}", r.stdout);
+}
+
+#[test]
+fn a_connected_udp_socket_obeys_deny_send_to() {
+    let obs = Observer::udp("127.0.0.1:0");
+    let p = obs.port();
+    let st = format!("udp-connect,127.0.0.1,{p}");
+    let policy = Policy::deny_all()
+        .allow_connect(&format!("udp://127.0.0.1:{p}"))
+        .unwrap()
+        .deny_send_to(&format!("udp://127.0.0.1:{p}"))
+        .unwrap();
+    let r = attempt("escape", std::slice::from_ref(&st), policy);
+    r.denied(&st);
+    assert_eq!(obs.count(), 0, "{}", r.stdout);
+    assert!(
+        r.audit
+            .contains(&format!("denied by rule deny-send-to udp://127.0.0.1:{p}")),
+        "{}",
+        r.audit
+    );
+    // Without the deny rule the connect implies the sends.
+    let policy = Policy::deny_all()
+        .allow_connect(&format!("udp://127.0.0.1:{p}"))
+        .unwrap();
+    let r = attempt("escape", std::slice::from_ref(&st), policy);
+    r.allowed(&st);
+    assert_eq!(obs.count(), 1, "{}", r.stdout);
+}
+
+#[test]
+fn tcp_congestion_is_a_guarded_option() {
+    // The host is root: without the guard the guest would set an algorithm
+    // outside tcp_allowed_congestion_control.
+    let st = "opt,TCP_CONGESTION".to_string();
+    let r = attempt("escape", std::slice::from_ref(&st), Policy::deny_all());
+    r.denied(&st);
+    assert!(
+        r.audit.contains(
+            "\"subject\":\"setting option TCP_CONGESTION\",\"allowed\":false,\"enforced\":true"
+        ),
+        "{}",
+        r.audit
+    );
+    let granted = Policy::deny_all().allow_option("TCP_CONGESTION").unwrap();
+    let r = attempt("escape", std::slice::from_ref(&st), granted);
+    r.allowed(&st);
+}
+
+#[test]
+fn tos_control_messages_need_the_option_grant() {
+    for v6 in [false, true] {
+        let (obs, h) = if v6 {
+            (Observer::udp("[::1]:0"), "::1")
+        } else {
+            (Observer::udp("127.0.0.1:0"), "127.0.0.1")
+        };
+        let p = obs.port();
+        let st = format!("tos-msg,{h},{p}");
+        let policy = Policy::deny_all()
+            .allow_send_to(&format!("udp://{}:{p}", if v6 { "[::1]" } else { h }))
+            .unwrap();
+        let r = attempt("escape", std::slice::from_ref(&st), policy.clone());
+        r.denied(&st);
+        assert_eq!(obs.count(), 0, "{}", r.stdout);
+        let key = if v6 { "IPV6_TCLASS" } else { "IP_TOS" };
+        assert!(
+            r.audit
+                .contains(&format!("sending a {key} control message")),
+            "{}",
+            r.audit
+        );
+        let r = attempt(
+            "escape",
+            std::slice::from_ref(&st),
+            policy.allow_option(key).unwrap(),
+        );
+        r.allowed(&st);
+        assert_eq!(obs.count(), 1, "{}", r.stdout);
+    }
+}
+
+#[test]
+fn pktinfo_can_neither_choose_the_interface_nor_spoof_the_source() {
+    for v6 in [false, true] {
+        let (obs, h, bracket, other) = if v6 {
+            (Observer::udp("[::1]:0"), "::1", "[::1]", "::1")
+        } else {
+            (
+                Observer::udp("127.0.0.1:0"),
+                "127.0.0.1",
+                "127.0.0.1",
+                "127.0.0.5",
+            )
+        };
+        let p = obs.port();
+        let any = if v6 { "::" } else { "0.0.0.0" };
+        let iface = format!("pktinfo,{h},{p},1,{any}");
+        let spoof = format!("pktinfo,{h},{p},0,{other}");
+        let plain = format!("pktinfo,{h},{p},0,{any}");
+        let policy = Policy::deny_all()
+            .allow_send_to(&format!("udp://{bracket}:{p}"))
+            .unwrap();
+        let steps = vec![iface.clone(), spoof.clone(), plain.clone()];
+        let r = attempt("escape", &steps, policy);
+        r.denied(&iface);
+        // A source address is a bind the policy did not allow.
+        r.denied(&spoof);
+        r.allowed(&plain);
+        assert_eq!(obs.count(), 1, "{}", r.stdout);
+        assert!(r.audit.contains("\"use\":\"bind\""), "{}", r.audit);
+    }
+}

@@ -31,6 +31,11 @@ fn unix_policy(dir: &Path, prefix: &str) -> Policy {
         .unwrap()
         .allow_abstract(prefix)
         .allow_fd_passing(true)
+        // unix.py sends IP_TOS and IPV6_TCLASS control messages.
+        .allow_option("IP_TOS")
+        .unwrap()
+        .allow_option("IPV6_TCLASS")
+        .unwrap()
 }
 
 fn compare(run: fn(&str, &[&str], Policy) -> Outcome) {

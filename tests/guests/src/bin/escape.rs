@@ -30,6 +30,12 @@
 //!   and reply `echo` to each.
 //! - `sendto-bound,HOST,PORT`: sendto from the socket of the last
 //!   `serve-udp` (the reply rule).
+//! - `udp-from,BIND,HOST,PORT`: UDP bind to BIND (port 0), then sendto.
+//! - `fastopen,HOST,PORT`: sendto with MSG_FASTOPEN on a fresh TCP socket.
+//! - `tos-msg,HOST,PORT`: UDP sendmsg with an IP_TOS (IPV6_TCLASS for an
+//!   IPv6 HOST) control message.
+//! - `pktinfo,HOST,PORT,IFINDEX,SRC`: UDP sendmsg with IP(V6)_PKTINFO
+//!   choosing interface IFINDEX and source address SRC.
 //! - `sockets,N`: open N sockets; prints how many opened.
 //! - `resolve,NAME`: getaddrinfo(NAME, 80).
 //! - `spin`: compute forever (for the wall-time limit).
@@ -72,6 +78,8 @@ fn opt(name: &str) -> (i32, i32, OptValue) {
         "SO_BINDTODEVICE" => (SOL_SOCKET, SO_BINDTODEVICE, (&b"lo"[..]).into()),
         "IP_TRANSPARENT" => (IPPROTO_IP, IP_TRANSPARENT, 1.into()),
         "IP_FREEBIND" => (IPPROTO_IP, 15, 1.into()),
+        // Available on this kernel but not in tcp_allowed_congestion_control.
+        "TCP_CONGESTION" => (IPPROTO_TCP, TCP_CONGESTION, (&b"cubic"[..]).into()),
         _ => (SOL_SOCKET, SO_KEEPALIVE, 1.into()),
     }
 }
@@ -103,6 +111,65 @@ fn main() {
                 let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
                 s.sendto(b"x", addr(f[1], port(2), 0))?;
                 Ok(String::new())
+            }
+            "udp-from" => {
+                let s = socket(family_of(f[2]), SOCK_DGRAM, 0)?;
+                s.bind(addr(f[1], 0, 0))?;
+                s.sendto(b"x", addr(f[2], port(3), 0))?;
+                Ok(String::new())
+            }
+            "fastopen" => {
+                let s = socket(family_of(f[1]), SOCK_STREAM, 0)?;
+                let n = s.sendto_flags(b"x", MSG_FASTOPEN, addr(f[1], port(2), 0))?;
+                Ok(n.to_string())
+            }
+            "tos-msg" => {
+                let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
+                let item = if family_of(f[1]) == AF_INET6 {
+                    Ancillary::Raw {
+                        level: IPPROTO_IPV6,
+                        type_: IPV6_TCLASS,
+                        data: 0x20i32.to_ne_bytes().to_vec(),
+                    }
+                } else {
+                    Ancillary::Raw {
+                        level: IPPROTO_IP,
+                        type_: IP_TOS,
+                        data: vec![0x10],
+                    }
+                };
+                let n = s.sendmsg(&[b"x"], &[item], 0, Some(addr(f[1], port(2), 0)))?;
+                Ok(n.to_string())
+            }
+            "pktinfo" => {
+                let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
+                let ifindex: u32 = f.get(3).and_then(|v| v.parse().ok()).unwrap_or(0);
+                let src = f.get(4).copied().unwrap_or("0.0.0.0");
+                let item = if family_of(f[1]) == AF_INET6 {
+                    let a: std::net::Ipv6Addr =
+                        src.parse().unwrap_or(std::net::Ipv6Addr::UNSPECIFIED);
+                    let mut d = a.octets().to_vec();
+                    d.extend_from_slice(&ifindex.to_ne_bytes());
+                    Ancillary::Raw {
+                        level: IPPROTO_IPV6,
+                        type_: IPV6_PKTINFO,
+                        data: d,
+                    }
+                } else {
+                    let a: std::net::Ipv4Addr =
+                        src.parse().unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
+                    // struct in_pktinfo: ifindex, spec_dst (the source), addr.
+                    let mut d = ifindex.to_ne_bytes().to_vec();
+                    d.extend_from_slice(&a.octets());
+                    d.extend_from_slice(&[0; 4]);
+                    Ancillary::Raw {
+                        level: IPPROTO_IP,
+                        type_: 8,
+                        data: d,
+                    }
+                };
+                let n = s.sendmsg(&[b"x"], &[item], 0, Some(addr(f[1], port(2), 0)))?;
+                Ok(n.to_string())
             }
             "burst" => {
                 let s = socket(family_of(f[1]), SOCK_STREAM, 0)?;
