@@ -236,6 +236,9 @@ pub struct WasockCtx {
     pub(crate) shared: Arc<Mutex<Shared>>,
     pub(crate) recorder: Option<Arc<Recorder>>,
     pub(crate) interfaces: InterfaceView,
+    /// The store's wall-time deadline (the policy's `wall_time` from the
+    /// store's creation): host calls waiting then end and trap the guest.
+    pub(crate) deadline: Option<std::time::Instant>,
 }
 
 /// Which of the host's network interfaces a guest sees (`if_nameindex`,
@@ -274,6 +277,7 @@ impl WasockCtx {
             shared: Arc::default(),
             recorder: None,
             interfaces: InterfaceView::Hidden,
+            deadline: None,
         }
     }
 

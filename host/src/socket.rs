@@ -105,7 +105,8 @@ impl HostSocket {
     /// blocking-mode socket under a strategy that blocks in the system
     /// call. One fcntl pair when the mode changed since the last call.
     fn prepare<W: Wait>(&self) -> io::Result<()> {
-        let want = !(W::BLOCKING_FD && self.timeout.is_none());
+        let want =
+            !(W::BLOCKING_FD && self.timeout.is_none() && crate::wait::wall_deadline().is_none());
         if self.nonblocking.load(Ordering::Relaxed) != want {
             self.sock.set_nonblocking(want)?;
             self.nonblocking.store(want, Ordering::Relaxed);

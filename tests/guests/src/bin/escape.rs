@@ -39,6 +39,8 @@
 //! - `sockets,N`: open N sockets; prints how many opened.
 //! - `resolve,NAME`: getaddrinfo(NAME, 80).
 //! - `spin`: compute forever (for the wall-time limit).
+//! - `block-recv,PORT`: bind a UDP socket to 127.0.0.1:PORT and wait in a
+//!   blocking recv (for the wall-time limit).
 //! - `alloc,N`: allocate and fill N MiB (for the memory limit).
 //! - `hold,PORT`: connect to 127.0.0.1:PORT and wait until it closes (the
 //!   test looks at the kernel's socket tables meanwhile).
@@ -345,6 +347,13 @@ fn main() {
                 s.settimeout(Some(30.0))?;
                 let _ = s.recv(1);
                 Ok(String::new())
+            }
+            "block-recv" => {
+                let s = socket(AF_INET, SOCK_DGRAM, 0)?;
+                s.bind(("127.0.0.1", port(1)))?;
+                println!("waiting");
+                let got = s.recv(10)?;
+                Ok(format!("{got:?}"))
             }
             "spin" => {
                 let mut x: u64 = 1;
