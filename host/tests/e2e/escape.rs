@@ -1328,3 +1328,23 @@ fn a_loopback_deny_covers_multicast_that_loops_back() {
     });
     assert_eq!(n, Some(1), "{}", r.stdout);
 }
+
+#[test]
+fn the_socket_limit_holds_for_wasi_sockets_seen_from_outside() {
+    if !alone("escape::the_socket_limit_holds_for_wasi_sockets_seen_from_outside") {
+        return;
+    }
+    let mut p = Policy::deny_all()
+        .allow_bind("udp://127.0.0.1:*")
+        .unwrap()
+        .allow_wasi_sockets(true);
+    p.limits.max_sockets = 4;
+    // Four UDP sockets, one closed to make room for the hold step's.
+    let steps = s(&["sockets,50", "drop-one"]);
+    let before = own_sockets().iter().filter(|(t, _, _)| t == "udp").count();
+    let mut seen = Vec::new();
+    let r = attempt_with("std_net_escape", &steps, p, |_| seen = own_sockets());
+    assert!(r.line("sockets,50").contains("ok 4 then"), "{}", r.stdout);
+    let udp = seen.iter().filter(|(t, _, _)| t == "udp").count() - before;
+    assert_eq!(udp, 3, "{seen:?}");
+}
