@@ -517,3 +517,46 @@ fn no_descriptor_leaks_after_truncated_rights_or_a_trap() {
     scenario();
     assert_eq!(open_fds(), before, "descriptors leaked");
 }
+
+/// SCM_CREDENTIALS to a native receiver (SO_PASSCRED, outside the guest):
+/// only the host process's own pid/uid/gid arrive; forged ones are refused
+/// before sendmsg(2), though the host is root and the kernel would pass
+/// them.
+#[test]
+fn forged_credentials_never_reach_a_native_receiver() {
+    use std::io::BufRead;
+    let d = Dirs::new();
+    let path = d.granted().join("cred.sock");
+    let script = "import socket, struct, sys\n\
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n\
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)\n\
+        s.bind(sys.argv[1]); s.settimeout(2)\n\
+        print('ready', flush=True)\n\
+        for _ in range(4):\n\
+        \x20   try: d, anc, fl, a = s.recvmsg(100, 256)\n\
+        \x20   except socket.timeout: break\n\
+        \x20   for lvl, t, data in anc:\n\
+        \x20       if t == socket.SCM_CREDENTIALS: print(d.decode(), *struct.unpack('iII', data), flush=True)\n";
+    let mut py = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(py.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    let o = run_sync("unix_escape", &["credentials-to"], d.policy());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(line(&o, "send-own").contains("ok 3"), "{}", o.stdout);
+    denied(&o, "send-other-pid");
+    denied(&o, "send-other-uid");
+    denied(&o, "send-other-gid");
+    let seen: Vec<String> = lines.map_while(Result::ok).collect();
+    let _ = py.wait();
+    let me = std::process::id();
+    let uid = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+        .unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].starts_with(&format!("own {me} {uid} ")), "{seen:?}");
+}
