@@ -375,6 +375,24 @@ impl WasockCtxView<'_> {
                 "SCM_RIGHTS carries at most {MAX_RIGHTS} sockets"
             )));
         }
+        if !fds.is_empty() {
+            // Sockets in flight count against the socket limit for the
+            // instance's life (see `WasockCtx::sent_sockets`).
+            let max = self.ctx.policy.limits.max_sockets;
+            let wasi = if self.ctx.policy.wasi_sockets_allowed() {
+                crate::ctx::wasi_sockets_in(self.table)
+            } else {
+                0
+            };
+            if self.ctx.open_sockets + self.ctx.sent_sockets + wasi + fds.len() > max {
+                return Err(SocketError::new(
+                    ErrorCode::TooManyFiles,
+                    format!(
+                        "the policy's limit of {max} open sockets is reached (sockets passed with SCM_RIGHTS count for the instance's life)"
+                    ),
+                ));
+            }
+        }
         let (s, to) = match &address {
             Some(a) => {
                 let (s, to) = self.target(&r, a, self.send_use(&r, flags)?)?;
@@ -392,6 +410,7 @@ impl WasockCtxView<'_> {
             })
             .await?;
         crate::socket::sent(self.ctx, n);
+        self.ctx.sent_sockets += fds.len();
         Ok(n as u64)
     }
 

@@ -232,6 +232,11 @@ impl Shared {
 pub struct WasockCtx {
     pub(crate) policy: Arc<Policy>,
     pub(crate) open_sockets: usize,
+    /// Sockets the guest passed with SCM_RIGHTS: they may live on in a
+    /// queue after the guest closes its handles (the host is root, so the
+    /// kernel's in-flight limit does not apply), and count against the
+    /// socket limit for the instance's life.
+    pub(crate) sent_sockets: usize,
     pub(crate) hostname: String,
     pub(crate) shared: Arc<Mutex<Shared>>,
     pub(crate) recorder: Option<Arc<Recorder>>,
@@ -273,6 +278,7 @@ impl WasockCtx {
         WasockCtx {
             policy,
             open_sockets: 0,
+            sent_sockets: 0,
             hostname: "localhost".to_string(),
             shared: Arc::default(),
             recorder: None,

@@ -39,7 +39,9 @@ impl GuestState {
     /// Whether the instance holds as many sockets (wasock and wasi:sockets
     /// together) as its policy allows.
     fn at_socket_limit(&mut self) -> bool {
-        let open = self.wasock.open_sockets + crate::ctx::wasi_sockets_in(&mut self.table);
+        let open = self.wasock.open_sockets
+            + self.wasock.sent_sockets
+            + crate::ctx::wasi_sockets_in(&mut self.table);
         open >= self.wasock.policy.limits.max_sockets
     }
 }

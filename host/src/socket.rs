@@ -310,7 +310,7 @@ impl WasockCtxView<'_> {
         } else {
             0
         };
-        if self.ctx.open_sockets + wasi >= max {
+        if self.ctx.open_sockets + self.ctx.sent_sockets + wasi >= max {
             return Err(SocketError::new(
                 ErrorCode::TooManyFiles,
                 format!("the policy's limit of {max} open sockets is reached"),
@@ -818,7 +818,12 @@ impl WasockCtxView<'_> {
             })?,
         };
         let max = self.ctx.policy.limits.max_sockets;
-        if self.ctx.open_sockets.saturating_add(2) > max {
+        let wasi = if self.ctx.policy.wasi_sockets_allowed() {
+            crate::ctx::wasi_sockets_in(self.table)
+        } else {
+            0
+        };
+        if self.ctx.open_sockets + self.ctx.sent_sockets + wasi + 2 > max {
             return Err(SocketError::new(
                 ErrorCode::TooManyFiles,
                 format!("the policy's limit of {max} open sockets is reached"),

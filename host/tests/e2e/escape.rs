@@ -1348,3 +1348,41 @@ fn the_socket_limit_holds_for_wasi_sockets_seen_from_outside() {
     let udp = seen.iter().filter(|(t, _, _)| t == "udp").count() - before;
     assert_eq!(udp, 3, "{seen:?}");
 }
+
+#[test]
+fn sockets_in_flight_count_against_the_socket_limit() {
+    // In a namespace of its own, /proc/net/udp lists only this test's
+    // sockets, including those queued in an AF_UNIX socket (in flight: in
+    // no process's descriptor table).
+    if !in_netns(
+        "escape::sockets_in_flight_count_against_the_socket_limit",
+        "ip link set lo up",
+    ) {
+        return;
+    }
+    let udp = || {
+        std::fs::read_to_string("/proc/net/udp")
+            .unwrap()
+            .lines()
+            .count()
+            - 1
+    };
+    let mut p = Policy::deny_all()
+        .allow_bind("udp://127.0.0.1:*")
+        .unwrap()
+        .allow_fd_passing(true);
+    p.limits.max_sockets = 6;
+    let st = "pass-fds,50".to_string();
+    let mut seen = 0;
+    let r = attempt_with("escape", std::slice::from_ref(&st), p, |_| seen = udp());
+    assert!(
+        r.line(&st).contains("then OSError: [Errno 24]"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        seen > 0 && seen <= 6,
+        "{seen} UDP sockets alive\n{}",
+        r.stdout
+    );
+}

@@ -36,6 +36,9 @@
 //!   IPv6 HOST) control message.
 //! - `pktinfo,HOST,PORT,IFINDEX,SRC`: UDP sendmsg with IP(V6)_PKTINFO
 //!   choosing interface IFINDEX and source address SRC.
+//! - `pass-fds,N`: on an AF_UNIX socketpair (kept, never read), pass N
+//!   UDP sockets (each bound to 127.0.0.1:0, closed once sent) with
+//!   SCM_RIGHTS; prints how many were passed.
 //! - `sockets,N`: open N sockets; prints how many opened.
 //! - `resolve,NAME`: getaddrinfo(NAME, 80).
 //! - `spin`: compute forever (for the wall-time limit).
@@ -172,6 +175,30 @@ fn main() {
                 };
                 let n = s.sendmsg(&[b"x"], &[item], 0, Some(addr(f[1], port(2), 0)))?;
                 Ok(n.to_string())
+            }
+            "pass-fds" => {
+                let (a, b) = socketpair(AF_UNIX, SOCK_DGRAM, 0)?;
+                let mut n = 0;
+                let mut err = None;
+                for _ in 0..port(1) {
+                    let r = socket(AF_INET, SOCK_DGRAM, 0).and_then(|s| {
+                        s.bind(("127.0.0.1", 0))?;
+                        send_fds(&a, &[b"x"], &[&s], 0, None)
+                    });
+                    match r {
+                        Ok(_) => n += 1,
+                        Err(e) => {
+                            err = Some(exc(&e));
+                            break;
+                        }
+                    }
+                }
+                kept.push(a);
+                kept.push(b);
+                Ok(match err {
+                    Some(e) => format!("{n} then {e}"),
+                    None => n.to_string(),
+                })
             }
             "burst" => {
                 let s = socket(family_of(f[1]), SOCK_STREAM, 0)?;
