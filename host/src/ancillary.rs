@@ -444,18 +444,21 @@ impl WasockCtxView<'_> {
         let filter = self.filters_datagrams(s);
         let ctx = &*self.ctx;
         let out = s
-            .io::<W, _>(Interest::Read, wait_flags, || loop {
-                data.clear();
-                let out = sys::recvmsg(s.socket(), &mut data, cap, ccap, f)?;
-                if !filter || crate::socket::peer_allowed(ctx, s, Use::RecvFrom, &out.from) {
-                    return Ok(out);
-                }
-                if f & libc::MSG_PEEK != 0 {
-                    let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-                    let _ = s.socket().recv_with_flags(&mut one, libc::MSG_DONTWAIT);
-                }
-                if f & libc::MSG_DONTWAIT != 0 {
-                    return Err(std::io::Error::from(std::io::ErrorKind::WouldBlock));
+            .io::<W, _>(Interest::Read, wait_flags, || {
+                let mut dropped = 0;
+                loop {
+                    data.clear();
+                    let out = sys::recvmsg(s.socket(), &mut data, cap, ccap, f)?;
+                    if !filter || crate::socket::peer_allowed(ctx, s, Use::RecvFrom, &out.from) {
+                        return Ok(out);
+                    }
+                    if f & libc::MSG_PEEK != 0 {
+                        let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+                        let _ = s.socket().recv_with_flags(&mut one, libc::MSG_DONTWAIT);
+                    }
+                    if f & libc::MSG_DONTWAIT != 0 || crate::socket::flood_pause(s, &mut dropped) {
+                        return Err(std::io::Error::from(std::io::ErrorKind::WouldBlock));
+                    }
                 }
             })
             .await?;

@@ -431,7 +431,12 @@ fn wasi_use_allowed(
             policy.decide_peer(Use::RecvFrom, Transport::Udp, addr, &shared_().resolutions)
         }
     };
-    let ok = enforce(policy, recorder, &d, Source::WasiSockets).is_ok();
+    let ok = if matches!(use_, SocketAddrUse::TcpAccept | SocketAddrUse::UdpReceive) {
+        let mut s = shared_();
+        crate::ctx::enforce_peer(policy, recorder, &mut s, d, Source::WasiSockets).is_ok()
+    } else {
+        enforce(policy, recorder, &d, Source::WasiSockets).is_ok()
+    };
     if !ok {
         let mut s = shared_();
         match use_ {

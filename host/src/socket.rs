@@ -25,7 +25,7 @@ use wasmtime::component::Resource;
 #[path = "socket_guard.rs"]
 mod guard;
 use guard::recv_filtered;
-pub(crate) use guard::{peer_allowed, sent, throttle};
+pub(crate) use guard::{flood_pause, peer_allowed, sent, throttle};
 
 /// A guest's socket: the host socket plus what the guest sees of it.
 ///
@@ -439,12 +439,18 @@ impl WasockCtxView<'_> {
         // waiting (in this call when the descriptor blocks, else through
         // the wait strategy, which honours the timeout).
         let (sock, peer) = s
-            .io::<W, _>(Interest::Read, MsgFlags::empty(), || loop {
-                let (c, peer) = sys::accept(&s.sock, !W::BLOCKING_FD)?;
-                if !filter || peer_allowed(ctx, s, Use::Accept, &peer) {
-                    return Ok((c, peer));
+            .io::<W, _>(Interest::Read, MsgFlags::empty(), || {
+                let mut dropped = 0;
+                loop {
+                    let (c, peer) = sys::accept(&s.sock, !W::BLOCKING_FD)?;
+                    if !filter || peer_allowed(ctx, s, Use::Accept, &peer) {
+                        return Ok((c, peer));
+                    }
+                    drop(c);
+                    if flood_pause(s, &mut dropped) {
+                        return Err(io::Error::from(io::ErrorKind::WouldBlock));
+                    }
                 }
-                drop(c);
             })
             .await?;
         let (family, socket_type, protocol) = (s.family, s.socket_type, s.protocol);

@@ -99,7 +99,17 @@ pub(crate) fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &So
         ctx.policy
             .decide_peer(use_, s.transport(), peer, &shared.resolutions)
     };
-    let ok = ctx.decide(d).is_ok();
+    let ok = {
+        let mut shared = ctx.shared();
+        crate::ctx::enforce_peer(
+            &ctx.policy,
+            ctx.recorder.as_deref(),
+            &mut shared,
+            d,
+            crate::ctx::Source::Wasock,
+        )
+        .is_ok()
+    };
     if !ok {
         let mut shared = ctx.shared();
         match use_ {
@@ -115,6 +125,19 @@ pub(crate) fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &So
     ok
 }
 
+/// Most datagrams from denied peers one receive on a non-blocking
+/// descriptor drops before it reports would-block: the async embedding
+/// then waits for readiness (giving the executor a turn), and a guest in
+/// non-blocking mode gets EAGAIN instead of a call that lasts as long as
+/// a flood does.
+const DENIED_PER_CALL: u32 = 256;
+
+/// Counts one dropped datagram; whether the receive should stop now.
+pub(crate) fn flood_pause(s: &HostSocket, dropped: &mut u32) -> bool {
+    *dropped += 1;
+    *dropped >= DENIED_PER_CALL && s.nonblocking.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// recvfrom(2) that drops datagrams from denied peers (counted) and
 /// keeps waiting; with MSG_PEEK a denied datagram is read off the
 /// queue (MSG_DONTWAIT) before looking again.
@@ -128,15 +151,22 @@ pub(super) async fn recv_filtered<W: Wait>(
     let peek = flags.contains(MsgFlags::PEEK);
     let mut buf: Vec<u8> = Vec::with_capacity(cap);
     let (_, from) = s
-        .io::<W, _>(Interest::Read, flags, || loop {
-            buf.clear();
-            let (n, from) = sys::append_read(&mut buf, cap, |b| s.sock.recv_from_with_flags(b, f))?;
-            if peer_allowed(ctx, s, Use::RecvFrom, &from) {
-                return Ok((n, from));
-            }
-            if peek {
-                let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-                s.sock.recv_with_flags(&mut one, libc::MSG_DONTWAIT)?;
+        .io::<W, _>(Interest::Read, flags, || {
+            let mut dropped = 0;
+            loop {
+                buf.clear();
+                let (n, from) =
+                    sys::append_read(&mut buf, cap, |b| s.sock.recv_from_with_flags(b, f))?;
+                if peer_allowed(ctx, s, Use::RecvFrom, &from) {
+                    return Ok((n, from));
+                }
+                if peek {
+                    let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+                    s.sock.recv_with_flags(&mut one, libc::MSG_DONTWAIT)?;
+                }
+                if flood_pause(s, &mut dropped) {
+                    return Err(std::io::Error::from(std::io::ErrorKind::WouldBlock));
+                }
             }
         })
         .await?;

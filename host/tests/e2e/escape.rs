@@ -1386,3 +1386,39 @@ fn sockets_in_flight_count_against_the_socket_limit() {
         r.stdout
     );
 }
+
+#[test]
+fn a_flood_of_denied_datagrams_is_not_logged_one_by_one() {
+    let port = free_port();
+    let policy = Policy::deny_all()
+        .allow_bind(&format!("udp://127.0.0.1:{port}"))
+        .unwrap()
+        .allow_recv_from("udp://127.0.0.1:*")
+        .unwrap();
+    let steps = [format!("serve-udp,127.0.0.1,{port},1")];
+    const FLOOD: usize = 150;
+    let r = attempt_live("escape", &steps, policy, |out| {
+        assert!(wait_for(out, "listening", GUEST_LIMIT));
+        let intruder = UdpSocket::bind("127.0.0.2:0").unwrap();
+        for _ in 0..FLOOD {
+            intruder.send_to(b"x", ("127.0.0.1", port)).unwrap();
+        }
+        UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .send_to(b"hello", ("127.0.0.1", port))
+            .unwrap();
+    });
+    // The friend's datagram, queued behind the flood, was received: every
+    // queued intruder datagram was read and dropped before it.
+    assert!(r.line(&steps[0]).ends_with("ok 127.0.0.1"), "{}", r.stdout);
+    let denied = r
+        .audit
+        .lines()
+        .filter(|l| l.contains("\"use\":\"recv-from\"") && l.contains("\"allowed\":false"))
+        .count();
+    assert!(denied >= 1, "{}", r.audit);
+    assert!(
+        denied < FLOOD / 2,
+        "{denied} audit records for a flood of {FLOOD}"
+    );
+}
