@@ -63,7 +63,13 @@ impl Wait for Blocking {
                 return Ok(None);
             }
             match op() {
-                Err(e) if retryable(&e) => continue,
+                // Ready again and again (a flood of denied datagrams): the
+                // deadline still ends the wait.
+                Err(e) if retryable(&e) => {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        return Ok(None);
+                    }
+                }
                 r => return r.map(Some),
             }
         }
@@ -141,6 +147,9 @@ impl Wait for Reactor {
                 Err(e) if retryable(&e) => {
                     if e.kind() == io::ErrorKind::WouldBlock {
                         guard.clear_ready();
+                    }
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        return Ok(None);
                     }
                 }
                 r => return r.map(Some),
