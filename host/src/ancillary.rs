@@ -395,7 +395,9 @@ impl WasockCtxView<'_> {
         }
         let (s, to) = match &address {
             Some(a) => {
-                let (s, to) = self.target(&r, a, self.send_use(&r, flags)?)?;
+                let use_ = self.send_use(&r)?;
+                let (s, to) = self.target(&r, a, use_)?;
+                self.fast_open(use_, flags)?;
                 (s, Some(to))
             }
             None => (self.sock(&r)?, None),

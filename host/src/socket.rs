@@ -587,7 +587,9 @@ impl WasockCtxView<'_> {
         address: SocketAddress,
     ) -> SocketResult<u64> {
         let data = data.as_ref();
-        let (s, to) = self.target(&r, &address, self.send_use(&r, flags)?)?;
+        let use_ = self.send_use(&r)?;
+        let (s, to) = self.target(&r, &address, use_)?;
+        self.fast_open(use_, flags)?;
         throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
         let n = s

@@ -328,21 +328,25 @@ impl WasockCtxView<'_> {
 
     /// What a send with an address is judged as: `send-to`, except on a
     /// TCP socket, where sendto(2)/sendmsg(2) with MSG_FASTOPEN opens a
-    /// connection (TCP Fast Open): `connect`, and a MSG_FASTOPEN send takes
-    /// a token of the connections-per-second limit.
+    /// connection (TCP Fast Open): `connect` (see [`Self::fast_open`]).
     pub(crate) fn send_use(
         &self,
         r: &wasmtime::component::Resource<HostSocket>,
-        flags: MsgFlags,
     ) -> SocketResult<Use> {
         let s = self.table.get(r)?;
         if s.socket_type != SocketType::Stream || s.family == AddressFamily::Unix {
             return Ok(Use::SendTo);
         }
-        if flags.contains(MsgFlags::FASTOPEN) {
+        Ok(Use::Connect)
+    }
+
+    /// After the destination check of a send judged as `connect`: a
+    /// MSG_FASTOPEN send takes a token of the connections-per-second limit.
+    pub(crate) fn fast_open(&self, use_: Use, flags: MsgFlags) -> SocketResult<()> {
+        if use_ == Use::Connect && flags.contains(MsgFlags::FASTOPEN) {
             self.ctx.take_connect_token()?;
         }
-        Ok(Use::Connect)
+        Ok(())
     }
 
     /// A per-message control message with the effect of a guarded
