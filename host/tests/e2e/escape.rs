@@ -1055,6 +1055,16 @@ fn hostname_rules_admit_only_what_a_lookup_returned() {
 
 #[test]
 fn unspecified_from_a_v4_mapped_socket_is_judged_as_ipv4() {
+    v4_mapped_unspecified();
+}
+
+#[test]
+fn unspecified_from_a_v4_mapped_socket_is_judged_as_ipv4_async() {
+    ASYNC.with(|a| a.set(true));
+    v4_mapped_unspecified();
+}
+
+fn v4_mapped_unspecified() {
     // An IPv6 socket bound to ::ffff:127.0.0.1 (or ::ffff:0.0.0.0) that
     // connects to `::` reaches 127.0.0.1: the kernel treats the socket as
     // IPv4. A rule for [::1] must not let it reach a v4-only listener.
