@@ -338,6 +338,29 @@ impl WasockCtxView<'_> {
                         "choosing the outgoing interface ({i}) with IP(V6)_PKTINFO"
                     )));
                 }
+                Control::Ipv4Tos(_) => {
+                    self.check_guarded_control("IP_TOS")?;
+                    raw.push(to_raw(c)?);
+                }
+                Control::Ipv6TrafficClass(_) => {
+                    self.check_guarded_control("IPV6_TCLASS")?;
+                    raw.push(to_raw(c)?);
+                }
+                Control::Ipv4PacketInfo(p) => {
+                    let (a, b, d, e) = p.local_address;
+                    let src = std::net::IpAddr::from([a, b, d, e]);
+                    self.check_packet_source(self.sock(&r)?, src)?;
+                    raw.push(to_raw(c)?);
+                }
+                Control::Ipv6PacketInfo(p) => {
+                    let (a, b, d, e, f, g, h, i) = p.address;
+                    let src = std::net::Ipv6Addr::new(a, b, d, e, f, g, h, i);
+                    let src = src
+                        .to_ipv4_mapped()
+                        .map_or(std::net::IpAddr::V6(src), std::net::IpAddr::V4);
+                    self.check_packet_source(self.sock(&r)?, src)?;
+                    raw.push(to_raw(c)?);
+                }
                 Control::Credentials(c) if !sys::own_credentials(c.pid, c.uid, c.gid) => {
                     return Err(SocketError::denied(format_args!(
                         "sending SCM_CREDENTIALS pid {} uid {} gid {} (only the host process's own)",
@@ -352,9 +375,29 @@ impl WasockCtxView<'_> {
                 "SCM_RIGHTS carries at most {MAX_RIGHTS} sockets"
             )));
         }
+        if !fds.is_empty() {
+            // Sockets in flight count against the socket limit for the
+            // instance's life (see `WasockCtx::sent_sockets`).
+            let max = self.ctx.policy.limits.max_sockets;
+            let wasi = if self.ctx.policy.wasi_sockets_allowed() {
+                crate::ctx::wasi_sockets_in(self.table)
+            } else {
+                0
+            };
+            if self.ctx.open_sockets + self.ctx.sent_sockets + wasi + fds.len() > max {
+                return Err(SocketError::new(
+                    ErrorCode::TooManyFiles,
+                    format!(
+                        "the policy's limit of {max} open sockets is reached (sockets passed with SCM_RIGHTS count for the instance's life)"
+                    ),
+                ));
+            }
+        }
         let (s, to) = match &address {
             Some(a) => {
-                let (s, to) = self.target(&r, a, Use::SendTo)?;
+                let use_ = self.send_use(&r)?;
+                let (s, to) = self.target(&r, a, use_)?;
+                self.fast_open(use_, flags)?;
                 (s, Some(to))
             }
             None => (self.sock(&r)?, None),
@@ -369,6 +412,7 @@ impl WasockCtxView<'_> {
             })
             .await?;
         crate::socket::sent(self.ctx, n);
+        self.ctx.sent_sockets += fds.len();
         Ok(n as u64)
     }
 
@@ -402,18 +446,21 @@ impl WasockCtxView<'_> {
         let filter = self.filters_datagrams(s);
         let ctx = &*self.ctx;
         let out = s
-            .io::<W, _>(Interest::Read, wait_flags, || loop {
-                data.clear();
-                let out = sys::recvmsg(s.socket(), &mut data, cap, ccap, f)?;
-                if !filter || crate::socket::peer_allowed(ctx, s, Use::RecvFrom, &out.from) {
-                    return Ok(out);
-                }
-                if f & libc::MSG_PEEK != 0 {
-                    let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-                    let _ = s.socket().recv_with_flags(&mut one, libc::MSG_DONTWAIT);
-                }
-                if f & libc::MSG_DONTWAIT != 0 {
-                    return Err(std::io::Error::from(std::io::ErrorKind::WouldBlock));
+            .io::<W, _>(Interest::Read, wait_flags, || {
+                let mut dropped = 0;
+                loop {
+                    data.clear();
+                    let out = sys::recvmsg(s.socket(), &mut data, cap, ccap, f)?;
+                    if !filter || crate::socket::peer_allowed(ctx, s, Use::RecvFrom, &out.from) {
+                        return Ok(out);
+                    }
+                    if f & libc::MSG_PEEK != 0 {
+                        let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+                        let _ = s.socket().recv_with_flags(&mut one, libc::MSG_DONTWAIT);
+                    }
+                    if f & libc::MSG_DONTWAIT != 0 || crate::socket::flood_pause(s, &mut dropped) {
+                        return Err(std::io::Error::from(std::io::ErrorKind::WouldBlock));
+                    }
                 }
             })
             .await?;

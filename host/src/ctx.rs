@@ -87,6 +87,11 @@ impl Recorder {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Whether this recorder learns a policy (every decision counts).
+    pub fn is_learning(&self) -> bool {
+        self.lock().learning
+    }
+
     /// Records one decision (`enforced`: a denial was enforced).
     pub fn record(&self, d: &Decision, source: Source, enforced: bool) {
         let mut r = self.lock();
@@ -206,9 +211,34 @@ pub(crate) struct Shared {
     bucket: Option<(f64, Instant)>,
     /// Send bytes/s bucket.
     send_bucket: Option<crate::policy::Bucket>,
+    /// Peer denials logged in the current one-second window: (start, n).
+    peer_log_window: Option<(Instant, u32)>,
+    /// Peer denials counted but not logged since the last one logged.
+    peer_log_suppressed: u64,
 }
 
+/// Most peer denials (datagrams or connections from denied peers) an
+/// instance logs and audits one by one per second; the rest are counted
+/// (exactly, in the dropped counters) and summed up in the next line.
+const PEER_DENIALS_LOGGED_PER_SECOND: u32 = 20;
+
 impl Shared {
+    /// Whether a peer denial is logged now: `Some(n)` with the number not
+    /// logged before it, `None` when the window's allowance is spent.
+    fn peer_denial_gate(&mut self, now: Instant) -> Option<u64> {
+        let (start, n) = self.peer_log_window.get_or_insert((now, 0));
+        if now.duration_since(*start) >= std::time::Duration::from_secs(1) {
+            *start = now;
+            *n = 0;
+        }
+        if *n >= PEER_DENIALS_LOGGED_PER_SECOND {
+            self.peer_log_suppressed += 1;
+            return None;
+        }
+        *n += 1;
+        Some(std::mem::take(&mut self.peer_log_suppressed))
+    }
+
     /// When a send may go ahead under `rate` bytes/s (`None`: now).
     pub(crate) fn send_ready_at(&mut self, rate: u64) -> Option<Instant> {
         let now = Instant::now();
@@ -232,10 +262,18 @@ impl Shared {
 pub struct WasockCtx {
     pub(crate) policy: Arc<Policy>,
     pub(crate) open_sockets: usize,
+    /// Sockets the guest passed with SCM_RIGHTS: they may live on in a
+    /// queue after the guest closes its handles (the host is root, so the
+    /// kernel's in-flight limit does not apply), and count against the
+    /// socket limit for the instance's life.
+    pub(crate) sent_sockets: usize,
     pub(crate) hostname: String,
     pub(crate) shared: Arc<Mutex<Shared>>,
     pub(crate) recorder: Option<Arc<Recorder>>,
     pub(crate) interfaces: InterfaceView,
+    /// The store's wall-time deadline (the policy's `wall_time` from the
+    /// store's creation): host calls waiting then end and trap the guest.
+    pub(crate) deadline: Option<std::time::Instant>,
 }
 
 /// Which of the host's network interfaces a guest sees (`if_nameindex`,
@@ -270,10 +308,12 @@ impl WasockCtx {
         WasockCtx {
             policy,
             open_sockets: 0,
+            sent_sockets: 0,
             hostname: "localhost".to_string(),
             shared: Arc::default(),
             recorder: None,
             interfaces: InterfaceView::Hidden,
+            deadline: None,
         }
     }
 
@@ -431,6 +471,32 @@ pub(crate) fn wasi_sockets_in(table: &mut ResourceTable) -> usize {
             e.is::<wasmtime_wasi::p2::TcpSocket>() || e.is::<wasmtime_wasi::p2::UdpSocket>()
         })
         .count()
+}
+
+/// As [`enforce`] for a peer decision (accept, recv-from): a flood of
+/// denied peers is logged and audited at most
+/// [`PEER_DENIALS_LOGGED_PER_SECOND`] times a second (not in learn mode);
+/// the next line logged says how many were left out.
+pub(crate) fn enforce_peer(
+    policy: &Policy,
+    recorder: Option<&Recorder>,
+    shared: &mut Shared,
+    mut d: Decision,
+    source: Source,
+) -> Result<(), SocketError> {
+    if !d.allowed && !recorder.is_some_and(Recorder::is_learning) {
+        match shared.peer_denial_gate(Instant::now()) {
+            None if policy.is_audit_only() => return Ok(()),
+            None => return d.result(),
+            Some(0) => {}
+            Some(n) => {
+                d.note = Some(format!(
+                    "{n} more denied peers were counted but not logged before this one"
+                ))
+            }
+        }
+    }
+    enforce(policy, recorder, &d, source)
 }
 
 /// Logs (target `wasock::policy`), records and enforces one decision.

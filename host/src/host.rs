@@ -11,7 +11,7 @@ use crate::bindings::{async_io, errors, options, sync_io, types};
 use crate::ctx::WasockCtxView;
 use crate::error::{SocketError, SocketResult};
 use crate::socket::HostSocket;
-use crate::wait::{run_ready, Blocking, Reactor};
+use crate::wait::{race_wall_time, run_ready, within_wall_time, Blocking, Reactor};
 use wasmtime::component::Resource;
 
 /// Implements one generated trait in both flavours: `async` methods that
@@ -29,7 +29,8 @@ macro_rules! both_flavours {
         impl async_io::wasock::socket::$iface::$tr for WasockCtxView<'_> {
             $(
                 async fn $name(&mut self, $($arg: $ty),*) -> $ret {
-                    self.$name::<Reactor>($($arg),*).await
+                    let d = self.ctx.deadline;
+                    race_wall_time(d, self.$name::<Reactor>($($arg),*)).await
                 }
             )*
             $(
@@ -43,7 +44,8 @@ macro_rules! both_flavours {
         impl sync_io::wasock::socket::$iface::$tr for WasockCtxView<'_> {
             $(
                 fn $name(&mut self, $($arg: $ty),*) -> $ret {
-                    run_ready(self.$name::<Blocking>($($arg),*))
+                    let d = self.ctx.deadline;
+                    within_wall_time(d, || run_ready(self.$name::<Blocking>($($arg),*)))
                 }
             )*
             $(
@@ -118,7 +120,8 @@ impl async_io::wasock::socket::poll::Host for WasockCtxView<'_> {
             .into_iter()
             .map(|r| (r.socket, r.interest))
             .collect();
-        self.poll::<Reactor>(requests, timeout).await
+        let d = self.ctx.deadline;
+        race_wall_time(d, self.poll::<Reactor>(requests, timeout)).await
     }
 }
 
@@ -132,7 +135,8 @@ impl sync_io::wasock::socket::poll::Host for WasockCtxView<'_> {
             .into_iter()
             .map(|r| (r.socket, r.interest))
             .collect();
-        run_ready(self.poll::<Blocking>(requests, timeout))
+        let d = self.ctx.deadline;
+        within_wall_time(d, || run_ready(self.poll::<Blocking>(requests, timeout)))
     }
 }
 
@@ -146,8 +150,12 @@ impl async_io::wasock::socket::ancillary::Host for WasockCtxView<'_> {
         address: Option<SocketAddress>,
     ) -> SocketResult<u64> {
         let control = control.into_iter().map(Into::into).collect();
-        self.send_msg::<Reactor>(s, buffers, control, flags, address)
-            .await
+        let d = self.ctx.deadline;
+        race_wall_time(
+            d,
+            self.send_msg::<Reactor>(s, buffers, control, flags, address),
+        )
+        .await
     }
 
     async fn recv_msg(
@@ -157,9 +165,13 @@ impl async_io::wasock::socket::ancillary::Host for WasockCtxView<'_> {
         max_control_len: u64,
         flags: MsgFlags,
     ) -> SocketResult<async_io::wasock::socket::ancillary::ReceivedMessage> {
-        self.recv_msg::<Reactor>(s, max_len, max_control_len, flags)
-            .await
-            .map(Into::into)
+        let d = self.ctx.deadline;
+        race_wall_time(
+            d,
+            self.recv_msg::<Reactor>(s, max_len, max_control_len, flags),
+        )
+        .await
+        .map(Into::into)
     }
 }
 
@@ -173,7 +185,10 @@ impl sync_io::wasock::socket::ancillary::Host for WasockCtxView<'_> {
         address: Option<SocketAddress>,
     ) -> SocketResult<u64> {
         let control = control.into_iter().map(Into::into).collect();
-        run_ready(self.send_msg::<Blocking>(s, buffers, control, flags, address))
+        let d = self.ctx.deadline;
+        within_wall_time(d, || {
+            run_ready(self.send_msg::<Blocking>(s, buffers, control, flags, address))
+        })
     }
 
     fn recv_msg(
@@ -183,7 +198,11 @@ impl sync_io::wasock::socket::ancillary::Host for WasockCtxView<'_> {
         max_control_len: u64,
         flags: MsgFlags,
     ) -> SocketResult<sync_io::wasock::socket::ancillary::ReceivedMessage> {
-        run_ready(self.recv_msg::<Blocking>(s, max_len, max_control_len, flags)).map(Into::into)
+        let d = self.ctx.deadline;
+        within_wall_time(d, || {
+            run_ready(self.recv_msg::<Blocking>(s, max_len, max_control_len, flags))
+        })
+        .map(Into::into)
     }
 }
 

@@ -206,6 +206,40 @@ fn host_entry(h: sys::HostEnt) -> HostEntry {
     }
 }
 
+/// The longest /etc/hosts the host reads to decide how to look a name up.
+const MAX_HOSTS_FILE: u64 = 1 << 20;
+
+/// Whether /etc/hosts names `name` (any letter case, trailing dot ignored).
+fn in_etc_hosts(name: &str) -> bool {
+    use std::io::Read;
+    let name = name.trim_end_matches('.');
+    let mut text = String::new();
+    let read = std::fs::File::open("/etc/hosts")
+        .and_then(|f| f.take(MAX_HOSTS_FILE).read_to_string(&mut text));
+    if read.is_err() {
+        return false;
+    }
+    text.lines().any(|line| {
+        let line = line.split('#').next().unwrap_or("");
+        line.split_whitespace()
+            .skip(1)
+            .any(|n| n.trim_end_matches('.').eq_ignore_ascii_case(name))
+    })
+}
+
+/// The name handed to the resolver for a name the policy allowed: the
+/// absolute name (`name.`), so that resolv.conf's `search` list never
+/// turns it into another name whose answer would be recorded under the
+/// allowed one; a name /etc/hosts holds as written (glibc's files backend
+/// does not match a trailing dot, and a search list is DNS-only).
+fn lookup_name(name: &str) -> String {
+    if in_etc_hosts(name) {
+        name.trim_end_matches('.').to_string()
+    } else {
+        format!("{}.", name.trim_end_matches('.'))
+    }
+}
+
 /// getaddrinfo's arguments, owned (they move to the resolver thread).
 #[derive(Clone)]
 struct Query {
@@ -355,7 +389,7 @@ impl WasockCtxView<'_> {
                     self.check_resolve(&h)
                         .map_err(|e| as_not_found(e, ErrorCode::Resolve(libc::EAI_NONAME)))?;
                     let name = h.clone();
-                    let r = W::offload(move || q.run(Some(&name), q.flags)).await?;
+                    let r = W::offload(move || q.run(Some(&lookup_name(&name)), q.flags)).await?;
                     if let Ok(list) = &r {
                         let mut ips: Vec<IpAddr> = Vec::with_capacity(list.len());
                         for ip in list.iter().map(|a| a.addr.ip()) {
@@ -474,7 +508,7 @@ impl WasockCtxView<'_> {
         self.check_resolve(&name)
             .map_err(|e| as_not_found(e, ErrorCode::Resolve(libc::EAI_NONAME)))?;
         let n = name.clone();
-        let h = W::offload(move || sys::gethostbyname(&n))
+        let h = W::offload(move || sys::gethostbyname(&lookup_name(&n)))
             .await?
             .map_err(|h| SocketError::new(ErrorCode::Host(h), ""))?;
         self.ctx.note_resolved(&name, &h.addrs);

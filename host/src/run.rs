@@ -39,7 +39,9 @@ impl GuestState {
     /// Whether the instance holds as many sockets (wasock and wasi:sockets
     /// together) as its policy allows.
     fn at_socket_limit(&mut self) -> bool {
-        let open = self.wasock.open_sockets + crate::ctx::wasi_sockets_in(&mut self.table);
+        let open = self.wasock.open_sockets
+            + self.wasock.sent_sockets
+            + crate::ctx::wasi_sockets_in(&mut self.table);
         open >= self.wasock.policy.limits.max_sockets
     }
 }
@@ -293,19 +295,22 @@ impl GuestConfig {
     /// A store for one instance of this guest on `engine`, with the
     /// policy's memory and wall-time limits in force. The wall-time limit
     /// needs an engine with epoch interruption on
-    /// ([`wasmtime::Config::epoch_interruption`]); it stops guest code, not
-    /// a host call blocked in the kernel (give such calls timeouts).
+    /// ([`wasmtime::Config::epoch_interruption`]); it stops guest code, and
+    /// wasock socket calls waiting at the deadline (they trap); not a name
+    /// lookup blocked in the system resolver, nor wasi:sockets calls.
     pub fn store(&self, engine: &Engine) -> wasmtime::Result<Store<GuestState>> {
-        let mut store = Store::new(engine, self.state());
+        let mut state = self.state();
+        let deadline = self.policy.limits.wall_time.map(|l| Instant::now() + l);
+        state.wasock.deadline = deadline;
+        let mut store = Store::new(engine, state);
         store.limiter(|s| &mut s.limits);
-        if let Some(limit) = self.policy.limits.wall_time {
+        if let (Some(limit), Some(deadline)) = (self.policy.limits.wall_time, deadline) {
             if !engine.get_epoch_interruption() {
                 wasmtime::bail!(
                     "the policy's wall-time limit needs an engine with epoch interruption on (wasmtime::Config::epoch_interruption)"
                 );
             }
             tick(engine);
-            let deadline = Instant::now() + limit;
             store.set_epoch_deadline(1);
             store.epoch_deadline_callback(move |_| {
                 if Instant::now() >= deadline {
@@ -426,7 +431,12 @@ fn wasi_use_allowed(
             policy.decide_peer(Use::RecvFrom, Transport::Udp, addr, &shared_().resolutions)
         }
     };
-    let ok = enforce(policy, recorder, &d, Source::WasiSockets).is_ok();
+    let ok = if matches!(use_, SocketAddrUse::TcpAccept | SocketAddrUse::UdpReceive) {
+        let mut s = shared_();
+        crate::ctx::enforce_peer(policy, recorder, &mut s, d, Source::WasiSockets).is_ok()
+    } else {
+        enforce(policy, recorder, &d, Source::WasiSockets).is_ok()
+    };
     if !ok {
         let mut s = shared_();
         match use_ {

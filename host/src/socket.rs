@@ -25,7 +25,7 @@ use wasmtime::component::Resource;
 #[path = "socket_guard.rs"]
 mod guard;
 use guard::recv_filtered;
-pub(crate) use guard::{peer_allowed, sent, throttle};
+pub(crate) use guard::{flood_pause, peer_allowed, sent, throttle};
 
 /// A guest's socket: the host socket plus what the guest sees of it.
 ///
@@ -105,7 +105,8 @@ impl HostSocket {
     /// blocking-mode socket under a strategy that blocks in the system
     /// call. One fcntl pair when the mode changed since the last call.
     fn prepare<W: Wait>(&self) -> io::Result<()> {
-        let want = !(W::BLOCKING_FD && self.timeout.is_none());
+        let want =
+            !(W::BLOCKING_FD && self.timeout.is_none() && crate::wait::wall_deadline().is_none());
         if self.nonblocking.load(Ordering::Relaxed) != want {
             self.sock.set_nonblocking(want)?;
             self.nonblocking.store(want, Ordering::Relaxed);
@@ -321,7 +322,7 @@ impl WasockCtxView<'_> {
         } else {
             0
         };
-        if self.ctx.open_sockets + wasi >= max {
+        if self.ctx.open_sockets + self.ctx.sent_sockets + wasi >= max {
             return Err(SocketError::new(
                 ErrorCode::TooManyFiles,
                 format!("the policy's limit of {max} open sockets is reached"),
@@ -448,12 +449,18 @@ impl WasockCtxView<'_> {
         // waiting (in this call when the descriptor blocks, else through
         // the wait strategy, which honours the timeout).
         let (sock, peer) = s
-            .io::<W, _>(Interest::Read, MsgFlags::empty(), || loop {
-                let (c, peer) = sys::accept(&s.sock, !W::BLOCKING_FD)?;
-                if !filter || peer_allowed(ctx, s, Use::Accept, &peer) {
-                    return Ok((c, peer));
+            .io::<W, _>(Interest::Read, MsgFlags::empty(), || {
+                let mut dropped = 0;
+                loop {
+                    let (c, peer) = sys::accept(&s.sock, !W::BLOCKING_FD)?;
+                    if !filter || peer_allowed(ctx, s, Use::Accept, &peer) {
+                        return Ok((c, peer));
+                    }
+                    drop(c);
+                    if flood_pause(s, &mut dropped) {
+                        return Err(io::Error::from(io::ErrorKind::WouldBlock));
+                    }
                 }
-                drop(c);
             })
             .await?;
         let (family, socket_type, protocol) = (s.family, s.socket_type, s.protocol);
@@ -481,6 +488,11 @@ impl WasockCtxView<'_> {
         let (s, to) = self.target(&r, &address, Use::Connect)?;
         if s.socket_type == SocketType::Stream && s.family != AddressFamily::Unix {
             self.ctx.take_connect_token()?;
+        }
+        if s.socket_type != SocketType::Stream && s.family != AddressFamily::Unix {
+            if let Some(a) = to.addr.as_socket() {
+                self.check_connected_sends(s, a)?;
+            }
         }
         s.prepare::<W>()?;
         let e = match s.sock.connect(&to.addr) {
@@ -585,7 +597,9 @@ impl WasockCtxView<'_> {
         address: SocketAddress,
     ) -> SocketResult<u64> {
         let data = data.as_ref();
-        let (s, to) = self.target(&r, &address, Use::SendTo)?;
+        let use_ = self.send_use(&r)?;
+        let (s, to) = self.target(&r, &address, use_)?;
+        self.fast_open(use_, flags)?;
         throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
         let n = s
@@ -822,7 +836,12 @@ impl WasockCtxView<'_> {
             })?,
         };
         let max = self.ctx.policy.limits.max_sockets;
-        if self.ctx.open_sockets.saturating_add(2) > max {
+        let wasi = if self.ctx.policy.wasi_sockets_allowed() {
+            crate::ctx::wasi_sockets_in(self.table)
+        } else {
+            0
+        };
+        if self.ctx.open_sockets + self.ctx.sent_sockets + wasi + 2 > max {
             return Err(SocketError::new(
                 ErrorCode::TooManyFiles,
                 format!("the policy's limit of {max} open sockets is reached"),

@@ -8,12 +8,12 @@ use crate::bindings::errors::ErrorCode;
 use crate::bindings::types::{AddressFamily, MsgFlags, SocketType};
 use crate::ctx::{WasockCtx, WasockCtxView};
 use crate::error::{SocketError, SocketResult};
-use crate::policy::{Destination, Use};
+use crate::policy::{Decision, Destination, Use};
 use crate::sys::{self, Interest};
 use crate::wait::Wait;
 use socket2::SockAddr;
 use std::collections::HashSet;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -60,6 +60,19 @@ impl HostSocket {
                 .map_or(true, |v| v == 0)
     }
 
+    /// Whether the socket is an IPv6 one bound to an IPv4-mapped address
+    /// (`::ffff:a.b.c.d`, including `::ffff:0.0.0.0`): the kernel then
+    /// treats it as an IPv4 socket for destinations.
+    fn bound_v4_mapped(&self) -> bool {
+        self.family == AddressFamily::Inet6
+            && self
+                .sock
+                .local_addr()
+                .ok()
+                .and_then(|a| a.as_socket_ipv6())
+                .is_some_and(|a| a.ip().to_ipv4_mapped().is_some())
+    }
+
     /// The specific local address the socket is bound to, if any.
     fn bound_ip(&self) -> Option<IpAddr> {
         let a = self.sock.local_addr().ok()?.as_socket()?;
@@ -86,7 +99,17 @@ pub(crate) fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &So
         ctx.policy
             .decide_peer(use_, s.transport(), peer, &shared.resolutions)
     };
-    let ok = ctx.decide(d).is_ok();
+    let ok = {
+        let mut shared = ctx.shared();
+        crate::ctx::enforce_peer(
+            &ctx.policy,
+            ctx.recorder.as_deref(),
+            &mut shared,
+            d,
+            crate::ctx::Source::Wasock,
+        )
+        .is_ok()
+    };
     if !ok {
         let mut shared = ctx.shared();
         match use_ {
@@ -102,6 +125,19 @@ pub(crate) fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &So
     ok
 }
 
+/// Most datagrams from denied peers one receive on a non-blocking
+/// descriptor drops before it reports would-block: the async embedding
+/// then waits for readiness (giving the executor a turn), and a guest in
+/// non-blocking mode gets EAGAIN instead of a call that lasts as long as
+/// a flood does.
+const DENIED_PER_CALL: u32 = 256;
+
+/// Counts one dropped datagram; whether the receive should stop now.
+pub(crate) fn flood_pause(s: &HostSocket, dropped: &mut u32) -> bool {
+    *dropped += 1;
+    *dropped >= DENIED_PER_CALL && s.nonblocking.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// recvfrom(2) that drops datagrams from denied peers (counted) and
 /// keeps waiting; with MSG_PEEK a denied datagram is read off the
 /// queue (MSG_DONTWAIT) before looking again.
@@ -115,15 +151,22 @@ pub(super) async fn recv_filtered<W: Wait>(
     let peek = flags.contains(MsgFlags::PEEK);
     let mut buf: Vec<u8> = Vec::with_capacity(cap);
     let (_, from) = s
-        .io::<W, _>(Interest::Read, flags, || loop {
-            buf.clear();
-            let (n, from) = sys::append_read(&mut buf, cap, |b| s.sock.recv_from_with_flags(b, f))?;
-            if peer_allowed(ctx, s, Use::RecvFrom, &from) {
-                return Ok((n, from));
-            }
-            if peek {
-                let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-                s.sock.recv_with_flags(&mut one, libc::MSG_DONTWAIT)?;
+        .io::<W, _>(Interest::Read, flags, || {
+            let mut dropped = 0;
+            loop {
+                buf.clear();
+                let (n, from) =
+                    sys::append_read(&mut buf, cap, |b| s.sock.recv_from_with_flags(b, f))?;
+                if peer_allowed(ctx, s, Use::RecvFrom, &from) {
+                    return Ok((n, from));
+                }
+                if peek {
+                    let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+                    s.sock.recv_with_flags(&mut one, libc::MSG_DONTWAIT)?;
+                }
+                if flood_pause(s, &mut dropped) {
+                    return Err(std::io::Error::from(std::io::ErrorKind::WouldBlock));
+                }
             }
         })
         .await?;
@@ -206,15 +249,6 @@ impl WasockCtxView<'_> {
         use_: Use,
         addr: SocketAddr,
     ) -> SocketResult<()> {
-        let ip = addr.ip();
-        let scope = match addr {
-            SocketAddr::V6(a) => a.scope_id(),
-            SocketAddr::V4(_) => 0,
-        };
-        let canon = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
         // Judged before, and no recorder wants every decision: allowed.
         let recording = self.ctx.recorder.is_some();
         if !recording
@@ -227,6 +261,53 @@ impl WasockCtxView<'_> {
         {
             return Ok(());
         }
+        let d = self.destination_decision(s, use_, addr);
+        let allowed = d.allowed;
+        self.ctx.decide(d)?;
+        if allowed {
+            *s.guard
+                .last_allowed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some((use_, addr));
+        }
+        Ok(())
+    }
+
+    /// For connect(2) of a datagram socket: later send(2)s go to `addr`
+    /// without an address, so a deny rule of `send-to` covering it refuses
+    /// the connect (as wasi:sockets judges a UDP connect as a send).
+    pub(super) fn check_connected_sends(
+        &self,
+        s: &HostSocket,
+        addr: SocketAddr,
+    ) -> SocketResult<()> {
+        let d = self.destination_decision(s, Use::SendTo, addr);
+        if !d.allowed && d.rule.is_some() {
+            return self.ctx.decide(d);
+        }
+        Ok(())
+    }
+
+    /// The policy's decision on destination `addr` of socket `s`.
+    fn destination_decision(&self, s: &HostSocket, use_: Use, addr: SocketAddr) -> Decision {
+        // `::` from an IPv6 socket bound to an IPv4-mapped address is an
+        // IPv4 destination to the kernel (it becomes ::ffff:127.0.0.1 and
+        // reaches IPv4 listeners): judged as the IPv4 unspecified address.
+        let addr = match addr {
+            SocketAddr::V6(a) if a.ip().is_unspecified() && s.bound_v4_mapped() => {
+                SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), a.port())
+            }
+            a => a,
+        };
+        let ip = addr.ip();
+        let scope = match addr {
+            SocketAddr::V6(a) => a.scope_id(),
+            SocketAddr::V4(_) => 0,
+        };
+        let canon = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
         let host_local =
             !canon.is_loopback() && !canon.is_unspecified() && sys::is_host_address(canon, scope);
         let dest = Destination {
@@ -239,25 +320,65 @@ impl WasockCtxView<'_> {
             },
         };
         let replied = use_ == Use::SendTo && self.ctx.policy.udp_reply() && s.heard(addr);
-        let d = {
-            let shared = self.ctx.shared();
-            self.ctx.policy.decide_destination(
-                use_,
-                s.transport(),
-                dest,
-                &shared.resolutions,
-                replied,
-            )
-        };
-        let allowed = d.allowed;
-        self.ctx.decide(d)?;
-        if allowed {
-            *s.guard
-                .last_allowed
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = Some((use_, addr));
+        let shared = self.ctx.shared();
+        self.ctx
+            .policy
+            .decide_destination(use_, s.transport(), dest, &shared.resolutions, replied)
+    }
+
+    /// What a send with an address is judged as: `send-to`, except on a
+    /// TCP socket, where sendto(2)/sendmsg(2) with MSG_FASTOPEN opens a
+    /// connection (TCP Fast Open): `connect` (see [`Self::fast_open`]).
+    pub(crate) fn send_use(
+        &self,
+        r: &wasmtime::component::Resource<HostSocket>,
+    ) -> SocketResult<Use> {
+        let s = self.table.get(r)?;
+        if s.socket_type != SocketType::Stream || s.family == AddressFamily::Unix {
+            return Ok(Use::SendTo);
+        }
+        Ok(Use::Connect)
+    }
+
+    /// After the destination check of a send judged as `connect`: a
+    /// MSG_FASTOPEN send takes a token of the connections-per-second limit.
+    pub(crate) fn fast_open(&self, use_: Use, flags: MsgFlags) -> SocketResult<()> {
+        if use_ == Use::Connect && flags.contains(MsgFlags::FASTOPEN) {
+            self.ctx.take_connect_token()?;
         }
         Ok(())
+    }
+
+    /// A per-message control message with the effect of a guarded
+    /// option (IP_TOS, IPV6_TCLASS) needs the option's grant.
+    pub(crate) fn check_guarded_control(&self, key: &str) -> SocketResult<()> {
+        if !crate::policy::GUARDED_OPTIONS.contains(&key) {
+            return Ok(());
+        }
+        let r = match self.ctx.policy.check_option(key) {
+            Ok(()) => Ok(Some(format!("allow-option {key}"))),
+            Err(SocketError::Guest(g)) => Err(g.detail),
+            Err(SocketError::Trap(t)) => Err(t.to_string()),
+        };
+        let subject = format!("sending a {key} control message");
+        self.ctx
+            .decide_grant("option", &subject, r, Some(("option", key)))
+    }
+
+    /// A nonzero source address in IP(V6)_PKTINFO sends from that address
+    /// (as if bound to it) and would make replies look like the guest's
+    /// peers: judged as a `bind` of (source, the socket's port).
+    pub(crate) fn check_packet_source(&self, s: &HostSocket, source: IpAddr) -> SocketResult<()> {
+        if source.is_unspecified() {
+            return Ok(());
+        }
+        let port = s
+            .sock
+            .local_addr()
+            .ok()
+            .and_then(|a| a.as_socket())
+            .map_or(0, |a| a.port());
+        self.check_local(s, Use::Bind, SocketAddr::new(source, port))
     }
 
     /// Checks a local address (`bind`, `listen`) of socket `s`.

@@ -57,12 +57,19 @@ impl Wait for Blocking {
         mut op: impl FnMut() -> io::Result<T> + Send,
     ) -> io::Result<Option<T>> {
         let fd = sock.socket().as_raw_fd();
+        let deadline = capped(deadline);
         loop {
             if !sys::poll_one(fd, interest, deadline)? {
                 return Ok(None);
             }
             match op() {
-                Err(e) if retryable(&e) => continue,
+                // Ready again and again (a flood of denied datagrams): the
+                // deadline still ends the wait.
+                Err(e) if retryable(&e) => {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        return Ok(None);
+                    }
+                }
                 r => return r.map(Some),
             }
         }
@@ -73,7 +80,7 @@ impl Wait for Blocking {
         fds: &[(RawFd, i16)],
         deadline: Option<Instant>,
     ) -> io::Result<()> {
-        Self::wait_many_now(fds, deadline)
+        Self::wait_many_now(fds, capped(deadline))
     }
 }
 
@@ -140,6 +147,9 @@ impl Wait for Reactor {
                 Err(e) if retryable(&e) => {
                     if e.kind() == io::ErrorKind::WouldBlock {
                         guard.clear_ready();
+                    }
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        return Ok(None);
                     }
                 }
                 r => return r.map(Some),
@@ -217,5 +227,67 @@ pub fn run_ready<F: Future>(fut: F) -> F::Output {
         }
         // Not reached with `Blocking`; yield rather than spin hard.
         std::thread::yield_now();
+    }
+}
+
+thread_local! {
+    /// The wall-time deadline of the store whose sync call runs on this
+    /// thread (set by [`within_wall_time`]): every wait of [`Blocking`] ends
+    /// by it, and sockets in blocking mode keep a non-blocking descriptor
+    /// so that no system call outlives it.
+    static WALL: std::cell::Cell<Option<Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// The current sync call's wall-time deadline, if any.
+pub(crate) fn wall_deadline() -> Option<Instant> {
+    WALL.with(std::cell::Cell::get)
+}
+
+/// `deadline`, or the wall-time deadline when that is sooner.
+fn capped(deadline: Option<Instant>) -> Option<Instant> {
+    match (deadline, wall_deadline()) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The trap of a guest whose host call reached the wall-time deadline.
+fn wall_trap() -> crate::error::SocketError {
+    tracing::warn!(target: "wasock::policy", "the guest reached its wall-time limit in a host call");
+    crate::error::SocketError::Trap(wasmtime::Error::msg(
+        "the guest ran past the policy's wall-time limit (while waiting in a socket call)",
+    ))
+}
+
+/// Runs a sync host call under the store's wall-time `deadline`: its waits
+/// end by then, and a call that reaches it traps the guest (as the epoch
+/// deadline does for guest code).
+pub(crate) fn within_wall_time<T>(
+    deadline: Option<Instant>,
+    f: impl FnOnce() -> crate::error::SocketResult<T>,
+) -> crate::error::SocketResult<T> {
+    let Some(d) = deadline else { return f() };
+    let prev = WALL.with(|w| w.replace(Some(d)));
+    let r = f();
+    WALL.with(|w| w.set(prev));
+    if Instant::now() >= d {
+        return Err(wall_trap());
+    }
+    r
+}
+
+/// Runs an async host call under the store's wall-time `deadline`: a call
+/// still waiting then is dropped and the guest traps.
+pub(crate) async fn race_wall_time<T>(
+    deadline: Option<Instant>,
+    f: impl Future<Output = crate::error::SocketResult<T>>,
+) -> crate::error::SocketResult<T> {
+    let Some(d) = deadline else { return f.await };
+    if tokio::runtime::Handle::try_current().is_err() {
+        return within_wall_time(deadline, || run_ready(f));
+    }
+    match tokio::time::timeout_at(tokio::time::Instant::from_std(d), f).await {
+        Ok(r) if Instant::now() < d => r,
+        _ => Err(wall_trap()),
     }
 }

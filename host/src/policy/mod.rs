@@ -22,6 +22,13 @@
 //!   address of its family, same port: a service listening on the wildcard
 //!   receives it, so `deny-connect 127.0.0.1:22` also refuses
 //!   `127.0.0.2:22` and `10.1.2.3:22` when `10.1.2.3` is the host's.
+//! - A loopback destination (of either family, however reached) is also
+//!   refused by a deny rule covering the *other* family's loopback, same
+//!   port: a dual-stack `[::]` listener receives both. A multicast
+//!   destination is refused by a deny rule covering loopback (either family)
+//!   and its port: with IP_MULTICAST_LOOP (the default) this host's members
+//!   receive it. Both only deny; allowing still needs a rule for the
+//!   destination itself.
 //! - A wildcard bind (`0.0.0.0:P`, `[::]:P`) receives on every address of
 //!   its family: it needs an allow rule covering the whole family (`*`,
 //!   `0.0.0.0/0`, or the wildcard itself, `0.0.0.0:P`), and any deny rule
@@ -381,7 +388,11 @@ pub fn protocol_number(s: &str) -> Option<i32> {
 
 /// The socket options a policy keeps off unless granted by name: they widen
 /// what the guest can reach, or need privileges the guest would borrow from
-/// the host. `IP_TOS` is here because Linux derives SO_PRIORITY from it;
+/// the host. `IP_TOS` (and `IPV6_TCLASS`, its IPv6 form) is here because
+/// Linux derives SO_PRIORITY from it (the per-message control messages of
+/// the same name need the grant too); `TCP_CONGESTION` because the host's
+/// CAP_NET_ADMIN would let the guest pick an algorithm outside
+/// `tcp_allowed_congestion_control`;
 /// `SO_REUSEPORT` (and `SO_REUSEADDR` on UDP sockets only, where it lets
 /// two sockets share a port) would let a guest take traffic from a host
 /// service on a port it may bind.
@@ -395,6 +406,8 @@ pub const GUARDED_OPTIONS: &[&str] = &[
     "IP_HDRINCL",
     "IP_OPTIONS",
     "IP_TOS",
+    "IPV6_TCLASS",
+    "TCP_CONGESTION",
     "SO_REUSEPORT",
     "SO_REUSEADDR",
 ];
@@ -923,8 +936,24 @@ impl Policy {
                 note = Some(format!("{ip} embeds {v4}, judged as {v4} too"));
             }
         }
+        // Deny-only: a loopback destination also reaches a dual-stack [::]
+        // listener as the other family's loopback, and a multicast one (with
+        // IP_MULTICAST_LOOP, on by default) this host's members: a deny rule
+        // naming loopback (either family) refuses them too.
+        let mut deny_also = vec![addr];
+        let multicast = ip.is_multicast();
+        if multicast || candidates.iter().any(|c| c.ip().is_loopback()) {
+            for v4 in [true, false] {
+                deny_also.push(SocketAddr::new(loopback(v4), addr.port()));
+            }
+        }
         let (mut allowed, rule, uncovered) =
-            self.judge(use_, transport, &candidates, &[addr], resolved);
+            self.judge(use_, transport, &candidates, &deny_also, resolved);
+        if multicast && rule.is_some_and(|r| !r.allow) && note.is_none() {
+            note = Some(format!(
+                "{ip} is multicast: this host's members receive it (IP_MULTICAST_LOOP)"
+            ));
+        }
         if !allowed && rule.is_none() && replied && self.udp_reply && transport == Transport::Udp {
             allowed = true;
             note = Some("the peer wrote to this socket (udp reply rule)".into());

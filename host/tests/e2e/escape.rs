@@ -1049,3 +1049,386 @@ fn hostname_rules_admit_only_what_a_lookup_returned() {
     );
     assert_eq!(obs.count(), 0);
 }
+
+// ---------------------------------------------------------------------------
+// Findings of the security review (each fails without its fix).
+
+#[test]
+fn unspecified_from_a_v4_mapped_socket_is_judged_as_ipv4() {
+    v4_mapped_unspecified();
+}
+
+#[test]
+fn unspecified_from_a_v4_mapped_socket_is_judged_as_ipv4_async() {
+    ASYNC.with(|a| a.set(true));
+    v4_mapped_unspecified();
+}
+
+fn v4_mapped_unspecified() {
+    // An IPv6 socket bound to ::ffff:127.0.0.1 (or ::ffff:0.0.0.0) that
+    // connects to `::` reaches 127.0.0.1: the kernel treats the socket as
+    // IPv4. A rule for [::1] must not let it reach a v4-only listener.
+    for tcp in [true, false] {
+        let obs = if tcp {
+            Observer::tcp("127.0.0.1:0")
+        } else {
+            Observer::udp("127.0.0.1:0")
+        };
+        let p = obs.port();
+        let verb = if tcp { "connect-from" } else { "udp-from" };
+        let base = Policy::deny_all()
+            .allow_bind("127.0.0.1:0")
+            .unwrap()
+            .allow_bind("0.0.0.0:0")
+            .unwrap();
+        let steps = vec![
+            format!("{verb},::ffff:127.0.0.1,::,{p}"),
+            format!("{verb},::ffff:0.0.0.0,::,{p}"),
+        ];
+        let policy = base.clone().allow_connect(&format!("[::1]:{p}")).unwrap();
+        let r = attempt("escape", &steps, policy);
+        for st in &steps {
+            r.denied(st);
+        }
+        assert_eq!(obs.count(), 0, "{}", r.stdout);
+        // Precise, not closed: allowed when 127.0.0.1 is.
+        let policy = base.allow_connect(&format!("127.0.0.1:{p}")).unwrap();
+        let r = attempt("escape", &steps, policy);
+        for st in &steps {
+            r.allowed(st);
+        }
+        assert_eq!(obs.count(), steps.len(), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn tcp_fast_open_is_judged_as_a_connect() {
+    let obs = Observer::tcp("127.0.0.1:0");
+    let p = obs.port();
+    let st = format!("fastopen,127.0.0.1,{p}");
+    // A send-to rule does not open TCP connections.
+    let policy = Policy::deny_all()
+        .allow_send_to(&format!("tcp://127.0.0.1:{p}"))
+        .unwrap();
+    let r = attempt("escape", std::slice::from_ref(&st), policy);
+    r.denied(&st);
+    assert_eq!(obs.count(), 0, "{}", r.stdout);
+    assert!(r.audit.contains("\"use\":\"connect\""), "{}", r.audit);
+    // A connect rule does, and the connection rate limit counts it.
+    let mut policy = Policy::deny_all()
+        .allow_connect(&format!("tcp://127.0.0.1:{p}"))
+        .unwrap();
+    policy.limits.connections_per_second = Some(1);
+    let steps = vec![st.clone(), st.clone()];
+    let r = attempt("escape", &steps, policy);
+    assert!(r.stdout.contains(&format!("{st}: ok 1")), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!("{st}: OSError")) || r.stdout.contains("PermissionError"),
+        "the second fast-open connect was not rate limited: {}",
+        r.stdout
+    );
+    assert_eq!(obs.count(), 1, "{}", r.stdout);
+}
+
+#[test]
+fn a_connected_udp_socket_obeys_deny_send_to() {
+    let obs = Observer::udp("127.0.0.1:0");
+    let p = obs.port();
+    let st = format!("udp-connect,127.0.0.1,{p}");
+    let policy = Policy::deny_all()
+        .allow_connect(&format!("udp://127.0.0.1:{p}"))
+        .unwrap()
+        .deny_send_to(&format!("udp://127.0.0.1:{p}"))
+        .unwrap();
+    let r = attempt("escape", std::slice::from_ref(&st), policy);
+    r.denied(&st);
+    assert_eq!(obs.count(), 0, "{}", r.stdout);
+    assert!(
+        r.audit
+            .contains(&format!("denied by rule deny-send-to udp://127.0.0.1:{p}")),
+        "{}",
+        r.audit
+    );
+    // Without the deny rule the connect implies the sends.
+    let policy = Policy::deny_all()
+        .allow_connect(&format!("udp://127.0.0.1:{p}"))
+        .unwrap();
+    let r = attempt("escape", std::slice::from_ref(&st), policy);
+    r.allowed(&st);
+    assert_eq!(obs.count(), 1, "{}", r.stdout);
+}
+
+#[test]
+fn tcp_congestion_is_a_guarded_option() {
+    // The host is root: without the guard the guest would set an algorithm
+    // outside tcp_allowed_congestion_control.
+    let st = "opt,TCP_CONGESTION".to_string();
+    let r = attempt("escape", std::slice::from_ref(&st), Policy::deny_all());
+    r.denied(&st);
+    assert!(
+        r.audit.contains(
+            "\"subject\":\"setting option TCP_CONGESTION\",\"allowed\":false,\"enforced\":true"
+        ),
+        "{}",
+        r.audit
+    );
+    let granted = Policy::deny_all().allow_option("TCP_CONGESTION").unwrap();
+    let r = attempt("escape", std::slice::from_ref(&st), granted);
+    r.allowed(&st);
+}
+
+#[test]
+fn tos_control_messages_need_the_option_grant() {
+    for v6 in [false, true] {
+        let (obs, h) = if v6 {
+            (Observer::udp("[::1]:0"), "::1")
+        } else {
+            (Observer::udp("127.0.0.1:0"), "127.0.0.1")
+        };
+        let p = obs.port();
+        let st = format!("tos-msg,{h},{p}");
+        let policy = Policy::deny_all()
+            .allow_send_to(&format!("udp://{}:{p}", if v6 { "[::1]" } else { h }))
+            .unwrap();
+        let r = attempt("escape", std::slice::from_ref(&st), policy.clone());
+        r.denied(&st);
+        assert_eq!(obs.count(), 0, "{}", r.stdout);
+        let key = if v6 { "IPV6_TCLASS" } else { "IP_TOS" };
+        assert!(
+            r.audit
+                .contains(&format!("sending a {key} control message")),
+            "{}",
+            r.audit
+        );
+        let r = attempt(
+            "escape",
+            std::slice::from_ref(&st),
+            policy.allow_option(key).unwrap(),
+        );
+        r.allowed(&st);
+        assert_eq!(obs.count(), 1, "{}", r.stdout);
+    }
+}
+
+#[test]
+fn pktinfo_can_neither_choose_the_interface_nor_spoof_the_source() {
+    for v6 in [false, true] {
+        let (obs, h, bracket, other) = if v6 {
+            (Observer::udp("[::1]:0"), "::1", "[::1]", "::1")
+        } else {
+            (
+                Observer::udp("127.0.0.1:0"),
+                "127.0.0.1",
+                "127.0.0.1",
+                "127.0.0.5",
+            )
+        };
+        let p = obs.port();
+        let any = if v6 { "::" } else { "0.0.0.0" };
+        let iface = format!("pktinfo,{h},{p},1,{any}");
+        let spoof = format!("pktinfo,{h},{p},0,{other}");
+        let plain = format!("pktinfo,{h},{p},0,{any}");
+        let policy = Policy::deny_all()
+            .allow_send_to(&format!("udp://{bracket}:{p}"))
+            .unwrap();
+        let steps = vec![iface.clone(), spoof.clone(), plain.clone()];
+        let r = attempt("escape", &steps, policy);
+        r.denied(&iface);
+        // A source address is a bind the policy did not allow.
+        r.denied(&spoof);
+        r.allowed(&plain);
+        assert_eq!(obs.count(), 1, "{}", r.stdout);
+        assert!(r.audit.contains("\"use\":\"bind\""), "{}", r.audit);
+    }
+}
+
+#[test]
+fn a_loopback_deny_covers_the_other_familys_loopback() {
+    // A dual-stack [::] listener receives 127.0.0.1 and ::1 alike.
+    for tcp in [true, false] {
+        let obs = Observer::dual(tcp, 0);
+        let p = obs.port();
+        let verb = if tcp { "connect" } else { "sendto" };
+        for (deny, dest) in [("127.0.0.0/8", "::1"), ("[::1]", "127.0.0.1")] {
+            let policy = Policy::deny_all()
+                .allow_connect("*:*")
+                .unwrap()
+                .deny_connect(&format!("{deny}:{p}"))
+                .unwrap();
+            let st = format!("{verb},{dest},{p}");
+            let r = attempt("escape", std::slice::from_ref(&st), policy);
+            r.denied(&st);
+            assert_eq!(obs.count(), 0, "{}", r.stdout);
+        }
+        // Another port stays reachable (precise, not closed).
+        let policy = Policy::deny_all()
+            .allow_connect("*:*")
+            .unwrap()
+            .deny_connect(&format!("127.0.0.0/8:{}", p.wrapping_add(1).max(1)))
+            .unwrap();
+        let st = format!("{verb},::1,{p}");
+        let r = attempt("escape", std::slice::from_ref(&st), policy);
+        r.allowed(&st);
+        assert_eq!(obs.count(), 1, "{}", r.stdout);
+    }
+}
+
+/// Runs `test` (its path in this binary) again in a child process inside a
+/// network namespace of its own (`unshare -n`; we are root) after `setup`
+/// (a shell script). Returns `true` in that child; in the parent, checks
+/// that the child ran the test and passed, and returns `false`.
+fn in_netns(test: &str, setup: &str) -> bool {
+    if std::env::var_os("WASOCK_TEST_NETNS").is_some() {
+        return true;
+    }
+    let script = format!("set -e; {setup}; exec \"$@\"");
+    let out = std::process::Command::new("unshare")
+        .args(["-n", "--", "sh", "-c", &script, "sh"])
+        .arg(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--test-threads=1", "--include-ignored"])
+        .env("WASOCK_TEST_NETNS", "1")
+        .output()
+        .expect("unshare (util-linux) and ip (iproute2) are needed");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "{test} failed in its namespace:\n{text}"
+    );
+    assert!(text.contains("1 passed"), "{test} did not run:\n{text}");
+    false
+}
+
+#[test]
+fn a_loopback_deny_covers_multicast_that_loops_back() {
+    // In a namespace of its own, multicast routes through lo: a member on
+    // this host receives what the guest sends to the group.
+    if !in_netns(
+        "escape::a_loopback_deny_covers_multicast_that_loops_back",
+        "ip link set lo up; ip link set lo multicast on; ip route add 224.0.0.0/4 dev lo",
+    ) {
+        return;
+    }
+    let obs = Observer::udp("0.0.0.0:0");
+    let p = obs.port();
+    if let Observer::Udp(u) = &obs {
+        u.join_multicast_v4(&"239.1.2.3".parse().unwrap(), &"127.0.0.1".parse().unwrap())
+            .unwrap();
+    }
+    let st = format!("sendto,239.1.2.3,{p}");
+    let policy = Policy::deny_all()
+        .allow_send_to("udp://*:*")
+        .unwrap()
+        .deny_send_to(&format!("udp://127.0.0.1:{p}"))
+        .unwrap();
+    let r = attempt("escape", std::slice::from_ref(&st), policy);
+    r.denied(&st);
+    assert_eq!(obs.count(), 0, "{}", r.stdout);
+    assert!(r.audit.contains("is multicast"), "{}", r.audit);
+    // Without the deny rule it arrives: the observer sees the group.
+    let policy = Policy::deny_all().allow_send_to("udp://*:*").unwrap();
+    let r = attempt("escape", std::slice::from_ref(&st), policy);
+    r.allowed(&st);
+    let n = retry(100, std::time::Duration::from_millis(10), || {
+        let n = obs.count();
+        (n > 0).then_some(n)
+    });
+    assert_eq!(n, Some(1), "{}", r.stdout);
+}
+
+#[test]
+fn the_socket_limit_holds_for_wasi_sockets_seen_from_outside() {
+    if !alone("escape::the_socket_limit_holds_for_wasi_sockets_seen_from_outside") {
+        return;
+    }
+    let mut p = Policy::deny_all()
+        .allow_bind("udp://127.0.0.1:*")
+        .unwrap()
+        .allow_wasi_sockets(true);
+    p.limits.max_sockets = 4;
+    // Four UDP sockets, one closed to make room for the hold step's.
+    let steps = s(&["sockets,50", "drop-one"]);
+    let before = own_sockets().iter().filter(|(t, _, _)| t == "udp").count();
+    let mut seen = Vec::new();
+    let r = attempt_with("std_net_escape", &steps, p, |_| seen = own_sockets());
+    assert!(r.line("sockets,50").contains("ok 4 then"), "{}", r.stdout);
+    let udp = seen.iter().filter(|(t, _, _)| t == "udp").count() - before;
+    assert_eq!(udp, 3, "{seen:?}");
+}
+
+#[test]
+fn sockets_in_flight_count_against_the_socket_limit() {
+    // In a namespace of its own, /proc/net/udp lists only this test's
+    // sockets, including those queued in an AF_UNIX socket (in flight: in
+    // no process's descriptor table).
+    if !in_netns(
+        "escape::sockets_in_flight_count_against_the_socket_limit",
+        "ip link set lo up",
+    ) {
+        return;
+    }
+    let udp = || {
+        std::fs::read_to_string("/proc/net/udp")
+            .unwrap()
+            .lines()
+            .count()
+            - 1
+    };
+    let mut p = Policy::deny_all()
+        .allow_bind("udp://127.0.0.1:*")
+        .unwrap()
+        .allow_fd_passing(true);
+    p.limits.max_sockets = 6;
+    let st = "pass-fds,50".to_string();
+    let mut seen = 0;
+    let r = attempt_with("escape", std::slice::from_ref(&st), p, |_| seen = udp());
+    assert!(
+        r.line(&st).contains("then OSError: [Errno 24]"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        seen > 0 && seen <= 6,
+        "{seen} UDP sockets alive\n{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_flood_of_denied_datagrams_is_not_logged_one_by_one() {
+    let port = free_port();
+    let policy = Policy::deny_all()
+        .allow_bind(&format!("udp://127.0.0.1:{port}"))
+        .unwrap()
+        .allow_recv_from("udp://127.0.0.1:*")
+        .unwrap();
+    let steps = [format!("serve-udp,127.0.0.1,{port},1")];
+    const FLOOD: usize = 150;
+    let r = attempt_live("escape", &steps, policy, |out| {
+        assert!(wait_for(out, "listening", GUEST_LIMIT));
+        let intruder = UdpSocket::bind("127.0.0.2:0").unwrap();
+        for _ in 0..FLOOD {
+            intruder.send_to(b"x", ("127.0.0.1", port)).unwrap();
+        }
+        UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .send_to(b"hello", ("127.0.0.1", port))
+            .unwrap();
+    });
+    // The friend's datagram, queued behind the flood, was received: every
+    // queued intruder datagram was read and dropped before it.
+    assert!(r.line(&steps[0]).ends_with("ok 127.0.0.1"), "{}", r.stdout);
+    let denied = r
+        .audit
+        .lines()
+        .filter(|l| l.contains("\"use\":\"recv-from\"") && l.contains("\"allowed\":false"))
+        .count();
+    assert!(denied >= 1, "{}", r.audit);
+    assert!(
+        denied < FLOOD / 2,
+        "{denied} audit records for a flood of {FLOOD}"
+    );
+}

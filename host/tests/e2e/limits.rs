@@ -46,11 +46,71 @@ fn run(
         ..Default::default()
     };
     let (engine, comp) = (engine.clone(), comp.clone());
+    let use_async = ASYNC.with(|a| a.get());
     let code = bounded("escape", GUEST_LIMIT, move || {
-        let linker = run::sync_linker(&engine).unwrap();
-        run::run_sync(&linker, &comp, &config).map_err(|e| format!("{e:?}"))
+        if use_async {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let linker = run::async_linker(&engine).unwrap();
+                run::run_async(&linker, &comp, &config)
+                    .await
+                    .map_err(|e| format!("{e:?}"))
+            })
+        } else {
+            let linker = run::sync_linker(&engine).unwrap();
+            run::run_sync(&linker, &comp, &config).map_err(|e| format!("{e:?}"))
+        }
     });
     (code, read(&out))
+}
+
+thread_local! {
+    /// Whether `run` uses the async embedding (set per test thread; read
+    /// on the thread that runs the guest, so passed along).
+    static ASYNC: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this process has a UDP socket on 127.0.0.1:`port`
+/// (/proc/net/udp).
+fn udp_port_open(port: u16) -> bool {
+    let local = format!("0100007F:{port:04X}");
+    std::fs::read_to_string("/proc/net/udp")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.split_whitespace().nth(1) == Some(local.as_str()))
+}
+
+/// A guest waiting in a blocking recv is stopped at its wall time too (the
+/// wait ends at the store's deadline and the call traps), in both
+/// embeddings; its socket is closed.
+#[test]
+fn a_guest_blocked_in_recv_is_stopped_at_its_wall_time() {
+    let (engine, comp) = epoch_engine();
+    for use_async in [false, true] {
+        let port = free_port();
+        let step = format!("block-recv,{port}");
+        let mut p = Policy::deny_all()
+            .allow_bind(&format!("udp://127.0.0.1:{port}"))
+            .unwrap();
+        p.limits.wall_time = Some(Duration::from_millis(300));
+        let code = std::thread::scope(|sc| {
+            sc.spawn(|| {
+                ASYNC.with(|a| a.set(use_async));
+                run(engine, comp, &[step.as_str()], p)
+            })
+            .join()
+            .unwrap()
+        });
+        let (code, out) = code;
+        assert!(out.contains("waiting"), "{out}");
+        let e = code.unwrap_err();
+        assert!(e.contains("wall-time limit"), "async {use_async}: {e}");
+        assert!(!udp_port_open(port), "the guest's socket is still open");
+    }
 }
 
 #[test]

@@ -497,3 +497,45 @@ fn stalled_resolver_does_not_stall_other_guests() {
         "the lookup ended before the round trip"
     );
 }
+
+/// resolv.conf's `search` list must not apply to a name the policy allows:
+/// glibc would also ask for `zz.example.test.evil.test` and the answer
+/// would be recorded under the allowed name. The host asks for the
+/// absolute name (`zz.example.test.`), which the nameserver sees alone;
+/// names in /etc/hosts still resolve.
+#[test]
+fn search_domains_do_not_apply_to_allowed_names() {
+    if !in_namespace(
+        "netdb::search_domains_do_not_apply_to_allowed_names",
+        "attempts:1 timeout:1\nsearch evil.test",
+    ) {
+        return;
+    }
+    let ns = Nameserver::start(true);
+    for run in [run_sync, run_async] {
+        let got = run(
+            "netdb",
+            &["resolve", "zz.example.test"],
+            resolving_policy(&["zz.example.test", "api.example.test"]),
+        );
+        assert!(
+            got.stdout.starts_with("resolve: gaierror"),
+            "{}",
+            got.stdout
+        );
+        let got = run(
+            "netdb",
+            &["resolve", "api.example.test"],
+            resolving_policy(&["zz.example.test", "api.example.test"]),
+        );
+        assert_eq!(
+            got.stdout.trim(),
+            "resolve: ok [(2, 1, 6, '', ('127.0.0.2', 80))]"
+        );
+    }
+    let seen = ns.names();
+    assert!(!seen.is_empty(), "no query reached the nameserver");
+    for n in seen {
+        assert_eq!(n, "zz.example.test", "the resolver used a search domain");
+    }
+}

@@ -31,6 +31,11 @@ fn unix_policy(dir: &Path, prefix: &str) -> Policy {
         .unwrap()
         .allow_abstract(prefix)
         .allow_fd_passing(true)
+        // unix.py sends IP_TOS and IPV6_TCLASS control messages.
+        .allow_option("IP_TOS")
+        .unwrap()
+        .allow_option("IPV6_TCLASS")
+        .unwrap()
 }
 
 fn compare(run: fn(&str, &[&str], Policy) -> Outcome) {
@@ -293,7 +298,9 @@ fn only_the_hosts_own_credentials_can_be_sent() {
 #[test]
 fn guest_sizes_are_capped_or_refused() {
     let mut p = Policy::deny_all().allow_fd_passing(true);
-    p.limits.max_sockets = 300;
+    // 253 sockets passed count for the instance's life, and the 253
+    // received are new ones.
+    p.limits.max_sockets = 600;
     let o = run_sync("unix_escape", &["sizes"], p);
     assert_eq!(o.code, Ok(0), "{}", o.stderr);
     assert!(
@@ -511,4 +518,47 @@ fn no_descriptor_leaks_after_truncated_rights_or_a_trap() {
     let before = open_fds();
     scenario();
     assert_eq!(open_fds(), before, "descriptors leaked");
+}
+
+/// SCM_CREDENTIALS to a native receiver (SO_PASSCRED, outside the guest):
+/// only the host process's own pid/uid/gid arrive; forged ones are refused
+/// before sendmsg(2), though the host is root and the kernel would pass
+/// them.
+#[test]
+fn forged_credentials_never_reach_a_native_receiver() {
+    use std::io::BufRead;
+    let d = Dirs::new();
+    let path = d.granted().join("cred.sock");
+    let script = "import socket, struct, sys\n\
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n\
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)\n\
+        s.bind(sys.argv[1]); s.settimeout(2)\n\
+        print('ready', flush=True)\n\
+        for _ in range(4):\n\
+        \x20   try: d, anc, fl, a = s.recvmsg(100, 256)\n\
+        \x20   except socket.timeout: break\n\
+        \x20   for lvl, t, data in anc:\n\
+        \x20       if t == socket.SCM_CREDENTIALS: print(d.decode(), *struct.unpack('iII', data), flush=True)\n";
+    let mut py = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(py.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    let o = run_sync("unix_escape", &["credentials-to"], d.policy());
+    assert_eq!(o.code, Ok(0), "{}", o.stderr);
+    assert!(line(&o, "send-own").contains("ok 3"), "{}", o.stdout);
+    denied(&o, "send-other-pid");
+    denied(&o, "send-other-uid");
+    denied(&o, "send-other-gid");
+    let seen: Vec<String> = lines.map_while(Result::ok).collect();
+    let _ = py.wait();
+    let me = std::process::id();
+    let uid = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+        .unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].starts_with(&format!("own {me} {uid} ")), "{seen:?}");
 }

@@ -30,9 +30,20 @@
 //!   and reply `echo` to each.
 //! - `sendto-bound,HOST,PORT`: sendto from the socket of the last
 //!   `serve-udp` (the reply rule).
+//! - `udp-from,BIND,HOST,PORT`: UDP bind to BIND (port 0), then sendto.
+//! - `fastopen,HOST,PORT`: sendto with MSG_FASTOPEN on a fresh TCP socket.
+//! - `tos-msg,HOST,PORT`: UDP sendmsg with an IP_TOS (IPV6_TCLASS for an
+//!   IPv6 HOST) control message.
+//! - `pktinfo,HOST,PORT,IFINDEX,SRC`: UDP sendmsg with IP(V6)_PKTINFO
+//!   choosing interface IFINDEX and source address SRC.
+//! - `pass-fds,N`: on an AF_UNIX socketpair (kept, never read), pass N
+//!   UDP sockets (each bound to 127.0.0.1:0, closed once sent) with
+//!   SCM_RIGHTS; prints how many were passed.
 //! - `sockets,N`: open N sockets; prints how many opened.
 //! - `resolve,NAME`: getaddrinfo(NAME, 80).
 //! - `spin`: compute forever (for the wall-time limit).
+//! - `block-recv,PORT`: bind a UDP socket to 127.0.0.1:PORT and wait in a
+//!   blocking recv (for the wall-time limit).
 //! - `alloc,N`: allocate and fill N MiB (for the memory limit).
 //! - `hold,PORT`: connect to 127.0.0.1:PORT and wait until it closes (the
 //!   test looks at the kernel's socket tables meanwhile).
@@ -72,6 +83,8 @@ fn opt(name: &str) -> (i32, i32, OptValue) {
         "SO_BINDTODEVICE" => (SOL_SOCKET, SO_BINDTODEVICE, (&b"lo"[..]).into()),
         "IP_TRANSPARENT" => (IPPROTO_IP, IP_TRANSPARENT, 1.into()),
         "IP_FREEBIND" => (IPPROTO_IP, 15, 1.into()),
+        // Available on this kernel but not in tcp_allowed_congestion_control.
+        "TCP_CONGESTION" => (IPPROTO_TCP, TCP_CONGESTION, (&b"cubic"[..]).into()),
         _ => (SOL_SOCKET, SO_KEEPALIVE, 1.into()),
     }
 }
@@ -103,6 +116,89 @@ fn main() {
                 let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
                 s.sendto(b"x", addr(f[1], port(2), 0))?;
                 Ok(String::new())
+            }
+            "udp-from" => {
+                let s = socket(family_of(f[2]), SOCK_DGRAM, 0)?;
+                s.bind(addr(f[1], 0, 0))?;
+                s.sendto(b"x", addr(f[2], port(3), 0))?;
+                Ok(String::new())
+            }
+            "fastopen" => {
+                let s = socket(family_of(f[1]), SOCK_STREAM, 0)?;
+                let n = s.sendto_flags(b"x", MSG_FASTOPEN, addr(f[1], port(2), 0))?;
+                Ok(n.to_string())
+            }
+            "tos-msg" => {
+                let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
+                let item = if family_of(f[1]) == AF_INET6 {
+                    Ancillary::Raw {
+                        level: IPPROTO_IPV6,
+                        type_: IPV6_TCLASS,
+                        data: 0x20i32.to_ne_bytes().to_vec(),
+                    }
+                } else {
+                    Ancillary::Raw {
+                        level: IPPROTO_IP,
+                        type_: IP_TOS,
+                        data: vec![0x10],
+                    }
+                };
+                let n = s.sendmsg(&[b"x"], &[item], 0, Some(addr(f[1], port(2), 0)))?;
+                Ok(n.to_string())
+            }
+            "pktinfo" => {
+                let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
+                let ifindex: u32 = f.get(3).and_then(|v| v.parse().ok()).unwrap_or(0);
+                let src = f.get(4).copied().unwrap_or("0.0.0.0");
+                let item = if family_of(f[1]) == AF_INET6 {
+                    let a: std::net::Ipv6Addr =
+                        src.parse().unwrap_or(std::net::Ipv6Addr::UNSPECIFIED);
+                    let mut d = a.octets().to_vec();
+                    d.extend_from_slice(&ifindex.to_ne_bytes());
+                    Ancillary::Raw {
+                        level: IPPROTO_IPV6,
+                        type_: IPV6_PKTINFO,
+                        data: d,
+                    }
+                } else {
+                    let a: std::net::Ipv4Addr =
+                        src.parse().unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
+                    // struct in_pktinfo: ifindex, spec_dst (the source), addr.
+                    let mut d = ifindex.to_ne_bytes().to_vec();
+                    d.extend_from_slice(&a.octets());
+                    d.extend_from_slice(&[0; 4]);
+                    Ancillary::Raw {
+                        level: IPPROTO_IP,
+                        type_: 8,
+                        data: d,
+                    }
+                };
+                let n = s.sendmsg(&[b"x"], &[item], 0, Some(addr(f[1], port(2), 0)))?;
+                Ok(n.to_string())
+            }
+            "pass-fds" => {
+                let (a, b) = socketpair(AF_UNIX, SOCK_DGRAM, 0)?;
+                let mut n = 0;
+                let mut err = None;
+                for _ in 0..port(1) {
+                    let r = socket(AF_INET, SOCK_DGRAM, 0).and_then(|s| {
+                        s.bind(("127.0.0.1", 0))?;
+                        send_fds(&a, &[b"x"], &[&s], 0, None)
+                    });
+                    match r {
+                        Ok(_) => n += 1,
+                        Err(e) => {
+                            err = Some(exc(&e));
+                            break;
+                        }
+                    }
+                }
+                kept.push(a);
+                kept.push(b);
+                Ok(match err {
+                    Some(e) => format!("{n} then {e}"),
+                    None => n.to_string(),
+                })
             }
             "burst" => {
                 let s = socket(family_of(f[1]), SOCK_STREAM, 0)?;
@@ -278,6 +374,13 @@ fn main() {
                 s.settimeout(Some(30.0))?;
                 let _ = s.recv(1);
                 Ok(String::new())
+            }
+            "block-recv" => {
+                let s = socket(AF_INET, SOCK_DGRAM, 0)?;
+                s.bind(("127.0.0.1", port(1)))?;
+                println!("waiting");
+                let got = s.recv(10)?;
+                Ok(format!("{got:?}"))
             }
             "spin" => {
                 let mut x: u64 = 1;

@@ -8,7 +8,8 @@
 //! (bind, and listen for tcp; kept until the end); `serve-udp,ADDR,N`
 //! (bind, receive N datagrams, print the senders);
 //! `sockets,N` (bind N UDP sockets to 127.0.0.1:0, print how many opened);
-//! `hold,PORT` (connect to 127.0.0.1:PORT, wait until it closes).
+//! `hold,PORT` (connect to 127.0.0.1:PORT, wait until it closes);
+//! `drop-one` (close the last socket `sockets` opened).
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::time::Duration;
@@ -74,6 +75,10 @@ fn main() {
                     }
                 }
                 Ok(n.to_string())
+            }
+            "drop-one" => {
+                kept_udp.pop();
+                Ok(String::new())
             }
             "hold" => {
                 let port: u16 = f.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);

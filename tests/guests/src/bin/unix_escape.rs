@@ -105,6 +105,37 @@ fn main() {
             });
             show("nothing-sent", || b.recv_flags(10, MSG_DONTWAIT));
         }
+        Some("credentials-to") => {
+            // To a native receiver at cred.sock (in the grant): the host's
+            // own credentials pass, others are refused before sending.
+            let a = dgram();
+            let (x, _y) = must("socketpair", socketpair(AF_UNIX, SOCK_DGRAM, 0));
+            let own = must("peercred", x.getsockopt_bytes(SOL_SOCKET, SO_PEERCRED, 12));
+            let cred = |data: Vec<u8>| Ancillary::Raw {
+                level: SOL_SOCKET,
+                type_: SCM_CREDENTIALS,
+                data,
+            };
+            let to = || Some("cred.sock".into());
+            show("send-own", || {
+                a.sendmsg(&[b"own"], &[cred(own.clone())], 0, to())
+            });
+            let mut spoof = own.clone();
+            spoof[0..4].copy_from_slice(&1i32.to_ne_bytes());
+            show("send-other-pid", || {
+                a.sendmsg(&[b"pid"], &[cred(spoof)], 0, to())
+            });
+            let mut spoof = own.clone();
+            spoof[4..8].copy_from_slice(&12345u32.to_ne_bytes());
+            show("send-other-uid", || {
+                a.sendmsg(&[b"uid"], &[cred(spoof)], 0, to())
+            });
+            let mut spoof = own.clone();
+            spoof[8..12].copy_from_slice(&12345u32.to_ne_bytes());
+            show("send-other-gid", || {
+                a.sendmsg(&[b"gid"], &[cred(spoof)], 0, to())
+            });
+        }
         Some("sizes") => {
             // Guest-chosen sizes and counts: capped or refused, never
             // allocated as asked.
