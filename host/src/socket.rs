@@ -880,8 +880,14 @@ impl WasockCtxView<'_> {
         protocol: i32,
     ) -> SocketResult<(Resource<HostSocket>, Resource<HostSocket>)> {
         if family != AddressFamily::Unix {
+            // Linux fails IPv4/IPv6 pairs with EOPNOTSUPP (the protocol has
+            // no socketpair), as CPython reports; other families EAFNOSUPPORT.
+            let code = match family {
+                AddressFamily::Inet | AddressFamily::Inet6 => ErrorCode::NotSupported,
+                _ => ErrorCode::AddressFamilyNotSupported,
+            };
             return Err(SocketError::new(
-                ErrorCode::AddressFamilyNotSupported,
+                code,
                 format!("socketpair is not supported for {family:?}"),
             ));
         }

@@ -4,6 +4,7 @@
 mod support;
 
 mod behaviour;
+mod conformance;
 mod embedding;
 mod escape;
 mod examples;

@@ -46,6 +46,7 @@ const GUESTS: &[&str] = &[
     "unix",
     "unix_escape",
     "netdb",
+    "conformance",
 ];
 
 /// Builds the guest programs unless the test command already did
