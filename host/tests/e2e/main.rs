@@ -11,4 +11,5 @@ mod examples;
 mod hostile;
 mod netdb;
 mod policy;
+mod reliability;
 mod unix;

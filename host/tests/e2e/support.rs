@@ -47,6 +47,7 @@ const GUESTS: &[&str] = &[
     "unix_escape",
     "netdb",
     "conformance",
+    "reliability",
 ];
 
 /// Builds the guest programs unless the test command already did
