@@ -8,6 +8,7 @@ mod conformance;
 mod embedding;
 mod escape;
 mod examples;
+mod fuzz;
 mod hostile;
 mod netdb;
 mod policy;

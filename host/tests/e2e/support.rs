@@ -48,6 +48,7 @@ const GUESTS: &[&str] = &[
     "netdb",
     "conformance",
     "reliability",
+    "fuzz",
 ];
 
 /// Builds the guest programs unless the test command already did
