@@ -13,4 +13,5 @@ mod hostile;
 mod netdb;
 mod policy;
 mod reliability;
+mod soak;
 mod unix;

@@ -49,6 +49,7 @@ const GUESTS: &[&str] = &[
     "conformance",
     "reliability",
     "fuzz",
+    "soak",
 ];
 
 /// Builds the guest programs unless the test command already did
