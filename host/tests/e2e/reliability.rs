@@ -297,3 +297,38 @@ fn unvalidated_huge_max_recv_is_capped() {
     assert_eq!(o.code, Ok(0), "{}", o.stderr);
     assert!(o.stdout.contains("recv-usize-max: ok 3"), "{}", o.stdout);
 }
+
+/// A peer that sends 16 MiB as fast as it can to a guest that reads 1000
+/// bytes at a time: everything arrives, in order, intact.
+#[test]
+fn flooding_peer_delivers_everything_intact() {
+    use std::io::Write;
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let data: Vec<u8> = (0..16u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let want = data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    // One connection per embedding, in turn.
+    let sender = std::thread::spawn(move || {
+        for _ in 0..2 {
+            let (mut c, _) = l.accept().unwrap();
+            c.write_all(&data).unwrap();
+        }
+    });
+    for run in [run_sync, run_async] {
+        let o = run(
+            "reliability",
+            &["flood", &port.to_string()],
+            loopback_policy(),
+        );
+        assert_eq!(o.code, Ok(0), "{}", o.stderr);
+        assert_eq!(
+            o.stdout.trim(),
+            format!("received {} fnv {want:016x}", 16u32 << 20),
+        );
+    }
+    sender.join().unwrap();
+}

@@ -138,6 +138,36 @@ fn main() {
             let r = c.connect(("127.0.0.1", port));
             println!("connect returned {r:?}");
         }
+        Some("flood") => {
+            // The peer sends faster than this guest reads (small reads,
+            // a pause now and then): count and checksum all of it.
+            let c = must(
+                "connect",
+                create_connection(("127.0.0.1", port), None, None),
+            );
+            let (mut n, mut h) = (0u64, 0xcbf2_9ce4_8422_2325u64);
+            let mut reads = 0u64;
+            loop {
+                match c.recv(1000) {
+                    Ok(d) if d.is_empty() => break,
+                    Ok(d) => {
+                        n += d.len() as u64;
+                        h = d
+                            .iter()
+                            .fold(h, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
+                        reads += 1;
+                        if reads % 4096 == 0 {
+                            std::thread::sleep(std::time::Duration::from_millis(5));
+                        }
+                    }
+                    Err(e) => {
+                        println!("recv: {}", exc(&e));
+                        break;
+                    }
+                }
+            }
+            println!("received {n} fnv {h:016x}");
+        }
         Some("spin") => {
             // Guest code that never ends, holding sockets.
             let _held = hold_some();
