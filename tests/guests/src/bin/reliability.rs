@@ -156,7 +156,7 @@ fn main() {
                             .iter()
                             .fold(h, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
                         reads += 1;
-                        if reads % 4096 == 0 {
+                        if reads.is_multiple_of(4096) {
                             std::thread::sleep(std::time::Duration::from_millis(5));
                         }
                     }
