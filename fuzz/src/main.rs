@@ -10,7 +10,7 @@
 //!
 //! Usage: `wasock-fuzz [--seconds N] [--steps N] [--seed N] [--wasm PATH]`
 //! (defaults: 10 s, 1000 steps per sequence, from seed 1,
-//! `target/wasm32-wasip2/release/fuzz.wasm`). Exits 1 on the first
+//! `$CARGO_TARGET_DIR` (default `target`) + `/wasm32-wasip2/release/fuzz.wasm`). Exits 1 on the first
 //! failure, naming the seed.
 
 use std::io::ErrorKind;
@@ -64,7 +64,8 @@ fn main() {
     let mut seconds = 10u64;
     let mut steps = 1000u64;
     let mut seed = 1u64;
-    let mut wasm = "target/wasm32-wasip2/release/fuzz.wasm".to_string();
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let mut wasm = format!("{target}/wasm32-wasip2/release/fuzz.wasm");
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || {

@@ -7,7 +7,7 @@
 //!
 //! Usage: `wasock-soak [--instances N] [--seconds S] [--block BYTES]
 //! [--workers N] [--wasm PATH]` (defaults: 100 instances, 10 s, 4096-byte
-//! blocks, 2 worker threads, `target/wasm32-wasip2/release/soak.wasm`).
+//! blocks, 2 worker threads, `$CARGO_TARGET_DIR` (default `target`) + `/wasm32-wasip2/release/soak.wasm`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -56,7 +56,8 @@ fn main() {
     let mut seconds = 10u64;
     let mut block = 4096usize;
     let mut workers = 2usize;
-    let mut wasm = "target/wasm32-wasip2/release/soak.wasm".to_string();
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let mut wasm = format!("{target}/wasm32-wasip2/release/soak.wasm");
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || {
