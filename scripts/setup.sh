@@ -7,9 +7,11 @@ if ! command -v python3 >/dev/null; then
     exit 1
 fi
 # The name-resolution tests run in a private mount + network namespace:
-# unshare and mount (util-linux), ip (iproute2).
+# unshare and mount (util-linux), ip (iproute2). The descriptor-exhaustion
+# test lowers its own RLIMIT_NOFILE with prlimit (util-linux).
 missing=()
 command -v unshare >/dev/null || missing+=(util-linux)
+command -v prlimit >/dev/null || missing+=(util-linux)
 command -v mount >/dev/null || missing+=(mount)
 command -v ip >/dev/null || missing+=(iproute2)
 # The option tests inspect sockets with ss (iproute2).

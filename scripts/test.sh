@@ -5,3 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo test -p wasock-host -p wasock
+# The fuzz runner (fuzz/): seeded arbitrary call sequences for a bounded time.
+cargo run -q -p wasock-fuzz -- --seconds 20

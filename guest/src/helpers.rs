@@ -220,30 +220,42 @@ pub fn select(
         t => convert::check_timeout(t)?,
     };
     use convert::Readiness;
-    let mut requests = Vec::with_capacity(r.len() + w.len() + x.len());
-    for (list, interest) in [
+    // One request per distinct socket, with the union of its interests (a
+    // socket may be listed many times, as in CPython, where `select` sets
+    // one bit per descriptor): the host's limit counts sockets, not list
+    // entries, and the call never lifts more borrows than sockets.
+    let mut requests: Vec<wit::poll::PollRequest<'_>> = Vec::new();
+    let mut slot = std::collections::HashMap::new();
+    let mut slots: [Vec<usize>; 3] = Default::default();
+    for (k, (list, interest)) in [
         (r, Readiness::READABLE),
         (w, Readiness::WRITABLE),
         (x, Readiness::PRIORITY),
-    ] {
-        for s in list {
-            requests.push(wit::poll::PollRequest {
-                socket: s.wit_handle(),
-                interest,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for &s in list {
+            let i = *slot.entry(s.fileno()).or_insert_with(|| {
+                requests.push(wit::poll::PollRequest {
+                    socket: s.wit_handle(),
+                    interest: Readiness::empty(),
+                });
+                requests.len() - 1
             });
+            requests[i].interest = requests[i].interest | interest;
+            slots[k].push(i);
         }
     }
+    let [ri, wi, xi] = slots;
     let ready = convert::wit(wit::poll::poll(&requests, convert::timeout_to_wit(timeout)))?;
     let get = |i: usize| ready.get(i).copied().unwrap_or(Readiness::empty());
-    let rr = (0..r.len())
-        .filter(|&i| convert::select_readable(get(i)))
-        .collect();
-    let ww = (0..w.len())
-        .filter(|&i| convert::select_writable(get(r.len() + i)))
-        .collect();
-    let xx = (0..x.len())
-        .filter(|&i| convert::select_exceptional(get(r.len() + w.len() + i)))
-        .collect();
+    let pick = |slots: &[usize], test: fn(Readiness) -> bool| -> Vec<usize> {
+        (0..slots.len()).filter(|&k| test(get(slots[k]))).collect()
+    };
+    let rr = pick(&ri, convert::select_readable);
+    let ww = pick(&wi, convert::select_writable);
+    let xx = pick(&xi, convert::select_exceptional);
     Ok((rr, ww, xx))
 }
 

@@ -79,8 +79,28 @@ impl From<io::Error> for SocketError {
     fn from(e: io::Error) -> Self {
         SocketError::Guest(Error {
             code: error_code(&e),
-            detail: String::new(),
+            detail: resource_detail(&e),
         })
+    }
+}
+
+/// The host's detail for errors that mean a resource of the host ran out
+/// (which limit, and where it is set); empty for other errors.
+pub fn resource_detail(e: &io::Error) -> String {
+    match e.raw_os_error() {
+        Some(libc::EMFILE) => match crate::sys::nofile_soft_limit() {
+            Some(n) => format!(
+                "the host process reached its descriptor limit (RLIMIT_NOFILE, soft limit {n})"
+            ),
+            None => "the host process reached its descriptor limit (RLIMIT_NOFILE)".into(),
+        },
+        Some(libc::ENFILE) => "the system-wide limit on open files (fs.file-max) is reached".into(),
+        Some(libc::ENOBUFS) => {
+            "the kernel has no buffer space for this socket (net.core / net.ipv4 memory limits)"
+                .into()
+        }
+        Some(libc::ENOMEM) => "the kernel is out of memory for this socket".into(),
+        _ => String::new(),
     }
 }
 

@@ -350,7 +350,18 @@ fn not_listed(sock: &HostSocket, level: i32, name: i32, set: bool) -> SocketErro
 /// getsockopt(2) of an allow-listed option into a `buflen`-byte buffer
 /// (capped at [`MAX_BUFLEN`]).
 pub fn get(sock: &HostSocket, level: i32, name: i32, buflen: u32) -> SocketResult<Vec<u8>> {
-    lookup(level, name).ok_or_else(|| not_listed(sock, level, name, false))?;
+    let (opt, set) = lookup(level, name).ok_or_else(|| not_listed(sock, level, name, false))?;
+    // Reading SO_PEERPIDFD makes the kernel install a pidfd in the host:
+    // one leaked descriptor per call. Options refused for that reason are
+    // refused for reading too (the others only refuse being set).
+    if let Set::Refused(why) = set {
+        if why == FD {
+            tracing::warn!(target: "wasock::policy", "reading option {opt} denied by policy");
+            return Err(SocketError::policy(format!(
+                "reading option {opt} denied by policy: {why}"
+            )));
+        }
+    }
     let len = buflen.min(MAX_BUFLEN) as usize;
     Ok(sys::getsockopt_bytes(sock.socket(), level, name, len)?)
 }

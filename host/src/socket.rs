@@ -612,7 +612,15 @@ impl WasockCtxView<'_> {
     }
 
     pub(crate) fn recv_cap(&self, max_len: u64) -> usize {
-        let limit = self.ctx.policy.limits.max_recv;
+        // Capped by the host's own ceiling too: a policy built in code need
+        // not have been validated, and its limit must never size a buffer
+        // the host cannot allocate.
+        let limit = self
+            .ctx
+            .policy
+            .limits
+            .max_recv
+            .min(crate::policy::Limits::MAX_RECV);
         usize::try_from(max_len).unwrap_or(usize::MAX).min(limit)
     }
 

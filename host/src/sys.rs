@@ -1302,3 +1302,16 @@ pub fn own_credentials(pid: i32, uid: u32, gid: u32) -> bool {
         && (uid == ruid || uid == euid)
         && (gid == rgid || gid == egid)
 }
+
+/// getrlimit(2) RLIMIT_NOFILE: this process's soft limit on descriptors
+/// (`None` when unlimited or unknown). Needs no descriptor, so it works
+/// when the process is out of them.
+pub fn nofile_soft_limit() -> Option<u64> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `lim` is a valid, writable rlimit for the call.
+    let r = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+    (r == 0 && lim.rlim_cur != libc::RLIM_INFINITY).then_some(lim.rlim_cur)
+}

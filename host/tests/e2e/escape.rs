@@ -1432,3 +1432,21 @@ fn a_flood_of_denied_datagrams_is_not_logged_one_by_one() {
         "{denied} audit records for a flood of {FLOOD}"
     );
 }
+
+/// Reading SO_PEERPIDFD would make the kernel install a pidfd in the host
+/// on every call (the fuzz runner found the leak): it is refused, and the
+/// host process holds no more descriptors after 200 tries.
+#[test]
+fn so_peerpidfd_is_refused_and_leaks_nothing() {
+    if !alone("escape::so_peerpidfd_is_refused_and_leaks_nothing") {
+        return;
+    }
+    let fds = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+    let step = "peerpidfd,200".to_string();
+    // Warm-up: the first run opens what the process keeps (engine, caches).
+    attempt("escape", std::slice::from_ref(&step), Policy::deny_all());
+    let before = fds();
+    let r = attempt("escape", std::slice::from_ref(&step), Policy::deny_all());
+    r.denied(&step);
+    assert_eq!(fds(), before, "descriptors leaked");
+}

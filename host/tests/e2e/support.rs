@@ -54,6 +54,10 @@ const GUESTS: &[&str] = &[
     "families",
     "raw_sniffer",
     "can_raw",
+    "conformance",
+    "reliability",
+    "fuzz",
+    "soak",
 ];
 
 /// Builds the guest programs unless the test command already did

@@ -278,6 +278,18 @@ fn main() {
                 s.setsockopt(level, name, value)?;
                 Ok(String::new())
             }
+            "peerpidfd" => {
+                // getsockopt(SOL_SOCKET, SO_PEERPIDFD) N times: the kernel
+                // would install a pidfd in the host on each.
+                let n: usize = f[1].parse().unwrap_or(1);
+                let (a, _b) = socketpair(AF_UNIX, SOCK_STREAM, 0)?;
+                let mut first = None;
+                for _ in 0..n {
+                    let r = a.getsockopt_bytes(SOL_SOCKET, 77, 4);
+                    first.get_or_insert(r);
+                }
+                first.unwrap_or(Ok(Vec::new())).map(|v| format!("{v:?}"))
+            }
             "join" => {
                 let s = socket(AF_INET, SOCK_DGRAM, 0)?;
                 let g: std::net::Ipv4Addr = f[1].parse().unwrap_or(std::net::Ipv4Addr::UNSPECIFIED);
