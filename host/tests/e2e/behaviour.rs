@@ -4,26 +4,7 @@
 use crate::support::*;
 
 fn compare(family: &str, run: fn(&str, &[&str], wasock_host::Policy) -> Outcome) {
-    let expected = python("behaviour.py", &[family]);
-    let got = run("behaviour", &[family], loopback_policy());
-    assert_eq!(got.code, Ok(0), "guest failed: {}", got.stderr);
-    let (e, g): (Vec<_>, Vec<_>) = (expected.lines().collect(), got.stdout.lines().collect());
-    for (i, (el, gl)) in e.iter().zip(&g).enumerate() {
-        assert_eq!(
-            gl,
-            el,
-            "line {} differs (IPv{family})\nguest:\n{}",
-            i + 1,
-            got.stdout
-        );
-    }
-    assert_eq!(
-        g.len(),
-        e.len(),
-        "line count differs\nguest:\n{}",
-        got.stdout
-    );
-    assert_eq!(g.last(), Some(&"done"));
+    compare_with_cpython("behaviour", family, run);
 }
 
 #[test]

@@ -1278,28 +1278,7 @@ fn a_loopback_deny_covers_the_other_familys_loopback() {
 /// (a shell script). Returns `true` in that child; in the parent, checks
 /// that the child ran the test and passed, and returns `false`.
 fn in_netns(test: &str, setup: &str) -> bool {
-    if std::env::var_os("WASOCK_TEST_NETNS").is_some() {
-        return true;
-    }
-    let script = format!("set -e; {setup}; exec \"$@\"");
-    let out = std::process::Command::new("unshare")
-        .args(["-n", "--", "sh", "-c", &script, "sh"])
-        .arg(std::env::current_exe().unwrap())
-        .args([test, "--exact", "--test-threads=1", "--include-ignored"])
-        .env("WASOCK_TEST_NETNS", "1")
-        .output()
-        .expect("unshare (util-linux) and ip (iproute2) are needed");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "{test} failed in its namespace:\n{text}"
-    );
-    assert!(text.contains("1 passed"), "{test} did not run:\n{text}");
-    false
+    in_namespace_with(test, "-n", setup, &[])
 }
 
 #[test]

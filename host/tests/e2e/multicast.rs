@@ -5,40 +5,19 @@
 
 use crate::support::*;
 use std::net::{Ipv4Addr, UdpSocket};
-use std::process::Command;
 use std::time::Duration;
 use wasock_host::Policy;
 
 /// Runs `test` again in a child process inside a fresh network namespace
 /// whose loopback is up and carries 224.0.0.0/4. True in the child.
 fn in_netns(test: &str) -> bool {
-    if std::env::var_os("WASOCK_TEST_MCAST_NETNS").is_some() {
-        return true;
-    }
     // IPv4 multicast over the loopback; IPv6 over a veth pair (mc0, with an
     // address of the namespace's own, mc1 its peer).
-    let script = "ip link set lo up multicast on && ip route add 224.0.0.0/4 dev lo \
+    let setup = "ip link set lo up multicast on && ip route add 224.0.0.0/4 dev lo \
                   && ip link add mc0 type veth peer name mc1 \
                   && ip -6 addr add fd00::1/64 dev mc0 nodad \
-                  && ip link set mc0 up && ip link set mc1 up && exec \"$@\"";
-    let out = Command::new("unshare")
-        .args(["-n", "--", "sh", "-c", script, "sh"])
-        .arg(std::env::current_exe().unwrap())
-        .args([test, "--exact", "--test-threads=1"])
-        .env("WASOCK_TEST_MCAST_NETNS", "1")
-        .output()
-        .expect("unshare (util-linux) and ip (iproute2) are needed");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "{test} failed in its namespace:\n{text}"
-    );
-    assert!(text.contains("1 passed"), "{test} did not run:\n{text}");
-    false
+                  && ip link set mc0 up && ip link set mc1 up";
+    in_namespace_with(test, "-n", setup, &[])
 }
 
 const GROUP: &str = "239.1.2.3";

@@ -40,35 +40,16 @@ fn in_namespace(test: &str, resolv_options: &str) -> bool {
         "nsswitch.conf",
         "hosts: files dns\nservices: files\nprotocols: files\nnetworks: files\n",
     );
-    let script = "set -e; ip link set lo up; \
-                  mount --bind \"$1\" /etc/hosts; \
-                  mount --bind \"$2\" /etc/resolv.conf; \
-                  mount --bind \"$3\" /etc/nsswitch.conf; \
-                  shift 3; exec \"$@\"";
-    let out = Command::new("unshare")
-        .args(["-mn", "--", "sh", "-c", script, "sh"])
-        .arg(&hosts)
-        .arg(&resolv)
-        .arg(&nss)
-        .arg(std::env::current_exe().unwrap())
-        .args([test, "--exact", "--test-threads=1", "--include-ignored"])
-        .env("WASOCK_TEST_NETNS", "1")
-        .output()
-        .expect("unshare (util-linux) and ip (iproute2) are needed");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "{test} failed in its namespace:\n{text}"
-    );
-    assert!(
-        text.contains("1 passed"),
-        "{test} did not run in its namespace:\n{text}"
-    );
-    false
+    let setup = "ip link set lo up; \
+                 mount --bind \"$1\" /etc/hosts; \
+                 mount --bind \"$2\" /etc/resolv.conf; \
+                 mount --bind \"$3\" /etc/nsswitch.conf";
+    in_namespace_with(
+        test,
+        "-mn",
+        setup,
+        &[hosts.as_os_str(), resolv.as_os_str(), nss.as_os_str()],
+    )
 }
 
 /// The namespace's nameserver: counts the queries it receives and answers

@@ -317,3 +317,69 @@ pub fn alone(test: &str) -> bool {
 /// Serialises tests that count the process's open descriptors or hold
 /// many of them, so that they do not disturb each other.
 pub static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Runs `test` (its path in this binary) again in a child process inside
+/// new namespaces (`unshare_flags`, e.g. `-n` or `-mn`), after `setup`, a
+/// shell script that gets `args` as `$1`, `$2`, … (and must not `shift`
+/// them away: they are dropped before the test binary runs). Returns `true`
+/// in that child; in the parent, checks that the child ran the one test
+/// and passed, and returns `false`.
+pub fn in_namespace_with(
+    test: &str,
+    unshare_flags: &str,
+    setup: &str,
+    args: &[&std::ffi::OsStr],
+) -> bool {
+    if std::env::var_os("WASOCK_TEST_NETNS").is_some() {
+        return true;
+    }
+    let script = format!("set -e; {setup}; shift {}; exec \"$@\"", args.len());
+    let out = Command::new("unshare")
+        .args([unshare_flags, "--", "sh", "-c", &script, "sh"])
+        .args(args)
+        .arg(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--test-threads=1", "--include-ignored"])
+        .env("WASOCK_TEST_NETNS", "1")
+        .output()
+        .expect("unshare (util-linux) and ip (iproute2) are needed");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "{test} failed in its namespace:\n{text}"
+    );
+    assert!(
+        text.contains("1 passed"),
+        "{test} did not run in its namespace:\n{text}"
+    );
+    false
+}
+
+/// Runs `tests/python/<guest>.py FAMILY` natively and the `guest` program
+/// sandboxed (loopback policy) with the same argument, and asserts that
+/// every line matches and that both end with `done`.
+pub fn compare_with_cpython(guest: &str, family: &str, run: fn(&str, &[&str], Policy) -> Outcome) {
+    let expected = python(&format!("{guest}.py"), &[family]);
+    let got = run(guest, &[family], loopback_policy());
+    assert_eq!(got.code, Ok(0), "guest failed: {}", got.stderr);
+    let (e, g): (Vec<_>, Vec<_>) = (expected.lines().collect(), got.stdout.lines().collect());
+    for (i, (el, gl)) in e.iter().zip(&g).enumerate() {
+        assert_eq!(
+            gl,
+            el,
+            "line {} differs (IPv{family})\nguest:\n{}",
+            i + 1,
+            got.stdout
+        );
+    }
+    assert_eq!(
+        g.len(),
+        e.len(),
+        "line count differs\nguest:\n{}",
+        got.stdout
+    );
+    assert_eq!(g.last(), Some(&"done"));
+}
