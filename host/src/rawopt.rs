@@ -263,9 +263,9 @@ pub const RAW: &[(i32, i32, &str, Set)] = {
         (SOL_PACKET, 15, "PACKET_VNET_HDR", INT),
         (SOL_PACKET, 16, "PACKET_TX_TIMESTAMP", INT),
         (SOL_PACKET, 17, "PACKET_TIMESTAMP", INT),
-        (SOL_PACKET, 18, "PACKET_FANOUT", INT),
+        (SOL_PACKET, 18, "PACKET_FANOUT", Refused(ROUTE)),
         (SOL_PACKET, 19, "PACKET_TX_HAS_OFF", INT),
-        (SOL_PACKET, 20, "PACKET_QDISC_BYPASS", INT),
+        (SOL_PACKET, 20, "PACKET_QDISC_BYPASS", Refused(ROUTE)),
         (SOL_PACKET, 21, "PACKET_ROLLOVER_STATS", ReadOnly),
         (SOL_PACKET, 22, "PACKET_FANOUT_DATA", Refused(PTR)),
         (SOL_PACKET, 23, "PACKET_IGNORE_OUTGOING", INT),
@@ -290,13 +290,15 @@ pub const RAW: &[(i32, i32, &str, Set)] = {
         (SOL_CAN_RAW, 7, "CAN_RAW_XL_FRAMES", INT),
         (SOL_CAN_J1939, 1, "SO_J1939_FILTER", Var(1024)),
         (SOL_CAN_J1939, 2, "SO_J1939_PROMISC", INT),
-        (SOL_CAN_J1939, 3, "SO_J1939_SEND_PRIO", INT),
+        (SOL_CAN_J1939, 3, "SO_J1939_SEND_PRIO", Refused(CAP)),
         (SOL_CAN_J1939, 4, "SO_J1939_ERRQUEUE", INT),
         // SOL_ALG
         (SOL_ALG, 1, "ALG_SET_KEY", Var(1024)),
         // The authentication tag size is the length given with a NULL value.
         (SOL_ALG, 5, "ALG_SET_AEAD_AUTHSIZE", Var(1024)),
-        (SOL_ALG, 6, "ALG_SET_PUBKEY", Var(1024)),
+        // Python calls 6 ALG_SET_PUBKEY; mainline Linux uses it for
+        // ALG_SET_DRBG_ENTROPY, which needs CAP_SYS_ADMIN.
+        (SOL_ALG, 6, "ALG_SET_PUBKEY", Refused(CAP)),
         // SOL_TIPC
         (SOL_TIPC, 127, "TIPC_IMPORTANCE", INT),
         (SOL_TIPC, 128, "TIPC_SRC_DROPPABLE", INT),
@@ -518,8 +520,10 @@ pub fn interface_ioctl(
         )
     };
     if request != SIOCGIFNAME {
+        // The name must also exist: for a name it does not know, the
+        // kernel (as root) would try to load a module called after it.
         let name = ifreq_name(&buf);
-        if !ctx.interfaces.shows(&name) {
+        if !ctx.interfaces.shows(&name) || sys::if_nametoindex(&name).is_none() {
             return Err(hidden(&name));
         }
     }
