@@ -856,8 +856,9 @@ impl WasockCtxView<'_> {
             ));
         }
         let nonblocking = !W::BLOCKING_FD;
-        let domain =
-            sys::domain(family).ok_or_else(|| SocketError::unsupported("AF_UNIX (socketpair)"))?;
+        let domain = sys::domain(family).ok_or_else(|| {
+            SocketError::new(ErrorCode::AddressFamilyNotSupported, "AF_UNIX (socketpair)")
+        })?;
         let (a, b) = sys::socketpair(domain, ty, protocol, nonblocking)?;
         let a = self.push(HostSocket::new(
             a,
