@@ -224,7 +224,9 @@ pub const RAW: &[(i32, i32, &str, Set)] = {
         (TCP, 28, "TCP_SAVED_SYN", ReadOnly),
         (TCP, 29, "TCP_REPAIR_WINDOW", Refused(CAP)),
         (TCP, 30, "TCP_FASTOPEN_CONNECT", INT),
-        (TCP, 31, "TCP_ULP", Free(16)),
+        // A root host autoloads the module `tcp-ulp-<name>` for a name it
+        // does not know: granted by name, as the guarded options are.
+        (TCP, 31, "TCP_ULP", Guarded("TCP_ULP", 16)),
         (TCP, 32, "TCP_MD5SIG_EXT", Free(216)),
         (TCP, 33, "TCP_FASTOPEN_KEY", Var(32)),
         (TCP, 34, "TCP_FASTOPEN_NO_COOKIE", INT),

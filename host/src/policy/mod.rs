@@ -392,7 +392,8 @@ pub fn protocol_number(s: &str) -> Option<i32> {
 /// Linux derives SO_PRIORITY from it (the per-message control messages of
 /// the same name need the grant too); `TCP_CONGESTION` because the host's
 /// CAP_NET_ADMIN would let the guest pick an algorithm outside
-/// `tcp_allowed_congestion_control`;
+/// `tcp_allowed_congestion_control`; `TCP_ULP` (raw path) because a root
+/// host autoloads a kernel module named after an unknown protocol;
 /// `SO_REUSEPORT` (and `SO_REUSEADDR` on UDP sockets only, where it lets
 /// two sockets share a port) would let a guest take traffic from a host
 /// service on a port it may bind.
@@ -408,6 +409,7 @@ pub const GUARDED_OPTIONS: &[&str] = &[
     "IP_TOS",
     "IPV6_TCLASS",
     "TCP_CONGESTION",
+    "TCP_ULP",
     "SO_REUSEPORT",
     "SO_REUSEADDR",
 ];

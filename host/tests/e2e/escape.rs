@@ -1429,3 +1429,18 @@ fn so_peerpidfd_is_refused_and_leaks_nothing() {
     r.denied(&step);
     assert_eq!(fds(), before, "descriptors leaked");
 }
+
+/// TCP_ULP (raw path): a root host would autoload the kernel module
+/// `tcp-ulp-<name>` for a name it does not know, so it needs a grant.
+#[test]
+fn tcp_ulp_is_a_guarded_option() {
+    let st = "opt,TCP_ULP".to_string();
+    let r = attempt("escape", std::slice::from_ref(&st), Policy::deny_all());
+    r.denied(&st);
+    // Granted, the kernel answers (an unconnected socket cannot take the
+    // tls ULP), not the policy.
+    let granted = Policy::deny_all().allow_option("TCP_ULP").unwrap();
+    let r = attempt("escape", std::slice::from_ref(&st), granted);
+    let l = r.line(&st);
+    assert!(!l.contains("PermissionError"), "{l}");
+}

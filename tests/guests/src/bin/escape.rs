@@ -85,6 +85,7 @@ fn opt(name: &str) -> (i32, i32, OptValue) {
         "IP_FREEBIND" => (IPPROTO_IP, 15, 1.into()),
         // Available on this kernel but not in tcp_allowed_congestion_control.
         "TCP_CONGESTION" => (IPPROTO_TCP, TCP_CONGESTION, (&b"cubic"[..]).into()),
+        "TCP_ULP" => (IPPROTO_TCP, 31, (&b"tls"[..]).into()),
         _ => (SOL_SOCKET, SO_KEEPALIVE, 1.into()),
     }
 }
