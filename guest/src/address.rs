@@ -25,6 +25,13 @@ pub enum Address {
     /// Any other family (netlink, packet, vsock, CAN, …), as the host
     /// reported it.
     Other(RawAddress),
+    /// Python's `None`: the kernel reported no address. `recvfrom` and
+    /// `recvmsg` return it where CPython returns `None` (a connected
+    /// stream, a datagram from an unnamed unix socket); it is never
+    /// returned for a datagram socket of an IP family, whose sender is
+    /// always known. As an input, `bind`/`connect`/`sendto` refuse it with
+    /// CPython's `TypeError`, and `sendmsg` takes it as "no address".
+    None,
 }
 
 /// An address of a family that has no Python-tuple case in [`Address`]
@@ -48,7 +55,13 @@ impl Address {
             Address::Inet6(..) => crate::AF_INET6,
             Address::Unix(_) => crate::AF_UNIX,
             Address::Other(raw) => crate::convert::raw_family(raw),
+            Address::None => crate::AF_UNSPEC,
         }
+    }
+
+    /// Whether this is Python's `None` (no address reported).
+    pub fn is_none(&self) -> bool {
+        matches!(self, Address::None)
     }
 
     /// The host part of an `Inet`/`Inet6` address.
@@ -200,7 +213,7 @@ impl From<RawAddress> for Address {
 
 impl fmt::Display for Address {
     /// Python's `repr()` of the address: `('127.0.0.1', 50007)`,
-    /// `('::1', 50007, 0, 0)`, `'/tmp/x'`, `b'\x00abc'`, `''`.
+    /// `('::1', 50007, 0, 0)`, `'/tmp/x'`, `b'\x00abc'`, `''`, `None`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Address::Inet(host, port) => write!(f, "({}, {port})", repr_str(host)),
@@ -210,6 +223,7 @@ impl fmt::Display for Address {
             Address::Unix(path) if path.first() == Some(&0) => f.write_str(&repr_bytes(path)),
             Address::Unix(path) => f.write_str(&repr_str_bytes(path)),
             Address::Other(raw) => fmt::Display::fmt(raw, f),
+            Address::None => f.write_str("None"),
         }
     }
 }
@@ -232,6 +246,8 @@ mod tests {
         assert_eq!(Address::from(&b"\0abc"[..]).to_string(), "b'\\x00abc'");
         assert_eq!(Address::Unix(Vec::new()).to_string(), "''");
         assert_eq!(Address::netlink(0, 0).to_string(), "(0, 0)");
+        assert_eq!(Address::None.to_string(), "None");
+        assert_eq!(Address::None.family(), crate::AF_UNSPEC);
     }
 
     #[test]

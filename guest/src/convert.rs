@@ -286,6 +286,12 @@ pub(crate) fn address_from_wit(addr: WitAddress) -> Address {
     }
 }
 
+/// An address the host may leave out (`recv-from`, `recv-msg`): none is
+/// Python's `None`.
+pub(crate) fn maybe_address_from_wit(addr: Option<WitAddress>) -> Address {
+    addr.map_or(Address::None, address_from_wit)
+}
+
 /// The `AF_*` family of an opaque address.
 pub(crate) fn raw_family(raw: &RawAddress) -> i32 {
     match &raw.0 {
@@ -547,7 +553,32 @@ fn shape_name(addr: &Address) -> &'static str {
         Address::Inet(..) | Address::Inet6(..) => "tuple",
         Address::Unix(_) => "str",
         Address::Other(_) => "tuple",
+        Address::None => "NoneType",
     }
+}
+
+/// CPython's `TypeError` for `None` given as the address of a socket of
+/// one of the families whose addresses are tuples.
+fn none_address_error(family: i32, caller: &str) -> Error {
+    let name = match family {
+        AF_NETLINK => "AF_NETLINK",
+        AF_PACKET => "AF_PACKET",
+        AF_CAN => "AF_CAN",
+        AF_ALG => "AF_ALG",
+        AF_TIPC => "AF_TIPC",
+        AF_QIPCRTR => "AF_QIPCRTR",
+        AF_VSOCK => {
+            return Error::new(
+                ErrorKind::TypeError,
+                "getsockaddrarg: AF_VSOCK address must be tuple, not NoneType",
+            )
+        }
+        _ => return Error::os_msg("getsockaddrarg: bad family"),
+    };
+    Error::new(
+        ErrorKind::TypeError,
+        format!("{caller}(): {name} address must be tuple, not NoneType"),
+    )
 }
 
 /// CPython's `getsockaddrarg`: a Python address for a socket of `family`
@@ -593,10 +624,14 @@ pub(crate) fn address_to_wit(addr: &Address, family: i32, caller: &str) -> Resul
             ),
         )),
         (AF_UNIX, Address::Unix(path)) => unix_to_wit(path),
-        (AF_UNIX, _) => Err(Error::new(
+        (AF_UNIX, other) => Err(Error::new(
             ErrorKind::TypeError,
-            "a bytes-like object is required, not 'tuple'",
+            format!(
+                "a bytes-like object is required, not '{}'",
+                shape_name(other)
+            ),
         )),
+        (_, Address::None) => Err(none_address_error(family, caller)),
         (_, Address::Other(raw)) => Ok(raw.0.clone()),
         (_, Address::Unix(path)) => unix_to_wit(path),
         (_, Address::Inet(host, port)) => inet_address(resolve_host(host, AF_UNSPEC)?, *port, 0, 0),

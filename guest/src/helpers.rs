@@ -121,8 +121,9 @@ fn connect_each(
         let attempt = (|| -> Result<Socket> {
             let sock = socket(info.family, info.type_, info.proto)?;
             sock.settimeout(timeout)?;
-            if let Some(src) = &source_address {
-                sock.bind(src)?;
+            match &source_address {
+                Some(Address::None) | None => {}
+                Some(src) => sock.bind(src)?,
             }
             sock.connect(&info.sockaddr)?;
             Ok(sock)
@@ -260,11 +261,11 @@ pub fn select(
 }
 
 /// What [`recv_fds`] returns: `(data, sockets, msg_flags, address)`.
-pub type RecvFds = (Vec<u8>, Vec<Socket>, i32, Option<Address>);
+pub type RecvFds = (Vec<u8>, Vec<Socket>, i32, Address);
 
 /// What [`Socket::recvmsg`] returns: Python's
 /// `(data, ancdata, msg_flags, address)`.
-pub type RecvMsg = (Vec<u8>, Vec<Ancillary>, i32, Option<Address>);
+pub type RecvMsg = (Vec<u8>, Vec<Ancillary>, i32, Address);
 
 /// Python's `send_fds`: sendmsg(2) with one SCM_RIGHTS message carrying
 /// `fds` (WIT `ancillary.send-msg` with `rights`). The sockets stay open

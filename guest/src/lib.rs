@@ -26,7 +26,12 @@
 //! - [`Socket`] methods are Python's, and each says which system call (and
 //!   WIT call) it corresponds to.
 //! - Addresses ([`Address`]) are Python's tuples; they display as Python's
-//!   `repr`.
+//!   `repr`. Where CPython returns `None` for an address (`recvfrom` on a
+//!   connected stream), the address is [`Address::None`]: `recvfrom`'s
+//!   address needs no unwrapping.
+//! - `recv_into`, `recvfrom_into` and `recvmsg_into` receive straight into
+//!   the caller's buffer, with no intermediate allocation (the crate
+//!   exports the component's `cabi_realloc` for this).
 //! - Every failure is an [`Error`] whose [`ErrorKind`] is the Python
 //!   exception class CPython 3.11 would raise, with its errno and message.
 //!
@@ -84,6 +89,7 @@ mod helpers;
 mod idna;
 mod inet;
 mod netdb;
+mod recvbuf;
 mod socket;
 mod text;
 mod timeout;

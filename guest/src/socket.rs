@@ -5,6 +5,7 @@ use crate::address::Address;
 use crate::bindings::wasock::socket as wit;
 use crate::convert::{self, OptValue};
 use crate::error::{Error, Result};
+use crate::recvbuf;
 use crate::{getdefaulttimeout, Ancillary};
 use std::cell::Cell;
 use std::fmt;
@@ -290,27 +291,37 @@ impl Socket {
     /// `ValueError('buffer too small for requested bytes')`. Returns the
     /// number of bytes received; an empty `buf` returns 0 at once without
     /// receiving, as in CPython.
+    ///
+    /// The host writes the data straight into `buf` (see the crate's
+    /// `recvbuf` module): no intermediate `Vec`.
     pub fn recv_into(&self, buf: &mut [u8], nbytes: usize, flags: i32) -> Result<usize> {
         let n = into_len(buf.len(), nbytes)?;
-        let data = self.recv_flags(n, flags)?;
-        Ok(copy_into(buf, &data))
+        let flags = convert::msg_flags_to_wit(flags);
+        let (got, ()) = convert::wit(recvbuf::aimed(
+            &mut buf[..n],
+            || self.inner.recv(n as u64, flags),
+            |data| (data, ()),
+        ))?;
+        Ok(got)
     }
 
     /// Receives data and the sender's address: recvfrom(2) (WIT
-    /// `socket.recv-from`). The address is `None` when the kernel reports
-    /// none (connected streams, unnamed unix peers).
-    pub fn recvfrom(&self, bufsize: usize) -> Result<(Vec<u8>, Option<Address>)> {
+    /// `socket.recv-from`). The address is [`Address::None`] where CPython
+    /// returns `None` (the kernel reported none: connected streams, unnamed
+    /// unix peers); a datagram socket of an IP family always gets its
+    /// sender's.
+    pub fn recvfrom(&self, bufsize: usize) -> Result<(Vec<u8>, Address)> {
         self.recvfrom_flags(bufsize, 0)
     }
 
     /// `recvfrom(bufsize, flags)`: recvfrom(2) with `MSG_*` flags (WIT
     /// `socket.recv-from`).
-    pub fn recvfrom_flags(&self, bufsize: usize, flags: i32) -> Result<(Vec<u8>, Option<Address>)> {
+    pub fn recvfrom_flags(&self, bufsize: usize, flags: i32) -> Result<(Vec<u8>, Address)> {
         let (data, addr) = convert::wit(
             self.inner
                 .recv_from(bufsize as u64, convert::msg_flags_to_wit(flags)),
         )?;
-        Ok((data, addr.map(convert::address_from_wit)))
+        Ok((data, convert::maybe_address_from_wit(addr)))
     }
 
     /// Receives into `buf` with the sender's address: recvfrom(2) (WIT
@@ -324,15 +335,20 @@ impl Socket {
         buf: &mut [u8],
         nbytes: usize,
         flags: i32,
-    ) -> Result<(usize, Option<Address>)> {
+    ) -> Result<(usize, Address)> {
         if nbytes > buf.len() {
             return Err(Error::value(
                 "nbytes is greater than the length of the buffer",
             ));
         }
         let n = into_len(buf.len(), nbytes)?;
-        let (data, addr) = self.recvfrom_flags(n, flags)?;
-        Ok((copy_into(buf, &data), addr))
+        let flags = convert::msg_flags_to_wit(flags);
+        let (got, addr) = convert::wit(recvbuf::aimed(
+            &mut buf[..n],
+            || self.inner.recv_from(n as u64, flags),
+            |pair| pair,
+        ))?;
+        Ok((got, convert::maybe_address_from_wit(addr)))
     }
 
     /// Sends the concatenation of `buffers` with ancillary data: sendmsg(2)
@@ -361,9 +377,10 @@ impl Socket {
         flags: i32,
         address: Option<Address>,
     ) -> Result<usize> {
+        // CPython's sendmsg takes `None` as "no address".
         let address = match address {
+            Some(Address::None) | None => None,
             Some(a) => Some(self.addr(a, "sendmsg")?),
-            None => None,
         };
         let buffers: Vec<Vec<u8>> = buffers.iter().map(|b| b.to_vec()).collect();
         let n = convert::wit(wit::ancillary::send_msg(
@@ -397,7 +414,7 @@ impl Socket {
             msg.data,
             anc,
             convert::msg_flags_from_wit(msg.flags),
-            msg.address.map(convert::address_from_wit),
+            convert::maybe_address_from_wit(msg.address),
         ))
     }
 
@@ -410,15 +427,39 @@ impl Socket {
         buffers: &mut [&mut [u8]],
         ancbufsize: usize,
         flags: i32,
-    ) -> Result<(usize, Vec<Ancillary>, i32, Option<Address>)> {
-        let total = buffers.iter().map(|b| b.len()).sum();
-        let (data, anc, msg_flags, addr) = self.recvmsg(total, ancbufsize, flags)?;
-        let mut rest = &data[..];
-        for b in buffers.iter_mut() {
-            let n = copy_into(b, rest);
-            rest = &rest[n..];
-        }
-        Ok((data.len() - rest.len(), anc, msg_flags, addr))
+    ) -> Result<(usize, Vec<Ancillary>, i32, Address)> {
+        let total: usize = buffers.iter().map(|b| b.len()).sum();
+        let flags = convert::msg_flags_to_wit(flags);
+        let call = || wit::ancillary::recv_msg(&self.inner, total as u64, ancbufsize as u64, flags);
+        let split = |m: wit::ancillary::ReceivedMessage| (m.data, (m.control, m.flags, m.address));
+        // Aimed at the first non-empty buffer: data that fits lands there
+        // directly (as recvmsg(2) would fill it first); more is scattered
+        // from a copy.
+        let first = buffers.iter().position(|b| !b.is_empty());
+        let (n, (control, msg_flags, address)) = match first {
+            Some(i) if buffers[i].len() == total => {
+                convert::wit(recvbuf::aimed(&mut *buffers[i], call, split))?
+            }
+            _ => {
+                let (data, rest) = split(convert::wit(call())?);
+                let mut left = &data[..];
+                for b in buffers.iter_mut() {
+                    let k = copy_into(b, left);
+                    left = &left[k..];
+                }
+                (data.len() - left.len(), rest)
+            }
+        };
+        let anc = control
+            .into_iter()
+            .map(convert::recv_cmsg_from_wit)
+            .collect();
+        Ok((
+            n,
+            anc,
+            convert::msg_flags_from_wit(msg_flags),
+            convert::maybe_address_from_wit(address),
+        ))
     }
 
     /// Python's `sendfile(file, offset, count)`, by CPython's send(2)
@@ -865,13 +906,24 @@ impl SocketFile<'_> {
 
     /// One recv(2) of at most `n` bytes, as CPython's `SocketIO.readinto`.
     fn recv(&mut self, n: usize) -> io::Result<Vec<u8>> {
+        self.reading_with(|sock| sock.recv(n))
+    }
+
+    /// recv(2) straight into `out` (see [`Socket::recv_into`]).
+    fn recv_into(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.reading_with(|sock| sock.recv_into(out, 0, 0))
+    }
+
+    /// Runs one receive as Python's `SocketIO.readinto` does: only on a
+    /// readable file, never again after a timeout.
+    fn reading_with<T>(&mut self, f: impl FnOnce(&Socket) -> Result<T>) -> io::Result<T> {
         if !self.reading {
             return Err(Error::new(crate::ErrorKind::UnsupportedOperation, "read").into());
         }
         if self.timed_out {
             return Err(Error::os_msg("cannot read from timed out object").into());
         }
-        match self.sock.recv(n) {
+        match f(self.sock) {
             Err(e) if e.kind() == crate::ErrorKind::TimeoutError => {
                 self.timed_out = true;
                 Err(e.into())
@@ -891,11 +943,11 @@ impl SocketFile<'_> {
 
 impl io::Read for SocketFile<'_> {
     /// Reads buffered data, or recv(2) (WIT `socket.recv`) when the buffer
-    /// is empty; 0 at end of stream.
+    /// is empty (straight into `out` when it is at least the buffer's
+    /// size); 0 at end of stream.
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if self.pos >= self.buf.len() && out.len() >= self.size.max(1) {
-            let data = self.recv(out.len())?;
-            return Ok(copy_into(out, &data));
+            return self.recv_into(out);
         }
         let n = {
             let avail = io::BufRead::fill_buf(self)?;
@@ -961,10 +1013,9 @@ impl Drop for SocketFile<'_> {
 }
 
 impl io::Read for &Socket {
-    /// recv(2) (WIT `socket.recv`).
+    /// recv(2) (WIT `socket.recv`), straight into `out`.
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let data = self.recv(out.len())?;
-        Ok(copy_into(out, &data))
+        Ok(self.recv_into(out, 0, 0)?)
     }
 }
 

@@ -10,6 +10,11 @@ use crate::bindings::errors::{Error, ErrorCode};
 use std::fmt;
 use std::io;
 
+/// The longest error detail a guest is sent, in bytes. The guest crate
+/// relies on it: a failed receive's text fits its 1 KiB scratch area, so it
+/// never lands in the caller's buffer.
+pub const MAX_DETAIL: usize = 1024;
+
 /// What a host call returns on failure: an error for the guest, or a trap.
 #[derive(Debug)]
 pub enum SocketError {
@@ -20,12 +25,19 @@ pub enum SocketError {
 }
 
 impl SocketError {
-    /// An error for the guest with this code and detail.
+    /// An error for the guest with this code and detail. The detail is
+    /// cut to at most [`MAX_DETAIL`] bytes (at a character boundary).
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        SocketError::Guest(Error {
-            code,
-            detail: detail.into(),
-        })
+        let mut detail = detail.into();
+        if detail.len() > MAX_DETAIL {
+            let mut end = MAX_DETAIL - '…'.len_utf8();
+            while !detail.is_char_boundary(end) {
+                end -= 1;
+            }
+            detail.truncate(end);
+            detail.push('…');
+        }
+        SocketError::Guest(Error { code, detail })
     }
 
     /// A policy denial; `what` names the use and the target.
@@ -77,10 +89,7 @@ impl std::error::Error for SocketError {}
 
 impl From<io::Error> for SocketError {
     fn from(e: io::Error) -> Self {
-        SocketError::Guest(Error {
-            code: error_code(&e),
-            detail: resource_detail(&e),
-        })
+        SocketError::new(error_code(&e), resource_detail(&e))
     }
 }
 
@@ -196,3 +205,24 @@ pub fn shorten(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Shorthand for host results.
 pub type SocketResult<T> = Result<T, SocketError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_are_capped_at_a_char_boundary() {
+        let long = "é".repeat(MAX_DETAIL);
+        match SocketError::new(ErrorCode::Invalid, long) {
+            SocketError::Guest(e) => {
+                assert!(e.detail.len() <= MAX_DETAIL);
+                assert!(e.detail.ends_with('…'));
+            }
+            SocketError::Trap(_) => panic!("not a guest error"),
+        }
+        match SocketError::new(ErrorCode::Invalid, "short") {
+            SocketError::Guest(e) => assert_eq!(e.detail, "short"),
+            SocketError::Trap(_) => panic!("not a guest error"),
+        }
+    }
+}

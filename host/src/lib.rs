@@ -55,7 +55,7 @@ mod wait;
 mod zerocopy;
 
 pub use ctx::{HasWasock, InterfaceView, Recorder, Source, WasockCtx, WasockCtxView, WasockView};
-pub use error::{errno_code, error_code, SocketError};
+pub use error::{errno_code, error_code, SocketError, MAX_DETAIL};
 pub use netdb::MAX_LOOKUPS;
 pub use policy::{Limits, Policy, Target, Transport, Use};
 pub use socket::HostSocket;

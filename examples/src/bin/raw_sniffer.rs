@@ -56,7 +56,7 @@ fn main() -> ExitCode {
             println!(
                 "Captured {} bytes from {}: IPv4 UDP {}.{}.{}.{} -> {}.{}.{}.{}:{} payload {}",
                 frame.len(),
-                addr.map_or("None".into(), |a| a.to_string()),
+                addr,
                 ip[12],
                 ip[13],
                 ip[14],

@@ -58,6 +58,7 @@ const GUESTS: &[&str] = &[
     "reliability",
     "fuzz",
     "soak",
+    "recv_direct",
 ];
 
 /// Builds the guest programs unless the test command already did

@@ -330,7 +330,7 @@ fn udp() {
     show("empty-sendto", || b.sendto(b"", &an));
     show("empty-recvfrom", || {
         let (d, x) = a.recvfrom(10)?;
-        Ok((d, x == Some(bn.clone())))
+        Ok((d, x == bn))
     });
     show("sendto-long", || b.sendto(b"0123456789", &an));
     show("recv-truncated", || a.recv(4));
@@ -449,7 +449,11 @@ fn ipv6() {
     show("udp6-sendto", || b.sendto(b"six", name(&a)));
     showr("udp6-recvfrom", || {
         let (x, addr) = a.recvfrom(10)?;
-        let addr = addr.map(|a| nohost(&a)).unwrap_or_else(|| "None".into());
+        let addr = if addr.is_none() {
+            "None".into()
+        } else {
+            nohost(&addr)
+        };
         Ok(tup(&[x.repr(), addr]))
     });
     a.close();

@@ -342,17 +342,17 @@ fn main() {
                     if peek {
                         // Peeking must not show a denied peer's datagram.
                         match s.recvfrom_flags(100, MSG_PEEK) {
-                            Ok((_, Some(a))) => println!("peeked {}", a.host().unwrap_or("")),
-                            Ok((_, None)) => println!("peeked ?"),
+                            Ok((_, Address::None)) => println!("peeked ?"),
+                            Ok((_, a)) => println!("peeked {}", a.host().unwrap_or("")),
                             Err(e) => println!("peeked {}", exc(&e)),
                         }
                     }
                     match s.recvfrom(100) {
-                        Ok((_, Some(a))) => {
+                        Ok((_, Address::None)) => peers.push("?".into()),
+                        Ok((_, a)) => {
                             let _ = s.sendto(b"echo", &a);
                             peers.push(a.host().unwrap_or("").to_string());
                         }
-                        Ok((_, None)) => peers.push("?".into()),
                         Err(e) => peers.push(exc(&e)),
                     }
                 }

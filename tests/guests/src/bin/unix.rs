@@ -224,7 +224,7 @@ fn main() {
     show("dgram-sendto", || u.sendto(b"from-auto", "dg"));
     show("dgram-recvfrom-auto", || {
         let (data, from) = d.recvfrom(100)?;
-        Ok((data, from.as_ref() == Some(&name)))
+        Ok((data, from == name))
     });
     let v = dgram();
     show("dgram-sendto-unnamed", || v.sendto(b"anon", "dg"));
@@ -432,11 +432,7 @@ fn main() {
         Ok(Py(format!(
             "({}, {flags}, {})",
             msg.repr(),
-            addr.as_ref()
-                .and_then(|a| a.host())
-                .unwrap_or("")
-                .to_string()
-                .repr()
+            addr.host().unwrap_or("").to_string().repr()
         )))
     });
     print_cmsgs(&anc);
@@ -510,11 +506,7 @@ fn main() {
         Ok(Py(format!(
             "({}, {flags}, {})",
             msg.repr(),
-            addr.as_ref()
-                .and_then(|a| a.host())
-                .unwrap_or("")
-                .to_string()
-                .repr()
+            addr.host().unwrap_or("").to_string().repr()
         )))
     });
     print_cmsgs(&anc);
@@ -562,11 +554,7 @@ fn main() {
         Ok(Py(format!(
             "({}, {flags}, {})",
             msg.repr(),
-            addr.as_ref()
-                .and_then(|a| a.host())
-                .unwrap_or("")
-                .to_string()
-                .repr()
+            addr.host().unwrap_or("").to_string().repr()
         )))
     });
     print_cmsgs(&anc);
