@@ -20,6 +20,9 @@ Workloads (servers are provided by the harness):
   udp        N request/reply datagrams of SIZE bytes over a connected UDP
              socket (2 s timeout, timeouts count as lost); result: round
              trips per second.
+  udp-pktinfo  as udp, but unconnected: sendto, then recvmsg with IP_PKTINFO
+             on, checking each reply's destination address from the control
+             message; result: round trips per second.
 
 The timer (time.perf_counter) covers only the measured work: everything after
 the connection is established, except for ``connect`` where connecting is the
@@ -99,7 +102,7 @@ def bulk_up(host, port, n, size):
 def bulk_down(host, port, n, size):
     s = socket.socket(_family(host), socket.SOCK_STREAM)
     try:
-        s.connect((host, port))
+        s.connect(_address(host, port))
         buf = bytearray(size)
         recv_into = s.recv_into
         request = struct.pack(">Q", n)
@@ -160,12 +163,47 @@ def udp(host, port, n, size):
     return n / elapsed
 
 
+def udp_pktinfo(host, port, n, size):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    lost = 0
+    try:
+        s.settimeout(2.0)
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_PKTINFO, 1)
+        payload = b"x" * size
+        addr = (host, port)
+        sendto = s.sendto
+        recvmsg = s.recvmsg
+        space = socket.CMSG_SPACE(12)
+        want = (socket.IPPROTO_IP, socket.IP_PKTINFO)
+        local = socket.inet_aton(host)
+        timeout = socket.timeout
+        t0 = perf_counter()
+        for _ in range(n):
+            sendto(payload, addr)
+            try:
+                _, anc, _, _ = recvmsg(65536, space)
+            except timeout:
+                lost += 1
+                continue
+            level, kind, data = anc[0]
+            # struct in_pktinfo: ifindex, spec_dst, addr (the destination).
+            if (level, kind) != want or data[8:12] != local:
+                raise ValueError("no IP_PKTINFO for %r" % (anc,))
+        elapsed = perf_counter() - t0
+    finally:
+        s.close()
+    if lost:
+        print("udp-pktinfo: %d of %d datagrams lost" % (lost, n), file=sys.stderr)
+    return n / elapsed
+
+
 WORKLOADS = {
     "pingpong": pingpong,
     "bulk-up": bulk_up,
     "bulk-down": bulk_down,
     "connect": connect,
     "udp": udp,
+    "udp-pktinfo": udp_pktinfo,
 }
 
 

@@ -108,6 +108,15 @@ fn rows(quick: bool) -> Vec<Row> {
             size: 64 << 10,
         },
         Row {
+            name: "AF_UNIX bulk receive 256 MiB",
+            unit: "MiB/s",
+            lower_is_better: false,
+            workload: "bulk-down",
+            server: "unix-source",
+            n: q(256) << 20,
+            size: 64 << 10,
+        },
+        Row {
             name: "connect + close",
             unit: "connections/s",
             lower_is_better: false,
@@ -133,6 +142,15 @@ fn rows(quick: bool) -> Vec<Row> {
             server: "udp",
             n: q(20_000),
             size: 1400,
+        },
+        Row {
+            name: "UDP 64 B recvmsg + IP_PKTINFO",
+            unit: "datagrams/s",
+            lower_is_better: false,
+            workload: "udp-pktinfo",
+            server: "udp",
+            n: q(20_000),
+            size: 64,
         },
     ]
 }
@@ -196,6 +214,28 @@ fn serve_unix(dir: &Path) {
         UnixListener::bind(dir.join("sink.sock")).unwrap(),
         sink_loop,
     );
+    each(
+        UnixListener::bind(dir.join("source.sock")).unwrap(),
+        source_loop,
+    );
+}
+
+/// Reads an 8-byte big-endian length, then sends that many bytes (at most
+/// 16 GiB).
+fn source_loop<S: Read + Write>(mut s: S) {
+    let mut len = [0u8; 8];
+    if s.read_exact(&mut len).is_err() {
+        return;
+    }
+    let mut left = u64::from_be_bytes(len).min(1 << 34);
+    let buf = vec![b'y'; 64 << 10];
+    while left > 0 {
+        let k = left.min(buf.len() as u64) as usize;
+        if s.write_all(&buf[..k]).is_err() {
+            break;
+        }
+        left -= k as u64;
+    }
 }
 
 /// Where the AF_UNIX servers listen (one directory per harness run).
@@ -237,21 +277,7 @@ fn serve(unix: Option<&str>) {
         echo_loop(s)
     });
     each(sink, sink_loop);
-    each(source, |mut s| {
-        let mut len = [0u8; 8];
-        if s.read_exact(&mut len).is_err() {
-            return;
-        }
-        let mut left = u64::from_be_bytes(len).min(1 << 34);
-        let buf = vec![b'y'; 64 << 10];
-        while left > 0 {
-            let k = left.min(buf.len() as u64) as usize;
-            if s.write_all(&buf[..k]).is_err() {
-                break;
-            }
-            left -= k as u64;
-        }
-    });
+    each(source, source_loop);
     std::thread::spawn(move || {
         for s in accept.incoming() {
             drop(s);
@@ -381,8 +407,8 @@ impl Bench {
             }
             "wasock sync" => self.run_guest(&self.wasock_guest, &self.args_for(row, true), false),
             "wasock async" => self.run_guest(&self.wasock_guest, &self.args_for(row, true), true),
-            // wasi:sockets has no AF_UNIX.
-            "wasi:sockets guest" if unix => None,
+            // wasi:sockets has no AF_UNIX, and no recvmsg or IP_PKTINFO.
+            "wasi:sockets guest" if unix || row.workload == "udp-pktinfo" => None,
             "wasi:sockets guest" => self.run_guest(&self.std_guest, &args, false),
             _ => None,
         }

@@ -67,7 +67,7 @@ fn run(args: &[String]) -> Result<f64> {
             Ok(n as f64 / (1 << 20) as f64 / t.elapsed().as_secs_f64())
         }
         "bulk-down" => {
-            let s = create_connection(addr, None, None)?;
+            let s = stream(false)?;
             let mut buf = vec![0u8; size];
             let t = Instant::now();
             s.sendall(&n.to_be_bytes())?;
@@ -103,6 +103,34 @@ fn run(args: &[String]) -> Result<f64> {
                     Ok(_) => {}
                     Err(e) if e.kind() == ErrorKind::TimeoutError => {}
                     Err(e) => return Err(e),
+                }
+            }
+            Ok(n as f64 / t.elapsed().as_secs_f64())
+        }
+        "udp-pktinfo" => {
+            let s = socket(AF_INET, SOCK_DGRAM, 0)?;
+            s.settimeout(Some(2.0))?;
+            s.setsockopt(IPPROTO_IP, IP_PKTINFO, 1)?;
+            let out = vec![b'x'; size];
+            let space = CMSG_SPACE(12);
+            let local = inet_aton(host)?;
+            let t = Instant::now();
+            for _ in 0..n {
+                s.sendto(&out, addr)?;
+                let anc = match s.recvmsg(65536, space, 0) {
+                    Ok((_, anc, _, _)) => anc,
+                    Err(e) if e.kind() == ErrorKind::TimeoutError => continue,
+                    Err(e) => return Err(e),
+                };
+                // struct in_pktinfo: ifindex, spec_dst, addr (the
+                // destination).
+                match anc.first() {
+                    Some(Ancillary::Raw {
+                        level: IPPROTO_IP,
+                        type_: IP_PKTINFO,
+                        data,
+                    }) if data.get(8..12) == Some(&local[..]) => {}
+                    _ => return Err(bad("no IP_PKTINFO")),
                 }
             }
             Ok(n as f64 / t.elapsed().as_secs_f64())
