@@ -299,6 +299,9 @@ impl GuestConfig {
     /// wasock socket calls waiting at the deadline (they trap); not a name
     /// lookup blocked in the system resolver, nor wasi:sockets calls.
     pub fn store(&self, engine: &Engine) -> wasmtime::Result<Store<GuestState>> {
+        if let Some(why) = self.policy.unenforceable() {
+            wasmtime::bail!("{why}");
+        }
         let mut state = self.state();
         let deadline = self.policy.limits.wall_time.map(|l| Instant::now() + l);
         state.wasock.deadline = deadline;

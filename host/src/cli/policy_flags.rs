@@ -235,10 +235,17 @@ impl PolicyFlags {
             l.max_memory = Some(n);
         }
         l.validate().map_err(anyhow::Error::msg)?;
+        if let Some(why) = p.unenforceable() {
+            anyhow::bail!("{why}");
+        }
         if self.learn.is_some() {
-            // Learn mode: everything allowed, the limits kept.
+            // Learn mode: everything allowed, the limits kept (wasi:sockets
+            // only if the bytes/s limit can hold).
             let limits = p.limits.clone();
             p = Policy::allow_everything();
+            if limits.send_bytes_per_second.is_some() {
+                p = p.allow_wasi_sockets(false);
+            }
             p.limits = limits;
         }
         Ok(p)

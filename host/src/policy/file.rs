@@ -238,6 +238,9 @@ impl PolicyFile {
         p = self.unix.apply(p)?;
         self.limits.apply(&mut p.limits);
         p.limits.validate().map_err(anyhow::Error::msg)?;
+        if let Some(why) = p.unenforceable() {
+            anyhow::bail!("{why}");
+        }
         Ok(p)
     }
 }

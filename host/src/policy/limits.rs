@@ -22,7 +22,9 @@ pub struct Limits {
     /// goes ahead while the bucket is not empty (it may then go into debt by
     /// its size, so datagrams are never cut) and otherwise waits per the
     /// socket's mode (non-blocking: EAGAIN; timeout mode: at most the
-    /// timeout).
+    /// timeout). wasi:sockets traffic is not metered, so a policy that
+    /// sets this and allows wasi:sockets is refused
+    /// ([`Policy::unenforceable`](crate::Policy::unenforceable)).
     pub send_bytes_per_second: Option<u64>,
     /// Wall-clock time the guest may run (wasmtime epoch deadline, checked
     /// every [`Limits::EPOCH_TICK`]); `None`: unlimited.

@@ -788,6 +788,22 @@ impl Policy {
         self.wasi_sockets
     }
 
+    /// What this policy asks for that the host cannot enforce, if anything:
+    /// a `send-bytes-per-second` limit together with wasi:sockets, whose
+    /// TCP streams and datagrams the host does not see byte by byte. A
+    /// guest could send past the limit through `std::net`, so such a policy
+    /// is refused when it is loaded and when a store is made from it.
+    pub fn unenforceable(&self) -> Option<String> {
+        if self.wasi_sockets && self.limits.send_bytes_per_second.is_some() {
+            return Some(
+                "send-bytes-per-second cannot be enforced on wasi:sockets (std::net) traffic: \
+                 a policy with allow-wasi-sockets cannot have it"
+                    .into(),
+            );
+        }
+        None
+    }
+
     /// Audit (dry-run) mode: every decision is made and logged as usual,
     /// but denials are let through.
     pub fn audit_only(mut self, yes: bool) -> Self {

@@ -78,6 +78,10 @@ fn policy_check_normalises_the_examples_and_names_errors() {
             "[options]\nallow = [\"TCP_NODELAY\"]\n",
             "not a guarded option",
         ),
+        (
+            "[network]\nwasi-sockets = true\n[limits]\nsend-bytes-per-second = 1000\n",
+            "cannot be enforced on wasi:sockets",
+        ),
     ] {
         std::fs::write(tmp.path(), bad).unwrap();
         let o = wasock()
@@ -240,6 +244,50 @@ fn wasock_flags_after_the_component_are_warned_about() {
     let (_, err) = text(&o);
     assert!(
         err.contains("\"--allow-connect\" comes after the component path"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bytes_per_second_limit_with_wasi_sockets_is_refused() {
+    // The flags alone, and a file with wasi:sockets plus the flag.
+    let o = wasock()
+        .args([
+            "run",
+            "--allow-wasi-sockets",
+            "--send-bytes-per-second",
+            "1000",
+        ])
+        .arg(escape_wasm())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).1.contains("cannot be enforced on wasi:sockets"),
+        "{}",
+        text(&o).1
+    );
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), "[network]\nwasi-sockets = true\n").unwrap();
+    let o = wasock()
+        .args(["run", "--policy"])
+        .arg(tmp.path())
+        .args(["--send-bytes-per-second", "1000"])
+        .arg(escape_wasm())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    // An embedder's policy built in code is refused when a store is made.
+    let mut policy = wasock_host::Policy::deny_all().allow_wasi_sockets(true);
+    policy.limits.send_bytes_per_second = Some(1000);
+    let config = wasock_host::run::GuestConfig {
+        policy: std::sync::Arc::new(policy),
+        ..Default::default()
+    };
+    let err = config.store(engine()).err().expect("refused");
+    assert!(
+        err.to_string()
+            .contains("cannot be enforced on wasi:sockets"),
         "{err}"
     );
 }
