@@ -168,13 +168,15 @@ def udp_pktinfo(host, port, n, size):
     lost = 0
     try:
         s.settimeout(2.0)
-        s.setsockopt(socket.IPPROTO_IP, socket.IP_PKTINFO, 1)
+        # CPython defines no IP_PKTINFO on Linux; its value is 8.
+        pktinfo = getattr(socket, "IP_PKTINFO", 8)
+        s.setsockopt(socket.IPPROTO_IP, pktinfo, 1)
         payload = b"x" * size
         addr = (host, port)
         sendto = s.sendto
         recvmsg = s.recvmsg
         space = socket.CMSG_SPACE(12)
-        want = (socket.IPPROTO_IP, socket.IP_PKTINFO)
+        want = (socket.IPPROTO_IP, pktinfo)
         local = socket.inet_aton(host)
         timeout = socket.timeout
         t0 = perf_counter()
