@@ -415,8 +415,9 @@ fn wasi_use_allowed(
                 std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr.ip(), Into::into),
                 v4 => v4,
             };
-            let host_local =
-                !ip.is_loopback() && !ip.is_unspecified() && crate::sys::is_host_address(ip, scope);
+            let host_local = !ip.is_loopback()
+                && !ip.is_unspecified()
+                && crate::hostaddr::is_host_address(ip, scope);
             let dest = Destination {
                 addr,
                 host_local,
