@@ -21,5 +21,6 @@ mod options;
 mod policy;
 mod policy_cli;
 mod reliability;
+mod sec;
 mod soak;
 mod unix;
