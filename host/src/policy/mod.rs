@@ -396,7 +396,12 @@ pub fn protocol_number(s: &str) -> Option<i32> {
 /// host autoloads a kernel module named after an unknown protocol;
 /// `SO_REUSEPORT` (and `SO_REUSEADDR` on UDP sockets only, where it lets
 /// two sockets share a port) would let a guest take traffic from a host
-/// service on a port it may bind.
+/// service on a port it may bind; `IP_ROUTER_ALERT` / `IPV6_ROUTER_ALERT`
+/// (raw path) because a raw socket with them is handed packets carrying
+/// the router alert option that pass through the host (other hosts'
+/// flows, RSVP, MLD, IGMP); `SO_RCVMARK` (raw path) because each message
+/// then carries the packet's firewall mark (SO_MARK), the host's
+/// netfilter and routing state.
 pub const GUARDED_OPTIONS: &[&str] = &[
     "SO_BINDTODEVICE",
     "SO_MARK",
@@ -412,6 +417,9 @@ pub const GUARDED_OPTIONS: &[&str] = &[
     "TCP_ULP",
     "SO_REUSEPORT",
     "SO_REUSEADDR",
+    "IP_ROUTER_ALERT",
+    "IPV6_ROUTER_ALERT",
+    "SO_RCVMARK",
 ];
 
 /// A guarded option's key, or an error naming the grantable ones.

@@ -195,3 +195,67 @@ fn packet_sockets_cannot_reach_hidden_interfaces_through_index_zero() {
     r.allowed(steps[1]);
     assert_eq!(seen, vec![(3, 0, true)], "{}", r.stdout);
 }
+
+/// Runs `wasock run FLAGS sec_escape.wasm STEPS` (the CLI, so that the
+/// flags are the user's); returns its stdout and stderr.
+fn cli(flags: &[&str], steps: &[&str]) -> (String, String) {
+    let _ = component("sec_escape");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_wasock"))
+        .arg("run")
+        .args(flags)
+        .arg(guest_dir().join("sec_escape.wasm"))
+        .args(steps)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// IP_ROUTER_ALERT and IPV6_ROUTER_ALERT (a raw socket is handed packets
+/// with the router alert option that pass through the host) and SO_RCVMARK
+/// (each message carries the packet's firewall mark) are guarded options:
+/// refused without `--allow-option NAME`, the denial naming the option and
+/// the flag, and set by the kernel with it.
+#[test]
+fn router_alert_and_rcvmark_are_guarded_options() {
+    let cases = [
+        ("IP_ROUTER_ALERT", "setopt,4,raw,0,5,1"),
+        ("IPV6_ROUTER_ALERT", "setopt,6,raw,41,22,1"),
+        ("SO_RCVMARK", "setopt,4,udp,1,75,1"),
+    ];
+    let steps: Vec<&str> = cases.iter().map(|c| c.1).collect();
+    let base = ["--allow-raw", "icmp,icmpv6"];
+    let (out, err) = cli(&base, &steps);
+    for (name, step) in cases {
+        let l = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{step}: ")))
+            .unwrap_or_else(|| panic!("no line for {step}:\n{out}\n{err}"));
+        assert!(
+            l.contains("PermissionError: [Errno 13]")
+                && l.contains(&format!("setting option {name} denied by policy"))
+                && l.contains(&format!("--allow-option {name}")),
+            "{l}"
+        );
+    }
+    let mut flags = base.to_vec();
+    for (name, _) in cases {
+        flags.extend(["--allow-option", name]);
+    }
+    // Granted, the kernel answers: it sets the IPv4 ones; this kernel has
+    // no IPV6_ROUTER_ALERT for ICMPv6 sockets (ENOPROTOOPT, as natively).
+    let (out, err) = cli(&flags, &steps);
+    for step in [steps[0], steps[2]] {
+        assert!(
+            out.contains(&format!("{step}: ok\n")),
+            "{step}:\n{out}\n{err}"
+        );
+    }
+    assert!(
+        out.contains(&format!("{}: ok\n", steps[1]))
+            || out.contains(&format!("{}: OSError: [Errno 92]", steps[1])),
+        "{out}\n{err}"
+    );
+}
