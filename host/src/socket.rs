@@ -352,6 +352,7 @@ impl WasockCtxView<'_> {
                     Some(("raw", proto.as_str()))
                 }
                 (AddressFamily::Inet | AddressFamily::Inet6 | AddressFamily::Unix, _) => None,
+                (AddressFamily::Netlink, _) => Some(("netlink", proto.as_str())),
                 _ => Some(("family", fam.as_str())),
             };
             self.ctx.decide_grant("create", &subject, d, learn)?;

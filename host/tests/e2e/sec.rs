@@ -259,3 +259,60 @@ fn router_alert_and_rcvmark_are_guarded_options() {
         "{out}\n{err}"
     );
 }
+
+/// The protocols of this process's netlink sockets, from
+/// /proc/net/netlink.
+fn own_netlink_protocols() -> Vec<i32> {
+    let inodes = own_inodes();
+    let text = std::fs::read_to_string("/proc/net/netlink").unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() >= 10 && inodes.contains(f[9])).then(|| f[1].parse().unwrap())
+        })
+        .collect()
+}
+
+/// A netlink grant is per protocol: the `netlink` family grant opens
+/// NETLINK_ROUTE only; NETLINK_SOCK_DIAG (every socket of the host) and
+/// NETLINK_KOBJECT_UEVENT need their own grant, and without it the kernel
+/// never sees the socket (/proc/net/netlink). The CLI flag grants one, and
+/// learn mode writes it.
+#[test]
+fn netlink_grants_are_per_protocol_seen_from_outside() {
+    let steps = ["netlink,4", "netlink,15", "netlink,0"];
+    let mut seen = Vec::new();
+    let family = Policy::deny_all().allow_family("netlink").unwrap();
+    let r = run_held(&steps, family, InterfaceView::Hidden, |_| {
+        seen = own_netlink_protocols()
+    });
+    r.denied(steps[0], "allow with --allow-netlink sock_diag");
+    r.denied(steps[1], "allow with --allow-netlink kobject_uevent");
+    r.allowed(steps[2]);
+    assert!(!seen.contains(&4) && !seen.contains(&15), "{seen:?}");
+    assert!(seen.contains(&0), "{seen:?}");
+    assert!(
+        r.audit.contains("netlink raw socket (protocol 4)"),
+        "{}",
+        r.audit
+    );
+
+    let diag = Policy::deny_all().allow_netlink("sock_diag").unwrap();
+    let r = run_held(&steps[..1], diag, InterfaceView::Hidden, |_| {
+        seen = own_netlink_protocols()
+    });
+    r.allowed(steps[0]);
+    assert!(seen.contains(&4), "{seen:?}");
+
+    let (out, err) = cli(&["--allow-netlink", "sock_diag"], &steps[..2]);
+    assert!(out.contains("netlink,4: ok\n"), "{out}\n{err}");
+    assert!(out.contains("netlink,15: PermissionError"), "{out}\n{err}");
+    let learned = tempfile::NamedTempFile::new().unwrap();
+    let learn = learned.path().to_str().unwrap();
+    let (out, err) = cli(&["--learn", learn], &steps[..1]);
+    assert!(out.contains("netlink,4: ok\n"), "{out}\n{err}");
+    let text = std::fs::read_to_string(learned.path()).unwrap();
+    assert!(text.contains("netlink = [\"sock_diag\"]"), "{text}");
+    assert!(!text.contains("allow = [\"netlink\"]"), "{text}");
+}

@@ -8,7 +8,8 @@
 //! - `packet,PROTO,raw|dgram`: socket(AF_PACKET, type, htons(PROTO)), kept.
 //! - `packet-bind,IFNAME,PROTO`: bind the last packet socket to
 //!   `(IFNAME, PROTO)` (an empty IFNAME is interface index 0).
-//! - `netlink,PROTO`: socket(AF_NETLINK, SOCK_RAW, PROTO), kept.
+//! - `netlink,PROTO`: socket(AF_NETLINK, SOCK_RAW, PROTO), bound to port
+//!   id 0 (the kernel picks one), kept.
 //! - `setopt,4|6,udp|raw,LEVEL,NAME,VALUE`: setsockopt of an int on a
 //!   fresh socket (raw: ICMP / ICMPv6).
 //! - `hold,PORT`: connect to 127.0.0.1:PORT and wait until it closes (the
@@ -40,6 +41,9 @@ fn main() {
             }
             "netlink" => {
                 let s = socket(AF_NETLINK, SOCK_RAW, num(1))?;
+                // Bound (the kernel picks the port id), so that the
+                // kernel's table (/proc/net/netlink) lists it.
+                s.bind(Address::netlink(0, 0))?;
                 kept.push(s);
                 Ok(String::new())
             }
