@@ -68,6 +68,8 @@ struct Entry {
     v4: bool,
     /// The interface of the route (for IPv6 link-local addresses).
     oif: u32,
+    /// The route's type (RTN_LOCAL, RTN_BROADCAST, RTN_ANYCAST).
+    kind: u8,
 }
 
 impl Entry {
@@ -115,6 +117,11 @@ static CACHE: Mutex<Option<Option<Cache>>> = Mutex::new(None);
 pub fn is_host_address(ip: IpAddr, scope: u32) -> bool {
     if ip.is_multicast() {
         return false;
+    }
+    // The limited broadcast reaches this host too (no route says so: the
+    // kernel treats it as broadcast whatever the tables hold).
+    if ip == IpAddr::V4(std::net::Ipv4Addr::BROADCAST) {
+        return true;
     }
     let mut g = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     if g.is_none() {
@@ -290,6 +297,7 @@ fn route(body: &[u8]) -> Option<(u32, Option<Entry>)> {
             len: dst_len,
             v4,
             oif,
+            kind: ty,
         }),
     ))
 }
@@ -382,7 +390,31 @@ mod tests {
         // bind(2) judges them.
         let entries = dump().unwrap();
         assert!(entries.iter().any(|e| e.v4 && e.len == 8), "{entries:?}");
-        for ip in ["127.0.0.1", "127.3.4.5", "::1", "192.0.2.1", "2001:db8::1"] {
+        for e in &entries {
+            // Every address of an interface (a /32 or /128 local route)
+            // binds; link-local ones on their interface. (bind(2) refuses
+            // IPv6 anycast addresses, which the kernel still delivers.)
+            if e.len == if e.v4 { 32 } else { 128 } && e.kind != RTN_ANYCAST {
+                let ip = if e.v4 {
+                    IpAddr::V4(std::net::Ipv4Addr::from(e.net as u32))
+                } else {
+                    IpAddr::V6(std::net::Ipv6Addr::from(e.net))
+                };
+                if !ip.is_multicast() {
+                    assert!(sys::is_host_address_probe(ip, e.oif), "{ip} {e:?}");
+                    assert!(is_host_address(ip, e.oif), "{ip} {e:?}");
+                }
+            }
+        }
+        for ip in [
+            "127.0.0.1",
+            "127.3.4.5",
+            "::1",
+            "192.0.2.1",
+            "2001:db8::1",
+            "255.255.255.255",
+            "0.0.0.1",
+        ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert_eq!(
                 is_host_address(ip, 0),
@@ -412,6 +444,7 @@ mod tests {
             len: 128,
             v4: false,
             oif: 5,
+            kind: RTN_LOCAL,
         };
         let ip: IpAddr = "fe80::77".parse().unwrap();
         assert!(e.contains(ip, 5));
@@ -422,6 +455,7 @@ mod tests {
             len: 16,
             v4: true,
             oif: 1,
+            kind: RTN_LOCAL,
         };
         assert!(any.contains("10.9.200.1".parse().unwrap(), 0));
         assert!(!any.contains("10.10.0.1".parse().unwrap(), 0));

@@ -1318,8 +1318,9 @@ fn a_loopback_deny_covers_multicast_that_loops_back() {
 /// An address given to an interface after the guest's first destination
 /// check (so after the host read its table of this host's addresses) is
 /// judged as this host's: a connect to it is judged as loopback too and
-/// refused by a deny rule naming loopback. IPv4, IPv6, and IPv6 link-local
-/// with the interface's scope id; the native listener sees nothing. In a
+/// refused by a deny rule naming loopback. IPv4, IPv6, IPv6 link-local
+/// with the interface's scope id, and an AnyIP `local` route; the native
+/// listener sees nothing. In a
 /// namespace of the test's own (the addresses exist nowhere else).
 #[test]
 fn an_address_added_after_start_is_judged_as_this_hosts() {
@@ -1365,6 +1366,8 @@ fn an_address_added_after_start_is_judged_as_this_hosts() {
         format!("connect,10.77.0.1,{p}"),
         format!("connect,fd77::1,{p}"),
         format!("connect,fe80::77,{p},{ifindex}"),
+        // An AnyIP range (a `local` route): delivered here too.
+        format!("connect,10.78.3.4,{p}"),
     ];
     // The first connect (to an address no one has) makes the host read its
     // table; the guest then waits for a datagram while the test adds the
@@ -1378,7 +1381,8 @@ fn an_address_added_after_start_is_judged_as_this_hosts() {
         assert!(wait_for(out, "listening", GUEST_LIMIT));
         let sh = "ip addr add 10.77.0.1/32 dev d0 && \
                   ip -6 addr add fd77::1/128 dev d0 nodad && \
-                  ip -6 addr add fe80::77/128 dev d0 nodad";
+                  ip -6 addr add fe80::77/128 dev d0 nodad && \
+                  ip route add local 10.78.0.0/16 dev lo";
         let st = std::process::Command::new("sh")
             .args(["-c", sh])
             .status()
