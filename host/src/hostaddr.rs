@@ -106,6 +106,8 @@ impl Entry {
 struct Cache {
     monitor: Socket,
     entries: Vec<Entry>,
+    /// The drain's receive buffer, kept between lookups.
+    buf: Vec<u8>,
 }
 
 static CACHE: Mutex<Option<Option<Cache>>> = Mutex::new(None);
@@ -157,14 +159,18 @@ impl Cache {
         monitor.set_nonblocking(true)?;
         // Subscribed before the first dump: a change during it is seen.
         let entries = dump()?;
-        Ok(Cache { monitor, entries })
+        Ok(Cache {
+            monitor,
+            entries,
+            buf: Vec::with_capacity(BUF),
+        })
     }
 
     /// Drains the monitor socket; reads the table again when a message
     /// says an address or a local route changed (or some were lost).
     fn current(&mut self) -> io::Result<()> {
         let mut changed = false;
-        let mut buf = Vec::with_capacity(BUF);
+        let Cache { monitor, buf, .. } = self;
         let mut reads = 0;
         loop {
             if reads == MAX_DRAIN {
@@ -173,13 +179,13 @@ impl Cache {
             }
             reads += 1;
             buf.clear();
-            match sys::append_read(&mut buf, BUF, |b| {
-                self.monitor
+            match sys::append_read(buf, BUF, |b| {
+                monitor
                     .recv_with_flags(b, libc::MSG_DONTWAIT | libc::MSG_TRUNC)
                     .map(|n| (n, ()))
             }) {
                 Ok((n, ())) => {
-                    if n > BUF || notifies_change(&buf) {
+                    if n > BUF || notifies_change(buf) {
                         changed = true;
                     }
                 }
