@@ -46,6 +46,7 @@ struct RecorderInner {
     learned_options: BTreeSet<String>,
     learned_raw: BTreeSet<i32>,
     learned_families: BTreeSet<String>,
+    learned_netlink: BTreeSet<i32>,
     wasi_sockets: bool,
 }
 
@@ -130,7 +131,8 @@ impl Recorder {
 
     /// Records a grant decision (`kind` `create` for a socket family or
     /// type, `option` for a guarded option): an audit line, and in learn
-    /// mode the grant (`learn`: `option SO_MARK`, `raw 1`, `family netlink`).
+    /// mode the grant (`learn`: `option SO_MARK`, `raw 1`, `family packet`,
+    /// `netlink 4`).
     pub fn record_grant(
         &self,
         kind: &str,
@@ -153,6 +155,11 @@ impl Recorder {
                 }
                 Some(("family", f)) => {
                     r.learned_families.insert(f.to_string());
+                }
+                Some(("netlink", n)) => {
+                    if let Ok(n) = n.parse() {
+                        r.learned_netlink.insert(n);
+                    }
                 }
                 _ => {}
             }
@@ -196,6 +203,7 @@ impl Recorder {
         }
         p.grants.raw.extend(r.learned_raw.iter().copied());
         p.grants.families.extend(r.learned_families.iter().cloned());
+        p.grants.netlink.extend(r.learned_netlink.iter().copied());
         p
     }
 }

@@ -75,9 +75,18 @@ fn no_device(name: &str) -> SocketError {
     )
 }
 
-/// The index of an interface the guest may see.
+/// The index of an interface the guest may see. No name is index 0, which
+/// packet and CAN sockets read as *every* interface, hidden ones included:
+/// only a guest that sees all of the host's interfaces
+/// ([`InterfaceView::Host`]) may use it.
 fn ifindex(view: &InterfaceView, name: &str) -> SocketResult<i32> {
     if name.is_empty() {
+        if *view != InterfaceView::Host {
+            return Err(SocketError::denied(
+                "an address with no interface (index 0: every interface, \
+                 including those hidden from the guest)",
+            ));
+        }
         return Ok(0);
     }
     if !view.shows(name) {
@@ -96,6 +105,42 @@ fn ifname(view: &InterfaceView, index: i32) -> String {
     match sys::if_indextoname(index as u32) {
         Some(n) if view.shows(&n) => n,
         _ => String::new(),
+    }
+}
+
+/// The protocol socket(2) gets for a new socket. A packet socket created
+/// with a protocol receives that protocol from *every* interface at once
+/// (the kernel registers it with no interface, as a bind to index 0
+/// would): unless the guest sees every interface, it is created with
+/// protocol 0 (receiving nothing) and the protocol is applied when the
+/// guest binds it to an interface it sees ([`with_socket_protocol`]).
+pub fn kernel_protocol(view: &InterfaceView, family: AddressFamily, protocol: i32) -> i32 {
+    if family == AddressFamily::Packet && *view != InterfaceView::Host {
+        0
+    } else {
+        protocol
+    }
+}
+
+/// A packet address with protocol 0 means the socket's own protocol to the
+/// kernel (packet_bind(2)); for a socket created with protocol 0 in its
+/// stead ([`kernel_protocol`]) the guest's protocol is put in.
+pub fn with_socket_protocol(
+    family: AddressFamily,
+    protocol: i32,
+    address: &SocketAddress,
+) -> std::borrow::Cow<'_, SocketAddress> {
+    match address {
+        SocketAddress::Packet(p)
+            if family == AddressFamily::Packet && p.protocol == 0 && protocol != 0 =>
+        {
+            let mut p = p.clone();
+            // socket(2) took it in network byte order; the WIT form is in
+            // host order.
+            p.protocol = u16::from_be(protocol as u16);
+            std::borrow::Cow::Owned(SocketAddress::Packet(p))
+        }
+        a => std::borrow::Cow::Borrowed(a),
     }
 }
 
@@ -424,6 +469,38 @@ mod tests {
             2,
             SocketAddress::Bluetooth(BluetoothAddress::Sco(bd)),
         );
+    }
+
+    #[test]
+    fn index_zero_needs_every_interface_visible() {
+        let packet = SocketAddress::Packet(PacketAddress {
+            interface: String::new(),
+            protocol: 3,
+            packet_type: 0,
+            hardware_type: 0,
+            hardware_address: vec![],
+        });
+        let cans = [
+            SocketAddress::Can(CanAddress::Raw(String::new())),
+            SocketAddress::Can(CanAddress::Isotp((String::new(), 1, 2))),
+            SocketAddress::Can(CanAddress::J1939((String::new(), 0, 0, 0))),
+        ];
+        let cases = std::iter::once((AddressFamily::Packet, &packet))
+            .chain(cans.iter().map(|c| (AddressFamily::Can, c)));
+        for (family, a) in cases {
+            for view in [
+                InterfaceView::Hidden,
+                InterfaceView::Only(vec!["lo".into()]),
+            ] {
+                let e = to_sockaddr(&view, family, a).unwrap_err();
+                assert!(
+                    format!("{e:?}").contains("index 0: every interface"),
+                    "{e:?}"
+                );
+                assert!(matches!(e.code(), Some(ErrorCode::PolicyDenied)));
+            }
+            assert!(to_sockaddr(&InterfaceView::Host, family, a).is_ok());
+        }
     }
 
     #[test]

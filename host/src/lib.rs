@@ -41,6 +41,7 @@ mod ctx;
 mod error;
 mod families;
 mod host;
+mod hostaddr;
 mod names;
 mod netdb;
 mod options;

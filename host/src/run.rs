@@ -346,13 +346,18 @@ impl GuestConfig {
     }
 }
 
+/// The engines the ticker advances: weak references, so that an engine
+/// the embedder drops is freed (and forgotten here at the next tick or
+/// registration).
+static ENGINES: OnceLock<Mutex<Vec<wasmtime::EngineWeak>>> = OnceLock::new();
+
 /// Starts (once per process) the thread that advances the epoch of every
 /// engine that runs a guest with a wall-time limit, every
 /// [`Limits::EPOCH_TICK`](crate::policy::Limits::EPOCH_TICK). Each
 /// store compares the clock with its own deadline at each tick, so one
-/// ticker serves all.
+/// ticker serves all. It holds the engines weakly: one dropped by its
+/// embedder is freed, not kept for the life of the process.
 fn tick(engine: &Engine) {
-    static ENGINES: OnceLock<Mutex<Vec<Engine>>> = OnceLock::new();
     let mut started = false;
     let list = ENGINES.get_or_init(|| {
         started = true;
@@ -360,18 +365,44 @@ fn tick(engine: &Engine) {
     });
     {
         let mut l = list.lock().unwrap_or_else(|e| e.into_inner());
-        if !l.iter().any(|e| Engine::same(e, engine)) {
-            l.push(engine.clone());
+        let mut known = false;
+        l.retain(|w| match w.upgrade() {
+            Some(e) => {
+                known |= Engine::same(&e, engine);
+                true
+            }
+            None => false,
+        });
+        if !known {
+            l.push(engine.weak());
         }
     }
     if started {
         std::thread::spawn(move || loop {
             std::thread::sleep(crate::policy::Limits::EPOCH_TICK);
-            for e in list.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            // Upgraded under the lock, advanced (and released) after it:
+            // the last reference to an engine may be dropped here.
+            let live: Vec<Engine> = {
+                let mut l = list.lock().unwrap_or_else(|e| e.into_inner());
+                let live: Vec<Engine> = l.iter().filter_map(|w| w.upgrade()).collect();
+                if live.len() != l.len() {
+                    l.retain(|w| w.upgrade().is_some());
+                }
+                live
+            };
+            for e in &live {
                 e.increment_epoch();
             }
         });
     }
+}
+
+/// How many engines the ticker holds (live or not yet forgotten).
+#[cfg(test)]
+pub(crate) fn ticked_engines() -> usize {
+    ENGINES
+        .get()
+        .map_or(0, |l| l.lock().unwrap_or_else(|e| e.into_inner()).len())
 }
 
 /// wasi:sockets uses judged by the wasock policy, as wasock sockets are:
@@ -418,8 +449,9 @@ fn wasi_use_allowed(
                 std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr.ip(), Into::into),
                 v4 => v4,
             };
-            let host_local =
-                !ip.is_loopback() && !ip.is_unspecified() && crate::sys::is_host_address(ip, scope);
+            let host_local = !ip.is_loopback()
+                && !ip.is_unspecified()
+                && crate::hostaddr::is_host_address(ip, scope);
             let dest = Destination {
                 addr,
                 host_local,
@@ -532,4 +564,38 @@ pub async fn run_async(
     let mut store = config.store(linker.engine())?;
     let cmd = AsyncCommand::instantiate_async(&mut store, component, linker).await?;
     exit_code(cmd.wasi_cli_run().call_run(&mut store).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Engines made and dropped over and over (each with a store under a
+    /// wall-time limit, which registers it with the ticker) are not kept:
+    /// the ticker's list stays small (it held every one before).
+    #[test]
+    fn dropped_engines_are_not_kept_by_the_ticker() {
+        let mut policy = Policy::deny_all();
+        policy.limits.wall_time = Some(std::time::Duration::from_secs(60));
+        let config = GuestConfig {
+            policy: Arc::new(policy),
+            ..Default::default()
+        };
+        let mut weak = Vec::new();
+        for _ in 0..40 {
+            let mut c = wasmtime::Config::new();
+            c.epoch_interruption(true);
+            let engine = Engine::new(&c).unwrap();
+            let store = config.store(&engine).unwrap();
+            weak.push(engine.weak());
+            drop(store);
+            drop(engine);
+        }
+        let n = ticked_engines();
+        assert!(n <= 4, "the ticker holds {n} engines after 40 were dropped");
+        // And none of them is alive (the ticker may hold one for the
+        // moment of a tick).
+        let alive = weak.iter().filter(|w| w.upgrade().is_some()).count();
+        assert!(alive <= 1, "{alive} dropped engines are still alive");
+    }
 }

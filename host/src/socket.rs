@@ -289,7 +289,8 @@ impl WasockCtxView<'_> {
         }
         if !matches!(s.family, AddressFamily::Inet | AddressFamily::Inet6) {
             // The family's grant covers its addresses (families.rs).
-            let a = crate::families::to_sockaddr(&self.ctx.interfaces, s.family, address)?;
+            let address = crate::families::with_socket_protocol(s.family, s.protocol, address);
+            let a = crate::families::to_sockaddr(&self.ctx.interfaces, s.family, &address)?;
             return Ok((s, crate::unix::Resolved::plain(a)));
         }
         let (s, addr) = self.checked(r, address, use_)?;
@@ -351,6 +352,7 @@ impl WasockCtxView<'_> {
                     Some(("raw", proto.as_str()))
                 }
                 (AddressFamily::Inet | AddressFamily::Inet6 | AddressFamily::Unix, _) => None,
+                (AddressFamily::Netlink, _) => Some(("netlink", proto.as_str())),
                 _ => Some(("family", fam.as_str())),
             };
             self.ctx.decide_grant("create", &subject, d, learn)?;
@@ -379,7 +381,12 @@ impl WasockCtxView<'_> {
         // in network byte order): EPROTONOSUPPORT or EINVAL from socket(2).
         self.reserve()?;
         let nonblocking = !W::BLOCKING_FD;
-        let sock = sys::open(domain, ty, protocol, nonblocking)?;
+        let sock = sys::open(
+            domain,
+            ty,
+            crate::families::kernel_protocol(&self.ctx.interfaces, family, protocol),
+            nonblocking,
+        )?;
         self.push(HostSocket::new(
             sock,
             family,

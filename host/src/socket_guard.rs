@@ -242,7 +242,8 @@ impl WasockCtxView<'_> {
     /// Checks a destination (`connect`, `send-to`) of socket `s`: judged
     /// by where the kernel delivers it (the policy's module docs); logs
     /// and records the decision. No system call is made for a denied one
-    /// (the host-address probe uses a socket of its own).
+    /// (the host's addresses come from a cached copy of the kernel's local
+    /// routing table, `hostaddr.rs`).
     pub(crate) fn check_destination(
         &self,
         s: &HostSocket,
@@ -308,8 +309,9 @@ impl WasockCtxView<'_> {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
             v4 => v4,
         };
-        let host_local =
-            !canon.is_loopback() && !canon.is_unspecified() && sys::is_host_address(canon, scope);
+        let host_local = !canon.is_loopback()
+            && !canon.is_unspecified()
+            && crate::hostaddr::is_host_address(canon, scope);
         let dest = Destination {
             addr,
             host_local,

@@ -61,8 +61,9 @@ pub fn socket_type_number(ty: SocketType) -> i32 {
 /// Whether `ip` is an address of this host (the kernel delivers it
 /// locally): bind(2) of a fresh UDP socket to it succeeds only then (local
 /// and broadcast routes; multicast groups are not asked). A probe socket,
-/// closed at once.
-pub fn is_host_address(ip: std::net::IpAddr, scope_id: u32) -> bool {
+/// closed at once: the fallback of `hostaddr::is_host_address` when
+/// netlink is unavailable.
+pub fn is_host_address_probe(ip: std::net::IpAddr, scope_id: u32) -> bool {
     if ip.is_multicast() {
         return false;
     }

@@ -92,7 +92,13 @@ pub struct PolicyFlags {
     /// Deny raw IP sockets for PROTOCOL, whatever grants them.
     #[arg(long, value_name = "PROTOCOL", value_delimiter = ',')]
     pub deny_raw: Vec<String>,
-    /// Grant a socket family by name (packet, netlink, vsock, …).
+    /// Grant netlink sockets of PROTOCOL (route, sock_diag, generic, a number, *).
+    #[arg(long, value_name = "PROTOCOL", value_delimiter = ',')]
+    pub allow_netlink: Vec<String>,
+    /// Deny netlink sockets of PROTOCOL, whatever grants them.
+    #[arg(long, value_name = "PROTOCOL", value_delimiter = ',')]
+    pub deny_netlink: Vec<String>,
+    /// Grant a socket family by name (packet, vsock, …; netlink: route only).
     #[arg(long, value_name = "FAMILY", value_delimiter = ',')]
     pub allow_family: Vec<String>,
     /// Deny a socket family by name, whatever grants it.
@@ -178,6 +184,12 @@ impl PolicyFlags {
         }
         for n in &self.deny_raw {
             p = p.deny_raw(n).context("--deny-raw")?;
+        }
+        for n in &self.allow_netlink {
+            p = p.allow_netlink(n).context("--allow-netlink")?;
+        }
+        for n in &self.deny_netlink {
+            p = p.deny_netlink(n).context("--deny-netlink")?;
         }
         for n in &self.allow_family {
             p = p.allow_family(n).context("--allow-family")?;

@@ -23,7 +23,8 @@ use std::time::Duration;
 ///
 /// [families]
 /// raw = ["icmp"]        # raw IP sockets, per protocol (name, number, *)
-/// allow = ["netlink"]   # other families by name
+/// allow = ["packet"]    # other families by name ("netlink": route only)
+/// netlink = ["route"]   # netlink sockets, per protocol (name, number, *)
 ///
 /// [options]
 /// allow = ["SO_MARK"]   # guarded options granted by name
@@ -121,6 +122,12 @@ pub struct FamiliesSection {
     /// Families denied, whatever grants them.
     #[serde(default)]
     pub deny: Vec<String>,
+    /// Netlink protocols granted (names, numbers, `*`).
+    #[serde(default)]
+    pub netlink: Vec<String>,
+    /// Netlink protocols denied, whatever grants them.
+    #[serde(default)]
+    pub deny_netlink: Vec<String>,
 }
 
 /// `[options]` of a policy file.
@@ -225,6 +232,12 @@ impl PolicyFile {
         }
         for r in &self.families.deny_raw {
             p = p.deny_raw(r)?;
+        }
+        for n in &self.families.netlink {
+            p = p.allow_netlink(n)?;
+        }
+        for n in &self.families.deny_netlink {
+            p = p.deny_netlink(n)?;
         }
         for f in &self.families.deny {
             p = p.deny_family(f)?;

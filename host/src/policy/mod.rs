@@ -338,6 +338,11 @@ pub struct FamilyGrants {
     pub denied_raw: BTreeSet<i32>,
     /// Families denied whatever grants them.
     pub denied_families: BTreeSet<String>,
+    /// Netlink sockets by protocol number (`NETLINK_*`); `-1` grants every
+    /// protocol. (A `netlink` family grant is `NETLINK_ROUTE` only.)
+    pub netlink: BTreeSet<i32>,
+    /// Netlink protocols denied whatever grants them (`-1`: every one).
+    pub denied_netlink: BTreeSet<i32>,
 }
 
 impl FamilyGrants {
@@ -351,6 +356,80 @@ impl FamilyGrants {
     pub fn family_granted(&self, name: &str) -> bool {
         self.families.contains(name) && !self.denied_families.contains(name)
     }
+
+    /// Whether netlink sockets of `protocol` are granted and not denied: a
+    /// per-protocol grant, or the `netlink` family grant for
+    /// `NETLINK_ROUTE` (0); a `netlink` family denial denies every one.
+    pub fn netlink_granted(&self, protocol: i32) -> bool {
+        let has = |set: &BTreeSet<i32>| set.contains(&-1) || set.contains(&protocol);
+        let granted = has(&self.netlink) || (protocol == 0 && self.families.contains("netlink"));
+        granted && !has(&self.denied_netlink) && !self.denied_families.contains("netlink")
+    }
+}
+
+/// The netlink protocols by name (`NETLINK_*` without the prefix, lower
+/// case), as grants spell them.
+const NETLINK_PROTOCOLS: &[(&str, i32)] = &[
+    ("route", 0),
+    ("usersock", 2),
+    ("firewall", 3),
+    ("sock_diag", 4),
+    ("nflog", 5),
+    ("xfrm", 6),
+    ("selinux", 7),
+    ("iscsi", 8),
+    ("audit", 9),
+    ("fib_lookup", 10),
+    ("connector", 11),
+    ("netfilter", 12),
+    ("ip6_fw", 13),
+    ("dnrtmsg", 14),
+    ("kobject_uevent", 15),
+    ("generic", 16),
+    ("scsitransport", 18),
+    ("ecryptfs", 19),
+    ("rdma", 20),
+    ("crypto", 21),
+    ("smc", 22),
+];
+
+/// A netlink protocol number from its name (`route`, `NETLINK_ROUTE`,
+/// `sock_diag`, …), a number 0-31, or `*` (-1).
+pub fn netlink_protocol_number(s: &str) -> Option<i32> {
+    let l = s.trim().to_ascii_lowercase();
+    let l = l.strip_prefix("netlink_").unwrap_or(&l);
+    if l == "*" {
+        return Some(-1);
+    }
+    if let Some((_, n)) = NETLINK_PROTOCOLS.iter().find(|(name, _)| *name == l) {
+        return Some(*n);
+    }
+    match l.parse::<i32>() {
+        Ok(v) if (0..32).contains(&v) => Some(v),
+        _ => None,
+    }
+}
+
+/// How grants spell netlink protocol `n` (its name, else the number; `*`
+/// for -1).
+pub fn netlink_protocol_name(n: i32) -> String {
+    if n < 0 {
+        return "*".into();
+    }
+    NETLINK_PROTOCOLS
+        .iter()
+        .find(|(_, v)| *v == n)
+        .map_or_else(|| n.to_string(), |(name, _)| name.to_string())
+}
+
+/// A netlink grant's protocol number (`-1` for `*`).
+fn netlink_protocol(protocol: &str) -> Result<i32, TargetParseError> {
+    netlink_protocol_number(protocol).ok_or_else(|| {
+        TargetParseError(format!(
+            "invalid netlink protocol {:?} (route, sock_diag, audit, generic, …, a number 0-31, or *)",
+            crate::error::shorten(protocol)
+        ))
+    })
 }
 
 /// The lower-case name of a family, as grants spell it.
@@ -396,7 +475,12 @@ pub fn protocol_number(s: &str) -> Option<i32> {
 /// host autoloads a kernel module named after an unknown protocol;
 /// `SO_REUSEPORT` (and `SO_REUSEADDR` on UDP sockets only, where it lets
 /// two sockets share a port) would let a guest take traffic from a host
-/// service on a port it may bind.
+/// service on a port it may bind; `IP_ROUTER_ALERT` / `IPV6_ROUTER_ALERT`
+/// (raw path) because a raw socket with them is handed packets carrying
+/// the router alert option that pass through the host (other hosts'
+/// flows, RSVP, MLD, IGMP); `SO_RCVMARK` (raw path) because each message
+/// then carries the packet's firewall mark (SO_MARK), the host's
+/// netfilter and routing state.
 pub const GUARDED_OPTIONS: &[&str] = &[
     "SO_BINDTODEVICE",
     "SO_MARK",
@@ -412,6 +496,9 @@ pub const GUARDED_OPTIONS: &[&str] = &[
     "TCP_ULP",
     "SO_REUSEPORT",
     "SO_REUSEADDR",
+    "IP_ROUTER_ALERT",
+    "IPV6_ROUTER_ALERT",
+    "SO_RCVMARK",
 ];
 
 /// A guarded option's key, or an error naming the grantable ones.
@@ -539,6 +626,7 @@ impl Policy {
         }
         p.resolve.push((true, "*".into()));
         p.grants.raw.insert(-1);
+        p.grants.netlink.insert(-1);
         p.options = GUARDED_OPTIONS.iter().map(|s| s.to_string()).collect();
         p.wasi_sockets = true;
         p
@@ -766,6 +854,26 @@ impl Policy {
     pub fn allow_family(mut self, name: &str) -> Result<Self, TargetParseError> {
         let n = grant_family_name(name)?;
         self.grants.families.insert(n);
+        Ok(self)
+    }
+
+    /// Grants netlink sockets of one protocol (`route`, `sock_diag`,
+    /// `generic`, a number, or `*` for all): a netlink socket reaches what
+    /// its protocol does (`sock_diag` lists every socket of the host,
+    /// `audit` and `kobject_uevent` its audit and device events), so each
+    /// is granted on its own. `allow_family("netlink")` grants `route`
+    /// only.
+    pub fn allow_netlink(mut self, protocol: &str) -> Result<Self, TargetParseError> {
+        let n = netlink_protocol(protocol)?;
+        self.grants.netlink.insert(n);
+        Ok(self)
+    }
+
+    /// Denies netlink sockets of one protocol (`*`: all), whatever grants
+    /// them.
+    pub fn deny_netlink(mut self, protocol: &str) -> Result<Self, TargetParseError> {
+        let n = netlink_protocol(protocol)?;
+        self.grants.denied_netlink.insert(n);
         Ok(self)
     }
 
@@ -1264,6 +1372,16 @@ impl Policy {
                 }
             }
             _ if ip => Err(format!("{what}: no grant exists for {ty} sockets over IP")),
+            (AddressFamily::Netlink, _) => {
+                let proto = netlink_protocol_name(protocol);
+                if self.grants.netlink_granted(protocol) {
+                    Ok(Some(format!("allow-netlink {proto}")))
+                } else {
+                    Err(format!(
+                        "{what}: netlink sockets are off unless granted per protocol; allow with --allow-netlink {proto}"
+                    ))
+                }
+            }
             _ => {
                 if self.grants.family_granted(&name) {
                     Ok(Some(format!("allow-family {name}")))

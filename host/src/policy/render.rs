@@ -81,6 +81,13 @@ pub(super) fn render(p: &Policy) -> String {
     list(&mut out, "allow", &fams);
     let fams: Vec<String> = p.grants.denied_families.iter().cloned().collect();
     list(&mut out, "deny", &fams);
+    let netlink = |set: &std::collections::BTreeSet<i32>| -> Vec<String> {
+        set.iter()
+            .map(|n| super::netlink_protocol_name(*n))
+            .collect()
+    };
+    list(&mut out, "netlink", &netlink(&p.grants.netlink));
+    list(&mut out, "deny-netlink", &netlink(&p.grants.denied_netlink));
     out.push_str("\n[options]\n");
     let opts: Vec<String> = p.options.iter().cloned().collect();
     list(&mut out, "allow", &opts);

@@ -207,7 +207,7 @@ fn denials_name_the_rule_or_the_flag() {
         .check_family(AddressFamily::Netlink, SocketType::Dgram, 0)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("--allow-family netlink"), "{e}");
+    assert!(e.contains("--allow-netlink route"), "{e}");
     assert!(p
         .check_family(AddressFamily::Unix, SocketType::Stream, 0)
         .is_ok());
@@ -560,6 +560,8 @@ audit-only = true
 [families]
 raw = ["icmp", "*"]
 allow = ["netlink"]
+netlink = ["sock_diag", "NETLINK_GENERIC", "31"]
+deny-netlink = ["audit"]
 [options]
 allow = ["so-mark", "IP_TOS"]
 [limits]
@@ -749,4 +751,56 @@ fn grants_have_denies_that_win() {
     }
     assert!(Policy::deny_all().deny_option("TCP_NODELAY").is_err());
     assert!(Policy::deny_all().deny_raw("nope").is_err());
+}
+
+/// A netlink grant is per protocol: the `netlink` family grant is
+/// NETLINK_ROUTE only; sock_diag, audit, uevent and the rest need their
+/// own grant; denials (of a protocol, or of the family) win; denials name
+/// the flag; the grants print and read back.
+#[test]
+fn netlink_grants_are_per_protocol() {
+    use crate::bindings::types::{AddressFamily as F, SocketType as T};
+    let family = Policy::deny_all().allow_family("netlink").unwrap();
+    assert!(family.check_family(F::Netlink, T::Raw, 0).is_ok());
+    assert!(family.check_family(F::Netlink, T::Dgram, 0).is_ok());
+    for proto in [4, 9, 15, 16, 31] {
+        let e = family.check_family(F::Netlink, T::Raw, proto).unwrap_err();
+        let name = crate::policy::netlink_protocol_name(proto);
+        assert!(
+            e.to_string()
+                .contains(&format!("allow with --allow-netlink {name}")),
+            "{e}"
+        );
+    }
+    let diag = Policy::deny_all().allow_netlink("sock_diag").unwrap();
+    assert!(diag.check_family(F::Netlink, T::Raw, 4).is_ok());
+    assert!(diag.check_family(F::Netlink, T::Raw, 0).is_err());
+    let all = Policy::deny_all()
+        .allow_netlink("*")
+        .unwrap()
+        .deny_netlink("netlink_audit")
+        .unwrap();
+    for p in [all.clone(), Policy::from_toml(&all.to_toml()).unwrap()] {
+        assert!(p.check_family(F::Netlink, T::Raw, 15).is_ok());
+        assert!(p.check_family(F::Netlink, T::Raw, 9).is_err());
+    }
+    let denied = Policy::deny_all()
+        .allow_netlink("*")
+        .unwrap()
+        .deny_family("netlink")
+        .unwrap();
+    assert!(denied.check_family(F::Netlink, T::Raw, 0).is_err());
+    assert_eq!(
+        crate::policy::netlink_protocol_number("KOBJECT_UEVENT"),
+        Some(15)
+    );
+    for bad in ["32", "-1", "nope", ""] {
+        assert!(Policy::deny_all().allow_netlink(bad).is_err(), "{bad}");
+    }
+    assert!(
+        all.to_toml().contains("netlink = [\"*\"]"),
+        "{}",
+        all.to_toml()
+    );
+    assert!(all.to_toml().contains("deny-netlink = [\"audit\"]"));
 }

@@ -1315,6 +1315,99 @@ fn a_loopback_deny_covers_multicast_that_loops_back() {
     assert_eq!(n, Some(1), "{}", r.stdout);
 }
 
+/// An address given to an interface after the guest's first destination
+/// check (so after the host read its table of this host's addresses) is
+/// judged as this host's: a connect to it is judged as loopback too and
+/// refused by a deny rule naming loopback. IPv4, IPv6, IPv6 link-local
+/// with the interface's scope id, and an AnyIP `local` route; the native
+/// listener sees nothing. In a
+/// namespace of the test's own (the addresses exist nowhere else).
+#[test]
+fn an_address_added_after_start_is_judged_as_this_hosts() {
+    if !in_netns(
+        "escape::an_address_added_after_start_is_judged_as_this_hosts",
+        "ip link set lo up; ip link add d0 type veth peer name d1; \
+         ip link set d0 up; ip link set d1 up",
+    ) {
+        return;
+    }
+    let obs = Observer::dual(true, 0);
+    let p = obs.port();
+    let q = free_port();
+    // (/sys/class/net is the parent namespace's: ask ip.)
+    let link = std::process::Command::new("ip")
+        .args(["-o", "link", "show", "d0"])
+        .output()
+        .unwrap();
+    let ifindex = String::from_utf8_lossy(&link.stdout)
+        .split(':')
+        .next()
+        .unwrap()
+        .trim()
+        .to_string();
+    let policy = |deny: bool| {
+        let p0 = Policy::deny_all()
+            .allow_connect("tcp://*:*")
+            .unwrap()
+            .allow_bind(&format!("udp://127.0.0.1:{q}"))
+            .unwrap()
+            .allow_recv_from("udp://127.0.0.1:*")
+            .unwrap();
+        if deny {
+            p0.deny_connect(&format!("tcp://127.0.0.1:{p}"))
+                .unwrap()
+                .deny_connect(&format!("tcp://[::1]:{p}"))
+                .unwrap()
+        } else {
+            p0
+        }
+    };
+    let targets = [
+        format!("connect,10.77.0.1,{p}"),
+        format!("connect,fd77::1,{p}"),
+        format!("connect,fe80::77,{p},{ifindex}"),
+        // An AnyIP range (a `local` route): delivered here too.
+        format!("connect,10.78.3.4,{p}"),
+    ];
+    // The first connect (to an address no one has) makes the host read its
+    // table; the guest then waits for a datagram while the test adds the
+    // addresses.
+    let mut steps = vec![
+        format!("connect,10.77.0.9,{p}"),
+        format!("serve-udp,127.0.0.1,{q},1"),
+    ];
+    steps.extend(targets.iter().cloned());
+    let r = attempt_live("escape", &steps, policy(true), |out| {
+        assert!(wait_for(out, "listening", GUEST_LIMIT));
+        let sh = "ip addr add 10.77.0.1/32 dev d0 && \
+                  ip -6 addr add fd77::1/128 dev d0 nodad && \
+                  ip -6 addr add fe80::77/128 dev d0 nodad && \
+                  ip route add local 10.78.0.0/16 dev lo";
+        let st = std::process::Command::new("sh")
+            .args(["-c", sh])
+            .status()
+            .unwrap();
+        assert!(st.success());
+        UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .send_to(b"go", ("127.0.0.1", q))
+            .unwrap();
+    });
+    assert!(r.line(&steps[1]).ends_with("ok 127.0.0.1"), "{}", r.stdout);
+    for t in &targets {
+        r.denied(t);
+    }
+    assert_eq!(obs.count(), 0, "{}", r.stdout);
+    assert!(r.audit.contains("is this host's"), "{}", r.audit);
+    // Without the deny rule each arrives: the addresses are live and
+    // delivered to this host's listener.
+    let r = attempt("escape", &targets, policy(false));
+    for t in &targets {
+        r.allowed(t);
+    }
+    assert_eq!(obs.count(), targets.len(), "{}", r.stdout);
+}
+
 #[test]
 fn the_socket_limit_holds_for_wasi_sockets_seen_from_outside() {
     if !alone("escape::the_socket_limit_holds_for_wasi_sockets_seen_from_outside") {

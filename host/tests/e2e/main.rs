@@ -22,5 +22,6 @@ mod policy;
 mod policy_cli;
 mod recv_direct;
 mod reliability;
+mod sec;
 mod soak;
 mod unix;

@@ -46,6 +46,7 @@ const GUESTS: &[&str] = &[
     "std_net_client",
     "escape",
     "std_net_escape",
+    "sec_escape",
     "unix",
     "unix_escape",
     "netdb",

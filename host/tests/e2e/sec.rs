@@ -1,0 +1,318 @@
+//! Escapes past the guest's interface view and its flows, judged from
+//! outside (tests/guests/src/bin/sec_escape.rs is the guest): the kernel's
+//! own tables (/proc/net/packet, /proc/net/netlink) show which sockets this
+//! process holds and what they receive, and the audit shows what was
+//! decided.
+
+use crate::support::*;
+use std::io::Write;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasock_host::run::{self, GuestConfig, Output};
+use wasock_host::{InterfaceView, Policy, Recorder};
+
+/// An audit sink the test can read.
+#[derive(Clone, Default)]
+struct Audit(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Audit {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+struct Run {
+    stdout: String,
+    audit: String,
+}
+
+impl Run {
+    fn line(&self, step: &str) -> &str {
+        let prefix = format!("{step}: ");
+        self.stdout
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no line for {step}:\n{}", self.stdout))
+    }
+
+    /// Asserts `step` was denied by the policy, the denial naming `what`.
+    fn denied(&self, step: &str, what: &str) {
+        let l = self.line(step);
+        assert!(
+            l.contains("PermissionError: [Errno 13]") && l.contains(what),
+            "{step} was not denied naming {what:?}: {l}\n{}",
+            self.audit
+        );
+    }
+
+    fn allowed(&self, step: &str) {
+        let l = self.line(step);
+        assert!(
+            l.starts_with(&format!("{step}: ok")),
+            "{step} failed: {l}\n{}",
+            self.audit
+        );
+    }
+}
+
+/// Runs the `sec_escape` guest with `steps` under `policy` and interface
+/// view `view`; it ends in a `hold` step, during which `during` looks at
+/// the kernel's tables.
+fn run_held(steps: &[&str], policy: Policy, view: InterfaceView, during: impl FnOnce(&str)) -> Run {
+    let control = TcpListener::bind("127.0.0.1:0").unwrap();
+    let cport = control.local_addr().unwrap().port();
+    let policy = policy
+        .allow_connect(&format!("tcp://127.0.0.1:{cport}"))
+        .unwrap();
+    let out = MemoryOutputPipe::new(1 << 20);
+    let err = MemoryOutputPipe::new(1 << 20);
+    let audit = Audit::default();
+    let config = GuestConfig {
+        args: std::iter::once("sec_escape".to_string())
+            .chain(steps.iter().map(|s| s.to_string()))
+            .chain(std::iter::once(format!("hold,{cport}")))
+            .collect(),
+        env: Vec::new(),
+        output: Output::Capture(out.clone(), err),
+        policy: Arc::new(policy),
+        recorder: Some(Arc::new(Recorder::new().with_audit(audit.clone()))),
+        interfaces: view,
+        ..Default::default()
+    };
+    let component = component("sec_escape");
+    let h = std::thread::spawn(move || {
+        bounded("sec_escape", GUEST_LIMIT, move || {
+            let linker = run::sync_linker(engine()).unwrap();
+            run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"))
+        })
+    });
+    control.set_nonblocking(true).unwrap();
+    let conn = retry(3000, Duration::from_millis(10), || control.accept().ok())
+        .unwrap_or_else(|| panic!("the guest never reached its hold step:\n{}", read(&out)));
+    during(&read(&out));
+    drop(conn);
+    let code = h.join().unwrap();
+    let stdout = read(&out);
+    assert_eq!(code, Ok(0), "{stdout}");
+    let audit = String::from_utf8_lossy(&audit.0.lock().unwrap()).into_owned();
+    Run { stdout, audit }
+}
+
+/// The socket inodes this process holds.
+fn own_inodes() -> std::collections::HashSet<String> {
+    let mut inodes = std::collections::HashSet::new();
+    for e in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+        if let Ok(t) = std::fs::read_link(e.path()) {
+            let t = t.to_string_lossy().into_owned();
+            if let Some(i) = t.strip_prefix("socket:[").and_then(|t| t.strip_suffix(']')) {
+                inodes.insert(i.to_string());
+            }
+        }
+    }
+    inodes
+}
+
+/// This process's packet sockets: (protocol, interface index, running)
+/// from /proc/net/packet. Running means the kernel hands it frames.
+fn own_packet_sockets() -> Vec<(u16, u32, bool)> {
+    let inodes = own_inodes();
+    let text = std::fs::read_to_string("/proc/net/packet").unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() >= 9 && inodes.contains(f[8])).then(|| {
+                (
+                    u16::from_str_radix(f[3], 16).unwrap(),
+                    f[4].parse().unwrap(),
+                    f[5] == "1",
+                )
+            })
+        })
+        .collect()
+}
+
+/// Runs `test` again inside a network namespace of its own with `lo` and a
+/// veth pair `d0`/`d1` (interfaces the guest's view hides).
+fn in_netns(test: &str) -> bool {
+    in_namespace_with(
+        test,
+        "-n",
+        "ip link set lo up; ip link add d0 type veth peer name d1; \
+         ip link set d0 up; ip link set d1 up",
+        &[],
+    )
+}
+
+fn only_lo() -> InterfaceView {
+    InterfaceView::Only(vec!["lo".into()])
+}
+
+/// A packet socket bound to interface index 0, or created with a protocol
+/// and never bound, receives from every interface, the hidden `d0`/`d1`
+/// too: unless the guest sees every interface, the bind is refused and an
+/// unbound socket receives nothing. Checked in /proc/net/packet.
+#[test]
+fn packet_sockets_cannot_reach_hidden_interfaces_through_index_zero() {
+    if !in_netns("sec::packet_sockets_cannot_reach_hidden_interfaces_through_index_zero") {
+        return;
+    }
+    let policy = || Policy::deny_all().allow_family("packet").unwrap();
+    // Created with ETH_P_ALL, unbound: not running (the kernel would run
+    // it on every interface).
+    let mut seen = Vec::new();
+    let r = run_held(&["packet,3,raw"], policy(), only_lo(), |_| {
+        seen = own_packet_sockets()
+    });
+    r.allowed("packet,3,raw");
+    assert_eq!(seen, vec![(0, 0, false)], "{}", r.stdout);
+    // Bound to index 0: denied, naming it; still not running.
+    let steps = ["packet,3,raw", "packet-bind,,3"];
+    let r = run_held(&steps, policy(), only_lo(), |_| seen = own_packet_sockets());
+    r.denied(steps[1], "index 0: every interface");
+    assert_eq!(seen, vec![(0, 0, false)], "{}", r.stdout);
+    // Bound to a visible interface with protocol 0: the socket's protocol
+    // (ETH_P_ALL), on lo only.
+    let steps = ["packet,3,raw", "packet-bind,lo,0"];
+    let r = run_held(&steps, policy(), only_lo(), |_| seen = own_packet_sockets());
+    r.allowed(steps[1]);
+    assert_eq!(seen, vec![(3, 1, true)], "{}", r.stdout);
+    // A hidden interface by name is unknown.
+    let steps = ["packet,3,raw", "packet-bind,d0,3"];
+    let r = run_held(&steps, policy(), only_lo(), |_| seen = own_packet_sockets());
+    assert!(r.line(steps[1]).contains("Errno 19"), "{}", r.stdout);
+    // A guest that sees every interface may use index 0, as natively.
+    let steps = ["packet,3,raw", "packet-bind,,3"];
+    let r = run_held(&steps, policy(), InterfaceView::Host, |_| {
+        seen = own_packet_sockets()
+    });
+    r.allowed(steps[1]);
+    assert_eq!(seen, vec![(3, 0, true)], "{}", r.stdout);
+}
+
+/// Runs `wasock run FLAGS sec_escape.wasm STEPS` (the CLI, so that the
+/// flags are the user's); returns its stdout and stderr.
+fn cli(flags: &[&str], steps: &[&str]) -> (String, String) {
+    let _ = component("sec_escape");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_wasock"))
+        .arg("run")
+        .args(flags)
+        .arg(guest_dir().join("sec_escape.wasm"))
+        .args(steps)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// IP_ROUTER_ALERT and IPV6_ROUTER_ALERT (a raw socket is handed packets
+/// with the router alert option that pass through the host) and SO_RCVMARK
+/// (each message carries the packet's firewall mark) are guarded options:
+/// refused without `--allow-option NAME`, the denial naming the option and
+/// the flag, and set by the kernel with it.
+#[test]
+fn router_alert_and_rcvmark_are_guarded_options() {
+    let cases = [
+        ("IP_ROUTER_ALERT", "setopt,4,raw,0,5,1"),
+        ("IPV6_ROUTER_ALERT", "setopt,6,raw,41,22,1"),
+        ("SO_RCVMARK", "setopt,4,udp,1,75,1"),
+    ];
+    let steps: Vec<&str> = cases.iter().map(|c| c.1).collect();
+    let base = ["--allow-raw", "icmp,icmpv6"];
+    let (out, err) = cli(&base, &steps);
+    for (name, step) in cases {
+        let l = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{step}: ")))
+            .unwrap_or_else(|| panic!("no line for {step}:\n{out}\n{err}"));
+        assert!(
+            l.contains("PermissionError: [Errno 13]")
+                && l.contains(&format!("setting option {name} denied by policy"))
+                && l.contains(&format!("--allow-option {name}")),
+            "{l}"
+        );
+    }
+    let mut flags = base.to_vec();
+    for (name, _) in cases {
+        flags.extend(["--allow-option", name]);
+    }
+    // Granted, the kernel answers: it sets the IPv4 ones; this kernel has
+    // no IPV6_ROUTER_ALERT for ICMPv6 sockets (ENOPROTOOPT, as natively).
+    let (out, err) = cli(&flags, &steps);
+    for step in [steps[0], steps[2]] {
+        assert!(
+            out.contains(&format!("{step}: ok\n")),
+            "{step}:\n{out}\n{err}"
+        );
+    }
+    assert!(
+        out.contains(&format!("{}: ok\n", steps[1]))
+            || out.contains(&format!("{}: OSError: [Errno 92]", steps[1])),
+        "{out}\n{err}"
+    );
+}
+
+/// The protocols of this process's netlink sockets, from
+/// /proc/net/netlink.
+fn own_netlink_protocols() -> Vec<i32> {
+    let inodes = own_inodes();
+    let text = std::fs::read_to_string("/proc/net/netlink").unwrap();
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() >= 10 && inodes.contains(f[9])).then(|| f[1].parse().unwrap())
+        })
+        .collect()
+}
+
+/// A netlink grant is per protocol: the `netlink` family grant opens
+/// NETLINK_ROUTE only; NETLINK_SOCK_DIAG (every socket of the host) and
+/// NETLINK_KOBJECT_UEVENT need their own grant, and without it the kernel
+/// never sees the socket (/proc/net/netlink). The CLI flag grants one, and
+/// learn mode writes it.
+#[test]
+fn netlink_grants_are_per_protocol_seen_from_outside() {
+    let steps = ["netlink,4", "netlink,15", "netlink,0"];
+    let mut seen = Vec::new();
+    let family = Policy::deny_all().allow_family("netlink").unwrap();
+    let r = run_held(&steps, family, InterfaceView::Hidden, |_| {
+        seen = own_netlink_protocols()
+    });
+    r.denied(steps[0], "allow with --allow-netlink sock_diag");
+    r.denied(steps[1], "allow with --allow-netlink kobject_uevent");
+    r.allowed(steps[2]);
+    assert!(!seen.contains(&4) && !seen.contains(&15), "{seen:?}");
+    assert!(seen.contains(&0), "{seen:?}");
+    assert!(
+        r.audit.contains("netlink raw socket (protocol 4)"),
+        "{}",
+        r.audit
+    );
+
+    let diag = Policy::deny_all().allow_netlink("sock_diag").unwrap();
+    let r = run_held(&steps[..1], diag, InterfaceView::Hidden, |_| {
+        seen = own_netlink_protocols()
+    });
+    r.allowed(steps[0]);
+    assert!(seen.contains(&4), "{seen:?}");
+
+    let (out, err) = cli(&["--allow-netlink", "sock_diag"], &steps[..2]);
+    assert!(out.contains("netlink,4: ok\n"), "{out}\n{err}");
+    assert!(out.contains("netlink,15: PermissionError"), "{out}\n{err}");
+    let learned = tempfile::NamedTempFile::new().unwrap();
+    let learn = learned.path().to_str().unwrap();
+    let (out, err) = cli(&["--learn", learn], &steps[..1]);
+    assert!(out.contains("netlink,4: ok\n"), "{out}\n{err}");
+    let text = std::fs::read_to_string(learned.path()).unwrap();
+    assert!(text.contains("netlink = [\"sock_diag\"]"), "{text}");
+    assert!(!text.contains("allow = [\"netlink\"]"), "{text}");
+}
