@@ -402,8 +402,9 @@ impl WasockCtxView<'_> {
             }
             None => (self.sock(&r)?, None),
         };
-        crate::socket::throttle::<W>(self.ctx, s, flags, None).await?;
         let bufs: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
+        s.check_payload(&bufs)?;
+        crate::socket::throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
         let to_addr = to.as_ref().map(|t| &t.addr);
         let n = s

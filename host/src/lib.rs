@@ -44,6 +44,7 @@ mod host;
 mod hostaddr;
 mod names;
 mod netdb;
+mod netlink_guard;
 mod options;
 pub mod policy;
 mod poll;

@@ -76,6 +76,15 @@ impl HostSocket {
         }
     }
 
+    /// Refuses a payload the kernel would take as a change to the host
+    /// (netlink requests that write; see `netlink_guard`).
+    pub(crate) fn check_payload(&self, buffers: &[&[u8]]) -> SocketResult<()> {
+        if matches!(self.family, AddressFamily::Netlink) {
+            crate::netlink_guard::check(self.protocol, buffers)?;
+        }
+        Ok(())
+    }
+
     /// Whether a receiving call (recv, recvfrom, accept) in timeout mode
     /// under a blocking strategy should wait in poll(2) before its system
     /// call instead of trying it first.
@@ -557,6 +566,7 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<u64> {
         let data = data.as_ref();
         let s = self.table.get(&r)?;
+        s.check_payload(&[data])?;
         throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
         let n = s
@@ -575,6 +585,7 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<()> {
         let data = data.as_ref();
         let s = self.table.get(&r)?;
+        s.check_payload(&[data])?;
         let f = msg_flags(flags);
         let deadline = s.deadline(flags);
         let mut sent = 0;
@@ -606,6 +617,7 @@ impl WasockCtxView<'_> {
         let data = data.as_ref();
         let use_ = self.send_use(&r)?;
         let (s, to) = self.target(&r, &address, use_)?;
+        s.check_payload(&[data])?;
         self.fast_open(use_, flags)?;
         throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);

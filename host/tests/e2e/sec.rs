@@ -316,3 +316,32 @@ fn netlink_grants_are_per_protocol_seen_from_outside() {
     assert!(text.contains("netlink = [\"sock_diag\"]"), "{text}");
     assert!(!text.contains("allow = [\"netlink\"]"), "{text}");
 }
+
+/// A granted NETLINK_ROUTE socket reads the host's network state but
+/// cannot change it: the host is root, and the kernel would take an
+/// RTM_NEWADDR from it. Checked from outside in a namespace of the test's
+/// own: the address never appears on `lo`.
+#[test]
+fn netlink_route_requests_that_change_the_host_are_refused() {
+    if !in_netns("sec::netlink_route_requests_that_change_the_host_are_refused") {
+        return;
+    }
+    let add = "netlink-newaddr,1,10.99.0.1";
+    let steps = [add, "netlink-getlink"];
+    let policy = Policy::deny_all().allow_family("netlink").unwrap();
+    let mut addrs = String::new();
+    let r = run_held(&steps, policy, InterfaceView::Hidden, |_| {
+        let o = std::process::Command::new("ip")
+            .args(["-4", "addr", "show", "dev", "lo"])
+            .output()
+            .unwrap();
+        addrs = String::from_utf8_lossy(&o.stdout).into_owned();
+    });
+    assert!(addrs.contains("127.0.0.1"), "{addrs}");
+    assert!(
+        !addrs.contains("10.99.0.1"),
+        "the guest added an address:\n{addrs}"
+    );
+    r.denied(add, "netlink rtnetlink message type 20");
+    r.allowed("netlink-getlink");
+}

@@ -12,6 +12,11 @@
 //!   id 0 (the kernel picks one), kept.
 //! - `setopt,4|6,udp|raw,LEVEL,NAME,VALUE`: setsockopt of an int on a
 //!   fresh socket (raw: ICMP / ICMPv6).
+//! - `netlink-newaddr,IFINDEX,A.B.C.D`: an RTM_NEWADDR request adding
+//!   A.B.C.D/32 to interface IFINDEX on a NETLINK_ROUTE socket (send, then
+//!   the kernel's acknowledgement: `ok errno N`).
+//! - `netlink-getlink`: an RTM_GETLINK dump request; `ok` once a reply
+//!   arrives.
 //! - `hold,PORT`: connect to 127.0.0.1:PORT and wait until it closes (the
 //!   test looks at the kernel's socket tables meanwhile).
 use wasock::*;
@@ -56,6 +61,45 @@ fn main() {
                     socket(family, SOCK_DGRAM, 0)?
                 };
                 s.setsockopt(num(3), num(4), num(5))?;
+                Ok(String::new())
+            }
+            "netlink-newaddr" => {
+                let s = socket(AF_NETLINK, SOCK_RAW, 0)?;
+                s.settimeout(Some(5.0))?;
+                // nlmsghdr, ifaddrmsg, IFA_LOCAL and IFA_ADDRESS.
+                let mut m = Vec::new();
+                m.extend(40u32.to_ne_bytes());
+                m.extend(20u16.to_ne_bytes()); // RTM_NEWADDR
+                m.extend((1u16 | 4 | 0x200 | 0x400).to_ne_bytes()); // REQUEST|ACK|EXCL|CREATE
+                m.extend(1u32.to_ne_bytes()); // sequence
+                m.extend(0u32.to_ne_bytes()); // port id
+                m.extend([AF_INET as u8, 32, 0, 0]);
+                m.extend((num(1) as u32).to_ne_bytes());
+                let ip = inet_aton(f[2])?;
+                for attr in [2u16, 1] {
+                    m.extend(8u16.to_ne_bytes());
+                    m.extend(attr.to_ne_bytes());
+                    m.extend(&ip);
+                }
+                s.send(&m)?;
+                let ack = s.recv(4096)?;
+                let errno = ack
+                    .get(16..20)
+                    .map(|e| -i32::from_ne_bytes([e[0], e[1], e[2], e[3]]))
+                    .unwrap_or(-1);
+                Ok(format!("errno {errno}"))
+            }
+            "netlink-getlink" => {
+                let s = socket(AF_NETLINK, SOCK_RAW, 0)?;
+                s.settimeout(Some(5.0))?;
+                let mut m = Vec::new();
+                m.extend(32u32.to_ne_bytes());
+                m.extend(18u16.to_ne_bytes()); // RTM_GETLINK
+                m.extend((1u16 | 0x300).to_ne_bytes()); // REQUEST|DUMP
+                m.extend([0u8; 8]);
+                m.extend([0u8; 16]); // ifinfomsg
+                s.send(&m)?;
+                s.recv(65536)?;
                 Ok(String::new())
             }
             "hold" => {
