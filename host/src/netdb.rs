@@ -49,9 +49,36 @@ pub(crate) trait Offload: Wait {
 }
 
 impl Offload for Blocking {
-    /// A sync store has no executor: the calling thread resolves.
+    /// A sync store has no executor: the calling thread resolves. Under a
+    /// wall-time limit the lookup runs on a thread of its own instead, and
+    /// the call traps at the deadline even while glibc is still waiting
+    /// for a nameserver (the thread is left to glibc's own timeout, and
+    /// counts against [`MAX_LOOKUPS`] until then).
     async fn offload<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> SocketResult<T> {
-        Ok(f())
+        let Some(deadline) = crate::wait::wall_deadline() else {
+            return Ok(f());
+        };
+        let Ok(permit) = LOOKUPS.try_acquire() else {
+            // Too many lookups already left running: resolve here.
+            return Ok(f());
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name("wasock-lookup".into())
+            .spawn(move || {
+                let _permit = permit;
+                let _ = tx.send(f());
+            });
+        if let Err(e) = spawned {
+            return Err(SocketError::Trap(wasmtime::Error::msg(format!(
+                "resolver thread: {e}"
+            ))));
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(v) => Ok(v),
+            Err(_) => Err(crate::wait::wall_trap()),
+        }
     }
 }
 

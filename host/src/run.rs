@@ -296,8 +296,8 @@ impl GuestConfig {
     /// policy's memory and wall-time limits in force. The wall-time limit
     /// needs an engine with epoch interruption on
     /// ([`wasmtime::Config::epoch_interruption`]); it stops guest code, and
-    /// wasock socket calls waiting at the deadline (they trap); not a name
-    /// lookup blocked in the system resolver, nor wasi:sockets calls.
+    /// wasock socket calls and name lookups waiting at the deadline (they
+    /// trap); not wasi:sockets calls.
     pub fn store(&self, engine: &Engine) -> wasmtime::Result<Store<GuestState>> {
         if let Some(why) = self.policy.unenforceable() {
             wasmtime::bail!("{why}");

@@ -252,7 +252,7 @@ fn capped(deadline: Option<Instant>) -> Option<Instant> {
 }
 
 /// The trap of a guest whose host call reached the wall-time deadline.
-fn wall_trap() -> crate::error::SocketError {
+pub(crate) fn wall_trap() -> crate::error::SocketError {
     tracing::warn!(target: "wasock::policy", "the guest reached its wall-time limit in a host call");
     crate::error::SocketError::Trap(wasmtime::Error::msg(
         "the guest ran past the policy's wall-time limit (while waiting in a socket call)",

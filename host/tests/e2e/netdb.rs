@@ -520,3 +520,46 @@ fn search_domains_do_not_apply_to_allowed_names() {
         assert_eq!(n, "zz.example.test", "the resolver used a search domain");
     }
 }
+
+/// A sync store's lookup stuck on a silent nameserver still ends at the
+/// guest's wall time: the lookup runs on a thread of its own, and the call
+/// traps at the deadline. Without that, glibc would hold the guest for
+/// its own 60 s timeout and then print the lookup's result.
+#[test]
+fn a_sync_lookup_ends_at_the_wall_time() {
+    if !in_namespace(
+        "netdb::a_sync_lookup_ends_at_the_wall_time",
+        "attempts:2 timeout:30",
+    ) {
+        return;
+    }
+    let ns = Nameserver::start(false);
+    let mut c = wasmtime::Config::new();
+    c.epoch_interruption(true);
+    let engine = wasmtime::Engine::new(&c).unwrap();
+    let component =
+        wasmtime::component::Component::from_file(&engine, guest_dir().join("netdb.wasm")).unwrap();
+    let mut policy = resolving_policy(&["stalled.example.test"]);
+    policy.limits.wall_time = Some(Duration::from_millis(500));
+    let (cfg, out, _err) = config("netdb", &["resolve", "stalled.example.test"], policy);
+    let code = bounded("stalled sync guest", GUEST_LIMIT, move || {
+        let linker = wasock_host::run::sync_linker(&engine).unwrap();
+        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
+    });
+    assert!(ns.queries() > 0, "the lookup never reached the nameserver");
+    let e = code.unwrap_err();
+    assert!(e.contains("wall-time limit"), "{e}");
+    assert_eq!(read(&out), "", "the lookup returned before the deadline");
+    // The guest was stopped while glibc is still waiting for the silent
+    // nameserver: the lookup's thread is still there (this process is the
+    // test's own namespace re-run, which runs this test alone).
+    let lookups = std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("comm"))
+                .is_ok_and(|c| c.trim() == "wasock-lookup")
+        })
+        .count();
+    assert_eq!(lookups, 1, "the guest was not stopped inside its lookup");
+}
