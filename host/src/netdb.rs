@@ -32,9 +32,11 @@ use crate::wait::{Blocking, Reactor, Wait};
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-/// How many lookups may run on tokio's blocking pool at once, across every
-/// async store of the process. Further lookups wait (suspended, holding no
-/// thread) for one to end.
+/// How many lookups may run on threads of their own at once, across every
+/// store of the process: tokio's blocking pool for async stores (further
+/// lookups wait, suspended, holding no thread, for one to end), and the
+/// lookup threads of sync stores under a wall-time limit (further lookups
+/// resolve on the calling thread).
 pub const MAX_LOOKUPS: usize = 8;
 
 static LOOKUPS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_LOOKUPS);
