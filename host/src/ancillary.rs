@@ -325,6 +325,9 @@ impl WasockCtxView<'_> {
                     for h in socks {
                         fds.push(self.sock(h)?.socket().as_raw_fd());
                     }
+                    if let Some(r) = &self.ctx.recorder {
+                        r.learn_fd_passing();
+                    }
                 }
                 Control::Ipv4PacketInfo(Ipv4PacketInfo {
                     interface_index: i, ..
@@ -497,6 +500,9 @@ impl WasockCtxView<'_> {
         let mut kept = Vec::new();
         let mut dropped = false;
         let allowed = self.ctx.policy.unix().fd_passing();
+        if let (false, Some(r)) = (fds.is_empty(), &self.ctx.recorder) {
+            r.learn_fd_passing();
+        }
         for fd in fds {
             if !allowed || !sys::is_socket(std::os::fd::AsFd::as_fd(&fd)) || self.reserve().is_err()
             {

@@ -47,6 +47,8 @@ struct RecorderInner {
     learned_raw: BTreeSet<i32>,
     learned_families: BTreeSet<String>,
     learned_netlink: BTreeSet<i32>,
+    learned_abstract: BTreeSet<Vec<u8>>,
+    learned_fd_passing: bool,
     wasi_sockets: bool,
 }
 
@@ -180,9 +182,28 @@ impl Recorder {
         }
     }
 
+    /// In learn mode, remembers an abstract AF_UNIX name the guest used
+    /// (bind, connect, send-to).
+    pub(crate) fn learn_abstract(&self, name: &[u8]) {
+        let mut r = self.lock();
+        if r.learning {
+            r.learned_abstract.insert(name.to_vec());
+        }
+    }
+
+    /// In learn mode, remembers that the guest passed or received sockets
+    /// with SCM_RIGHTS.
+    pub(crate) fn learn_fd_passing(&self) {
+        let mut r = self.lock();
+        if r.learning {
+            r.learned_fd_passing = true;
+        }
+    }
+
     /// The narrowest policy that allows everything recorded so far: exact
     /// addresses and ports (peers of accept / recv-from with any port),
-    /// the names looked up, the guarded options set. No implied rules.
+    /// the names looked up, the guarded options set, the abstract AF_UNIX
+    /// names used and SCM_RIGHTS if used. No implied rules.
     pub fn learned_policy(&self) -> Policy {
         let r = self.lock();
         let mut p = Policy::deny_all().allow_wasi_sockets(r.wasi_sockets);
@@ -204,7 +225,13 @@ impl Recorder {
         p.grants.raw.extend(r.learned_raw.iter().copied());
         p.grants.families.extend(r.learned_families.iter().cloned());
         p.grants.netlink.extend(r.learned_netlink.iter().copied());
-        p
+        // Each abstract name as a prefix of its own (the policy's form);
+        // a directory for AF_UNIX paths is the embedder's to grant, never
+        // learnt (the CLI carries over the one the run had).
+        for name in &r.learned_abstract {
+            p = p.allow_abstract(name);
+        }
+        p.allow_fd_passing(r.learned_fd_passing)
     }
 }
 

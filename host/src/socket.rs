@@ -6,7 +6,9 @@
 //! sync bindings run it with [`Blocking`](crate::wait::Blocking).
 
 use crate::bindings::errors::ErrorCode;
-use crate::bindings::types::{AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType};
+use crate::bindings::types::{
+    AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType, UnixAddress,
+};
 use crate::ctx::WasockCtxView;
 use crate::error::{SocketError, SocketResult};
 use crate::names;
@@ -294,7 +296,13 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<(&HostSocket, crate::unix::Resolved)> {
         let s = self.sock(r)?;
         if s.family == AddressFamily::Unix {
-            return Ok((s, crate::unix::resolve(&self.ctx.policy, address, use_)?));
+            let resolved = crate::unix::resolve(&self.ctx.policy, address, use_)?;
+            if let (Some(r), SocketAddress::Unix(UnixAddress::Abstract(name))) =
+                (&self.ctx.recorder, address)
+            {
+                r.learn_abstract(name);
+            }
+            return Ok((s, resolved));
         }
         if !matches!(s.family, AddressFamily::Inet | AddressFamily::Inet6) {
             // The family's grant covers its addresses (families.rs).

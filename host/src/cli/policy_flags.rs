@@ -251,14 +251,9 @@ impl PolicyFlags {
             anyhow::bail!("{why}");
         }
         if self.learn.is_some() {
-            // Learn mode: everything allowed, the limits kept (wasi:sockets
-            // only if the bytes/s limit can hold).
-            let limits = p.limits.clone();
-            p = Policy::allow_everything();
-            if limits.send_bytes_per_second.is_some() {
-                p = p.allow_wasi_sockets(false);
-            }
-            p.limits = limits;
+            // Learn mode: everything allowed; the limits and the AF_UNIX
+            // directory kept.
+            p = p.for_learning();
         }
         Ok(p)
     }
@@ -283,7 +278,8 @@ impl PolicyFlags {
     /// After the run: writes the learned policy, when learning.
     pub fn finish(&self, recorder: Option<&Recorder>) -> anyhow::Result<()> {
         if let (Some(path), Some(r)) = (&self.learn, recorder) {
-            write_learned(path, &r.learned_policy())?;
+            let run = self.policy()?;
+            write_learned(path, &r.learned_policy().with_unix_dir_of(&run))?;
         }
         Ok(())
     }

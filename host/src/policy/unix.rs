@@ -140,6 +140,30 @@ impl Policy {
         self
     }
 
+    /// This policy with `other`'s directory for AF_UNIX paths (or none, if
+    /// `other` has none): what a learnt policy keeps of the policy it was
+    /// learnt under, since a directory is granted, never learnt.
+    pub fn with_unix_dir_of(mut self, other: &Policy) -> Self {
+        self.unix.dir = other.unix.dir.clone();
+        self
+    }
+
+    /// The policy learn mode runs under: [`Policy::allow_everything`] (and
+    /// every abstract name and SCM_RIGHTS), keeping this policy's limits
+    /// and AF_UNIX directory; wasi:sockets only when the limits can hold
+    /// for it ([`Policy::unenforceable`]).
+    pub fn for_learning(&self) -> Policy {
+        let mut p = Policy::allow_everything()
+            .with_unix_dir_of(self)
+            .allow_abstract("")
+            .allow_fd_passing(true);
+        p.limits = self.limits.clone();
+        if p.unenforceable().is_some() {
+            p = p.allow_wasi_sockets(false);
+        }
+        p
+    }
+
     /// The AF_UNIX grant.
     pub fn unix(&self) -> &UnixGrant {
         &self.unix

@@ -291,3 +291,64 @@ fn a_bytes_per_second_limit_with_wasi_sockets_is_refused() {
         "{err}"
     );
 }
+
+/// Learn mode learns the AF_UNIX grants too: the abstract names the guest
+/// used and SCM_RIGHTS, and keeps the run's `--unix-dir`. The learnt
+/// policy lets the same steps through and refuses another name.
+#[test]
+fn learn_mode_learns_unix_grants() {
+    let guest = guest_dir().join("unix_escape.wasm");
+    let dir = tempfile::tempdir().unwrap();
+    let grant = tempfile::tempdir().unwrap();
+    let learned = dir.path().join("learned.toml");
+    let run = |policy: &[&std::ffi::OsStr], args: &[&str]| {
+        let o = wasock()
+            .arg("run")
+            .args(policy)
+            .arg(&guest)
+            .args(args)
+            .output()
+            .unwrap();
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{out}{err}");
+        out
+    };
+    let learn = [
+        std::ffi::OsStr::new("--learn"),
+        learned.as_os_str(),
+        std::ffi::OsStr::new("--unix-dir"),
+        grant.path().as_os_str(),
+    ];
+    let out = run(&learn, &["abstract", "wasock-learnt"]);
+    assert!(out.contains("bind-abstract: ok"), "{out}");
+    let policy = std::fs::read_to_string(&learned).unwrap();
+    assert!(policy.contains("wasock-learnt"), "{policy}");
+    assert!(
+        policy.contains(&grant.path().display().to_string()),
+        "the run's --unix-dir is kept:\n{policy}"
+    );
+    assert!(policy.contains("fd-passing = false"), "{policy}");
+    let out = run(&learn, &["fd-passing-denied"]);
+    assert!(out.contains("send-fds: ok"), "{out}");
+    let policy = std::fs::read_to_string(&learned).unwrap();
+    assert!(policy.contains("fd-passing = true"), "{policy}");
+
+    // The learnt policy, used: the name is allowed, another is denied
+    // (denials of abstract names are checked from outside in
+    // `unix::abstract_names_outside_the_grant_are_refused`; here the
+    // learnt grant is what is under test).
+    let learnt_abstract = dir.path().join("abstract.toml");
+    run(&learn[..2], &["abstract", "wasock-learnt"]);
+    std::fs::copy(&learned, &learnt_abstract).unwrap();
+    let with = [
+        std::ffi::OsStr::new("--policy"),
+        learnt_abstract.as_os_str(),
+    ];
+    let out = run(&with, &["abstract", "wasock-learnt"]);
+    assert!(out.contains("bind-abstract: ok"), "{out}");
+    let out = run(&with, &["abstract", "other-name"]);
+    assert!(
+        out.contains("bind-abstract: PermissionError: [Errno 13]"),
+        "{out}"
+    );
+}
