@@ -48,12 +48,14 @@
 //!
 //! | call | the host may refuse |
 //! |---|---|
-//! | [`socket`], [`socketpair`] | raw sockets (`SOCK_RAW`); families it does not offer give `OSError(97)` |
+//! | [`socket`], [`socketpair`] | raw sockets (`SOCK_RAW`, per protocol) and families other than IP and AF_UNIX (netlink per protocol) unless granted; families the kernel lacks give `OSError(97)` |
 //! | [`Socket::bind`] | the local address and port |
 //! | [`Socket::listen`] | the bound address (an unbound socket: the wildcard, port 0) |
 //! | [`Socket::connect`], [`Socket::connect_ex`] (returns 13), [`create_connection`] | the destination |
 //! | [`Socket::sendto`], [`Socket::sendmsg`] with an address | the destination |
-//! | [`Socket::setsockopt`] | options that widen what the guest reaches (`SO_BINDTODEVICE`, `SO_MARK`, `SO_PRIORITY`, `SO_DEBUG`, `IP_TRANSPARENT`, `IP_FREEBIND`, `IP_HDRINCL`, `IP_OPTIONS`) |
+//! | [`Socket::setsockopt`] | options that widen what the guest reaches (`SO_BINDTODEVICE`, `SO_MARK`, `SO_PRIORITY`, `SO_DEBUG`, `IP_TRANSPARENT`, `IP_FREEBIND`, `IP_HDRINCL`, `IP_OPTIONS`, `IP_TOS`, `IPV6_TCLASS`, `TCP_CONGESTION`, `TCP_ULP`, `SO_REUSEPORT`, `SO_REUSEADDR` on datagram sockets, `IP_ROUTER_ALERT`, `IPV6_ROUTER_ALERT`, `SO_RCVMARK`); multicast joins (the group) |
+//! | [`Socket::send`], [`Socket::sendall`], [`Socket::sendto`], [`Socket::sendmsg`] on netlink | requests that would change the host (rtnetlink writes, SOCK_DESTROY) |
+//! | packet and CAN addresses | the empty interface (index 0: every interface) unless the guest sees every interface |
 //! | [`getaddrinfo`], [`gethostbyname`] and the other lookups | names that need the resolver (numeric hosts and `localhost` need none) |
 //! | any call that creates a socket ([`socket`], [`Socket::accept`], [`Socket::dup`]) | past the policy's socket limit: `OSError(24)` |
 //!
