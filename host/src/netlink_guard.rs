@@ -2,8 +2,11 @@
 //! and the kernel checks a netlink request against the sending process's
 //! privileges, so a granted NETLINK_ROUTE socket could add routes or
 //! addresses and a NETLINK_SOCK_DIAG one could destroy other processes'
-//! sockets. The family grant is for reading the host's network state:
-//! these requests are refused whatever the grants say, before send(2).
+//! sockets. These two grants are for reading the host's network state:
+//! their writes are refused whatever the grants say, before send(2).
+//! Other netlink protocols granted by name (`generic`, `netfilter`,
+//! `xfrm`, `audit`, …) are not filtered: such a grant hands the guest the
+//! host's authority over them, writes included.
 //!
 //! A netlink datagram is a sequence of messages (`struct nlmsghdr`, each
 //! aligned to 4 bytes); the kernel handles them in order and stops at the
@@ -18,6 +21,9 @@ const NETLINK_SOCK_DIAG: i32 = 4;
 const RTM_BASE: u16 = 16;
 /// `SOCK_DESTROY`: closes another socket on the host (CAP_NET_ADMIN).
 const SOCK_DESTROY: u16 = 21;
+/// `RTM_GETDCB`: a GET by its type, but since Linux 5.11 the kernel also
+/// runs DCB *set* commands carried in it (`dcbnl`), so it is refused too.
+const RTM_GETDCB: u16 = 78;
 const NLMSG_HDRLEN: usize = 16;
 
 /// The first message in `data` (the concatenated payload of one send to a
@@ -35,6 +41,11 @@ fn first_change(protocol: i32, data: &[u8]) -> Option<String> {
             // RTM_BASE) changes something.
             NETLINK_ROUTE if kind >= RTM_BASE && (kind - RTM_BASE) & 3 != 2 => {
                 return Some(format!("rtnetlink message type {kind}"));
+            }
+            NETLINK_ROUTE if kind == RTM_GETDCB => {
+                return Some(format!(
+                    "rtnetlink message type {kind} (RTM_GETDCB, which also carries DCB set commands)"
+                ));
             }
             NETLINK_SOCK_DIAG if kind == SOCK_DESTROY => {
                 return Some("SOCK_DESTROY".into());
@@ -92,6 +103,8 @@ mod tests {
         }
         // Control messages below RTM_BASE are ignored by the kernel.
         assert!(check(NETLINK_ROUTE, &[&msg(3, 16)]).is_ok());
+        // RTM_GETDCB carries set commands too.
+        assert!(check(NETLINK_ROUTE, &[&msg(78, 32)]).is_err());
     }
 
     #[test]

@@ -862,7 +862,11 @@ impl Policy {
     /// its protocol does (`sock_diag` lists every socket of the host,
     /// `audit` and `kobject_uevent` its audit and device events), so each
     /// is granted on its own. `allow_family("netlink")` grants `route`
-    /// only.
+    /// only. `route` and `sock_diag` sockets can only read (the host
+    /// refuses rtnetlink writes and SOCK_DESTROY); any other protocol
+    /// carries the host's (root's) authority over it, writes included:
+    /// `generic` reaches ethtool, devlink, nl80211 and wireguard
+    /// configuration, `netfilter` the firewall, `xfrm` IPsec state.
     pub fn allow_netlink(mut self, protocol: &str) -> Result<Self, TargetParseError> {
         let n = netlink_protocol(protocol)?;
         self.grants.netlink.insert(n);
