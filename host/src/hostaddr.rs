@@ -16,7 +16,8 @@
 //! (a bind(2) of a throw-away socket).
 //!
 //! The table is the one of the network namespace the process was in at its
-//! first lookup (the CLI and the embeddings run in one namespace).
+//! first lookup; a thread in another namespace (`setns`) is answered by the
+//! probe, which asks its own namespace.
 
 use crate::sys;
 use socket2::{Domain, Protocol, Socket, Type};
@@ -104,6 +105,8 @@ impl Entry {
 
 /// The cached table and the socket that says when it changed.
 struct Cache {
+    /// The network namespace the table is of (its inode).
+    netns: Option<u64>,
     monitor: Socket,
     entries: Vec<Entry>,
     /// The drain's receive buffer, kept between lookups.
@@ -132,6 +135,12 @@ pub fn is_host_address(ip: IpAddr, scope: u32) -> bool {
     let Some(Some(cache)) = g.as_mut() else {
         return sys::is_host_address_probe(ip, scope);
     };
+    // A thread in another network namespace (an embedder may run guests
+    // from threads that entered per-tenant namespaces) asks the kernel
+    // directly: the table is the first namespace's.
+    if cache.netns.is_none() || thread_netns() != cache.netns {
+        return sys::is_host_address_probe(ip, scope);
+    }
     match cache.current() {
         Ok(()) => cache.entries.iter().any(|e| e.contains(ip, scope)),
         Err(_) => {
@@ -140,6 +149,15 @@ pub fn is_host_address(ip: IpAddr, scope: u32) -> bool {
             sys::is_host_address_probe(ip, scope)
         }
     }
+}
+
+/// The calling thread's network namespace (the inode of its
+/// `/proc/thread-self/ns/net`).
+fn thread_netns() -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/thread-self/ns/net")
+        .ok()
+        .map(|m| m.ino())
 }
 
 /// How many times the table was read (for tests).
@@ -160,6 +178,7 @@ impl Cache {
         // Subscribed before the first dump: a change during it is seen.
         let entries = dump()?;
         Ok(Cache {
+            netns: thread_netns(),
             monitor,
             entries,
             buf: Vec::with_capacity(BUF),
@@ -313,6 +332,13 @@ fn dump() -> io::Result<Vec<Entry>> {
     #[cfg(test)]
     DUMPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let s = netlink(0)?;
+    // Connected to the kernel (port id 0): the kernel then refuses
+    // messages to this socket from any other sender, so another process
+    // (or a guest with a netlink grant) cannot cut the dump short with a
+    // forged NLMSG_DONE.
+    let mut kernel = [0u8; 12];
+    kernel[..2].copy_from_slice(&(libc::AF_NETLINK as u16).to_ne_bytes());
+    s.connect(&sys::sockaddr_from_bytes(&kernel)?)?;
     // Asks the kernel to filter by table (Linux 4.20+); the answer is
     // filtered here too.
     let _ = sys::setsockopt_int(&s, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1);
@@ -349,9 +375,9 @@ fn dump() -> io::Result<Vec<Entry>> {
                     false
                 }
                 NLMSG_ERROR | NLMSG_OVERRUN => {
-                    let e = body
-                        .get(..4)
-                        .map_or(libc::EIO, |b| -i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                    let e = body.get(..4).map_or(libc::EIO, |b| {
+                        i32::from_ne_bytes([b[0], b[1], b[2], b[3]]).wrapping_neg()
+                    });
                     failed = Some(if e > 0 { e } else { libc::EIO });
                     false
                 }
@@ -388,6 +414,28 @@ fn dump() -> io::Result<Vec<Entry>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A thread in another network namespace is answered for its own
+    /// namespace, not from the table of the process's first one.
+    #[test]
+    fn a_thread_in_another_namespace_is_asked_about_its_own() {
+        let ip: IpAddr = "10.77.0.1".parse().unwrap();
+        // The cache is made in this (the test process's) namespace.
+        let outside = is_host_address(ip, 0);
+        let inside = std::thread::spawn(move || {
+            sys::unshare_net().expect("unshare(CLONE_NEWNET) (needs root)");
+            let ok = std::process::Command::new("sh")
+                .args(["-c", "ip link set lo up && ip addr add 10.77.0.1/32 dev lo"])
+                .status()
+                .unwrap();
+            assert!(ok.success());
+            is_host_address(ip, 0)
+        })
+        .join()
+        .unwrap();
+        assert!(!outside || inside);
+        assert!(inside, "10.77.0.1 on this thread's own lo is the host's");
+    }
 
     #[test]
     fn the_table_agrees_with_bind_for_this_hosts_addresses() {

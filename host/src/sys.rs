@@ -58,6 +58,17 @@ pub fn socket_type_number(ty: SocketType) -> i32 {
     }
 }
 
+/// Moves the calling thread into a new, empty network namespace
+/// (unshare(2) CLONE_NEWNET; tests only: needs root).
+#[cfg(test)]
+pub fn unshare_net() -> io::Result<()> {
+    // SAFETY: unshare takes flags only.
+    if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// Whether `ip` is an address of this host (the kernel delivers it
 /// locally): bind(2) of a fresh UDP socket to it succeeds only then (local
 /// and broadcast routes; multicast groups are not asked). A probe socket,
