@@ -183,10 +183,13 @@ impl Recorder {
     }
 
     /// In learn mode, remembers an abstract AF_UNIX name the guest used
-    /// (bind, connect, send-to).
+    /// (bind, connect, send-to). Policies grant abstract names by prefix,
+    /// so the empty name (which would grant every abstract socket of the
+    /// host) and names that are not UTF-8 (which a policy file cannot spell
+    /// exactly) are never learnt: the learnt policy denies them.
     pub(crate) fn learn_abstract(&self, name: &[u8]) {
         let mut r = self.lock();
-        if r.learning {
+        if r.learning && !name.is_empty() && std::str::from_utf8(name).is_ok() {
             r.learned_abstract.insert(name.to_vec());
         }
     }

@@ -804,3 +804,21 @@ fn netlink_grants_are_per_protocol() {
     );
     assert!(all.to_toml().contains("deny-netlink = [\"audit\"]"));
 }
+
+#[test]
+fn abstract_names_with_quotes_and_control_characters_round_trip() {
+    let p = Policy::deny_all()
+        .allow_abstract(b"app\"x\\y\x01\x7f\xc3\xa9")
+        .deny_abstract(b"app\tadmin");
+    let text = p.to_toml();
+    let back = Policy::from_toml(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(
+        back.unix().abstract_prefixes(),
+        p.unix().abstract_prefixes(),
+        "{text}"
+    );
+    assert_eq!(
+        back.unix().denied_abstract_prefixes(),
+        p.unix().denied_abstract_prefixes()
+    );
+}

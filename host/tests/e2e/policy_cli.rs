@@ -333,6 +333,12 @@ fn learn_mode_learns_unix_grants() {
     let policy = std::fs::read_to_string(&learned).unwrap();
     assert!(policy.contains("fd-passing = true"), "{policy}");
 
+    // The empty abstract name is never learnt: as a prefix it would grant
+    // every abstract socket of the host.
+    run(&learn[..2], &["abstract", ""]);
+    let policy = std::fs::read_to_string(&learned).unwrap();
+    assert!(!policy.contains("allow-abstract"), "{policy}");
+
     // The learnt policy, used: the name is allowed, another is denied
     // (denials of abstract names are checked from outside in
     // `unix::abstract_names_outside_the_grant_are_refused`; here the
