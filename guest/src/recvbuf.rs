@@ -34,6 +34,14 @@
 //!
 //! The guest is single-threaded (wasm32-wasip2 has no threads) and a host
 //! call cannot re-enter it, so one aim at a time is all there is.
+//!
+//! Every other allocation the host makes in the guest goes through this
+//! export too, wasi-libc's own included (arguments, environment, stdin),
+//! and is served by Rust's global allocator, as std's weak `cabi_realloc`
+//! does. wasi-libc frees its lists with `free()`, so a guest program must
+//! keep a global allocator backed by libc's malloc (Rust's default,
+//! `System`, is); a program that exports a strong `cabi_realloc` of its
+//! own cannot link with this crate.
 #![allow(unsafe_code)]
 
 use crate::convert::WitError;

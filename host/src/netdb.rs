@@ -32,14 +32,18 @@ use crate::wait::{Blocking, Reactor, Wait};
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-/// How many lookups may run on threads of their own at once, across every
-/// store of the process: tokio's blocking pool for async stores (further
-/// lookups wait, suspended, holding no thread, for one to end), and the
-/// lookup threads of sync stores under a wall-time limit (further lookups
-/// resolve on the calling thread).
+/// How many lookups may run on threads of their own at once: on tokio's
+/// blocking pool, across every async store of the process (further lookups
+/// wait, suspended, holding no thread, for one to end); and, counted
+/// apart, on the lookup threads of sync stores under a wall-time limit
+/// (further lookups resolve on the calling thread).
 pub const MAX_LOOKUPS: usize = 8;
 
 static LOOKUPS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_LOOKUPS);
+/// The same bound for sync stores' lookup threads, apart, so that lookups
+/// left waiting on a silent nameserver after their sync guests were
+/// stopped never hold back async stores' lookups.
+static SYNC_LOOKUPS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_LOOKUPS);
 
 /// Where a resolver call that may block runs.
 pub(crate) trait Offload: Wait {
@@ -55,12 +59,12 @@ impl Offload for Blocking {
     /// wall-time limit the lookup runs on a thread of its own instead, and
     /// the call traps at the deadline even while glibc is still waiting
     /// for a nameserver (the thread is left to glibc's own timeout, and
-    /// counts against [`MAX_LOOKUPS`] until then).
+    /// counts against the sync stores' [`MAX_LOOKUPS`] until then).
     async fn offload<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> SocketResult<T> {
         let Some(deadline) = crate::wait::wall_deadline() else {
             return Ok(f());
         };
-        let Ok(permit) = LOOKUPS.try_acquire() else {
+        let Ok(permit) = SYNC_LOOKUPS.try_acquire() else {
             // Too many lookups already left running: resolve here.
             return Ok(f());
         };
