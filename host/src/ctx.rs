@@ -52,20 +52,9 @@ struct RecorderInner {
     wasi_sockets: bool,
 }
 
-/// Escapes a string for JSON.
+/// Escapes a string for JSON (the same quoting as TOML's basic strings).
 fn json(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::policy::quoted(s)
 }
 
 impl Recorder {

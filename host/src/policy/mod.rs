@@ -501,6 +501,24 @@ pub const GUARDED_OPTIONS: &[&str] = &[
     "SO_RCVMARK",
 ];
 
+/// `s` in double quotes, as both a TOML basic string and a JSON string:
+/// quotes and backslashes escaped, control characters as `\uXXXX` (Rust's
+/// `{:?}` would write `\u{0}`, which neither reads).
+pub(crate) fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// A guarded option's key, or an error naming the grantable ones.
 fn guarded_key(name: &str) -> Result<String, TargetParseError> {
     let key = option_key(name);

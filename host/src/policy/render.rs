@@ -1,35 +1,15 @@
 //! Printing a policy back as TOML (`wasock policy check`,
 //! `--print-policy`, learn mode): implied rules as comments.
 
-use super::{Policy, Use};
+use super::{quoted, Policy, Use};
 use std::fmt::Write as _;
-
-/// `s` as a TOML basic string: quotes and backslashes escaped, control
-/// characters as `\uXXXX` (Rust's `{:?}` would write `\u{0}`, which TOML
-/// does not read).
-fn toml_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 fn list(out: &mut String, key: &str, items: &[String]) {
     if items.is_empty() {
         return;
     }
-    let quoted: Vec<String> = items.iter().map(|i| toml_str(i)).collect();
-    let _ = writeln!(out, "{key} = [{}]", quoted.join(", "));
+    let items: Vec<String> = items.iter().map(|i| quoted(i)).collect();
+    let _ = writeln!(out, "{key} = [{}]", items.join(", "));
 }
 
 /// The policy as a TOML file (implied rules as comments).
@@ -133,7 +113,7 @@ pub(super) fn render(p: &Policy) -> String {
     let u = p.unix();
     out.push_str("\n[unix]\n");
     if let Some(d) = u.dir_host_path() {
-        let _ = writeln!(out, "dir = {}", toml_str(&d.display().to_string()));
+        let _ = writeln!(out, "dir = {}", quoted(&d.display().to_string()));
     }
     let prefixes: Vec<String> = u
         .abstract_prefixes()

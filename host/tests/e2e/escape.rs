@@ -7,33 +7,13 @@
 //! closed.
 
 use crate::support::*;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasock_host::run::{self, GuestConfig, Output};
 use wasock_host::{Policy, Recorder};
-
-/// An audit sink the test can read.
-#[derive(Clone, Default)]
-struct Audit(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Audit {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Audit {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
 
 struct Run {
     stdout: String,

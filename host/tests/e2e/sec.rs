@@ -5,27 +5,12 @@
 //! decided.
 
 use crate::support::*;
-use std::io::Write;
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasock_host::run::{self, GuestConfig, Output};
 use wasock_host::{InterfaceView, Policy, Recorder};
-
-/// An audit sink the test can read.
-#[derive(Clone, Default)]
-struct Audit(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Audit {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 struct Run {
     stdout: String,
@@ -100,7 +85,7 @@ fn run_held(steps: &[&str], policy: Policy, view: InterfaceView, during: impl Fn
     let code = h.join().unwrap();
     let stdout = read(&out);
     assert_eq!(code, Ok(0), "{stdout}");
-    let audit = String::from_utf8_lossy(&audit.0.lock().unwrap()).into_owned();
+    let audit = audit.text();
     Run { stdout, audit }
 }
 

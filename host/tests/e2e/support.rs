@@ -385,3 +385,24 @@ pub fn compare_with_cpython(guest: &str, family: &str, run: fn(&str, &[&str], Po
     );
     assert_eq!(g.last(), Some(&"done"));
 }
+
+/// An audit sink the test can read (give it to `Recorder::with_audit`).
+#[derive(Clone, Default)]
+pub struct Audit(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Audit {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Audit {
+    /// What was written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
