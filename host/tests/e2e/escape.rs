@@ -15,42 +15,6 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasock_host::run::{self, GuestConfig, Output};
 use wasock_host::{Policy, Recorder};
 
-struct Run {
-    stdout: String,
-    stderr: String,
-    audit: String,
-}
-
-impl Run {
-    /// The result line of `step`.
-    fn line(&self, step: &str) -> &str {
-        let prefix = format!("{step}: ");
-        self.stdout
-            .lines()
-            .find(|l| l.starts_with(&prefix))
-            .unwrap_or_else(|| panic!("no line for {step}:\n{}\n{}", self.stdout, self.stderr))
-    }
-
-    /// Asserts `step` was denied by the policy.
-    fn denied(&self, step: &str) {
-        let l = self.line(step);
-        assert!(
-            l.contains("PermissionError: [Errno 13]") || l.contains("error PermissionDenied"),
-            "{step} was not denied: {l}\n{}",
-            self.audit
-        );
-    }
-
-    fn allowed(&self, step: &str) {
-        let l = self.line(step);
-        assert!(
-            l.starts_with(&format!("{step}: ok")),
-            "{step} failed: {l}\n{}",
-            self.audit
-        );
-    }
-}
-
 fn config(guest: &str, args: &[String], policy: Policy) -> (GuestConfig, MemoryOutputPipe, Audit) {
     let out = MemoryOutputPipe::new(1 << 20);
     let err = MemoryOutputPipe::new(1 << 20);
@@ -75,7 +39,7 @@ fn attempt_with(
     steps: &[String],
     policy: Policy,
     during: impl FnOnce(&MemoryOutputPipe),
-) -> Run {
+) -> GuestRun {
     run_guest(guest, steps, policy, true, during)
 }
 
@@ -86,7 +50,7 @@ fn attempt_live(
     steps: &[String],
     policy: Policy,
     during: impl FnOnce(&MemoryOutputPipe),
-) -> Run {
+) -> GuestRun {
     run_guest(guest, steps, policy, false, during)
 }
 
@@ -95,7 +59,7 @@ thread_local! {
     static ASYNC: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-fn attempt(guest: &str, steps: &[String], policy: Policy) -> Run {
+fn attempt(guest: &str, steps: &[String], policy: Policy) -> GuestRun {
     run_guest(guest, steps, policy, false, |_| {})
 }
 
@@ -105,7 +69,7 @@ fn run_guest(
     policy: Policy,
     hold: bool,
     during: impl FnOnce(&MemoryOutputPipe),
-) -> Run {
+) -> GuestRun {
     let control = TcpListener::bind("127.0.0.1:0").unwrap();
     let cport = control.local_addr().unwrap().port();
     let mut args = steps.to_vec();
@@ -157,7 +121,7 @@ fn run_guest(
     let code = h.join().unwrap();
     let stdout = read(&out);
     assert_eq!(code, Ok(0), "{stdout}");
-    Run {
+    GuestRun {
         stdout,
         stderr: String::new(),
         audit: audit.text(),

@@ -12,44 +12,15 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasock_host::run::{self, GuestConfig, Output};
 use wasock_host::{InterfaceView, Policy, Recorder};
 
-struct Run {
-    stdout: String,
-    audit: String,
-}
-
-impl Run {
-    fn line(&self, step: &str) -> &str {
-        let prefix = format!("{step}: ");
-        self.stdout
-            .lines()
-            .find(|l| l.starts_with(&prefix))
-            .unwrap_or_else(|| panic!("no line for {step}:\n{}", self.stdout))
-    }
-
-    /// Asserts `step` was denied by the policy, the denial naming `what`.
-    fn denied(&self, step: &str, what: &str) {
-        let l = self.line(step);
-        assert!(
-            l.contains("PermissionError: [Errno 13]") && l.contains(what),
-            "{step} was not denied naming {what:?}: {l}\n{}",
-            self.audit
-        );
-    }
-
-    fn allowed(&self, step: &str) {
-        let l = self.line(step);
-        assert!(
-            l.starts_with(&format!("{step}: ok")),
-            "{step} failed: {l}\n{}",
-            self.audit
-        );
-    }
-}
-
 /// Runs the `sec_escape` guest with `steps` under `policy` and interface
 /// view `view`; it ends in a `hold` step, during which `during` looks at
 /// the kernel's tables.
-fn run_held(steps: &[&str], policy: Policy, view: InterfaceView, during: impl FnOnce(&str)) -> Run {
+fn run_held(
+    steps: &[&str],
+    policy: Policy,
+    view: InterfaceView,
+    during: impl FnOnce(&str),
+) -> GuestRun {
     let control = TcpListener::bind("127.0.0.1:0").unwrap();
     let cport = control.local_addr().unwrap().port();
     let policy = policy
@@ -86,7 +57,11 @@ fn run_held(steps: &[&str], policy: Policy, view: InterfaceView, during: impl Fn
     let stdout = read(&out);
     assert_eq!(code, Ok(0), "{stdout}");
     let audit = audit.text();
-    Run { stdout, audit }
+    GuestRun {
+        stdout,
+        stderr: String::new(),
+        audit,
+    }
 }
 
 /// The socket inodes this process holds.
@@ -160,7 +135,7 @@ fn packet_sockets_cannot_reach_hidden_interfaces_through_index_zero() {
     // Bound to index 0: denied, naming it; still not running.
     let steps = ["packet,3,raw", "packet-bind,,3"];
     let r = run_held(&steps, policy(), only_lo(), |_| seen = own_packet_sockets());
-    r.denied(steps[1], "index 0: every interface");
+    r.denied_naming(steps[1], "index 0: every interface");
     assert_eq!(seen, vec![(0, 0, false)], "{}", r.stdout);
     // Bound to a visible interface with protocol 0: the socket's protocol
     // (ETH_P_ALL), on lo only.
@@ -272,8 +247,8 @@ fn netlink_grants_are_per_protocol_seen_from_outside() {
     let r = run_held(&steps, family, InterfaceView::Hidden, |_| {
         seen = own_netlink_protocols()
     });
-    r.denied(steps[0], "allow with --allow-netlink sock_diag");
-    r.denied(steps[1], "allow with --allow-netlink kobject_uevent");
+    r.denied_naming(steps[0], "allow with --allow-netlink sock_diag");
+    r.denied_naming(steps[1], "allow with --allow-netlink kobject_uevent");
     r.allowed(steps[2]);
     assert!(!seen.contains(&4) && !seen.contains(&15), "{seen:?}");
     assert!(seen.contains(&0), "{seen:?}");
@@ -327,6 +302,6 @@ fn netlink_route_requests_that_change_the_host_are_refused() {
         !addrs.contains("10.99.0.1"),
         "the guest added an address:\n{addrs}"
     );
-    r.denied(add, "netlink rtnetlink message type 20");
+    r.denied_naming(add, "netlink rtnetlink message type 20");
     r.allowed("netlink-getlink");
 }

@@ -406,3 +406,56 @@ impl Audit {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
 }
+
+/// A guest run that prints one line per step (`STEP: ok …` or
+/// `STEP: <exception>`), with the audit of its policy decisions.
+pub struct GuestRun {
+    /// Captured stdout.
+    pub stdout: String,
+    /// Captured stderr.
+    pub stderr: String,
+    /// The audit's JSON lines.
+    pub audit: String,
+}
+
+impl GuestRun {
+    /// The result line of `step`.
+    pub fn line(&self, step: &str) -> &str {
+        let prefix = format!("{step}: ");
+        self.stdout
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no line for {step}:\n{}\n{}", self.stdout, self.stderr))
+    }
+
+    /// Asserts `step` was denied by the policy (PermissionError, or a
+    /// std::net guest's PermissionDenied).
+    pub fn denied(&self, step: &str) {
+        let l = self.line(step);
+        assert!(
+            l.contains("PermissionError: [Errno 13]") || l.contains("error PermissionDenied"),
+            "{step} was not denied: {l}\n{}",
+            self.audit
+        );
+    }
+
+    /// Asserts `step` was denied by the policy, the denial naming `what`.
+    pub fn denied_naming(&self, step: &str, what: &str) {
+        let l = self.line(step);
+        assert!(
+            l.contains("PermissionError: [Errno 13]") && l.contains(what),
+            "{step} was not denied naming {what:?}: {l}\n{}",
+            self.audit
+        );
+    }
+
+    /// Asserts `step` succeeded.
+    pub fn allowed(&self, step: &str) {
+        let l = self.line(step);
+        assert!(
+            l.starts_with(&format!("{step}: ok")),
+            "{step} failed: {l}\n{}",
+            self.audit
+        );
+    }
+}
