@@ -748,9 +748,13 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<SocketAddress> {
         let s = self.sock(&r)?;
         let a = s.sock.local_addr()?;
-        Ok(self
+        let out = self
             .address_out(s, &a)
-            .unwrap_or_else(|| sys::from_std(unspecified(s.family))))
+            .unwrap_or_else(|| sys::from_std(unspecified(s.family)));
+        // A packet socket the host created with protocol 0 in the guest's
+        // stead (`families::kernel_protocol`) shows the guest's protocol,
+        // as the socket it asked for would.
+        Ok(crate::families::with_socket_protocol(s.family, s.protocol, &out).into_owned())
     }
 
     /// getpeername(2).

@@ -127,11 +127,17 @@ fn packet_sockets_cannot_reach_hidden_interfaces_through_index_zero() {
     // Created with ETH_P_ALL, unbound: not running (the kernel would run
     // it on every interface).
     let mut seen = Vec::new();
-    let r = run_held(&["packet,3,raw"], policy(), only_lo(), |_| {
-        seen = own_packet_sockets()
-    });
+    let r = run_held(
+        &["packet,3,raw", "packet-name"],
+        policy(),
+        only_lo(),
+        |_| seen = own_packet_sockets(),
+    );
     r.allowed("packet,3,raw");
     assert_eq!(seen, vec![(0, 0, false)], "{}", r.stdout);
+    // getsockname shows the protocol the guest asked for, as CPython's
+    // ('', 3, 0, 0, b'') natively.
+    assert_eq!(r.line("packet-name"), "packet-name: ok ('', 3, 0, 0, b'')");
     // Bound to index 0: denied, naming it; still not running.
     let steps = ["packet,3,raw", "packet-bind,,3"];
     let r = run_held(&steps, policy(), only_lo(), |_| seen = own_packet_sockets());

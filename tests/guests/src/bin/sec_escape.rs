@@ -8,6 +8,7 @@
 //! - `packet,PROTO,raw|dgram`: socket(AF_PACKET, type, htons(PROTO)), kept.
 //! - `packet-bind,IFNAME,PROTO`: bind the last packet socket to
 //!   `(IFNAME, PROTO)` (an empty IFNAME is interface index 0).
+//! - `packet-name`: getsockname() of the last packet socket.
 //! - `netlink,PROTO`: socket(AF_NETLINK, SOCK_RAW, PROTO), bound to port
 //!   id 0 (the kernel picks one), kept.
 //! - `setopt,4|6,udp|raw,LEVEL,NAME,VALUE`: setsockopt of an int on a
@@ -43,6 +44,10 @@ fn main() {
                 let s = packet.as_ref().ok_or_else(|| Error::from_errno(9))?;
                 s.bind(Address::packet(f[1], num(2) as u16, 0, 0, b""))?;
                 Ok(String::new())
+            }
+            "packet-name" => {
+                let s = packet.as_ref().ok_or_else(|| Error::from_errno(9))?;
+                Ok(s.getsockname()?.to_string())
             }
             "netlink" => {
                 let s = socket(AF_NETLINK, SOCK_RAW, num(1))?;
