@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasock_host::run::{self, GuestConfig, Output};
+use wasock_host::run::{GuestConfig, Output};
 use wasock_host::{Policy, Recorder};
 
 fn config(guest: &str, args: &[String], policy: Policy) -> (GuestConfig, MemoryOutputPipe, Audit) {
@@ -88,22 +88,7 @@ fn run_guest(
     let h = std::thread::spawn(move || {
         ASYNC.with(|a| a.set(use_async));
         bounded(&name, GUEST_LIMIT, move || {
-            if ASYNC.with(|a| a.get()) {
-                let rt = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    let linker = run::async_linker(engine()).unwrap();
-                    run::run_async(&linker, &component, &config)
-                        .await
-                        .map_err(|e| format!("{e:?}"))
-                })
-            } else {
-                let linker = run::sync_linker(engine()).unwrap();
-                run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"))
-            }
+            run_config(engine(), &component, &config, use_async)
         })
     });
     let conn =

@@ -208,8 +208,7 @@ fn run_with_interfaces(name: &str, args: &[&str], policy: Policy) -> Outcome {
     let (mut cfg, out, err) = config(name, args, policy);
     cfg.interfaces = wasock_host::InterfaceView::Host;
     let code = bounded(name, GUEST_LIMIT, move || {
-        let linker = wasock_host::run::sync_linker(engine()).unwrap();
-        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
+        run_config(engine(), &component, &cfg, false)
     });
     Outcome {
         code,

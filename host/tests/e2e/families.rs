@@ -36,8 +36,7 @@ fn run_visible(guest: &str, args: &[&str], policy: Policy) -> Outcome {
     let (mut cfg, out, err) = config(guest, args, policy);
     cfg.interfaces = InterfaceView::Host;
     let code = bounded(guest, GUEST_LIMIT, move || {
-        let linker = wasock_host::run::sync_linker(engine()).unwrap();
-        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
+        run_config(engine(), &component, &cfg, false)
     });
     Outcome {
         code,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasock_host::run::{self, GuestConfig, Output};
+use wasock_host::run::{GuestConfig, Output};
 use wasock_host::Policy;
 
 /// An engine with epoch interruption (what the wall-time limit needs) and
@@ -48,22 +48,7 @@ fn run(
     let (engine, comp) = (engine.clone(), comp.clone());
     let use_async = ASYNC.with(|a| a.get());
     let code = bounded("escape", GUEST_LIMIT, move || {
-        if use_async {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                let linker = run::async_linker(&engine).unwrap();
-                run::run_async(&linker, &comp, &config)
-                    .await
-                    .map_err(|e| format!("{e:?}"))
-            })
-        } else {
-            let linker = run::sync_linker(&engine).unwrap();
-            run::run_sync(&linker, &comp, &config).map_err(|e| format!("{e:?}"))
-        }
+        run_config(&engine, &comp, &config, use_async)
     });
     (code, read(&out))
 }

@@ -70,10 +70,7 @@ fn multicast_between_two_guests() {
     }
     let component = component("multicast");
     let (cfg, out, err) = config("multicast", &["recv", GROUP], receiver_policy(true));
-    let recv = std::thread::spawn(move || {
-        let linker = wasock_host::run::sync_linker(engine()).unwrap();
-        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
-    });
+    let recv = std::thread::spawn(move || run_config(engine(), &component, &cfg, false));
     assert!(wait_for(&out, "joined ", GUEST_LIMIT), "{}", read(&err));
     assert!(group_joined(), "the kernel shows no membership");
     let port = read(&out)
@@ -214,10 +211,7 @@ fn source_specific_join_follows_join_rules() {
     let policy = loopback_policy().allow_join("232.0.0.0/8:*").unwrap();
     let component = component("multicast");
     let (cfg, out, err) = config("multicast", &["join-source", ssm, "127.0.0.1"], policy);
-    let guest = std::thread::spawn(move || {
-        let linker = wasock_host::run::sync_linker(engine()).unwrap();
-        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
-    });
+    let guest = std::thread::spawn(move || run_config(engine(), &component, &cfg, false));
     assert!(wait_for(&out, "join", GUEST_LIMIT), "{}", read(&err));
     let port: u16 = read(&out)
         .lines()
@@ -257,10 +251,7 @@ fn ipv6_multicast_between_two_guests() {
     let guest = component("multicast");
     let (mut cfg, out, err) = config("multicast", &["recv6", group, "mc0"], recv_policy);
     cfg.interfaces = wasock_host::InterfaceView::Only(vec!["mc0".into()]);
-    let recv = std::thread::spawn(move || {
-        let linker = wasock_host::run::sync_linker(engine()).unwrap();
-        wasock_host::run::run_sync(&linker, &guest, &cfg).map_err(|e| format!("{e:?}"))
-    });
+    let recv = std::thread::spawn(move || run_config(engine(), &guest, &cfg, false));
     assert!(wait_for(&out, "join", GUEST_LIMIT), "{}", read(&err));
     let port = read(&out)
         .lines()
@@ -278,8 +269,7 @@ fn ipv6_multicast_between_two_guests() {
     let (mut cfg, sout, serr) = config("multicast", &["send6", group, &port, "mc0"], send_policy);
     cfg.interfaces = wasock_host::InterfaceView::Only(vec!["mc0".into()]);
     let code = bounded("sender", GUEST_LIMIT, move || {
-        let linker = wasock_host::run::sync_linker(engine()).unwrap();
-        wasock_host::run::run_sync(&linker, &guest, &cfg).map_err(|e| format!("{e:?}"))
+        run_config(engine(), &guest, &cfg, false)
     });
     assert_eq!(code, Ok(0), "{}", read(&serr));
     assert!(
@@ -300,8 +290,7 @@ fn ipv6_multicast_between_two_guests() {
     );
     cfg.interfaces = wasock_host::InterfaceView::Only(vec!["mc0".into()]);
     let code = bounded("denied receiver", GUEST_LIMIT, move || {
-        let linker = wasock_host::run::sync_linker(engine()).unwrap();
-        wasock_host::run::run_sync(&linker, &guest, &cfg).map_err(|e| format!("{e:?}"))
+        run_config(engine(), &guest, &cfg, false)
     });
     assert_eq!(code, Ok(0), "{}", read(&derr));
     assert!(

@@ -286,8 +286,7 @@ fn shown_interfaces_and_hostname_match_cpython() {
     cfg.hostname = Some("-".into());
     let component = component("netdb");
     let code = bounded("netdb interfaces", GUEST_LIMIT, move || {
-        let linker = wasock_host::run::sync_linker(engine()).unwrap();
-        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
+        run_config(engine(), &component, &cfg, false)
     });
     assert_eq!(code, Ok(0), "{}", read(&err));
     assert_eq!(read(&out), expected);
@@ -543,8 +542,7 @@ fn a_sync_lookup_ends_at_the_wall_time() {
     policy.limits.wall_time = Some(Duration::from_millis(500));
     let (cfg, out, _err) = config("netdb", &["resolve", "stalled.example.test"], policy);
     let code = bounded("stalled sync guest", GUEST_LIMIT, move || {
-        let linker = wasock_host::run::sync_linker(&engine).unwrap();
-        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
+        run_config(&engine, &component, &cfg, false)
     });
     assert!(ns.queries() > 0, "the lookup never reached the nameserver");
     let e = code.unwrap_err();

@@ -64,10 +64,7 @@ fn options_match_cpython_async() {
 fn authority(policy: Policy) -> (String, String) {
     let component = component("options");
     let (cfg, out, err) = config("options", &["--authority"], policy);
-    let guest = std::thread::spawn(move || {
-        let linker = wasock_host::run::sync_linker(engine()).unwrap();
-        wasock_host::run::run_sync(&linker, &component, &cfg).map_err(|e| format!("{e:?}"))
-    });
+    let guest = std::thread::spawn(move || run_config(engine(), &component, &cfg, false));
     assert!(
         wait_for(&out, "listening ", GUEST_LIMIT),
         "guest never listened: {}",

@@ -9,7 +9,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasock_host::run::{self, GuestConfig, Output};
+use wasock_host::run::{GuestConfig, Output};
 use wasock_host::{InterfaceView, Policy, Recorder};
 
 /// Runs the `sec_escape` guest with `steps` under `policy` and interface
@@ -44,8 +44,7 @@ fn run_held(
     let component = component("sec_escape");
     let h = std::thread::spawn(move || {
         bounded("sec_escape", GUEST_LIMIT, move || {
-            let linker = run::sync_linker(engine()).unwrap();
-            run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"))
+            run_config(engine(), &component, &config, false)
         })
     });
     control.set_nonblocking(true).unwrap();

@@ -186,14 +186,40 @@ pub fn bounded<T: Send + 'static>(
     }
 }
 
+/// Runs `component` under `config` on `engine` on the calling thread:
+/// the sync embedding, or the async one on a fresh 2-thread runtime. The
+/// exit code, or the trap as text.
+pub fn run_config(
+    engine: &Engine,
+    component: &Component,
+    config: &GuestConfig,
+    use_async: bool,
+) -> Result<i32, String> {
+    if use_async {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let linker = run::async_linker(engine).unwrap();
+            run::run_async(&linker, component, config)
+                .await
+                .map_err(|e| format!("{e:?}"))
+        })
+    } else {
+        let linker = run::sync_linker(engine).unwrap();
+        run::run_sync(&linker, component, config).map_err(|e| format!("{e:?}"))
+    }
+}
+
 /// Runs a guest with the sync embedding on a thread of its own, bounded by
 /// [`GUEST_LIMIT`].
 pub fn run_sync(name: &str, args: &[&str], policy: Policy) -> Outcome {
     let component = component(name);
     let (config, out, err) = config(name, args, policy);
     let code = bounded(name, GUEST_LIMIT, move || {
-        let linker = run::sync_linker(engine()).unwrap();
-        run::run_sync(&linker, &component, &config).map_err(|e| format!("{e:?}"))
+        run_config(engine(), &component, &config, false)
     });
     Outcome {
         code,
@@ -208,17 +234,7 @@ pub fn run_async(name: &str, args: &[&str], policy: Policy) -> Outcome {
     let component = component(name);
     let (config, out, err) = config(name, args, policy);
     let code = bounded(name, GUEST_LIMIT, move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let linker = run::async_linker(engine()).unwrap();
-            run::run_async(&linker, &component, &config)
-                .await
-                .map_err(|e| format!("{e:?}"))
-        })
+        run_config(engine(), &component, &config, true)
     });
     Outcome {
         code,
