@@ -25,5 +25,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 rustup target add wasm32-wasip2
+# Python guests (`wasock run app.py`) are packaged with componentize-py,
+# pinned, in the project's own virtual environment (.venv): no global pip,
+# nothing downloaded when a guest runs.
+COMPONENTIZE_PY_VERSION=0.25.1
+if ! .venv/bin/componentize-py --version 2>/dev/null | grep -qx "componentize-py $COMPONENTIZE_PY_VERSION"; then
+    python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check "componentize-py==$COMPONENTIZE_PY_VERSION"
+fi
 cargo build --release --target wasm32-wasip2 -p wasock-examples -p wasock-test-guests
 cargo build -p wasock-host

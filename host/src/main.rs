@@ -3,6 +3,8 @@
 //!
 //! ```text
 //! wasock run [POLICY FLAGS] [--async] [--env NAME[=VALUE]]... app.wasm [ARGS]...
+//! wasock run [POLICY FLAGS] [--python-path DIR]... app.py [ARGS]...
+//! wasock py build [--python-path DIR]... app.py -o app.wasm
 //! wasock policy check FILE
 //! wasock compile app.wasm...
 //!
@@ -20,6 +22,8 @@
 mod cli_run;
 #[path = "cli/policy_flags.rs"]
 mod policy_flags;
+#[path = "cli/python.rs"]
+mod python;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -48,6 +52,8 @@ enum Command {
     Policy(PolicyArgs),
     /// Compile components into wasmtime's cache ahead of their first run.
     Compile(cli_run::CompileArgs),
+    /// Python programs as guests: `wasock py build app.py -o app.wasm`.
+    Py(python::PyArgs),
 }
 
 #[derive(Parser)]
@@ -70,7 +76,11 @@ struct RunArgs {
     /// the host's value of NAME.
     #[arg(long, value_name = "NAME[=VALUE]")]
     env: Vec<String>,
-    /// The guest component.
+    /// Python programs (`wasock run app.py`).
+    #[command(flatten)]
+    python: python::PythonFlags,
+    /// The guest component, or a Python program (`.py`: packaged with
+    /// componentize-py on its first run, then started from a cache).
     component: PathBuf,
     /// Arguments for the guest.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -118,6 +128,10 @@ fn real_main() -> anyhow::Result<u8> {
             cli_run::compile(&c)?;
             return Ok(0);
         }
+        Command::Py(p) => {
+            python::py(&p)?;
+            return Ok(0);
+        }
     };
     // The command line asked for something invalid: a usage error.
     let policy = a.policy.policy().map_err(cli_run::usage)?;
@@ -130,7 +144,11 @@ fn real_main() -> anyhow::Result<u8> {
     let policy = Arc::new(policy);
     let env = cli_run::guest_env(&a.env).map_err(cli_run::usage)?;
     let (engine, _) = cli_run::engine(policy.limits.wall_time.is_some())?;
-    let component = cli_run::load(&engine, &a.component)?;
+    let component = if python::is_python(&a.component) {
+        python::component(&engine, &a.component, &a.python)?
+    } else {
+        cli_run::load(&engine, &a.component)?
+    };
     let name = a.component.display().to_string();
     let guest = GuestConfig {
         args: std::iter::once(name)

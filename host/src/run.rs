@@ -526,11 +526,26 @@ pub fn imports_wasi_sockets(engine: &Engine, component: &Component) -> bool {
         .any(|(name, _)| name.starts_with("wasi:sockets/"))
 }
 
+/// Whether a component imports wasock's `socket` interface.
+fn imports_wasock_sockets(engine: &Engine, component: &Component) -> bool {
+    component
+        .component_type()
+        .imports(engine)
+        .any(|(name, _)| name.starts_with("wasock:socket/socket@"))
+}
+
 /// Logs, once per run, that a guest which uses wasi:sockets runs with them
 /// off: its sockets will fail with "permission denied", and the user should
 /// know why.
 fn warn_if_wasi_sockets_off(engine: &Engine, component: &Component, config: &GuestConfig) {
-    if !config.policy.wasi_sockets_allowed() && imports_wasi_sockets(engine, component) {
+    // A guest that imports wasock's own sockets has chosen them; its
+    // wasi:sockets imports come from a runtime linked into it (CPython's
+    // built-in `_socket` in a Python guest, which wasock's Python runtime
+    // replaces), so it is not warned about them.
+    if !config.policy.wasi_sockets_allowed()
+        && imports_wasi_sockets(engine, component)
+        && !imports_wasock_sockets(engine, component)
+    {
         tracing::warn!(
             target: "wasock::policy",
             "the guest imports wasi:sockets (e.g. Rust std::net), which this policy keeps off: \
