@@ -133,7 +133,7 @@ def _compile_file(name, filename, is_package, strict, shown=None):
 
 def _bundle_dirs():
     """The program's directory and the --python-path directories: (where
-    the build sees it, its path on the host as given)."""
+    the build sees it, its absolute path on the host)."""
     out = []
     for d in sys.path:
         try:

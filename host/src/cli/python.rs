@@ -226,7 +226,8 @@ impl Bundle {
         let mut path_dirs = Vec::new();
         let mut path_hosts = Vec::new();
         for (i, d) in python_path.iter().enumerate() {
-            path_hosts.push(d.to_string_lossy().into_owned());
+            let abs = std::path::absolute(d).unwrap_or_else(|_| d.clone());
+            path_hosts.push(abs.to_string_lossy().into_owned());
             if !d.is_dir() {
                 bail!("--python-path {}: not a directory", d.display());
             }
@@ -253,8 +254,13 @@ impl Bundle {
             h.update(d.as_bytes());
             h.update(b"\0");
         }
-        // Names in tracebacks follow the program's path as given.
-        h.update(program.as_os_str().as_encoded_bytes());
+        // Names in tracebacks follow the program's absolute path.
+        h.update(
+            std::path::absolute(program)
+                .unwrap_or_else(|_| program.to_path_buf())
+                .as_os_str()
+                .as_encoded_bytes(),
+        );
         let key = h
             .finalize()
             .iter()
@@ -270,10 +276,12 @@ impl Bundle {
         })
     }
 
-    /// The program's directory as given (`""` for a bare file name).
+    /// The program's directory, absolute as CPython makes a script's
+    /// path (since 3.9 `__file__` and tracebacks name the script by its
+    /// absolute path; symbolic links are not resolved).
     fn program_dir(&self) -> String {
-        self.program
-            .parent()
+        let abs = std::path::absolute(&self.program).unwrap_or_else(|_| self.program.clone());
+        abs.parent()
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_default()
     }
