@@ -23,6 +23,9 @@ Workloads (servers are provided by the harness):
   udp-pktinfo  as udp, but unconnected: sendto, then recvmsg with IP_PKTINFO
              on, checking each reply's destination address from the control
              message; result: round trips per second.
+  hold       connect to a TCP echo server, print ``ready`` and wait in recv
+             until the server closes (the harness's scale measurement of
+             Python guests); result: 0.
 
 The timer (time.perf_counter) covers only the measured work: everything after
 the connection is established, except for ``connect`` where connecting is the
@@ -199,7 +202,19 @@ def udp_pktinfo(host, port, n, size):
     return n / elapsed
 
 
+def hold(host, port, n, size):
+    s = socket.socket(_family(host), socket.SOCK_STREAM)
+    try:
+        s.connect(_address(host, port))
+        print("ready", flush=True)
+        s.recv(1)
+    finally:
+        s.close()
+    return 0.0
+
+
 WORKLOADS = {
+    "hold": hold,
     "pingpong": pingpong,
     "bulk-up": bulk_up,
     "bulk-down": bulk_down,
@@ -218,7 +233,7 @@ def main(argv):
     port, n, size = int(argv[3]), int(argv[4]), int(argv[5])
     if n <= 0:
         raise ValueError("N must be positive")
-    if size <= 0 and argv[1] != "connect":
+    if size <= 0 and argv[1] not in ("connect", "hold"):
         raise ValueError("SIZE must be positive")
     result = WORKLOADS[argv[1]](host, port, n, size)
     print("result %r" % float(result))

@@ -5,7 +5,10 @@
 //! 2. native CPython `socket` (`bench/client.py`),
 //! 3. a wasock guest, sync embedding,
 //! 4. a wasock guest, async embedding,
-//! 5. a Rust `std::net` guest over wasi:sockets (wasmtime-wasi).
+//! 5. a Rust `std::net` guest over wasi:sockets (wasmtime-wasi),
+//! 6. `bench/client.py` itself as a Python guest (CPython in WebAssembly,
+//!    packaged by `wasock py build`; sync embedding), compared with
+//!    variant 2 in a section of its own.
 //!
 //! Then scale (N guest instances holding connections in one process) and
 //! start-up. Writes `docs/benchmarks.md`, `docs/benchmarks.json` and
@@ -17,7 +20,10 @@
 //! names contain one of these words, print their table and write nothing),
 //! or `wasock-bench serve` (the servers, used internally).
 
+mod counters;
 mod std_client;
+
+use counters::{Counters, Reading};
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -32,13 +38,18 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasock_host::run::{self, GuestConfig, GuestState, Output};
 use wasock_host::Policy;
 
-const VARIANTS: [&str; 5] = [
+const VARIANTS: [&str; 6] = [
     "native Rust",
     "CPython",
     "wasock sync",
     "wasock async",
     "wasi:sockets guest",
+    "Python guest",
 ];
+
+/// The packaged `bench/client.py` (made by `scripts/bench.sh` with
+/// `wasock py build`), below the target directory.
+const PYTHON_CLIENT: &str = "python-bench/client.wasm";
 
 struct Row {
     name: &'static str,
@@ -305,6 +316,8 @@ struct Bench {
     rt: tokio::runtime::Runtime,
     wasock_guest: Component,
     std_guest: Component,
+    /// `bench/client.py` as a Python guest, when it was packaged.
+    python_guest: Option<Component>,
     policy: Arc<Policy>,
     /// Where the AF_UNIX servers listen (`None`: no AF_UNIX rows).
     unix: Option<PathBuf>,
@@ -410,6 +423,10 @@ impl Bench {
             // wasi:sockets has no AF_UNIX, and no recvmsg or IP_PKTINFO.
             "wasi:sockets guest" if unix || row.workload == "udp-pktinfo" => None,
             "wasi:sockets guest" => self.run_guest(&self.std_guest, &args, false),
+            "Python guest" => self
+                .python_guest
+                .as_ref()
+                .and_then(|c| self.run_guest(c, &self.args_for(row, true), false)),
             _ => None,
         }
     }
@@ -445,6 +462,12 @@ impl Bench {
                 .unwrap(),
             wasock_guest: load("bench_wasock"),
             std_guest: load("bench_std"),
+            python_guest: {
+                let p = target_dir(&root).join(PYTHON_CLIENT);
+                Component::from_file(&engine, &p)
+                    .map_err(|e| eprintln!("no Python guest rows ({}: {e})", p.display()))
+                    .ok()
+            },
             engine,
             policy,
             root,
@@ -501,9 +524,10 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores, {mem} GiB, Linux {}", kernel.trim())
 }
 
-/// Scale: N async guest instances each holding `conns` connections in
-/// this process; returns (KiB per instance, ping-pong µs under that load).
-fn scale(b: &Bench, n: usize, conns: u64) -> Option<(f64, Option<f64>)> {
+/// Scale of `guest` (a benchmark client with a `hold` workload): N async
+/// instances each holding `conns` connections in this process; returns
+/// (KiB per instance, ping-pong µs under that load).
+fn scale_of(b: &Bench, guest: &Component, n: usize, conns: u64) -> Option<(f64, Option<f64>)> {
     let before = rss_kib();
     let mut tasks = Vec::new();
     let mut outs = Vec::new();
@@ -517,7 +541,7 @@ fn scale(b: &Bench, n: usize, conns: u64) -> Option<(f64, Option<f64>)> {
     for _ in 0..n {
         let (config, out, _err) = guest_config(&args, &b.policy);
         let l = b.async_linker.clone();
-        let c = b.wasock_guest.clone();
+        let c = guest.clone();
         tasks.push(b.rt.spawn(async move { run::run_async(&l, &c, &config).await.map(|_| ()) }));
         outs.push(out);
     }
@@ -551,6 +575,30 @@ fn scale(b: &Bench, n: usize, conns: u64) -> Option<(f64, Option<f64>)> {
     Some((per_instance, latency))
 }
 
+/// A Python guest's start from the cache, as `wasock run app.py` does it
+/// once the program is packaged: the compiled component read from a file
+/// (`Component::deserialize_file`), a fresh store, instantiation, and a run
+/// of `bench/client.py` that prints its usage and exits. Median of `n`,
+/// in ms.
+fn python_startup(b: &Bench, n: usize) -> Option<f64> {
+    let wasm = std::fs::read(target_dir(&b.root).join(PYTHON_CLIENT)).ok()?;
+    let compiled = b.engine.precompile_component(&wasm).ok()?;
+    let file = std::env::temp_dir().join(format!("wasock-bench-{}.cwasm", std::process::id()));
+    std::fs::write(&file, compiled).ok()?;
+    let mut times = Vec::new();
+    for _ in 0..n {
+        let t = Instant::now();
+        // SAFETY: the file was written just now from this engine's
+        // `precompile_component`.
+        let c = unsafe { Component::deserialize_file(&b.engine, &file) }.ok()?;
+        let (config, _, _) = guest_config(&[], &b.policy);
+        let _ = run::run_sync(&b.sync_linker, &c, &config);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let _ = std::fs::remove_file(&file);
+    median(&mut times)
+}
+
 /// Start-up: instantiating a precompiled guest, median of `n`, in µs.
 fn startup(b: &Bench, n: usize) -> Option<f64> {
     let bytes = b
@@ -572,16 +620,210 @@ fn startup(b: &Bench, n: usize) -> Option<f64> {
     median(&mut times)
 }
 
-fn guest_dir(root: &Path) -> PathBuf {
+fn target_dir(root: &Path) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
-    let target = if target.is_absolute() {
+    if target.is_absolute() {
         target
     } else {
         root.join(target)
+    }
+}
+
+fn guest_dir(root: &Path) -> PathBuf {
+    target_dir(root).join("wasm32-wasip2/release")
+}
+
+/// "min–max" of a cell's rounds.
+fn spread(v: Option<&Vec<f64>>) -> String {
+    match v.filter(|v| !v.is_empty()) {
+        Some(v) => {
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            format!("{}–{}", fmt(lo), fmt(hi))
+        }
+        None => "n/a".into(),
+    }
+}
+
+/// What one operation of a row is: a round trip, a connection, a datagram,
+/// or a MiB of a bulk transfer.
+fn ops(row: &Row) -> (f64, &'static str) {
+    if row.workload.starts_with("bulk") {
+        (row.n as f64 / (1u64 << 20) as f64, "MiB")
+    } else {
+        (row.n as f64, "op")
+    }
+}
+
+/// The median per-operation counts of a cell's rounds.
+fn per_op(row: &Row, readings: &[Reading]) -> Option<Reading> {
+    if readings.is_empty() {
+        return None;
+    }
+    let (n, _) = ops(row);
+    let med_u = |f: fn(&Reading) -> Option<u64>| -> Option<u64> {
+        let mut v: Vec<f64> = readings
+            .iter()
+            .filter_map(|r| f(r).map(|x| x as f64))
+            .collect();
+        median(&mut v).map(|m| (m / n).round() as u64)
     };
-    target.join("wasm32-wasip2/release")
+    let mut cpu: Vec<f64> = readings.iter().map(|r| r.cpu).collect();
+    Some(Reading {
+        cpu: median(&mut cpu)? / n,
+        syscalls: med_u(|r| r.syscalls),
+        instructions: med_u(|r| r.instructions),
+    })
+}
+
+/// The per-operation counts table: CPU time, system calls and instructions
+/// per operation, medians of the rounds, each variant's whole process.
+fn per_op_table(
+    rows: &[Row],
+    counts: &HashMap<(usize, usize), Vec<Reading>>,
+    counters: &Counters,
+) -> String {
+    let mut md = String::from("\n## Per operation: CPU time, system calls, instructions\n\n");
+    md.push_str(&format!(
+        "Counts a noisy machine moves far less than time, from the same rounds: the whole process doing the work (the harness for native Rust and the guests, the interpreter for CPython, whose start-up is included: about 0.1 system calls and 1 µs per operation at these counts), medians per operation (a bulk row's operation is one MiB). A variant that wins time by burning CPU shows it here. Counters: {}.\n\n",
+        counters.describe()
+    ));
+    md.push_str("| workload | per | ");
+    md.push_str(&VARIANTS.join(" | "));
+    md.push_str(" |\n|---|---|");
+    md.push_str(&"---|".repeat(VARIANTS.len()));
+    md.push('\n');
+    for (ri, row) in rows.iter().enumerate() {
+        md.push_str(&format!("| {} | {} |", row.name, ops(row).1));
+        for vi in 0..VARIANTS.len() {
+            match counts.get(&(ri, vi)).and_then(|r| per_op(row, r)) {
+                Some(p) => {
+                    let mut cell = format!(" {} µs CPU", fmt(p.cpu * 1e6));
+                    if let Some(s) = p.syscalls {
+                        cell.push_str(&format!(", {s} syscalls"));
+                    }
+                    if let Some(i) = p.instructions {
+                        cell.push_str(&format!(", {} k instr", fmt(i as f64 / 1e3)));
+                    }
+                    md.push_str(&cell);
+                    md.push_str(" |");
+                }
+                None => md.push_str(" n/a |"),
+            }
+        }
+        md.push('\n');
+    }
+    md
+}
+
+/// `--compare BASE.json`: each cell's change against an earlier run's
+/// `docs/benchmarks.json`, and whether it is outside the earlier run's
+/// spread (min–max of its rounds): a change inside it is noise.
+fn compare(base: &str, now: &serde_json::Value) -> Result<String, String> {
+    let text = std::fs::read_to_string(base).map_err(|e| e.to_string())?;
+    let base: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let rows = |v: &serde_json::Value| v["rows"].as_array().cloned().unwrap_or_default();
+    let mut out = format!(
+        "\nChange against {}: median now vs then (+ is better: faster or more throughput); 'noise' when now's median lies within then's min–max.\n\n| workload | variant | then | now | change | |\n|---|---|---|---|---|---|\n",
+        base["machine"].as_str().unwrap_or("the earlier run")
+    );
+    for row in rows(now) {
+        let name = row["workload"].as_str().unwrap_or("");
+        let Some(old) = rows(&base)
+            .into_iter()
+            .find(|r| r["workload"] == row["workload"])
+        else {
+            continue;
+        };
+        let lower = row["lower_is_better"].as_bool().unwrap_or(true);
+        for v in VARIANTS {
+            let (Some(n), Some(o)) = (row["medians"][v].as_f64(), old["medians"][v].as_f64())
+            else {
+                continue;
+            };
+            let better = if lower { (o - n) / o } else { (n - o) / o };
+            let noise = match (old["min"][v].as_f64(), old["max"][v].as_f64()) {
+                (Some(lo), Some(hi)) if n >= lo && n <= hi => "noise",
+                (Some(_), Some(_)) => "",
+                _ => "(no spread then)",
+            };
+            out.push_str(&format!(
+                "| {name} | {v} | {} | {} | {:+.1}% | {noise} |\n",
+                fmt(o),
+                fmt(n),
+                better * 100.0
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A scale measurement in a child process: (which, instances, connections
+/// each) → (KiB per instance, ping-pong µs under that load).
+type ScaleInChild<'a> = dyn Fn(&str, usize, u64) -> Option<(f64, Option<f64>)> + 'a;
+
+/// The Python guests' section: `bench/client.py` as a guest against the
+/// same file under native CPython, packaging time (measured by
+/// `scripts/bench.sh`, passed as `BENCH_PY_PACKAGE_SECONDS`), start-up from
+/// the cache and memory per instance.
+fn python_section(
+    b: &Bench,
+    rows: &[Row],
+    samples: &mut HashMap<(usize, usize), Vec<f64>>,
+    quick: bool,
+    scale_in_child_of: &ScaleInChild<'_>,
+) -> String {
+    let cpython = VARIANTS.iter().position(|v| *v == "CPython").unwrap_or(1);
+    let guest = VARIANTS
+        .iter()
+        .position(|v| *v == "Python guest")
+        .unwrap_or(5);
+    let mut md = String::from("\n## Python guests\n\n");
+    md.push_str("`bench/client.py`, unmodified, run as a Python guest (`wasock py build`: CPython 3.14 compiled to WebAssembly by componentize-py, wasock's `_socket` in Python over the WIT; sync embedding), against the same file under native CPython in the same rounds. Ratio: guest ÷ CPython for times, CPython ÷ guest for rates, so above 1.00x is slower (goal: 1.30x or less).\n\n");
+    md.push_str("| workload | unit | CPython | Python guest | ratio |\n|---|---|---|---|---|\n");
+    for (ri, row) in rows.iter().enumerate() {
+        let c = samples.get_mut(&(ri, cpython)).and_then(|v| median(v));
+        let g = samples.get_mut(&(ri, guest)).and_then(|v| median(v));
+        let cell = |v: Option<f64>| v.map_or("n/a".to_string(), fmt);
+        let ratio = match (c, g) {
+            (Some(c), Some(g)) if row.lower_is_better => format!("{:.2}x", g / c),
+            (Some(c), Some(g)) => format!("{:.2}x", c / g),
+            _ => "n/a".into(),
+        };
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {ratio} |\n",
+            row.name,
+            row.unit,
+            cell(c),
+            cell(g)
+        ));
+    }
+    if let Some(secs) = std::env::var("BENCH_PY_PACKAGE_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+    {
+        md.push_str(&format!(
+            "\nPackaging on first run (`wasock py build bench/client.py`, empty cache, componentize-py 0.25.1): {secs:.1} s.\n"
+        ));
+    }
+    let n = if quick { 5 } else { 50 };
+    if let Some(ms) = python_startup(b, n) {
+        md.push_str(&format!(
+            "\nStart-up from the cache (the compiled component read from its file, a fresh store, instantiation, and a run that prints usage and exits; `wasock run app.py` adds its own process start): median {} ms over {n} runs (goal: under 100 ms).\n",
+            fmt(ms)
+        ));
+    }
+    let count = if quick { 5 } else { 20 };
+    if let Some((kib, lat)) = scale_in_child_of("pyscale", count, 1) {
+        md.push_str(&format!(
+            "\nMemory per Python instance ({count} guests in one process, each holding a connection and waiting in `recv`; RSS growth ÷ instances): {:.1} MiB; a 1 B ping-pong by one more wasock guest meanwhile: {}.\n",
+            kib / 1024.0,
+            lat.map_or("n/a".into(), |l| format!("{} µs", fmt(l)))
+        ));
+    }
+    md
 }
 
 fn fmt(v: f64) -> String {
@@ -599,13 +841,18 @@ fn main() {
     let argv: Vec<String> = std::env::args().collect();
     match argv.get(1).map(String::as_str) {
         Some("serve") => return serve(argv.get(2).map(String::as_str)),
-        Some("scale") => {
+        Some(which @ ("scale" | "pyscale")) => {
             // A fresh process per measurement, so RSS growth is not hidden
             // by memory an earlier measurement freed.
             let num = |i: usize| argv.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(1);
             let ports = HashMap::from([("echo".to_string(), num(4) as u16)]);
             let b = Bench::new(root, ports, None);
-            match scale(&b, num(2) as usize, num(3)) {
+            let guest = match (which, &b.python_guest) {
+                ("pyscale", Some(p)) => p.clone(),
+                ("pyscale", None) => return println!("scale failed"),
+                _ => b.wasock_guest.clone(),
+            };
+            match scale_of(&b, &guest, num(2) as usize, num(3)) {
                 Some((kib, lat)) => println!("scale {kib} {}", lat.unwrap_or(f64::NAN)),
                 None => println!("scale failed"),
             }
@@ -613,6 +860,10 @@ fn main() {
         }
         _ => {}
     }
+    let compare_with: Option<String> = argv
+        .iter()
+        .position(|a| a == "--compare")
+        .and_then(|i| argv.get(i + 1).cloned());
     let reps: usize = std::env::var("BENCH_REPS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -644,6 +895,9 @@ fn main() {
         rows.retain(|r| only.iter().any(|w| r.name.contains(w.as_str())));
     }
     let mut samples: HashMap<(usize, usize), Vec<f64>> = HashMap::new();
+    let mut counts: HashMap<(usize, usize), Vec<Reading>> = HashMap::new();
+    let counters = Counters::probe();
+    eprintln!("{}", counters.describe());
     for rep in 0..reps {
         eprintln!("round {}/{reps}", rep + 1);
         for (ri, row) in rows.iter().enumerate() {
@@ -657,8 +911,12 @@ fn main() {
                     // port range its predecessor just filled.
                     std::thread::sleep(Duration::from_millis(1100));
                 }
-                if let Some(v) = b.run(VARIANTS[vi], row) {
+                let running = counters.start();
+                let result = b.run(VARIANTS[vi], row);
+                let reading = running.stop(&counters);
+                if let Some(v) = result {
                     samples.entry((ri, vi)).or_default().push(v);
+                    counts.entry((ri, vi)).or_default().push(reading);
                 }
             }
         }
@@ -683,13 +941,14 @@ fn main() {
             .collect();
         let native = meds[0];
         md.push_str(&format!("| {} | {} |", row.name, row.unit));
-        for m in &meds {
+        for (vi, m) in meds.iter().enumerate() {
+            let spread = spread(samples.get(&(ri, vi)));
             match (m, native) {
                 (Some(v), Some(n)) => {
                     let ratio = if row.lower_is_better { v / n } else { n / v };
-                    md.push_str(&format!(" {} ({ratio:.2}x) |", fmt(*v)));
+                    md.push_str(&format!(" {} ({ratio:.2}x; {spread}) |", fmt(*v)));
                 }
-                (Some(v), None) => md.push_str(&format!(" {} |", fmt(*v))),
+                (Some(v), None) => md.push_str(&format!(" {} ({spread}) |", fmt(*v))),
                 _ => md.push_str(" n/a |"),
             }
         }
@@ -704,10 +963,48 @@ fn main() {
                 )
             })
             .collect();
+        let range = |f: fn(&[f64]) -> f64| -> serde_json::Map<String, serde_json::Value> {
+            VARIANTS
+                .iter()
+                .enumerate()
+                .filter_map(|(vi, v)| {
+                    let s = samples.get(&(ri, vi)).filter(|s| !s.is_empty())?;
+                    Some((v.to_string(), f(s).into()))
+                })
+                .collect()
+        };
+        let per_op: serde_json::Map<String, serde_json::Value> = VARIANTS
+            .iter()
+            .enumerate()
+            .filter_map(|(vi, v)| {
+                let p = per_op(row, counts.get(&(ri, vi))?)?;
+                Some((
+                    v.to_string(),
+                    serde_json::json!({
+                        "cpu_us": p.cpu * 1e6,
+                        "syscalls": p.syscalls,
+                        "instructions": p.instructions,
+                    }),
+                ))
+            })
+            .collect();
         json_rows.push(serde_json::json!({
             "workload": row.name, "unit": row.unit,
             "lower_is_better": row.lower_is_better, "medians": medians,
+            "min": range(|s| s.iter().copied().fold(f64::INFINITY, f64::min)),
+            "max": range(|s| s.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+            "per_op": per_op,
         }));
+    }
+
+    md.push_str(&per_op_table(&rows, &counts, &counters));
+    let results =
+        serde_json::json!({ "machine": machine(), "variants": VARIANTS, "rows": json_rows });
+    if let Some(base) = compare_with.as_deref() {
+        match compare(base, &results) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("--compare {base}: {e}"),
+        }
     }
 
     if only.is_some() {
@@ -725,10 +1022,10 @@ fn main() {
     md.push_str("Each instance is a wasock guest holding one connection to the native echo server, waiting in `recv`. Memory is the host process's RSS growth divided by the instances; latency is a 1 B ping-pong by one more guest while they wait.\n\n");
     md.push_str("| instances | RSS per instance | ping-pong 1 B under load |\n|---|---|---|\n");
     let counts: &[usize] = if quick { &[10, 100] } else { &[10, 100, 1000] };
-    let scale_in_child = |n: usize, conns: u64| -> Option<(f64, Option<f64>)> {
+    let scale_in_child_of = |which: &str, n: usize, conns: u64| -> Option<(f64, Option<f64>)> {
         let o = Command::new(std::env::current_exe().ok()?)
             .args([
-                "scale",
+                which,
                 &n.to_string(),
                 &conns.to_string(),
                 &b.ports["echo"].to_string(),
@@ -744,6 +1041,7 @@ fn main() {
         let lat: f64 = it.next()?.parse().ok()?;
         Some((kib, (!lat.is_nan()).then_some(lat)))
     };
+    let scale_in_child = |n: usize, conns: u64| scale_in_child_of("scale", n, conns);
     for &n in counts {
         match scale_in_child(n, 1) {
             Some((kib, lat)) => md.push_str(&format!(
@@ -769,13 +1067,22 @@ fn main() {
         ));
     }
 
+    if b.python_guest.is_some() {
+        eprintln!("python");
+        md.push_str(&python_section(
+            &b,
+            &rows,
+            &mut samples,
+            quick,
+            &scale_in_child_of,
+        ));
+    }
+
     let notes = root.join("bench/NOTES.md");
     if let Ok(text) = std::fs::read_to_string(&notes) {
         md.push('\n');
         md.push_str(&text);
     }
-    let results =
-        serde_json::json!({ "machine": machine(), "variants": VARIANTS, "rows": json_rows });
     let out_dir = std::env::var_os("BENCH_OUT")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("docs"));
