@@ -646,6 +646,10 @@ mod tests {
     #[test]
     fn the_runtime_is_embedded() {
         for f in [
+            "rt/wasock_main.py",
+            "rt/wasock_bundle.py",
+            "rt/wasock_py/_socket.py",
+            "rt/wasock_py/select.py",
             "wit/world.wit",
             "wit/deps/cli/cli.wit",
             "wit/deps/wasock/socket.wit",
