@@ -80,11 +80,37 @@ struct RunArgs {
     #[command(flatten)]
     python: python::PythonFlags,
     /// The guest component, or a Python program (`.py`: packaged with
-    /// componentize-py on its first run, then started from a cache).
-    component: PathBuf,
-    /// Arguments for the guest.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    args: Vec<String>,
+    /// componentize-py on its first run, then started from a cache), and
+    /// the guest's arguments: everything after the component path is the
+    /// guest's argv, whatever it looks like (as `wasmtime run`), so a
+    /// wrapper's trailing arguments can never change the policy.
+    #[arg(
+        value_name = "COMPONENT [ARGS]...",
+        required = true,
+        num_args = 1..,
+        trailing_var_arg = true,
+        allow_hyphen_values = false
+    )]
+    command: Vec<std::ffi::OsString>,
+}
+
+impl RunArgs {
+    /// The component path.
+    fn component(&self) -> PathBuf {
+        PathBuf::from(&self.command[0])
+    }
+
+    /// The guest's arguments after the component path.
+    fn guest_args(&self) -> anyhow::Result<Vec<String>> {
+        self.command[1..]
+            .iter()
+            .map(|a| {
+                a.clone()
+                    .into_string()
+                    .map_err(|a| anyhow::anyhow!("a guest argument is not UTF-8: {a:?}"))
+            })
+            .collect()
+    }
 }
 
 #[derive(clap::Args)]
@@ -113,6 +139,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether the command line separated the guest's arguments with an
+/// explicit `--` (right before or right after the component path): then
+/// arguments that look like wasock flags are the user's intent, not a
+/// mistake, and are not warned about.
+fn explicit_separator(component: &std::ffi::OsStr) -> bool {
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    raw.iter().enumerate().any(|(i, a)| {
+        a == component
+            && (raw.get(i + 1).is_some_and(|n| n == "--") || (i > 0 && raw[i - 1] == "--"))
+    })
+}
+
 /// Runs the command; `Ok` is the exit status (the guest's, or
 /// [`cli_run::EXIT_TRAP`]), `Err` a failure before the guest ran.
 fn real_main() -> anyhow::Result<u8> {
@@ -139,21 +177,23 @@ fn real_main() -> anyhow::Result<u8> {
         print!("{}", policy.to_toml());
         return Ok(0);
     }
-    policy_flags::warn_guest_flags(&a.args);
+    let args = a.guest_args().map_err(cli_run::usage)?;
+    let component_path = a.component();
+    if !explicit_separator(&a.command[0]) {
+        policy_flags::warn_guest_flags(&args);
+    }
     let recorder = a.policy.recorder()?;
     let policy = Arc::new(policy);
     let env = cli_run::guest_env(&a.env).map_err(cli_run::usage)?;
     let (engine, _) = cli_run::engine(policy.limits.wall_time.is_some())?;
-    let component = if python::is_python(&a.component) {
-        python::component(&engine, &a.component, &a.python)?
+    let component = if python::is_python(&component_path) {
+        python::component(&engine, &component_path, &a.python)?
     } else {
-        cli_run::load(&engine, &a.component)?
+        cli_run::load(&engine, &component_path)?
     };
-    let name = a.component.display().to_string();
+    let name = component_path.display().to_string();
     let guest = GuestConfig {
-        args: std::iter::once(name)
-            .chain(a.args.iter().cloned())
-            .collect(),
+        args: std::iter::once(name).chain(args).collect(),
         env,
         output: run::Output::Inherit,
         policy,

@@ -358,3 +358,68 @@ fn learn_mode_learns_unix_grants() {
         "{out}"
     );
 }
+
+/// Issue 17 item 1: everything after the component is the guest's argv,
+/// whatever it looks like. A trailing `--allow-connect` must not widen the
+/// policy (a native listener sees no connection) and a trailing `--learn`
+/// must not turn learn mode on (no file written, nothing let through).
+#[test]
+fn flags_after_the_component_never_reach_the_policy() {
+    let (l, port) = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.set_nonblocking(true).unwrap();
+        let p = l.local_addr().unwrap().port();
+        (l, p)
+    };
+    let target = format!("tcp://127.0.0.1:{port}");
+    let step = format!("connect,127.0.0.1,{port}");
+    let o = wasock()
+        .arg("run")
+        .arg(escape_wasm())
+        .args(["--allow-connect", target.as_str(), step.as_str()])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(
+        out.contains(&format!("{step}: PermissionError")),
+        "{out}{err}"
+    );
+    // The flag reached the guest as arguments (the escape guest reports
+    // each argument as a step).
+    assert!(out.contains("--allow-connect:"), "{out}");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(accepted(&l), 0, "a trailing flag widened the policy");
+    // The same with learn mode.
+    let dir = tempfile::tempdir().unwrap();
+    let learnt = dir.path().join("x.toml");
+    let o = wasock()
+        .arg("run")
+        .arg(escape_wasm())
+        .arg("--learn")
+        .arg(&learnt)
+        .arg(step.as_str())
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(
+        out.contains(&format!("{step}: PermissionError")),
+        "{out}{err}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(accepted(&l), 0, "a trailing --learn let a connect through");
+    assert!(!learnt.exists(), "a trailing --learn wrote a policy");
+    // After an explicit `--` nothing is warned about.
+    let o = wasock()
+        .arg("run")
+        .arg(escape_wasm())
+        .args(["--", "--allow-connect", target.as_str(), step.as_str()])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(
+        out.contains(&format!("{step}: PermissionError")),
+        "{out}{err}"
+    );
+    assert!(!err.contains("comes after the component path"), "{err}");
+    assert_eq!(accepted(&l), 0);
+}
