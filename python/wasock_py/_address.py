@@ -19,11 +19,25 @@ FAMILY_NAMES = {
 SUN_PATH = 108
 
 
+# Linux's AF_* numbers ⇄ the WIT enum's cases (whose own values are case
+# indices: they agree with Linux only up to AF_LLC).
+_TO_WIT = {}
+_FROM_WIT = {}
+for _case in T.AddressFamily:
+    _linux = getattr(C, "AF_DECnet" if _case.name == "DECNET" else "AF_" + _case.name)
+    _TO_WIT[_linux] = _case
+    _FROM_WIT[_case] = _linux
+del _case, _linux
+
+
 def family_to_wit(family):
-    try:
-        return T.AddressFamily(family)
-    except ValueError:
-        return None
+    """The WIT family for Linux's AF_* number (None: no such family)."""
+    return _TO_WIT.get(family)
+
+
+def family_from_wit(case):
+    """Linux's AF_* number for a WIT family."""
+    return _FROM_WIT[case]
 
 
 def ipv4_text(a):

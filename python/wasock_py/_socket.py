@@ -778,7 +778,7 @@ SocketType = socket
 
 
 def _addr_family(h):
-    return h.family().value
+    return _addr.family_from_wit(h.family())
 
 
 # ---------------------------------------------------------------- functions
@@ -978,7 +978,7 @@ def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
     hints = _T.AddressInfoHints(wfam, wtype, proto, wflags)
     out = []
     for r in _call(_netdb.getaddrinfo, h, service, hints):
-        out.append((r.family.value, r.socket_type.value + 1, r.protocol,
+        out.append((_addr.family_from_wit(r.family), r.socket_type.value + 1, r.protocol,
                     r.canonical_name or "", _addr.from_wit(r.address)))
     return out
 

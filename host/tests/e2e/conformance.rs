@@ -38,7 +38,7 @@ fn reference() -> &'static str {
 /// What the conformance guest may do: loopback and the wildcard addresses
 /// (the dual-stack scenarios bind `::`), the options the scenarios set, and
 /// descriptor passing.
-fn policy() -> Policy {
+pub fn policy() -> Policy {
     loopback_policy()
         .allow_bind("0.0.0.0:*")
         .unwrap()
@@ -53,7 +53,7 @@ fn policy() -> Policy {
 
 /// Compares CPython's output with the guest's, scenario by scenario;
 /// returns (matching, total) and fails on any difference not in [`KNOWN`].
-fn compare(embedding: &str, got: &Outcome) -> (usize, usize) {
+pub fn compare(embedding: &str, got: &Outcome) -> (usize, usize) {
     assert_eq!(got.code, Ok(0), "guest failed: {}", got.stderr);
     let expected = scenarios(reference());
     let actual = scenarios(&got.stdout);

@@ -20,6 +20,7 @@ mod netdb;
 mod options;
 mod policy;
 mod policy_cli;
+mod python;
 mod python_cli;
 mod recv_direct;
 mod reliability;
