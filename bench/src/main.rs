@@ -1008,6 +1008,15 @@ fn main() {
     }
 
     if only.is_some() {
+        if b.python_guest.is_some() {
+            md.push_str(&python_section(
+                &b,
+                &rows,
+                &mut samples,
+                quick,
+                &|_, _, _| None,
+            ));
+        }
         drop(server.stdin.take());
         let _ = server.wait();
         let _ = std::fs::remove_dir_all(&udir);

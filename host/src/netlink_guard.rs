@@ -10,7 +10,10 @@
 //!
 //! A netlink datagram is a sequence of messages (`struct nlmsghdr`, each
 //! aligned to 4 bytes); the kernel handles them in order and stops at the
-//! first malformed one, and so does this check.
+//! first malformed one. This check does not stop there: a malformed header
+//! (shorter than a header, longer than what follows, or a partial header at
+//! the end) refuses the whole send, so nothing this check has not read can
+//! reach the kernel, whatever a later kernel makes of it.
 
 use crate::error::SocketError;
 
@@ -30,11 +33,20 @@ const NLMSG_HDRLEN: usize = 16;
 /// netlink socket of `protocol`) that would change the host, as its name.
 fn first_change(protocol: i32, data: &[u8]) -> Option<String> {
     let mut at = 0;
-    while let Some(h) = data.get(at..at + NLMSG_HDRLEN) {
+    while at < data.len() {
+        let Some(h) = data.get(at..at + NLMSG_HDRLEN) else {
+            return Some(format!(
+                "message with a partial header ({} bytes at offset {at})",
+                data.len() - at
+            ));
+        };
         let len = u32::from_ne_bytes([h[0], h[1], h[2], h[3]]) as usize;
         let kind = u16::from_ne_bytes([h[4], h[5]]);
         if len < NLMSG_HDRLEN || len > data.len() - at {
-            break;
+            return Some(format!(
+                "message with a malformed header (length {len} at offset {at} of {})",
+                data.len()
+            ));
         }
         match protocol {
             // Every rtnetlink request but RTM_GET* (type & 3 == 2 from
@@ -74,6 +86,9 @@ pub(crate) fn check(protocol: i32, buffers: &[&[u8]]) -> Result<(), SocketError>
     };
     match first_change(protocol, data) {
         None => Ok(()),
+        Some(what) if what.starts_with("message with") => Err(SocketError::denied(format!(
+            "netlink {what} (the send is refused unread: only well-formed requests that read the host's network state are allowed)"
+        ))),
         Some(what) => Err(SocketError::denied(format!(
             "netlink {what} (a change to the host's network state; only requests that read it are allowed)"
         ))),
@@ -115,10 +130,27 @@ mod tests {
         assert!(check(NETLINK_ROUTE, &[&batch]).is_err());
         let (a, b) = batch.split_at(25);
         assert!(check(NETLINK_ROUTE, &[a, b]).is_err());
-        // A malformed header ends the batch, as in the kernel.
+        // A malformed header refuses the send (issue 22 item 4): the kernel
+        // would stop reading there, but nothing unread may pass.
         let mut bad = msg(18, 20);
         bad.extend(msg(24, 8));
-        assert!(check(NETLINK_ROUTE, &[&bad]).is_ok());
+        assert!(check(NETLINK_ROUTE, &[&bad]).is_err());
+        // A batch that starts with a zero-length header, then a change.
+        let mut zero = vec![0u8; 16];
+        zero.extend(msg(24, 32));
+        let e = check(NETLINK_ROUTE, &[&zero]).unwrap_err();
+        assert!(format!("{e:?}").contains("malformed header"), "{e:?}");
+        // Longer than what follows, and a partial header at the end.
+        assert!(check(NETLINK_ROUTE, &[&msg(18, 64)[..32]]).is_err());
+        let mut tail = msg(18, 20);
+        tail.extend([1, 2, 3, 4]);
+        assert!(check(NETLINK_ROUTE, &[&tail]).is_err());
+        // An unpadded last message is whole.
+        assert!(check(NETLINK_ROUTE, &[&msg(18, 17)]).is_ok());
+        // SOCK_DIAG is read the same way.
+        assert!(check(NETLINK_SOCK_DIAG, &[&[0u8; 16]]).is_err());
+        // The empty send carries nothing.
+        assert!(check(NETLINK_ROUTE, &[&[]]).is_ok());
     }
 
     #[test]
