@@ -423,3 +423,45 @@ fn flags_after_the_component_never_reach_the_policy() {
     assert!(!err.contains("comes after the component path"), "{err}");
     assert_eq!(accepted(&l), 0);
 }
+
+/// Issue 22 item 2: a wall-time limit cannot stop a guest blocked in a
+/// wasi:sockets call, so the combination is refused before anything runs:
+/// from flags, from a file plus a flag, and the guest never connects (a
+/// native listener sees nothing).
+#[test]
+fn a_wall_time_limit_with_wasi_sockets_is_refused_before_the_guest_runs() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.set_nonblocking(true).unwrap();
+    let port = l.local_addr().unwrap().port();
+    let _ = component("std_net_client");
+    let guest = guest_dir().join("std_net_client.wasm");
+    let target = format!("tcp://127.0.0.1:{port}");
+    // Bounded: before the fix the guest ran and, blocked in std::net,
+    // outlived its limit (this test then hung).
+    let mut c = wasock();
+    c.args(["run", "--allow-wasi-sockets", "--allow-connect", &target])
+        .args(["--wall-time-ms", "1500"])
+        .arg(&guest)
+        .arg(format!("127.0.0.1:{port}"));
+    let o = bounded("wasock", GUEST_LIMIT, move || c.output().unwrap());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o).1);
+    assert!(
+        text(&o)
+            .1
+            .contains("wall-time-ms cannot stop a guest waiting in a wasi:sockets"),
+        "{}",
+        text(&o).1
+    );
+    let tmp = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(tmp.path(), "[network]\nwasi-sockets = true\n").unwrap();
+    let mut c = wasock();
+    c.args(["run", "--policy"])
+        .arg(tmp.path())
+        .args(["--allow-connect", &target, "--wall-time-ms", "1500"])
+        .arg(&guest)
+        .arg(format!("127.0.0.1:{port}"));
+    let o = bounded("wasock", GUEST_LIMIT, move || c.output().unwrap());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o).1);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(accepted(&l), 0, "the guest ran");
+}
