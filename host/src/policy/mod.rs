@@ -937,7 +937,9 @@ impl Policy {
         }
         if self.wasi_sockets && self.limits.wall_time.is_some() {
             return Some(
-                "wall-time-ms cannot stop a guest waiting in a wasi:sockets (std::net) call:                  wasmtime-wasi's waits are not interrupted by the deadline, so a policy with                  allow-wasi-sockets cannot have it (use the wasock crate's sockets, which it stops)"
+                "wall-time-ms cannot stop a guest waiting in a wasi:sockets (std::net) call: \
+                 wasmtime-wasi's waits are not interrupted by the deadline, so a policy with \
+                 allow-wasi-sockets cannot have it (use the wasock crate's sockets, which it stops)"
                     .into(),
             );
         }

@@ -569,7 +569,6 @@ max-sockets = 9
 max-recv = 4096
 max-backlog = 8
 connections-per-second = 3
-wall-time-ms = 1000
 max-memory = 1048576
 "#;
     let p = Policy::from_toml(text).unwrap();
@@ -585,6 +584,16 @@ max-memory = 1048576
     assert_eq!(back.limits, p.limits);
     assert_eq!(back.grants, p.grants);
     assert_eq!(back.to_toml(), p.to_toml());
+    // wall-time-ms, which cannot go with wasi-sockets (issue 22), in a
+    // policy of its own.
+    let p = Policy::from_toml("[limits]\nwall-time-ms = 1000\n").unwrap();
+    assert_eq!(p.limits.wall_time, Some(std::time::Duration::from_secs(1)));
+    assert_eq!(Policy::from_toml(&p.to_toml()).unwrap().limits, p.limits);
+    let both = "[network]\nwasi-sockets = true\n[limits]\nwall-time-ms = 1000\n";
+    assert!(Policy::from_toml(both)
+        .unwrap_err()
+        .to_string()
+        .contains("wall-time-ms cannot stop"));
 }
 
 #[test]

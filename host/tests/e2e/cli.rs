@@ -20,7 +20,8 @@ fn guest(name: &str) -> String {
         .to_string()
 }
 
-fn run(mut c: Command) -> (Option<i32>, String, String) {
+/// Runs a command within the guest limit: (status, stdout, stderr).
+pub fn run(mut c: Command) -> (Option<i32>, String, String) {
     let Output {
         status,
         stdout,

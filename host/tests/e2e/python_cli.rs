@@ -2,9 +2,10 @@
 //! the cache, and errors at packaging time. (What the Python runtime does
 //! with sockets is `python.rs`'s.)
 
+use crate::cli::run;
 use crate::support::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 /// The cache the tests share: each program is packaged once per run of
 /// the tests (and kept between runs, keyed by content).
@@ -20,20 +21,6 @@ fn wasock(args: &[&str], cache: Option<&Path>) -> Command {
         cache.map_or_else(shared_cache, Path::to_path_buf),
     );
     c
-}
-
-/// Runs a command within the guest limit: (status, stdout, stderr).
-fn run(mut c: Command) -> (Option<i32>, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = bounded("wasock", GUEST_LIMIT, move || c.output().unwrap());
-    (
-        status.code(),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
 }
 
 /// Writes `files` (path, text) below `dir`.
