@@ -16,6 +16,8 @@ command -v mount >/dev/null || missing+=(mount)
 command -v ip >/dev/null || missing+=(iproute2)
 # The option tests inspect sockets with ss (iproute2).
 command -v ss >/dev/null || missing+=(iproute2)
+# The netlink guard test watches the host's sendto(2) calls with strace.
+command -v strace >/dev/null || missing+=(strace)
 if [ ${#missing[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null; then
         apt-get update -qq && apt-get install -y -qq "${missing[@]}"

@@ -10,10 +10,11 @@
 //!
 //! A netlink datagram is a sequence of messages (`struct nlmsghdr`, each
 //! aligned to 4 bytes); the kernel handles them in order and stops at the
-//! first malformed one. This check does not stop there: a malformed header
-//! (shorter than a header, longer than what follows, or a partial header at
-//! the end) refuses the whole send, so nothing this check has not read can
-//! reach the kernel, whatever a later kernel makes of it.
+//! first malformed one. This check reads every message and refuses a send
+//! in which any header is malformed (a length below the header's 16 bytes
+//! or past the end of the send, or a partial header at the end): what it
+//! cannot read is not passed on, whether or not this kernel would stop
+//! there.
 
 use crate::error::SocketError;
 
@@ -29,38 +30,47 @@ const SOCK_DESTROY: u16 = 21;
 const RTM_GETDCB: u16 = 78;
 const NLMSG_HDRLEN: usize = 16;
 
+/// Why a send is refused.
+enum Refused {
+    /// A message that would change the host, by name.
+    Change(String),
+    /// A header the guard cannot read past, described.
+    Malformed(String),
+}
+
 /// The first message in `data` (the concatenated payload of one send to a
-/// netlink socket of `protocol`) that would change the host, as its name.
-fn first_change(protocol: i32, data: &[u8]) -> Option<String> {
+/// netlink socket of `protocol`) that would change the host, or the first
+/// malformed header.
+fn first_refused(protocol: i32, data: &[u8]) -> Option<Refused> {
     let mut at = 0;
     while at < data.len() {
         let Some(h) = data.get(at..at + NLMSG_HDRLEN) else {
-            return Some(format!(
-                "message with a partial header ({} bytes at offset {at})",
+            return Some(Refused::Malformed(format!(
+                "at byte {at} ({} bytes, less than a 16-byte header)",
                 data.len() - at
-            ));
+            )));
         };
         let len = u32::from_ne_bytes([h[0], h[1], h[2], h[3]]) as usize;
         let kind = u16::from_ne_bytes([h[4], h[5]]);
         if len < NLMSG_HDRLEN || len > data.len() - at {
-            return Some(format!(
-                "message with a malformed header (length {len} at offset {at} of {})",
-                data.len()
-            ));
+            return Some(Refused::Malformed(format!(
+                "at byte {at} (length {len}, with {} bytes left)",
+                data.len() - at
+            )));
         }
         match protocol {
             // Every rtnetlink request but RTM_GET* (type & 3 == 2 from
             // RTM_BASE) changes something.
             NETLINK_ROUTE if kind >= RTM_BASE && (kind - RTM_BASE) & 3 != 2 => {
-                return Some(format!("rtnetlink message type {kind}"));
+                return Some(Refused::Change(format!("rtnetlink message type {kind}")));
             }
             NETLINK_ROUTE if kind == RTM_GETDCB => {
-                return Some(format!(
+                return Some(Refused::Change(format!(
                     "rtnetlink message type {kind} (RTM_GETDCB, which also carries DCB set commands)"
-                ));
+                )));
             }
             NETLINK_SOCK_DIAG if kind == SOCK_DESTROY => {
-                return Some("SOCK_DESTROY".into());
+                return Some(Refused::Change("SOCK_DESTROY".into()));
             }
             _ => {}
         }
@@ -71,7 +81,7 @@ fn first_change(protocol: i32, data: &[u8]) -> Option<String> {
 
 /// Refuses a send of `buffers` on a netlink socket of `protocol` that
 /// carries a request changing the host's network configuration or another
-/// process's sockets.
+/// process's sockets, or a message header it cannot read past.
 pub(crate) fn check(protocol: i32, buffers: &[&[u8]]) -> Result<(), SocketError> {
     if protocol != NETLINK_ROUTE && protocol != NETLINK_SOCK_DIAG {
         return Ok(());
@@ -84,12 +94,12 @@ pub(crate) fn check(protocol: i32, buffers: &[&[u8]]) -> Result<(), SocketError>
             &joined
         }
     };
-    match first_change(protocol, data) {
+    match first_refused(protocol, data) {
         None => Ok(()),
-        Some(what) if what.starts_with("message with") => Err(SocketError::denied(format!(
-            "netlink {what} (the send is refused unread: only well-formed requests that read the host's network state are allowed)"
+        Some(Refused::Malformed(what)) => Err(SocketError::denied(format!(
+            "netlink message with a malformed header {what} (every message of a send on this socket is read before it is sent)"
         ))),
-        Some(what) => Err(SocketError::denied(format!(
+        Some(Refused::Change(what)) => Err(SocketError::denied(format!(
             "netlink {what} (a change to the host's network state; only requests that read it are allowed)"
         ))),
     }
@@ -130,27 +140,33 @@ mod tests {
         assert!(check(NETLINK_ROUTE, &[&batch]).is_err());
         let (a, b) = batch.split_at(25);
         assert!(check(NETLINK_ROUTE, &[a, b]).is_err());
-        // A malformed header refuses the send (issue 22 item 4): the kernel
-        // would stop reading there, but nothing unread may pass.
-        let mut bad = msg(18, 20);
-        bad.extend(msg(24, 8));
-        assert!(check(NETLINK_ROUTE, &[&bad]).is_err());
-        // A batch that starts with a zero-length header, then a change.
-        let mut zero = vec![0u8; 16];
-        zero.extend(msg(24, 32));
-        let e = check(NETLINK_ROUTE, &[&zero]).unwrap_err();
-        assert!(format!("{e:?}").contains("malformed header"), "{e:?}");
-        // Longer than what follows, and a partial header at the end.
+        // The last message may go without its padding.
+        let mut unpadded = msg(18, 20);
+        unpadded.extend(msg(22, 17));
+        assert!(check(NETLINK_ROUTE, &[&unpadded]).is_ok());
+        assert!(check(NETLINK_ROUTE, &[]).is_ok());
+    }
+
+    #[test]
+    fn malformed_headers_are_refused_wherever_they_are() {
+        // A zero-length header first (the kernel would stop there and never
+        // read the RTM_NEWADDR behind it; nor does the guard pass it on).
+        let mut zero = msg(18, 16);
+        zero[..4].copy_from_slice(&0u32.to_ne_bytes());
+        zero.extend(msg(20, 40));
+        assert!(check(NETLINK_ROUTE, &[&zero]).is_err());
+        // Too short, past the end, after a good message.
+        let mut short = msg(18, 20);
+        short.extend(msg(24, 8));
+        assert!(check(NETLINK_ROUTE, &[&short]).is_err());
         assert!(check(NETLINK_ROUTE, &[&msg(18, 64)[..32]]).is_err());
+        // A partial header at the end, even of a read.
         let mut tail = msg(18, 20);
-        tail.extend([1, 2, 3, 4]);
+        tail.extend([0; 4]);
         assert!(check(NETLINK_ROUTE, &[&tail]).is_err());
-        // An unpadded last message is whole.
-        assert!(check(NETLINK_ROUTE, &[&msg(18, 17)]).is_ok());
-        // SOCK_DIAG is read the same way.
-        assert!(check(NETLINK_SOCK_DIAG, &[&[0u8; 16]]).is_err());
-        // The empty send carries nothing.
-        assert!(check(NETLINK_ROUTE, &[&[]]).is_ok());
+        assert!(check(NETLINK_SOCK_DIAG, &[&[1, 2, 3][..]]).is_err());
+        let e = format!("{:?}", check(NETLINK_ROUTE, &[&zero]).unwrap_err());
+        assert!(e.contains("malformed header at byte 0 (length 0"), "{e}");
     }
 
     #[test]

@@ -310,3 +310,98 @@ fn netlink_route_requests_that_change_the_host_are_refused() {
     r.denied_naming(add, "netlink rtnetlink message type 20");
     r.allowed("netlink-getlink");
 }
+
+/// `nlmsghdr` bytes (native byte order) as hex, for `netlink-send`.
+fn nlmsg(len: u32, kind: u16, flags: u16, seq: u32, body: &[u8]) -> String {
+    let mut m = Vec::new();
+    m.extend(len.to_ne_bytes());
+    m.extend(kind.to_ne_bytes());
+    m.extend(flags.to_ne_bytes());
+    m.extend(seq.to_ne_bytes());
+    m.extend(0u32.to_ne_bytes());
+    m.extend(body);
+    m.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A netlink batch whose first header is malformed (length 0) carries an
+/// RTM_NEWADDR behind it: the write guard refuses the whole send instead
+/// of letting it pass unread (this kernel would stop at the bad header,
+/// another might not). Seen from outside by strace(1) on the `wasock`
+/// process: the batch never reaches sendto(2), while a well-formed
+/// RTM_GETLINK request of the same guest does.
+#[test]
+fn netlink_batches_with_malformed_headers_never_reach_the_kernel() {
+    let _ = component("sec_escape");
+    let newaddr_body: Vec<u8> = [2u8, 32, 0, 0]
+        .into_iter()
+        .chain(1u32.to_ne_bytes())
+        .chain([8, 0, 2, 0, 10, 99, 0, 7, 8, 0, 1, 0, 10, 99, 0, 7])
+        .collect();
+    let request = 1 | 4 | 0x200 | 0x400; // REQUEST|ACK|EXCL|CREATE
+    let batches = [
+        // A zero-length header, then RTM_NEWADDR.
+        nlmsg(0, 18, 1, 0x5741_5301, &[]) + &nlmsg(40, 20, request, 0x5741_5302, &newaddr_body),
+        // A length past the end of the send.
+        nlmsg(4096, 18, 1, 0x5741_5303, &[0; 16]),
+        // A good RTM_GETLINK, then a partial header.
+        nlmsg(32, 18, 0x301, 0x5741_5304, &[0; 16]) + "0000000012000100",
+    ];
+    let good = nlmsg(32, 18, 0x301, 0x5741_5305, &[0; 16]);
+    let steps: Vec<String> = batches
+        .iter()
+        .chain(std::iter::once(&good))
+        .map(|b| format!("netlink-send,{b}"))
+        .collect();
+    let trace = tempfile::NamedTempFile::new().unwrap();
+    let o = std::process::Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=sendto,sendmsg",
+            "-e",
+            "signal=none",
+        ])
+        .arg("-o")
+        .arg(trace.path())
+        .arg(env!("CARGO_BIN_EXE_wasock"))
+        .args(["run", "--allow-family", "netlink"])
+        .arg(guest_dir().join("sec_escape.wasm"))
+        .args(&steps)
+        .output()
+        .expect("strace(1) is needed for this test");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let sends = std::fs::read_to_string(trace.path()).unwrap();
+    // The well-formed request reached the kernel (so the trace sees the
+    // guest's sends); none of the malformed batches did.
+    assert!(
+        sends.contains(&format!("nlmsg_seq={}", 0x5741_5305u32)),
+        "{sends}"
+    );
+    for seq in [0x5741_5301u32, 0x5741_5302, 0x5741_5303, 0x5741_5304] {
+        assert!(
+            !sends.contains(&format!("nlmsg_seq={seq}")),
+            "a malformed batch reached sendto(2):\n{sends}"
+        );
+    }
+    assert!(!sends.contains("nlmsg_len=0,"), "{sends}");
+    // The guest was told why, naming where the header is.
+    for (step, at) in steps
+        .iter()
+        .zip(["byte 0 (length 0", "byte 0 (length 4096", "byte 32 ("])
+    {
+        let l = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{step}: ")))
+            .unwrap_or_else(|| panic!("no line for {step}:\n{out}\n{err}"));
+        assert!(
+            l.contains("PermissionError") && l.contains(&format!("malformed header at {at}")),
+            "{l}"
+        );
+    }
+    assert!(
+        out.contains(&format!("{}: ok 32\n", steps[3])),
+        "{out}\n{err}"
+    );
+}

@@ -18,6 +18,8 @@
 //!   the kernel's acknowledgement: `ok errno N`).
 //! - `netlink-getlink`: an RTM_GETLINK dump request; `ok` once a reply
 //!   arrives.
+//! - `netlink-send,HEX`: the bytes HEX, as they are, in one send on a
+//!   NETLINK_ROUTE socket (`ok N`: N bytes sent).
 //! - `hold,PORT`: connect to 127.0.0.1:PORT and wait until it closes (the
 //!   test looks at the kernel's socket tables meanwhile).
 use wasock::*;
@@ -106,6 +108,14 @@ fn main() {
                 s.send(&m)?;
                 s.recv(65536)?;
                 Ok(String::new())
+            }
+            "netlink-send" => {
+                let hex = f.get(1).copied().unwrap_or("");
+                let bytes: Vec<u8> = (0..hex.len() / 2)
+                    .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+                    .collect();
+                let s = socket(AF_NETLINK, SOCK_RAW, 0)?;
+                Ok(s.send(&bytes)?.to_string())
             }
             "hold" => {
                 let s = socket(AF_INET, SOCK_STREAM, 0)?;
