@@ -478,10 +478,11 @@ fn docs(name: &str) -> String {
     script(&format!("docs/{name}")).display().to_string()
 }
 
-/// Waits (bounded) until something listens on TCP port 50007 in this
-/// namespace.
+/// Waits (bounded by the guest limit: a guest server's first run packages
+/// it, tens of seconds on a loaded machine) until something listens on TCP
+/// port 50007 in this namespace.
 fn wait_listening() {
-    let up = retry(600, Duration::from_millis(50), || {
+    let up = retry(2400, Duration::from_millis(50), || {
         let ss = Command::new("ss").args(["-Htln"]).output().ok()?;
         String::from_utf8_lossy(&ss.stdout)
             .contains(":50007 ")
