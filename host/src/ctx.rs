@@ -48,9 +48,14 @@ struct RecorderInner {
     learned_families: BTreeSet<String>,
     learned_netlink: BTreeSet<i32>,
     learned_abstract: BTreeSet<Vec<u8>>,
+    learned_unix_paths: BTreeSet<(Use, String)>,
     learned_fd_passing: bool,
     wasi_sockets: bool,
 }
+
+/// Most distinct AF_UNIX paths learn mode reports (a guest may make up
+/// any number of them; the rest are left out of the report).
+pub(crate) const MAX_LEARNED_PATHS: usize = 256;
 
 /// Escapes a string for JSON (the same quoting as TOML's basic strings).
 fn json(s: &str) -> String {
@@ -181,6 +186,24 @@ impl Recorder {
         if r.learning && !name.is_empty() && std::str::from_utf8(name).is_ok() {
             r.learned_abstract.insert(name.to_vec());
         }
+    }
+
+    /// In learn mode, remembers an AF_UNIX path the guest used (`use_`:
+    /// bind, connect or send-to), as the guest spelt it. A policy grants a
+    /// directory, never single paths, so these are reported beside the
+    /// learnt policy ([`Recorder::learned_unix_paths`]), not learnt into it.
+    pub(crate) fn learn_unix_path(&self, use_: Use, path: &[u8]) {
+        let mut r = self.lock();
+        if r.learning && r.learned_unix_paths.len() < MAX_LEARNED_PATHS {
+            let shown = crate::error::shorten(&String::from_utf8_lossy(path)).into_owned();
+            r.learned_unix_paths.insert((use_, shown));
+        }
+    }
+
+    /// The AF_UNIX paths the guest used in learn mode, with their use
+    /// (at most [`MAX_LEARNED_PATHS`]), relative to the granted directory.
+    pub fn learned_unix_paths(&self) -> Vec<(Use, String)> {
+        self.lock().learned_unix_paths.iter().cloned().collect()
     }
 
     /// In learn mode, remembers that the guest passed or received sockets

@@ -297,10 +297,14 @@ impl WasockCtxView<'_> {
         let s = self.sock(r)?;
         if s.family == AddressFamily::Unix {
             let resolved = crate::unix::resolve(&self.ctx.policy, address, use_)?;
-            if let (Some(r), SocketAddress::Unix(UnixAddress::Abstract(name))) =
-                (&self.ctx.recorder, address)
-            {
-                r.learn_abstract(name);
+            match (&self.ctx.recorder, address) {
+                (Some(r), SocketAddress::Unix(UnixAddress::Abstract(name))) => {
+                    r.learn_abstract(name)
+                }
+                (Some(r), SocketAddress::Unix(UnixAddress::Pathname(path))) if !path.is_empty() => {
+                    r.learn_unix_path(use_, path)
+                }
+                _ => {}
             }
             return Ok((s, resolved));
         }
@@ -468,7 +472,9 @@ impl WasockCtxView<'_> {
         self.reserve()?;
         let ctx = &*self.ctx;
         let s = self.table.get(&r)?;
-        let filter = ctx.policy.filters_peers(Use::Accept, s.transport());
+        // With a recorder every peer is judged, so that the audit log and a
+        // learnt policy have the accepts an open policy would not check.
+        let filter = ctx.recorder.is_some() || ctx.policy.filters_peers(Use::Accept, s.transport());
         // A denied peer's connection is closed at once and accept keeps
         // waiting (in this call when the descriptor blocks, else through
         // the wait strategy, which honours the timeout).

@@ -397,10 +397,13 @@ impl WasockCtxView<'_> {
         self.ctx.decide(d)
     }
 
-    /// Whether datagrams received on `s` must be checked per peer.
+    /// Whether datagrams received on `s` must be checked per peer (always
+    /// with a recorder: the audit log and a learnt policy need the peers
+    /// an open policy would not check).
     pub(crate) fn filters_datagrams(&self, s: &HostSocket) -> bool {
         matches!(s.socket_type, SocketType::Dgram | SocketType::Raw)
-            && (self.ctx.policy.udp_reply()
+            && (self.ctx.recorder.is_some()
+                || self.ctx.policy.udp_reply()
                 || self.ctx.policy.filters_peers(Use::RecvFrom, s.transport()))
     }
 }

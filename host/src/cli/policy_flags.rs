@@ -275,22 +275,52 @@ impl PolicyFlags {
         Ok(Some(Arc::new(r)))
     }
 
-    /// After the run: writes the learned policy, when learning.
+    /// After the run: writes the learned policy, when learning. It keeps
+    /// what is granted rather than learnt: the run's AF_UNIX directory and
+    /// its limits (defaults included, written out), and names the AF_UNIX
+    /// paths the guest used in comments.
     pub fn finish(&self, recorder: Option<&Recorder>) -> anyhow::Result<()> {
         if let (Some(path), Some(r)) = (&self.learn, recorder) {
             let run = self.policy()?;
-            write_learned(path, &r.learned_policy().with_unix_dir_of(&run))?;
+            let mut learnt = r.learned_policy().with_unix_dir_of(&run);
+            learnt.limits = run.limits.clone();
+            write_learned(path, &learnt, &r.learned_unix_paths())?;
         }
         Ok(())
     }
 }
 
-fn write_learned(path: &Path, p: &Policy) -> anyhow::Result<()> {
-    let text = format!(
-        "# Learned by `wasock run --learn`: the narrowest policy that allows what\n# the guest did in that run. Review before use.\n{}",
-        p.to_toml()
+/// The learnt policy file: a header, the AF_UNIX paths used (a directory
+/// is granted, never learnt), then the policy.
+fn learned_text(p: &Policy, unix_paths: &[(Use, String)]) -> String {
+    let mut text = String::from(
+        "# Learned by `wasock run --learn`: the narrowest policy that allows what\n\
+         # the guest did in that run. Review before use. The limits are the run's\n\
+         # (defaults included).\n",
     );
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+    if !unix_paths.is_empty() {
+        let dir = p.unix().dir_host_path().map_or_else(
+            || "no directory was granted".to_string(),
+            |d| format!("beneath {}", d.display()),
+        );
+        text.push_str(&format!(
+            "#\n# AF_UNIX paths the guest used ({dir}); a directory is the embedder's\n\
+             # grant ([unix] dir, --unix-dir), not learnt: every path beneath it is allowed.\n"
+        ));
+        for (u, path) in unix_paths {
+            text.push_str(&format!("#   {u} {path}\n"));
+        }
+        if unix_paths.len() >= 256 {
+            text.push_str("#   (more paths were used; only the first 256 are listed)\n");
+        }
+    }
+    text.push_str(&p.to_toml());
+    text
+}
+
+fn write_learned(path: &Path, p: &Policy, unix_paths: &[(Use, String)]) -> anyhow::Result<()> {
+    std::fs::write(path, learned_text(p, unix_paths))
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Warns (on stderr) about guest arguments that look like wasock flags: a

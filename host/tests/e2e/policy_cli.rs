@@ -465,3 +465,101 @@ fn a_wall_time_limit_with_wasi_sockets_is_refused_before_the_guest_runs() {
     std::thread::sleep(std::time::Duration::from_millis(200));
     assert_eq!(accepted(&l), 0, "the guest ran");
 }
+
+/// A native UDP server on loopback answering `echo` to up to `n`
+/// datagrams (each wait bounded), counting what it received.
+fn udp_echo(n: usize) -> (u16, std::thread::JoinHandle<usize>) {
+    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let port = s.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        let mut got = 0;
+        let mut buf = [0u8; 64];
+        for _ in 0..n {
+            let Ok((_, from)) = s.recv_from(&mut buf) else {
+                break;
+            };
+            got += 1;
+            s.send_to(b"echo", from).unwrap();
+        }
+        got
+    });
+    (port, h)
+}
+
+/// Issue 17 item 2: a policy learnt from a UDP client that sends and
+/// reads the reply replays that run (the reply's sender is learnt as a
+/// recv-from rule, and audited); the run's limits are written into the
+/// learnt file; AF_UNIX paths the guest used are named in it.
+#[test]
+fn a_learnt_policy_replays_a_udp_client_and_keeps_the_runs_limits() {
+    let (port, server) = udp_echo(2);
+    let dir = tempfile::tempdir().unwrap();
+    let learned = dir.path().join("learned.toml");
+    let audit = dir.path().join("audit.jsonl");
+    let step = format!("udp-ask,127.0.0.1,{port}");
+    let o = wasock()
+        .arg("run")
+        .arg("--learn")
+        .arg(&learned)
+        .arg("--audit")
+        .arg(&audit)
+        .args(["--max-sockets", "9", "--wall-time-ms", "60000"])
+        .arg(escape_wasm())
+        .arg(&step)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(
+        out.contains(&format!("{step}: ok echo from 127.0.0.1")),
+        "{out}{err}"
+    );
+    let policy = std::fs::read_to_string(&learned).unwrap();
+    assert!(
+        policy.contains("allow-recv-from = [\"udp://127.0.0.1:*\"]"),
+        "{policy}"
+    );
+    assert!(policy.contains("max-sockets = 9"), "{policy}");
+    assert!(policy.contains("wall-time-ms = 60000"), "{policy}");
+    assert!(policy.contains("max-recv = "), "{policy}");
+    let a = std::fs::read_to_string(&audit).unwrap();
+    assert!(a.contains("\"use\":\"recv-from\""), "{a}");
+    // The learnt policy replays the run: the reply arrives.
+    let o = wasock()
+        .arg("run")
+        .arg("--policy")
+        .arg(&learned)
+        .arg(escape_wasm())
+        .arg(&step)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(
+        out.contains(&format!("{step}: ok echo from 127.0.0.1")),
+        "the learnt policy did not replay the run: {out}{err}"
+    );
+    assert_eq!(server.join().unwrap(), 2);
+
+    // AF_UNIX paths used are named, with the directory the run granted.
+    let grant = tempfile::tempdir().unwrap();
+    let o = wasock()
+        .arg("run")
+        .arg("--learn")
+        .arg(&learned)
+        .arg("--unix-dir")
+        .arg(grant.path())
+        .arg(guest_dir().join("unix_escape.wasm"))
+        .arg("no-grant")
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(out.contains("bind-path: ok"), "{out}{err}");
+    let policy = std::fs::read_to_string(&learned).unwrap();
+    assert!(policy.contains("#   bind x.sock"), "{policy}");
+    assert!(
+        policy.contains(&format!("beneath {}", grant.path().display())),
+        "{policy}"
+    );
+    assert!(policy.contains("embedder's"), "{policy}");
+}

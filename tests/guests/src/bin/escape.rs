@@ -30,6 +30,8 @@
 //!   and reply `echo` to each.
 //! - `sendto-bound,HOST,PORT`: sendto from the socket of the last
 //!   `serve-udp` (the reply rule).
+//! - `udp-ask,HOST,PORT`: UDP sendto of `x` from a fresh socket, then
+//!   wait (2 s timeout) for the reply; prints it and its sender.
 //! - `udp-from,BIND,HOST,PORT`: UDP bind to BIND (port 0), then sendto.
 //! - `fastopen,HOST,PORT`: sendto with MSG_FASTOPEN on a fresh TCP socket.
 //! - `tos-msg,HOST,PORT`: UDP sendmsg with an IP_TOS (IPV6_TCLASS for an
@@ -117,6 +119,17 @@ fn main() {
                 let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
                 s.sendto(b"x", addr(f[1], port(2), 0))?;
                 Ok(String::new())
+            }
+            "udp-ask" => {
+                let s = socket(family_of(f[1]), SOCK_DGRAM, 0)?;
+                s.sendto(b"x", addr(f[1], port(2), 0))?;
+                s.settimeout(Some(2.0))?;
+                let (data, from) = s.recvfrom(100)?;
+                Ok(format!(
+                    "{} from {}",
+                    String::from_utf8_lossy(&data),
+                    from.host().unwrap_or("?")
+                ))
             }
             "udp-from" => {
                 let s = socket(family_of(f[2]), SOCK_DGRAM, 0)?;
