@@ -27,6 +27,11 @@ pub(crate) use wit::types::{SocketAddress as WitAddress, UnixAddress};
 pub(crate) fn error_from_wit(err: WitError) -> Error {
     let WitError { code, detail } = err;
     let errno = match code {
+        // `timed out (…)` from the host: the policy dropped what arrived
+        // meanwhile, and the message says so (CPython's is `timed out`).
+        ErrorCode::Timeout if detail.starts_with("timed out (") => {
+            return Error::new(ErrorKind::TimeoutError, detail.clone()).with_detail(detail)
+        }
         ErrorCode::Timeout => return Error::timed_out().with_detail(detail),
         ErrorCode::PolicyDenied => return Error::policy_denied(detail),
         ErrorCode::Resolve(c) => return Error::gai(c).with_detail(detail),

@@ -449,6 +449,7 @@ impl WasockCtxView<'_> {
         // recv-from drops them.
         let filter = self.filters_datagrams(s);
         let ctx = &*self.ctx;
+        let mut dropped_in_call = 0u64;
         let out = s
             .io::<W, _>(Interest::Read, wait_flags, || {
                 let mut dropped = 0;
@@ -458,6 +459,7 @@ impl WasockCtxView<'_> {
                     if !filter || crate::socket::peer_allowed(ctx, s, Use::RecvFrom, &out.from) {
                         return Ok(out);
                     }
+                    dropped_in_call += 1;
                     if f & libc::MSG_PEEK != 0 {
                         let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
                         let _ = s.socket().recv_with_flags(&mut one, libc::MSG_DONTWAIT);
@@ -467,7 +469,8 @@ impl WasockCtxView<'_> {
                     }
                 }
             })
-            .await?;
+            .await
+            .map_err(|e| crate::socket::explain_drops(e, s, dropped_in_call))?;
         let address = self.address_out(s, &out.from);
         let mut msg_flags = out.flags;
         let mut control = Vec::with_capacity(out.cmsgs.len());

@@ -27,7 +27,7 @@ use wasmtime::component::Resource;
 #[path = "socket_guard.rs"]
 mod guard;
 use guard::recv_filtered;
-pub(crate) use guard::{flood_pause, peer_allowed, sent, throttle};
+pub(crate) use guard::{explain_drops, flood_pause, peer_allowed, sent, throttle};
 
 /// A guest's socket: the host socket plus what the guest sees of it.
 ///

@@ -32,6 +32,14 @@ pub(super) struct Guard {
     last_allowed: Mutex<Option<(Use, SocketAddr)>>,
     /// The last peer the policy allowed (accept, recv-from), likewise.
     last_peer: Mutex<Option<(Use, SocketAddr)>>,
+    /// Destinations this (datagram) socket was allowed to send to, at
+    /// most [`HEARD_MAX`]: a reply from one that the policy drops gets the
+    /// narrowest hint (that address and port, not every port of the host).
+    sent_to: Mutex<HashSet<SocketAddr>>,
+    /// Why the last datagram or connection from a denied peer was
+    /// dropped (the decision's detail), for the error of a receive that
+    /// then times out.
+    last_drop: Mutex<Option<String>>,
 }
 
 impl HostSocket {
@@ -48,6 +56,33 @@ impl HostSocket {
         if h.len() < HEARD_MAX {
             h.insert(peer);
         }
+    }
+
+    fn note_sent_to(&self, dest: SocketAddr) {
+        if self.socket_type == SocketType::Stream {
+            return;
+        }
+        let mut h = self.guard.sent_to.lock().unwrap_or_else(|e| e.into_inner());
+        if h.len() < HEARD_MAX {
+            h.insert(dest);
+        }
+    }
+
+    fn sent_to(&self, dest: SocketAddr) -> bool {
+        self.guard
+            .sent_to
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&dest)
+    }
+
+    /// Why the last datagram or connection from a denied peer was dropped.
+    pub(crate) fn last_drop(&self) -> Option<String> {
+        self.guard
+            .last_drop
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Whether a wildcard bind of this socket to `ip` would receive both
@@ -94,11 +129,20 @@ pub(crate) fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &So
         }
         return true;
     }
-    let d = {
+    let mut d = {
         let shared = ctx.shared();
         ctx.policy
             .decide_peer(use_, s.transport(), peer, &shared.resolutions)
     };
+    if !d.allowed && d.hint.is_some() && use_ == Use::RecvFrom && s.sent_to(peer) {
+        // A reply from an address this socket sent to: that address and
+        // port, not every port of the peer.
+        let t = crate::policy::Target::exact(s.transport(), peer);
+        d.hint = Some(format!(
+            "--allow-recv-from {t} (or --allow-connect {t}, which allows sending to it too)"
+        ));
+    }
+    let detail = (!d.allowed).then(|| d.detail());
     let ok = {
         let mut shared = ctx.shared();
         crate::ctx::enforce_peer(
@@ -111,6 +155,7 @@ pub(crate) fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &So
         .is_ok()
     };
     if !ok {
+        *s.guard.last_drop.lock().unwrap_or_else(|e| e.into_inner()) = detail;
         let mut shared = ctx.shared();
         match use_ {
             Use::Accept => shared.dropped_connections += 1,
@@ -150,6 +195,7 @@ pub(super) async fn recv_filtered<W: Wait>(
     let f = recv_flags(flags);
     let peek = flags.contains(MsgFlags::PEEK);
     let mut buf: Vec<u8> = Vec::with_capacity(cap);
+    let mut dropped_in_call = 0u64;
     let (_, from) = s
         .io::<W, _>(Interest::Read, flags, || {
             let mut dropped = 0;
@@ -160,6 +206,7 @@ pub(super) async fn recv_filtered<W: Wait>(
                 if peer_allowed(ctx, s, Use::RecvFrom, &from) {
                     return Ok((n, from));
                 }
+                dropped_in_call += 1;
                 if peek {
                     let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
                     s.sock.recv_with_flags(&mut one, libc::MSG_DONTWAIT)?;
@@ -169,8 +216,37 @@ pub(super) async fn recv_filtered<W: Wait>(
                 }
             }
         })
-        .await?;
+        .await
+        .map_err(|e| explain_drops(e, s, dropped_in_call))?;
     Ok((buf, from))
+}
+
+/// A receive that ended without data (timed out, or would block) after
+/// the policy dropped `dropped` datagrams during it: the error says so,
+/// with why the last one was dropped and the rule that would let it
+/// through, so that the guest sees the policy at work and not only a
+/// silent peer. A timeout's message becomes `timed out (…)` (the guest
+/// shows a timeout's detail when it starts with `timed out`); other
+/// errors keep their message and carry it as their detail.
+pub(crate) fn explain_drops(e: SocketError, s: &HostSocket, dropped: u64) -> SocketError {
+    let SocketError::Guest(mut g) = e else {
+        return e;
+    };
+    if dropped == 0 || !matches!(g.code, ErrorCode::Timeout | ErrorCode::WouldBlock) {
+        return SocketError::Guest(g);
+    }
+    let why = s.last_drop().unwrap_or_default();
+    let what = format!(
+        "{dropped} datagram{} from peers the policy denies {} dropped while waiting; the last: {why}",
+        if dropped == 1 { "" } else { "s" },
+        if dropped == 1 { "was" } else { "were" },
+    );
+    g.detail = if matches!(g.code, ErrorCode::Timeout) {
+        format!("timed out ({what})")
+    } else {
+        what
+    };
+    SocketError::Guest(g)
 }
 
 /// Waits until the policy's bytes/s bucket lets a send go ahead, per the
@@ -270,6 +346,7 @@ impl WasockCtxView<'_> {
                 .last_allowed
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()) = Some((use_, addr));
+            s.note_sent_to(addr);
         }
         Ok(())
     }

@@ -183,6 +183,11 @@ def from_wit(err):
     detail = getattr(err, "detail", "") or ""
     name = type(code).__name__.split("_", 1)[-1]
     if name == "Timeout":
+        # ``timed out (…)``: the policy dropped what arrived meanwhile.
+        if detail.startswith("timed out ("):
+            e = TimeoutError(detail)
+            e.wasock_detail = detail
+            return e
         return timed_out()
     if name == "PolicyDenied":
         e = PermissionError(13, f"Permission denied: {detail}" if detail else "Permission denied")

@@ -563,3 +563,34 @@ fn a_learnt_policy_replays_a_udp_client_and_keeps_the_runs_limits() {
     );
     assert!(policy.contains("embedder's"), "{policy}");
 }
+
+/// Issue 17 item 3: a UDP client whose replies the policy drops gets a
+/// TimeoutError that says so (not a bare `timed out`), and the hint names
+/// the narrowest rule: the address and port it sent to, not every port.
+#[test]
+fn a_filtered_reply_times_out_naming_the_policy_and_the_narrowest_rule() {
+    let (port, server) = udp_echo(1);
+    let step = format!("udp-ask,127.0.0.1,{port}");
+    let o = wasock()
+        .arg("run")
+        .arg("--allow-send-to")
+        .arg(format!("udp://127.0.0.1:{port}"))
+        .arg(escape_wasm())
+        .arg(&step)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    // The datagram arrived (sending was allowed); the reply was dropped.
+    assert_eq!(server.join().unwrap(), 1, "{out}{err}");
+    let narrow = format!(
+        "--allow-recv-from udp://127.0.0.1:{port} (or --allow-connect udp://127.0.0.1:{port}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{step}: TimeoutError: timed out (1 datagram from peers the policy denies was dropped while waiting; the last: receive from 127.0.0.1:{port} (udp) denied by policy"
+        )) && out.contains(&narrow),
+        "{out}{err}"
+    );
+    assert!(err.contains(&narrow), "{err}");
+    assert!(!err.contains("udp://127.0.0.1:*"), "{err}");
+}
