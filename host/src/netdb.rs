@@ -242,10 +242,10 @@ fn host_entry(h: sys::HostEnt) -> HostEntry {
 /// The longest /etc/hosts the host reads to decide how to look a name up.
 const MAX_HOSTS_FILE: u64 = 1 << 20;
 
-/// Whether /etc/hosts names `name` (any letter case, trailing dot ignored).
-fn in_etc_hosts(name: &str) -> bool {
+/// Whether a line of /etc/hosts (comments stripped, split into its
+/// address and names) satisfies `f`.
+fn etc_hosts_any(mut f: impl FnMut(&str, std::str::SplitWhitespace<'_>) -> bool) -> bool {
     use std::io::Read;
-    let name = name.trim_end_matches('.');
     let mut text = String::new();
     let read = std::fs::File::open("/etc/hosts")
         .and_then(|f| f.take(MAX_HOSTS_FILE).read_to_string(&mut text));
@@ -254,9 +254,95 @@ fn in_etc_hosts(name: &str) -> bool {
     }
     text.lines().any(|line| {
         let line = line.split('#').next().unwrap_or("");
-        line.split_whitespace()
-            .skip(1)
-            .any(|n| n.trim_end_matches('.').eq_ignore_ascii_case(name))
+        let mut fields = line.split_whitespace();
+        match fields.next() {
+            Some(addr) => f(addr, fields),
+            None => false,
+        }
+    })
+}
+
+/// Whether /etc/hosts names `name` (any letter case, trailing dot ignored).
+fn in_etc_hosts(name: &str) -> bool {
+    let name = name.trim_end_matches('.');
+    etc_hosts_any(|_, mut names| names.any(|n| n.trim_end_matches('.').eq_ignore_ascii_case(name)))
+}
+
+/// What /etc/hosts says of `localhost` (any letter case): each line's
+/// address and its other names, in the file's order (at most 16 lines);
+/// the loopback addresses when the file names it nowhere (or cannot be
+/// read).
+fn localhost_lines() -> Vec<(IpAddr, Vec<String>)> {
+    let mut found: Vec<(IpAddr, Vec<String>)> = Vec::new();
+    etc_hosts_any(|addr, names| {
+        let names: Vec<&str> = names.collect();
+        let is_local = |n: &&str| n.trim_end_matches('.').eq_ignore_ascii_case("localhost");
+        if names.iter().any(is_local) && found.len() < 16 {
+            if let Ok(ip) = addr.parse::<IpAddr>() {
+                let others = names.iter().filter(|n| !is_local(n)).map(|n| n.to_string());
+                found.push((ip, others.collect()));
+            }
+        }
+        false
+    });
+    if found.is_empty() {
+        found = vec![
+            (Ipv6Addr::LOCALHOST.into(), Vec::new()),
+            (Ipv4Addr::LOCALHOST.into(), Vec::new()),
+        ];
+    }
+    found
+}
+
+/// The addresses /etc/hosts gives `localhost` for `family` (0: both), as
+/// glibc's files backend gives them: for AF_INET, a `::1` line counts as
+/// 127.0.0.1 (repeats kept, as glibc keeps them); for both families,
+/// without repeats, IPv6 first (glibc's sorting of loopback addresses).
+fn localhost_addresses(family: i32) -> Vec<IpAddr> {
+    let lines = localhost_lines();
+    if family == libc::AF_INET {
+        return lines
+            .iter()
+            .filter_map(|(ip, _)| match ip {
+                IpAddr::V4(_) => Some(*ip),
+                IpAddr::V6(v6) if *v6 == Ipv6Addr::LOCALHOST => Some(Ipv4Addr::LOCALHOST.into()),
+                IpAddr::V6(_) => None,
+            })
+            .collect();
+    }
+    let mut out: Vec<IpAddr> = Vec::new();
+    for (ip, _) in lines {
+        let wanted = family != libc::AF_INET6 || ip.is_ipv6();
+        if wanted && !out.contains(&ip) {
+            out.push(ip);
+        }
+    }
+    out.sort_by_key(IpAddr::is_ipv4);
+    out
+}
+
+/// The other names /etc/hosts gives on its `localhost` lines (glibc's
+/// aliases for `gethostbyname_ex("localhost")`), without repeats.
+fn localhost_aliases() -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, names) in localhost_lines() {
+        for n in names {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
+/// Whether /etc/hosts has a line for the address `ip` (so that a reverse
+/// lookup of it is answered from the file).
+fn address_in_etc_hosts(ip: IpAddr) -> bool {
+    etc_hosts_any(|addr, _| {
+        addr.split('%')
+            .next()
+            .and_then(|a| a.parse::<IpAddr>().ok())
+            .is_some_and(|a| a == ip)
     })
 }
 
@@ -305,19 +391,23 @@ impl Query {
             || self.flags & libc::AI_ADDRCONFIG != 0
     }
 
-    /// `localhost`: the numeric loopback addresses through glibc (so that
-    /// the service, type and flags are handled as for any host), IPv6
-    /// first as glibc sorts them, canonical name `localhost`.
+    /// `localhost`, answered as /etc/hosts answers it and never by DNS
+    /// (RFC 6761 §6.3): the addresses the file gives the name (this
+    /// machine's may give `127.0.0.1` only), or the loopback addresses
+    /// when the file names it nowhere; of the family asked for (none:
+    /// EAI_NONAME, as the system finds no address). Each goes through
+    /// glibc as a numeric host (so that the service, type and flags are
+    /// handled as for any host), IPv6 first as glibc sorts loopback
+    /// addresses, canonical name `localhost`.
     fn localhost(&self) -> Result<Vec<sys::AddrInfo>, i32> {
-        let hosts: &[&str] = match self.family {
-            libc::AF_INET => &["127.0.0.1"],
-            libc::AF_INET6 => &["::1"],
-            _ => &["::1", "127.0.0.1"],
-        };
+        let hosts: Vec<String> = localhost_addresses(self.family)
+            .into_iter()
+            .map(|ip| ip.to_string())
+            .collect();
         let flags = (self.flags | libc::AI_NUMERICHOST) & !libc::AI_CANONNAME;
         let mut out = Vec::new();
         let mut first_err = None;
-        for h in hosts {
+        for h in &hosts {
             match self.run(Some(h), flags) {
                 Ok(list) => out.extend(list),
                 Err(e) => {
@@ -414,7 +504,16 @@ impl WasockCtxView<'_> {
                 // EAI_NONAME, as glibc says.
                 None if q.flags & libc::AI_NUMERICHOST != 0 => Err(libc::EAI_NONAME),
                 None if h.is_empty() => Err(libc::EAI_NONAME),
-                None if is_local_name(&h) => W::offload(move || q.localhost()).await?,
+                None if is_local_name(&h) => {
+                    // No policy check (the name is this host's own), but
+                    // recorded, so that rules naming `localhost` match.
+                    let r = W::offload(move || q.localhost()).await?;
+                    if let Ok(list) = &r {
+                        let ips: Vec<IpAddr> = list.iter().map(|a| a.addr.ip()).collect();
+                        self.ctx.note_resolved("localhost", &ips);
+                    }
+                    r
+                }
                 None => {
                     // DNS ignores letter case; a guest must not be able to
                     // signal through it (0x20 encoding) in queries.
@@ -489,8 +588,15 @@ impl WasockCtxView<'_> {
             return Ok((numeric, service));
         }
         let ip = addr.ip();
-        if is_local_address(ip) {
-            return Ok(("localhost".to_string(), service));
+        let local = is_local_address(ip);
+        if local && !address_in_etc_hosts(ip) {
+            // What the system answers without a name for it, without
+            // asking DNS (RFC 6761 §6.3).
+            return if flags & libc::NI_NAMEREQD != 0 {
+                Err(resolve_error(libc::EAI_NONAME))
+            } else {
+                Ok((numeric, service))
+            };
         }
         let not_found = |detail: String| {
             if flags & libc::NI_NAMEREQD != 0 {
@@ -503,8 +609,10 @@ impl WasockCtxView<'_> {
             }
         };
         let arpa = arpa_name(ip);
-        if let Err(SocketError::Guest(e)) = self.check_resolve(&arpa) {
-            return not_found(e.detail);
+        if !local {
+            if let Err(SocketError::Guest(e)) = self.check_resolve(&arpa) {
+                return not_found(e.detail);
+            }
         }
         let host_flags = (flags & libc::NI_NOFQDN) | libc::NI_NAMEREQD | libc::NI_NUMERICSERV;
         match W::offload(move || sys::getnameinfo(bare, host_flags)).await? {
@@ -531,11 +639,19 @@ impl WasockCtxView<'_> {
                 .map_err(|h| SocketError::new(ErrorCode::Host(h), ""));
         }
         if is_local_name(&name) {
-            return Ok(HostEntry {
+            // From /etc/hosts, never DNS (see `Query::localhost`); recorded
+            // for rules naming `localhost`, with no policy check.
+            let addrs = localhost_addresses(libc::AF_INET);
+            if addrs.is_empty() {
+                return Err(SocketError::new(ErrorCode::Host(sys::HOST_NOT_FOUND), ""));
+            }
+            let h = sys::HostEnt {
                 name: "localhost".to_string(),
-                aliases: Vec::new(),
-                addresses: vec![ip_to_wit(IpAddr::V4(Ipv4Addr::LOCALHOST))],
-            });
+                aliases: localhost_aliases(),
+                addrs,
+            };
+            self.ctx.note_resolved("localhost", &h.addrs);
+            return Ok(host_entry(h));
         }
         let name = name.to_ascii_lowercase();
         self.check_resolve(&name)
@@ -557,14 +673,16 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<HostEntry> {
         let ip = ip_from_wit(address);
         if is_local_address(ip) {
-            return Ok(HostEntry {
-                name: "localhost".to_string(),
-                aliases: Vec::new(),
-                addresses: vec![ip_to_wit(ip)],
-            });
+            // Answered from /etc/hosts as the system does (no policy
+            // check: the address is this host's own); without a line for
+            // it, unknown, as the system finds it, without asking DNS.
+            if !address_in_etc_hosts(ip) {
+                return Err(SocketError::new(ErrorCode::Host(sys::HOST_NOT_FOUND), ""));
+            }
+        } else {
+            self.check_resolve(&arpa_name(ip))
+                .map_err(|e| as_not_found(e, ErrorCode::Host(sys::HOST_NOT_FOUND)))?;
         }
-        self.check_resolve(&arpa_name(ip))
-            .map_err(|e| as_not_found(e, ErrorCode::Host(sys::HOST_NOT_FOUND)))?;
         W::offload(move || sys::gethostbyaddr(ip))
             .await?
             .map(host_entry)

@@ -39,6 +39,20 @@ if sys.argv[1:] == ["interfaces"]:
     sys.exit(0)
 
 
+if sys.argv[1:] == ["localhost"]:
+    # Run where /etc/hosts names localhost for both families.
+    show("gai-localhost-unspec", gai("localhost", 80, 0, SOCK_STREAM))
+    show("gai-localhost-v6", gai("localhost", 80, AF_INET6, SOCK_STREAM))
+    show("gai-localhost-v4", gai("localhost", 80, AF_INET, SOCK_STREAM))
+    show("gni-v6-localhost", lambda: getnameinfo(("::1", 80, 0, 0), 0))
+    show("ghba-v6-localhost", lambda: gethostbyaddr("::1"))
+    show("ghba-v4-localhost", lambda: gethostbyaddr("127.0.0.1"))
+    show("ghbnex-localhost", lambda: gethostbyname_ex("localhost"))
+    print("done")
+    sys.exit(0)
+
+
+show("gai-localhost-unspec", gai("localhost", 80, 0, SOCK_STREAM))
 show("gai-none-passive", gai(None, 80, AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE))
 show("gai-none-loopback", gai(None, 80, AF_INET, SOCK_STREAM))
 show("gai-none-none", gai(None, None))

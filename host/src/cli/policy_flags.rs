@@ -38,13 +38,13 @@ pub struct PolicyFlags {
     /// Deny accepting connections from peers matching TARGET.
     #[arg(long, value_name = "TARGET", value_delimiter = ',')]
     pub deny_accept: Vec<String>,
-    /// Allow connect to TARGET (e.g. tcp://127.0.0.1:50007, tcp://api.example.com:443); implies send-to it and, for UDP, recv-from it.
+    /// Allow connect to TARGET (e.g. tcp://127.0.0.1:50007, tcp://api.example.com:443); implies send-to it and, for UDP, recv-from it; a host name in TARGET also allows looking that name up (deny-resolve still wins).
     #[arg(long, value_name = "TARGET", value_delimiter = ',')]
     pub allow_connect: Vec<String>,
     /// Deny connect to TARGET, whatever allows it.
     #[arg(long, value_name = "TARGET", value_delimiter = ',')]
     pub deny_connect: Vec<String>,
-    /// Allow sendto to TARGET.
+    /// Allow sendto to TARGET; a host name in TARGET also allows looking that name up.
     #[arg(long, value_name = "TARGET", value_delimiter = ',')]
     pub allow_send_to: Vec<String>,
     /// Deny sendto to TARGET.
@@ -62,7 +62,7 @@ pub struct PolicyFlags {
     /// Deny joining multicast groups matching TARGET.
     #[arg(long, value_name = "TARGET", value_delimiter = ',')]
     pub deny_join: Vec<String>,
-    /// Allow looking up names matching PATTERN (api.example.com, *.example.com, *).
+    /// Allow looking up names matching PATTERN (api.example.com, *.example.com, *); a connect or send-to rule naming a host allows its lookup already. `localhost` needs no rule (answered from /etc/hosts, never DNS).
     #[arg(long, value_name = "PATTERN", value_delimiter = ',')]
     pub allow_resolve: Vec<String>,
     /// Deny looking up names matching PATTERN.

@@ -1082,7 +1082,9 @@ impl Policy {
             candidates.push(addr);
             if (ip.is_loopback() || dest.host_local) && ip != lo.ip() {
                 candidates.push(lo);
-                note = Some(format!("{ip} is this host's, judged as {lo} too"));
+                note = Some(format!(
+                    "{ip} is this host's: it reaches this host's wildcard listeners as {lo} does, so it is judged as {lo} too"
+                ));
             }
             if let Some(v4) = embedded_ipv4(ip) {
                 // A NAT64 gateway (or an IPv4-compatible route) delivers it
@@ -1117,6 +1119,26 @@ impl Policy {
         if !allowed && rule.is_none() && replied && self.udp_reply && transport == Transport::Udp {
             allowed = true;
             note = Some("the peer wrote to this socket (udp reply rule)".into());
+        }
+        if let Some(u) = uncovered.filter(|u| !allowed && *u != addr) {
+            // The address itself may be allowed (by an address rule, or a
+            // name it was looked up as); another address it is judged as
+            // is not: say which, and why.
+            let by = self
+                .active(use_)
+                .find(|r| r.allow && Self::covers(r, transport, addr, resolved));
+            let mut n = note.take().unwrap_or_default();
+            n.push_str(&format!("; no rule allows {u}"));
+            if let Some(r) = by {
+                let mut r = r.clone();
+                r.implied_by = None;
+                n.push_str(&format!(", although {r} allows {addr}"));
+                let names: Vec<&str> = resolved.names(addr.ip()).collect();
+                if matches!(r.target.host, HostPattern::Name(_)) && !names.is_empty() {
+                    n.push_str(&format!(" (looked up as {})", names.join(", ")));
+                }
+            }
+            note = Some(n);
         }
         let mut d = self.decision(use_, Some(transport), show_addr(dest.addr), rule, allowed);
         d.note = note;
@@ -1330,7 +1352,20 @@ impl Policy {
         d
     }
 
-    /// Decides a lookup of the host name `name`.
+    /// The allow rule naming a host that implies looking `name` up: a
+    /// `connect` or `send-to` rule whose host pattern matches it (a rule
+    /// naming a host can only match after the name is looked up). Deny
+    /// rules of `resolve` still win.
+    fn resolve_implied_by(&self, name: &str) -> Option<&Rule> {
+        [Use::Connect, Use::SendTo].into_iter().find_map(|u| {
+            self.active(u).find(|r| {
+                r.allow && matches!(&r.target.host, HostPattern::Name(p) if name_matches(p, name))
+            })
+        })
+    }
+
+    /// Decides a lookup of the host name `name`: the `resolve` rules, and
+    /// failing them an allow rule of `connect` or `send-to` naming it.
     pub fn decide_resolve(&self, name: &str) -> Decision {
         let n = name.trim_end_matches('.').to_ascii_lowercase();
         let hit = |allow: bool| {
@@ -1341,7 +1376,16 @@ impl Policy {
         let (allowed, rule) = match (hit(false), hit(true)) {
             (Some((_, p)), _) => (false, Some(format!("deny-resolve {p}"))),
             (None, Some((_, p))) => (true, Some(format!("allow-resolve {p}"))),
-            (None, None) => (false, None),
+            (None, None) => match self.resolve_implied_by(&n) {
+                Some(r) => (
+                    true,
+                    Some(format!(
+                        "allow-resolve (implied by allow-{} {})",
+                        r.use_, r.target
+                    )),
+                ),
+                None => (false, None),
+            },
         };
         let shown = crate::error::shorten(name).into_owned();
         Decision {

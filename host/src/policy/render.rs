@@ -66,6 +66,24 @@ pub(super) fn render(p: &Policy) -> String {
             &items,
         );
     }
+    // A connect / send-to rule naming a host implies looking it up.
+    let mut implied: Vec<String> = Vec::new();
+    for r in p.rules.iter().filter(|r| {
+        r.allow && matches!(r.use_, Use::Connect | Use::SendTo) && r.implied_by.is_none()
+    }) {
+        if let super::HostPattern::Name(n) = &r.target.host {
+            let line = format!(
+                "# allow-resolve {n} (implied by allow-{} {})",
+                r.use_, r.target
+            );
+            if !implied.contains(&line) {
+                implied.push(line);
+            }
+        }
+    }
+    for line in implied {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = writeln!(out, "udp-reply = {}", p.udp_reply);
     let _ = writeln!(out, "wasi-sockets = {}", p.wasi_sockets);
     let _ = writeln!(out, "audit-only = {}", p.audit_only);

@@ -831,3 +831,26 @@ fn abstract_names_with_quotes_and_control_characters_round_trip() {
         p.unix().denied_abstract_prefixes()
     );
 }
+
+/// A connect or send-to rule naming a host implies looking it up (issue
+/// 22 item 3); deny-resolve still wins; other names stay denied.
+#[test]
+fn a_rule_naming_a_host_implies_its_lookup() {
+    let p = Policy::deny_all()
+        .allow(Use::Connect, "tcp://api.example.com:443".parse().unwrap())
+        .allow(Use::SendTo, "udp://*.svc.test:53".parse().unwrap());
+    let d = p.decide_resolve("API.example.com.");
+    assert!(d.allowed, "{}", d.detail());
+    assert_eq!(
+        d.rule.as_deref(),
+        Some("allow-resolve (implied by allow-connect tcp://api.example.com:443)")
+    );
+    assert!(p.check_resolve("dns.svc.test").is_ok());
+    assert!(p.check_resolve("svc.test").is_err());
+    assert!(p.check_resolve("example.com").is_err());
+    let p = p.deny_resolve("api.example.com").unwrap();
+    assert!(p.check_resolve("api.example.com").is_err());
+    assert!(p
+        .to_toml()
+        .contains("# allow-resolve *.svc.test (implied by allow-send-to udp://*.svc.test:53)"));
+}

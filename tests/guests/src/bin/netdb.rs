@@ -75,6 +75,9 @@ fn hostent(h: (String, Vec<String>, Vec<String>)) -> String {
 }
 
 fn common() {
+    show("gai-localhost-unspec", || {
+        gai(Some("localhost"), Some("80"), 0, SOCK_STREAM, 0, 0)
+    });
     let n = None;
     show("gai-none-passive", || {
         gai(n, Some("80"), AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE)
@@ -495,6 +498,32 @@ fn helpers() {
     srv.close();
 }
 
+/// `localhost` both ways, as /etc/hosts answers it (compared with CPython
+/// in a namespace whose hosts file names `localhost` for both families).
+fn localhost() {
+    let st = SOCK_STREAM;
+    show("gai-localhost-unspec", || {
+        gai(Some("localhost"), Some("80"), 0, st, 0, 0)
+    });
+    show("gai-localhost-v6", || {
+        gai(Some("localhost"), Some("80"), AF_INET6, st, 0, 0)
+    });
+    show("gai-localhost-v4", || {
+        gai(Some("localhost"), Some("80"), AF_INET, st, 0, 0)
+    });
+    show("gni-v6-localhost", || {
+        getnameinfo(("::1", 80, 0, 0), 0).map(pair)
+    });
+    show("ghba-v6-localhost", || gethostbyaddr("::1").map(hostent));
+    show("ghba-v4-localhost", || {
+        gethostbyaddr("127.0.0.1").map(hostent)
+    });
+    show("ghbnex-localhost", || {
+        gethostbyname_ex("localhost").map(hostent)
+    });
+    println!("done");
+}
+
 fn policy() {
     let st = SOCK_STREAM;
     show("gai-localhost-dot", || {
@@ -607,6 +636,7 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("common") => common(),
         Some("policy") => policy(),
+        Some("localhost") => localhost(),
         Some("interfaces") => interfaces(),
         Some("resolve") => resolve(args.get(2).map_or("", String::as_str)),
         Some("connect") => connect(
@@ -616,7 +646,7 @@ fn main() {
         Some("echo") => echo(args.get(2).and_then(|p| p.parse().ok()).unwrap_or(0)),
         _ => {
             eprintln!(
-                "usage: netdb common|policy|interfaces|resolve NAME|connect HOST PORT|echo PORT"
+                "usage: netdb common|policy|localhost|interfaces|resolve NAME|connect HOST PORT|echo PORT"
             );
             std::process::exit(2);
         }
