@@ -424,7 +424,19 @@ impl WasockCtxView<'_> {
         address: SocketAddress,
     ) -> SocketResult<()> {
         let (s, to) = self.target(&r, &address, Use::Bind)?;
-        s.sock.bind(&to.addr)?;
+        if let Err(e) = s.sock.bind(&to.addr) {
+            if e.raw_os_error() == Some(libc::EADDRINUSE) && !to.guest.is_empty() {
+                // The most common surprise with AF_UNIX paths.
+                return Err(SocketError::new(
+                    ErrorCode::AddressInUse,
+                    format!(
+                        "AF_UNIX path {} exists: a socket file stays after its socket is closed; remove it on the host (it lies beneath the granted directory) before binding the name again, or bind another name",
+                        crate::unix::show(&to.guest)
+                    ),
+                ));
+            }
+            return Err(e.into());
+        }
         to.bound(&s.unix);
         Ok(())
     }

@@ -73,7 +73,8 @@ pub struct Resolved {
     /// The kernel address.
     pub addr: SockAddr,
     hold: Option<OwnedFd>,
-    guest: Vec<u8>,
+    /// The AF_UNIX path as the guest spelt it (empty for other addresses).
+    pub(crate) guest: Vec<u8>,
 }
 
 impl Resolved {
@@ -109,7 +110,7 @@ fn too_long() -> SocketError {
     SocketError::new(ErrorCode::NameTooLong, "AF_UNIX path too long")
 }
 
-fn show(p: &[u8]) -> String {
+pub(crate) fn show(p: &[u8]) -> String {
     crate::error::shorten(&String::from_utf8_lossy(p)).into_owned()
 }
 

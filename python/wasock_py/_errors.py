@@ -194,18 +194,25 @@ def from_wit(err):
         e.wasock_detail = detail
         return e
     if name == "Resolve":
-        return gai(code.value)
+        return _noted(gai(code.value), detail)
     if name == "Host":
-        return herror(code.value, H_TEXT.get(code.value, "Resolver internal error"))
+        return _noted(herror(code.value, H_TEXT.get(code.value, "Resolver internal error")), detail)
     if name == "Other":
         n = code.value
     else:
         n = _CODES.get(name)
         if n is None:
             return OSError(detail or name)
-    e = os_error(n)
+    return _noted(os_error(n), detail)
+
+
+def _noted(e, detail):
+    """``e`` with the host's detail kept beside CPython's message: as
+    ``e.wasock_detail`` and as a note, which a traceback shows under the
+    exception line (``str(e)`` stays CPython's)."""
     if detail:
         e.wasock_detail = detail
+        e.add_note(f"wasock: {detail}")
     return e
 
 

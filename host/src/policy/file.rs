@@ -191,7 +191,28 @@ impl LimitsSection {
 
 impl PolicyFile {
     /// Builds the policy this file describes; errors name the bad entry.
+    /// A relative `[unix] dir` is refused here (there is no file to be
+    /// relative to): see [`PolicyFile::into_policy_beside`].
     pub fn into_policy(self) -> anyhow::Result<Policy> {
+        self.into_policy_beside(None)
+    }
+
+    /// As [`PolicyFile::into_policy`], for a file in the directory `base`:
+    /// a relative `[unix] dir` is resolved against `base` (the policy
+    /// file's directory, never the working directory).
+    pub fn into_policy_beside(mut self, base: Option<&std::path::Path>) -> anyhow::Result<Policy> {
+        if let Some(d) = self.unix.dir.take() {
+            self.unix.dir = Some(if d.is_absolute() {
+                d
+            } else if let Some(base) = base {
+                base.join(d)
+            } else {
+                anyhow::bail!(
+                    "[unix] dir {:?} is relative, and this policy has no file to be relative to: give an absolute path (a relative one in a policy file is resolved against the file's directory)",
+                    d.display().to_string()
+                );
+            });
+        }
         let n = &self.network;
         let mut p = Policy::deny_all()
             .allow_wasi_sockets(n.wasi_sockets)

@@ -1486,16 +1486,25 @@ impl Policy {
         )))
     }
 
-    /// Reads a policy from a TOML file (see [`PolicyFile`]). Feature
+    /// Reads a policy from a TOML file (see [`PolicyFile`]). A relative
+    /// `[unix] dir` is resolved against the file's directory. Feature
     /// `policy-file` (default).
     #[cfg(feature = "policy-file")]
     pub fn from_toml_file(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("reading policy file {}: {e}", path.display()))?;
-        Self::from_toml(&text).map_err(|e| anyhow::anyhow!("policy file {}: {e}", path.display()))
+        let base = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        toml::from_str::<PolicyFile>(&text)
+            .map_err(anyhow::Error::from)
+            .and_then(|f| f.into_policy_beside(Some(&base)))
+            .map_err(|e| anyhow::anyhow!("policy file {}: {e}", path.display()))
     }
 
-    /// Parses a policy from TOML text (see [`PolicyFile`]). Feature
+    /// Parses a policy from TOML text (see [`PolicyFile`]). A `[unix] dir`
+    /// must be absolute here (no file to be relative to). Feature
     /// `policy-file` (default).
     #[cfg(feature = "policy-file")]
     pub fn from_toml(text: &str) -> anyhow::Result<Self> {

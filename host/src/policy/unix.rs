@@ -234,5 +234,16 @@ mod tests {
         assert!(!none.unix().permits_abstract(b""));
         assert!(Policy::from_toml("[unix]\ndir = \"/no/such/dir\"\n").is_err());
         assert!(Policy::from_toml("[unix]\nbogus = 1\n").is_err());
+        // A relative directory needs a file to be relative to.
+        let e = Policy::from_toml("[unix]\ndir = \"sockets\"\n").unwrap_err();
+        assert!(e.to_string().contains("is relative"), "{e}");
+        std::fs::create_dir(d.path().join("sockets")).unwrap();
+        let file = d.path().join("p.toml");
+        std::fs::write(&file, "[unix]\ndir = \"sockets\"\n").unwrap();
+        let p = Policy::from_toml_file(&file).unwrap();
+        assert_eq!(
+            p.unix().dir_host_path(),
+            Some(d.path().join("sockets").as_path())
+        );
     }
 }

@@ -594,3 +594,54 @@ fn a_filtered_reply_times_out_naming_the_policy_and_the_narrowest_rule() {
     assert!(err.contains(&narrow), "{err}");
     assert!(!err.contains("udp://127.0.0.1:*"), "{err}");
 }
+
+/// Issue 17 item 5: a relative `[unix] dir` in a policy file is the
+/// file's directory's, not the working directory's (the socket file
+/// appears there, seen from outside); binding a path whose socket file
+/// stayed fails with EADDRINUSE and a detail that says why and what to do.
+#[test]
+fn a_relative_unix_dir_is_the_policy_files_and_a_stale_socket_file_is_explained() {
+    let home = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join("sockets")).unwrap();
+    let policy = home.path().join("policy.toml");
+    std::fs::write(&policy, "[unix]\ndir = \"sockets\"\n").unwrap();
+    let o = wasock()
+        .current_dir(elsewhere.path())
+        .arg("run")
+        .arg("--policy")
+        .arg(&policy)
+        .arg(guest_dir().join("unix_escape.wasm"))
+        .args(["rebind", "app.sock"])
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(out.contains("bind-first: ok"), "{out}{err}");
+    assert!(
+        home.path().join("sockets/app.sock").exists(),
+        "the socket file is not beneath the policy file's directory"
+    );
+    assert!(std::fs::read_dir(elsewhere.path())
+        .unwrap()
+        .next()
+        .is_none());
+    assert!(
+        out.contains("bind-again: OSError: [Errno 98] Address already in use | AF_UNIX path app.sock exists: a socket file stays after its socket is closed"),
+        "{out}{err}"
+    );
+    // `policy check` shows the resolved directory.
+    let o = wasock()
+        .current_dir(elsewhere.path())
+        .args(["policy", "check"])
+        .arg(&policy)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert!(
+        out.contains(&format!(
+            "dir = \"{}\"",
+            home.path().join("sockets").display()
+        )),
+        "{out}{err}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Attempts to leave the AF_UNIX grant; the host test checks from outside
 //! that none reached anything. Usage: unix_escape SCENARIO [ARG]
 //! (dotdot | absolute PATH | symlink | swap | abstract NAME | no-grant |
+//! rebind PATH |
 //! fd-passing-denied | forged-rights | recv-fds N | trap-holding)
 use wasock::*;
 use wasock_test_guests::{must, show};
@@ -68,6 +69,20 @@ fn main() {
             show("socketpair", || {
                 socketpair(AF_UNIX, SOCK_STREAM, 0).map(|_| ())
             });
+        }
+        Some("rebind") => {
+            // Bind, close, bind the same path again: the socket file stays.
+            let first = stream();
+            show("bind-first", || first.bind(arg.as_str()));
+            drop(first);
+            match stream().bind(arg.as_str()) {
+                Ok(()) => println!("bind-again: ok"),
+                Err(e) => println!(
+                    "bind-again: {} | {}",
+                    wasock_test_guests::exc(&e),
+                    e.detail()
+                ),
+            }
         }
         Some("fd-passing-denied") => {
             let (a, _b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
