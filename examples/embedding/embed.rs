@@ -16,11 +16,13 @@
 //!     target/wasm32-wasip2/release/echo_client.wasm 127.0.0.1 50007
 //! ```
 //!
-//! An embedder's `Cargo.toml` needs (versions as this repository's):
+//! An embedder's `Cargo.toml` needs (versions and features as this
+//! repository's; wasmtime's default features would build a second, larger
+//! wasmtime):
 //!
 //! ```toml
-//! wasmtime = "48.0.8"
-//! wasmtime-wasi = "48.0.8"
+//! wasmtime = { version = "48.0.8", default-features = false, features = ["runtime", "cranelift", "component-model", "async", "std", "parallel-compilation", "pooling-allocator"] }
+//! wasmtime-wasi = { version = "48.0.8", default-features = false, features = ["p2"] }
 //! wasock-host = { path = "…/host", default-features = false }
 //! tokio = { version = "1", features = ["rt-multi-thread", "macros"] }
 //! tracing-subscriber = { version = "0.3", features = ["env-filter"] }

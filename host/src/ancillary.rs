@@ -318,9 +318,10 @@ impl WasockCtxView<'_> {
             match c {
                 Control::Rights(socks) => {
                     if !self.ctx.policy.unix().fd_passing() {
-                        return Err(SocketError::denied(
-                            "passing sockets with SCM_RIGHTS (--allow-fd-passing)",
-                        ));
+                        return Err(SocketError::denied(format_args!(
+                            "passing sockets with SCM_RIGHTS (allow with {})",
+                            self.ctx.policy.hint("allow-fd-passing", "")
+                        )));
                     }
                     for h in socks {
                         fds.push(self.sock(h)?.socket().as_raw_fd());

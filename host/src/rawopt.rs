@@ -421,7 +421,8 @@ pub fn set(
             if ctx.policy.check_option(grant).is_err() {
                 tracing::warn!(target: "wasock::policy", "setting option {opt} denied by policy");
                 return Err(SocketError::policy(format!(
-                    "setting option {opt} denied by policy: it is granted with {grant}; allow with --allow-option {grant}"
+                    "setting option {opt} denied by policy: it is granted with {grant}; allow with {}",
+                    ctx.policy.hint("allow-option", grant)
                 )));
             }
             max

@@ -137,9 +137,11 @@ pub(crate) fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &So
     if !d.allowed && d.hint.is_some() && use_ == Use::RecvFrom && s.sent_to(peer) {
         // A reply from an address this socket sent to: that address and
         // port, not every port of the peer.
-        let t = crate::policy::Target::exact(s.transport(), peer);
+        let t = crate::policy::Target::exact(s.transport(), peer).to_string();
         d.hint = Some(format!(
-            "--allow-recv-from {t} (or --allow-connect {t}, which allows sending to it too)"
+            "{} (or {}, which allows sending to it too)",
+            ctx.policy.hint("allow-recv-from", &t),
+            ctx.policy.hint("allow-connect", &t)
         ));
     }
     let detail = (!d.allowed).then(|| d.detail());

@@ -163,8 +163,9 @@ fn resolve_path(policy: &Policy, path: &[u8], use_: Use) -> SocketResult<Resolve
     }
     let Some(dir) = policy.unix().dir() else {
         return Err(SocketError::denied(format_args!(
-            "{use_} to AF_UNIX path {:?} (no directory is granted for AF_UNIX paths: --unix-dir)",
-            show(path)
+            "{use_} to AF_UNIX path {:?} (no directory is granted for AF_UNIX paths; grant one with {})",
+            show(path),
+            policy.hint("unix-dir", "DIR")
         )));
     };
     if path.first() == Some(&b'/') {

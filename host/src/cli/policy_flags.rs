@@ -151,7 +151,8 @@ impl PolicyFlags {
         let mut p = match &self.policy {
             Some(f) => Policy::from_toml_file(f)?,
             None => Policy::deny_all(),
-        };
+        }
+        .hint_style(wasock_host::policy::HintStyle::Cli);
         let lists = [
             (Use::Bind, &self.allow_bind, &self.deny_bind),
             (Use::Listen, &self.allow_listen, &self.deny_listen),

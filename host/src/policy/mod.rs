@@ -595,6 +595,20 @@ pub struct Policy {
     audit_only: bool,
     /// AF_UNIX paths, abstract names and SCM_RIGHTS (see `policy/unix.rs`).
     unix: UnixGrant,
+    /// How denials name what would allow them.
+    hints: HintStyle,
+}
+
+/// How a denial names what would allow it: the embedder's builder call
+/// (the default: `policy.allow_str(Use::Connect, "tcp://127.0.0.1:80")`)
+/// or the `wasock` CLI's flag (`--allow-connect tcp://127.0.0.1:80`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HintStyle {
+    /// `Policy` builder calls (embeddings).
+    #[default]
+    Builder,
+    /// `wasock run` flags.
+    Cli,
 }
 
 fn with_transport(t: Option<Transport>, host: HostPattern, ports: (u16, u16)) -> Target {
@@ -648,6 +662,39 @@ impl Policy {
         p.options = GUARDED_OPTIONS.iter().map(|s| s.to_string()).collect();
         p.wasi_sockets = true;
         p
+    }
+
+    /// Denials name what would allow them in this style (the CLI sets
+    /// [`HintStyle::Cli`]; an embedding keeps the builder calls).
+    pub fn hint_style(mut self, style: HintStyle) -> Self {
+        self.hints = style;
+        self
+    }
+
+    /// What would allow a denial, in this policy's [`HintStyle`]: `flag`
+    /// is the CLI flag without dashes (`allow-connect`), `arg` its value
+    /// (empty for a switch).
+    pub fn hint(&self, flag: &str, arg: &str) -> String {
+        if self.hints == HintStyle::Cli {
+            return if arg.is_empty() {
+                format!("--{flag}")
+            } else {
+                format!("--{flag} {arg}")
+            };
+        }
+        let method = flag.replace('-', "_");
+        if let Some(u) = flag.strip_prefix("allow-").and_then(|n| {
+            Use::ALL
+                .into_iter()
+                .find(|u| *u != Use::Resolve && u.name() == n)
+        }) {
+            return format!("policy.allow_str(Use::{u:?}, {arg:?})");
+        }
+        match flag {
+            "unix-dir" => "policy.unix_dir(a directory)".to_string(),
+            _ if arg.is_empty() => format!("policy.{method}(true)"),
+            _ => format!("policy.{method}({arg:?})"),
+        }
     }
 
     /// The rules, in order.
@@ -1144,10 +1191,9 @@ impl Policy {
         d.note = note;
         let target = uncovered.unwrap_or(addr);
         if !allowed && d.rule.is_none() {
-            d.hint = Some(format!(
-                "--allow-{} {}",
-                use_.name(),
-                Target::exact(transport, target)
+            d.hint = Some(self.hint(
+                &format!("allow-{}", use_.name()),
+                &Target::exact(transport, target).to_string(),
             ));
         }
         d.learn = candidates
@@ -1180,10 +1226,9 @@ impl Policy {
                 self.judge(use_, transport, &[a], &[a], &Resolutions::default());
             let mut d = self.decision(use_, Some(transport), subject, rule, allowed);
             if !allowed && d.rule.is_none() {
-                d.hint = Some(format!(
-                    "--allow-{} {}",
-                    use_.name(),
-                    Target::exact(transport, a)
+                d.hint = Some(self.hint(
+                    &format!("allow-{}", use_.name()),
+                    &Target::exact(transport, a).to_string(),
                 ));
             }
             d.learn = vec![Target::exact(transport, a)];
@@ -1229,9 +1274,11 @@ impl Policy {
                 let mut d = self.decision(use_, Some(transport), subject, None, false);
                 d.note = note;
                 d.hint = Some(format!(
-                    "--allow-{} {}{}",
-                    use_.name(),
-                    Target::exact(transport, wild),
+                    "{}{}",
+                    self.hint(
+                        &format!("allow-{}", use_.name()),
+                        &Target::exact(transport, wild).to_string()
+                    ),
                     if dual_stack && !*v4 {
                         ""
                     } else if dual_stack {
@@ -1277,7 +1324,7 @@ impl Policy {
         let mut d = self.decision(use_, Some(transport), show_addr(peer), rule, allowed);
         let learned = Target::exact(transport, a).any_port();
         if !allowed && d.rule.is_none() {
-            d.hint = Some(format!("--allow-{} {learned}", use_.name()));
+            d.hint = Some(self.hint(&format!("allow-{}", use_.name()), &learned.to_string()));
         }
         d.learn = vec![learned];
         d
@@ -1346,7 +1393,7 @@ impl Policy {
         let mut d = self.decision(Use::Join, Some(Transport::Udp), subject, rule, allowed);
         let t = Target::exact(Transport::Udp, a).any_port();
         if !allowed && d.rule.is_none() {
-            d.hint = Some(format!("--allow-join {t}"));
+            d.hint = Some(self.hint("allow-join", &t.to_string()));
         }
         d.learn = vec![t];
         d
@@ -1393,7 +1440,7 @@ impl Policy {
             use_: Use::Resolve,
             transport: None,
             subject: format!("{shown:?}"),
-            hint: (!allowed && rule.is_none()).then(|| format!("--allow-resolve {shown}")),
+            hint: (!allowed && rule.is_none()).then(|| self.hint("allow-resolve", &shown)),
             rule,
             note: None,
             learn: Vec::new(),
@@ -1445,7 +1492,8 @@ impl Policy {
                     Ok(Some(format!("allow-raw {protocol}")))
                 } else {
                     Err(format!(
-                        "{what}: raw sockets are off unless granted per protocol; allow with --allow-raw {protocol}"
+                        "{what}: raw sockets are off unless granted per protocol; allow with {}",
+                        self.hint("allow-raw", &protocol.to_string())
                     ))
                 }
             }
@@ -1456,7 +1504,7 @@ impl Policy {
                     Ok(Some(format!("allow-netlink {proto}")))
                 } else {
                     Err(format!(
-                        "{what}: netlink sockets are off unless granted per protocol; allow with --allow-netlink {proto}"
+                        "{what}: netlink sockets are off unless granted per protocol; allow with {}", self.hint("allow-netlink", &proto.to_string())
                     ))
                 }
             }
@@ -1465,7 +1513,8 @@ impl Policy {
                     Ok(Some(format!("allow-family {name}")))
                 } else {
                     Err(format!(
-                        "{what}: the {name} family is off unless granted; allow with --allow-family {name}"
+                        "{what}: the {name} family is off unless granted; allow with {}",
+                        self.hint("allow-family", &name.to_string())
                     ))
                 }
             }
@@ -1482,7 +1531,7 @@ impl Policy {
             return Ok(());
         }
         Err(SocketError::policy(format!(
-            "setting option {key} denied by policy: guarded options are off unless granted; allow with --allow-option {key}"
+            "setting option {key} denied by policy: guarded options are off unless granted; allow with {}", self.hint("allow-option", &key.to_string())
         )))
     }
 

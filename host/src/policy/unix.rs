@@ -71,7 +71,7 @@ impl UnixGrant {
         }
         let shown = crate::error::shorten(&String::from_utf8_lossy(name)).into_owned();
         Err(SocketError::denied(format_args!(
-            "{use_} to abstract AF_UNIX name {shown:?} (no --allow-abstract prefix matches it)"
+            "{use_} to abstract AF_UNIX name {shown:?} (no allow-abstract prefix matches it)"
         )))
     }
 

@@ -160,7 +160,7 @@ fn unspecified_destinations_are_judged_as_loopback() {
     assert!(!d.allowed);
     assert!(
         d.detail()
-            .contains("allow with --allow-connect tcp://127.0.0.1:22"),
+            .contains("allow with policy.allow_str(Use::Connect, \"tcp://127.0.0.1:22\")"),
         "{}",
         d.detail()
     );
@@ -194,20 +194,44 @@ fn denials_name_the_rule_or_the_flag() {
     );
     assert_eq!(
         d.detail(),
-        "connect to 10.1.2.3:22 (tcp) denied by policy: no rule allows it; allow with --allow-connect tcp://10.1.2.3:22"
+        "connect to 10.1.2.3:22 (tcp) denied by policy: no rule allows it; allow with policy.allow_str(Use::Connect, \"tcp://10.1.2.3:22\")"
     );
     let e = p.check_resolve("example.com").unwrap_err().to_string();
-    assert!(e.contains("resolve \"example.com\" denied by policy: no rule allows it; allow with --allow-resolve example.com"), "{e}");
+    assert!(e.contains("resolve \"example.com\" denied by policy: no rule allows it; allow with policy.allow_resolve(\"example.com\")"), "{e}");
+    // The CLI's policies name its flags instead (issue 17 item 6).
+    let cli = Policy::default().hint_style(crate::policy::HintStyle::Cli);
+    let d = cli.decide_destination(
+        Use::Connect,
+        Transport::Tcp,
+        dest("10.1.2.3:22"),
+        &none(),
+        false,
+    );
+    assert!(
+        d.detail()
+            .ends_with("; allow with --allow-connect tcp://10.1.2.3:22"),
+        "{}",
+        d.detail()
+    );
+    let e = cli.check_resolve("example.com").unwrap_err().to_string();
+    assert!(e.contains("allow with --allow-resolve example.com"), "{e}");
+    let e = cli.check_option("SO_MARK").unwrap_err().to_string();
+    assert!(e.contains("allow with --allow-option SO_MARK"), "{e}");
+    let e = p.check_option("SO_MARK").unwrap_err().to_string();
+    assert!(
+        e.contains("allow with policy.allow_option(\"SO_MARK\")"),
+        "{e}"
+    );
     let e = p
         .check_family(AddressFamily::Inet, SocketType::Raw, 1)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("allow with --allow-raw 1"), "{e}");
+    assert!(e.contains("allow with policy.allow_raw(\"1\")"), "{e}");
     let e = p
         .check_family(AddressFamily::Netlink, SocketType::Dgram, 0)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("--allow-netlink route"), "{e}");
+    assert!(e.contains("policy.allow_netlink(\"route\")"), "{e}");
     assert!(p
         .check_family(AddressFamily::Unix, SocketType::Stream, 0)
         .is_ok());
@@ -777,7 +801,7 @@ fn netlink_grants_are_per_protocol() {
         let name = crate::policy::netlink_protocol_name(proto);
         assert!(
             e.to_string()
-                .contains(&format!("allow with --allow-netlink {name}")),
+                .contains(&format!("allow with policy.allow_netlink(\"{name}\")")),
             "{e}"
         );
     }

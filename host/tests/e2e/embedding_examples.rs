@@ -130,3 +130,39 @@ fn multi_tenant_gives_each_guest_its_own_policy() {
         "only the allowed tenants connect"
     );
 }
+
+/// The synchronous embedding (issue 17 item 6): the allowed guest reaches
+/// the echo server; a denied one does not, and its PermissionError names
+/// the `Policy` builder call that would allow it, not a CLI flag.
+#[test]
+fn embed_sync_runs_a_guest_and_its_denials_name_the_builder_call() {
+    let (port, accepted) = echo_server();
+    let p = port.to_string();
+    let mut c = Command::new(example("embed_sync"));
+    c.args([
+        &format!("127.0.0.1:{port}"),
+        &echo_client(),
+        "127.0.0.1",
+        &p,
+    ]);
+    let (code, out, err) = run(c);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), "Received b'Hello, world'");
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+
+    let mut c = Command::new(example("embed_sync"));
+    c.args(["127.0.0.1:1", &echo_client(), "127.0.0.1", &p]);
+    let (code, _, err) = run(c);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "allow with policy.allow_str(Use::Connect, \"tcp://127.0.0.1:{port}\")"
+        )) && !err.contains("--allow-connect"),
+        "{err}"
+    );
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "the denied guest connected"
+    );
+}

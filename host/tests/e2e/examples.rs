@@ -246,7 +246,7 @@ fn raw_sniffer_captures_its_own_datagram() {
     assert!(
         denied.stderr.starts_with(
             "PermissionError: [Errno 13] Permission denied: creating a packet raw socket"
-        ) && denied.stderr.contains("--allow-family packet"),
+        ) && denied.stderr.contains("policy.allow_family(\"packet\")"),
         "{}",
         denied.stderr
     );

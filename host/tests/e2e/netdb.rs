@@ -707,7 +707,7 @@ fn name_rules_imply_their_lookup_and_match_localhost() {
             format!("no rule allows 127.0.0.1:{q}"),
             format!("although allow-connect tcp://svc.test:{q} allows 127.0.0.5:{q} (looked up as svc.test)"),
             "it reaches this host's wildcard listeners as 127.0.0.1".to_string(),
-            format!("allow with --allow-connect tcp://127.0.0.1:{q}"),
+            format!("allow with policy.allow_str(Use::Connect, \"tcp://127.0.0.1:{q}\")"),
         ] {
             assert!(out.contains(&want), "{want} missing: {out}");
         }

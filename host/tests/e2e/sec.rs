@@ -252,8 +252,11 @@ fn netlink_grants_are_per_protocol_seen_from_outside() {
     let r = run_held(&steps, family, InterfaceView::Hidden, |_| {
         seen = own_netlink_protocols()
     });
-    r.denied_naming(steps[0], "allow with --allow-netlink sock_diag");
-    r.denied_naming(steps[1], "allow with --allow-netlink kobject_uevent");
+    r.denied_naming(steps[0], "allow with policy.allow_netlink(\"sock_diag\")");
+    r.denied_naming(
+        steps[1],
+        "allow with policy.allow_netlink(\"kobject_uevent\")",
+    );
     r.allowed(steps[2]);
     assert!(!seen.contains(&4) && !seen.contains(&15), "{seen:?}");
     assert!(seen.contains(&0), "{seen:?}");

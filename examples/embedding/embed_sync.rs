@@ -1,0 +1,109 @@
+//! A complete embedding of wasock in a synchronous wasmtime host (no
+//! async runtime): one guest component with wasi:cli and wasock sockets,
+//! under a policy built in code. A guest's blocking socket call blocks the
+//! thread that runs it; run one guest per thread.
+//!
+//! ```text
+//! cargo run -p wasock-host --example embed_sync -- ALLOW GUEST.wasm [ARGS]...
+//! ```
+//!
+//! `ALLOW` is the one destination the guest may connect to
+//! (`127.0.0.1:50007`); everything else is denied, and a denial names the
+//! `Policy` call that would allow it. For example, with a server
+//! listening on 127.0.0.1:50007:
+//!
+//! ```text
+//! cargo run -p wasock-host --example embed_sync -- 127.0.0.1:50007 \
+//!     target/wasm32-wasip2/release/echo_client.wasm 127.0.0.1 50007
+//! ```
+//!
+//! An embedder's `Cargo.toml` needs (versions and features as this
+//! repository's; no async runtime):
+//!
+//! ```toml
+//! wasmtime = { version = "48.0.8", default-features = false, features = ["runtime", "cranelift", "component-model", "async", "std", "parallel-compilation", "pooling-allocator"] }
+//! wasmtime-wasi = { version = "48.0.8", default-features = false, features = ["p2"] }
+//! wasock-host = { path = "…/host", default-features = false }
+//! ```
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::p2::bindings::sync::Command;
+use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasock_host::{Policy, WasockCtx, WasockCtxView, WasockView};
+
+/// The store's data: WASI, wasock, and the resource table they share.
+struct Host {
+    wasi: WasiCtx,
+    wasock: WasockCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasockView for Host {
+    fn wasock(&mut self) -> WasockCtxView<'_> {
+        WasockCtxView {
+            ctx: &mut self.wasock,
+            table: &mut self.table,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [allow, guest, guest_args @ ..] = args.as_slice() else {
+        eprintln!("usage: embed_sync ALLOW GUEST.wasm [ARGS]...");
+        return ExitCode::from(2);
+    };
+    match run(allow, guest, guest_args) {
+        Ok(code) => ExitCode::from(code.to_le_bytes()[0]),
+        Err(e) => {
+            eprintln!("embed_sync: {e:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(allow: &str, guest: &str, guest_args: &[String]) -> wasmtime::Result<i32> {
+    // The policy, built in code: deny by default, then one destination.
+    let policy = Policy::deny_all().allow_connect(allow)?;
+
+    let engine = Engine::default();
+    let component = Component::from_file(&engine, guest)?;
+    let mut linker = Linker::<Host>::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    wasock_host::add_to_linker_sync(&mut linker)?;
+
+    let wasi = WasiCtxBuilder::new()
+        .inherit_stdout()
+        .inherit_stderr()
+        .arg(guest)
+        .args(guest_args)
+        .build();
+    let host = Host {
+        wasi,
+        wasock: WasockCtx::new(Arc::new(policy)),
+        table: ResourceTable::new(),
+    };
+    let mut store = Store::new(&engine, host);
+    let command = Command::instantiate(&mut store, &component, &linker)?;
+    match command.wasi_cli_run().call_run(&mut store) {
+        Ok(Ok(())) => Ok(0),
+        Ok(Err(())) => Ok(1),
+        // The guest called exit: its status.
+        Err(e) => match e.downcast_ref::<I32Exit>() {
+            Some(exit) => Ok(exit.0),
+            None => Err(e),
+        },
+    }
+}
