@@ -408,6 +408,9 @@ impl WasockCtxView<'_> {
         };
         let bufs: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
         s.check_payload(&bufs)?;
+        if to.is_none() {
+            self.check_adopted_send(s)?;
+        }
         crate::socket::throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
         let to_addr = to.as_ref().map(|t| &t.addr);
@@ -525,7 +528,15 @@ impl WasockCtxView<'_> {
                 dropped = true;
                 continue;
             };
-            match self.push(HostSocket::new(sock, family, ty, proto, nonblocking)) {
+            let hs = HostSocket::new(sock, family, ty, proto, nonblocking).adopted();
+            // Judged as the guest's own socket would be (a denial is
+            // logged and audited; the socket is closed, as one the guest
+            // may not have).
+            if self.check_adopted(&hs).is_err() {
+                dropped = true;
+                continue;
+            }
+            match self.push(hs) {
                 Ok(h) => kept.push(h),
                 Err(_) => dropped = true,
             }

@@ -54,6 +54,9 @@ pub struct HostSocket {
     guard: guard::Guard,
     /// AF_UNIX: the name it bound (see `unix.rs`).
     unix: crate::unix::UnixState,
+    /// Received with SCM_RIGHTS: its sender may still hold it (and
+    /// connect it elsewhere), so its peer is judged again before sends.
+    adopted: bool,
 }
 
 impl HostSocket {
@@ -75,7 +78,14 @@ impl HostSocket {
             not_ready: AtomicU8::new(0),
             guard: guard::Guard::default(),
             unix: Default::default(),
+            adopted: false,
         }
+    }
+
+    /// This socket, marked as received with SCM_RIGHTS.
+    pub(crate) fn adopted(mut self) -> Self {
+        self.adopted = true;
+        self
     }
 
     /// Refuses a payload the kernel would take as a change to the host
@@ -593,6 +603,7 @@ impl WasockCtxView<'_> {
         let data = data.as_ref();
         let s = self.table.get(&r)?;
         s.check_payload(&[data])?;
+        self.check_adopted_send(s)?;
         throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
         let n = s
@@ -612,6 +623,7 @@ impl WasockCtxView<'_> {
         let data = data.as_ref();
         let s = self.table.get(&r)?;
         s.check_payload(&[data])?;
+        self.check_adopted_send(s)?;
         let f = msg_flags(flags);
         let deadline = s.deadline(flags);
         let mut sent = 0;

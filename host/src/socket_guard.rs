@@ -476,6 +476,56 @@ impl WasockCtxView<'_> {
         self.ctx.decide(d)
     }
 
+    /// An IP socket received with SCM_RIGHTS, judged as if the guest had
+    /// made it what it is: a connected one as a `connect` to its peer; a
+    /// listening one as `listen` on its address; a bound, unconnected
+    /// datagram one as `bind` of its address. AF_UNIX sockets are kept as
+    /// passed (the fd-passing grant: the guest may use the unix
+    /// connections its peers hand it; paths and abstract names are
+    /// checked when the guest names them).
+    pub(crate) fn check_adopted(&self, s: &HostSocket) -> SocketResult<()> {
+        if !matches!(s.family, AddressFamily::Inet | AddressFamily::Inet6) {
+            return Ok(());
+        }
+        if let Some(peer) = s.sock.peer_addr().ok().and_then(|a| a.as_socket()) {
+            return self.check_destination(s, Use::Connect, peer);
+        }
+        let Some(local) = s.sock.local_addr().ok().and_then(|a| a.as_socket()) else {
+            return Ok(());
+        };
+        if local.port() == 0 {
+            return Ok(());
+        }
+        let listening = sys::getsockopt_int(&s.sock, libc::SOL_SOCKET, libc::SO_ACCEPTCONN)
+            .is_ok_and(|v| v != 0);
+        if listening {
+            self.check_local(s, Use::Listen, local)
+        } else if s.socket_type != SocketType::Stream {
+            self.check_local(s, Use::Bind, local)
+        } else {
+            // Bound, neither listening nor connected: the guest's connect
+            // or listen is checked when it makes it.
+            Ok(())
+        }
+    }
+
+    /// Before a send without an address on a datagram socket received with
+    /// SCM_RIGHTS: its sender shares it and may have connected it
+    /// elsewhere since, so its peer is judged again (a `connect` to it;
+    /// once allowed, remembered until the peer changes).
+    pub(crate) fn check_adopted_send(&self, s: &HostSocket) -> SocketResult<()> {
+        if !s.adopted
+            || s.socket_type == SocketType::Stream
+            || !matches!(s.family, AddressFamily::Inet | AddressFamily::Inet6)
+        {
+            return Ok(());
+        }
+        match s.sock.peer_addr().ok().and_then(|a| a.as_socket()) {
+            Some(peer) => self.check_destination(s, Use::Connect, peer),
+            None => Ok(()),
+        }
+    }
+
     /// Whether datagrams received on `s` must be checked per peer (always
     /// with a recorder: the audit log and a learnt policy need the peers
     /// an open policy would not check).

@@ -482,6 +482,85 @@ fn received_descriptors_become_sockets_or_are_closed() {
     assert!(o.stdout.contains("kinds: [(1, 1)]"), "{}", o.stdout);
 }
 
+/// Issue 22 item 1: sockets received with SCM_RIGHTS are judged as the
+/// guest's own. A TCP socket the native peer connected where the policy
+/// allows no connect is closed at adoption (MSG_CTRUNC; its listener
+/// never gets the guest's bytes); a UDP socket connected to an allowed
+/// address is kept and sends; once its sender (which shares it) connects
+/// it to a denied address, the guest's next send is refused and the
+/// denied port receives nothing. Sync and async.
+#[test]
+fn received_ip_sockets_are_judged_as_the_guests_own() {
+    use std::io::{BufRead, Read};
+    for run in [run_sync, run_async] {
+        let d = Dirs::new();
+        let allowed = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let later = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        for u in [&allowed, &later] {
+            u.set_read_timeout(Some(std::time::Duration::from_millis(300)))
+                .unwrap();
+        }
+        let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = |a: std::net::SocketAddr| a.port().to_string();
+        let allowed_port = allowed.local_addr().unwrap().port();
+        let policy = d
+            .policy()
+            .allow_fd_passing(true)
+            .allow_connect(&format!("udp://127.0.0.1:{allowed_port}"))
+            .unwrap();
+        let mut peer = std::process::Command::new("python3")
+            .arg(root().join("tests/python/fd_peer_ip.py"))
+            .arg(d.granted().join("fd.sock"))
+            .args([
+                port(allowed.local_addr().unwrap()),
+                port(tcp.local_addr().unwrap()),
+                port(later.local_addr().unwrap()),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(peer.stdout.take().unwrap());
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        assert_eq!(first.trim(), "ready");
+        let o = run("unix_escape", &["recv-ip-fds"], policy);
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).unwrap();
+        peer.wait().unwrap();
+        assert_eq!(o.code, Ok(0), "{}{}", o.stdout, o.stderr);
+        // Only the UDP socket was adopted; the TCP one was closed.
+        assert!(
+            o.stdout.contains("kinds: [(2, 2)] ctrunc 8"),
+            "{}",
+            o.stdout
+        );
+        assert!(o.stdout.contains("sends: [\"ok\"]"), "{}", o.stdout);
+        assert!(
+            o.stdout.contains("sends-after: [\"PermissionError\"]"),
+            "{}{}",
+            o.stdout,
+            o.stderr
+        );
+        assert!(rest.contains("peer done"), "{rest}");
+        // From outside: the allowed port got the one datagram, the later
+        // (denied) one nothing, and the TCP listener's connection (made by
+        // the peer) never carried the guest's bytes.
+        let mut buf = [0u8; 16];
+        assert_eq!(allowed.recv(&mut buf).ok(), Some(2));
+        assert!(allowed.recv(&mut buf).is_err(), "a second datagram arrived");
+        assert!(
+            later.recv(&mut buf).is_err(),
+            "the denied port got a datagram"
+        );
+        let (mut c, _) = tcp.accept().unwrap();
+        c.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut got = Vec::new();
+        let _ = c.read_to_end(&mut got);
+        assert!(got.is_empty(), "the closed TCP socket carried {got:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Descriptor accounting
 

@@ -1,7 +1,7 @@
 //! Attempts to leave the AF_UNIX grant; the host test checks from outside
 //! that none reached anything. Usage: unix_escape SCENARIO [ARG]
 //! (dotdot | absolute PATH | symlink | swap | abstract NAME | no-grant |
-//! rebind PATH |
+//! rebind PATH | recv-ip-fds |
 //! fd-passing-denied | forged-rights | recv-fds N | trap-holding)
 use wasock::*;
 use wasock_test_guests::{must, show};
@@ -246,6 +246,35 @@ fn main() {
                 println!("usable: {works:?}");
                 Ok((data, flags & MSG_CTRUNC))
             });
+        }
+        Some("recv-ip-fds") => {
+            // tests/python/fd_peer_ip.py sends a connected UDP and a
+            // connected TCP socket, then connects its copy of the UDP one
+            // elsewhere when asked.
+            let s = stream();
+            must("connect", s.connect("fd.sock"));
+            let (_, socks, flags, _) = must("recv_fds", recv_fds(&s, 100, 4, 0));
+            println!(
+                "kinds: {:?} ctrunc {}",
+                socks
+                    .iter()
+                    .map(|x| (x.family(), x.type_()))
+                    .collect::<Vec<_>>(),
+                flags & MSG_CTRUNC
+            );
+            let sends = |socks: &[Socket]| -> Vec<String> {
+                socks
+                    .iter()
+                    .map(|x| match x.send(b"hi") {
+                        Ok(_) => "ok".to_string(),
+                        Err(e) => e.kind().name().to_string(),
+                    })
+                    .collect()
+            };
+            println!("sends: {:?}", sends(&socks));
+            must("go", s.sendall(b"go"));
+            must("done", s.recv(10));
+            println!("sends-after: {:?}", sends(&socks));
         }
         Some("trap-holding") => {
             let (a, b) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
