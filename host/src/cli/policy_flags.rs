@@ -83,7 +83,7 @@ pub struct PolicyFlags {
     /// Deny abstract AF_UNIX names starting with PREFIX, whatever allows them.
     #[arg(long, value_name = "PREFIX", value_delimiter = ',')]
     pub deny_abstract: Vec<String>,
-    /// Allow passing sockets with SCM_RIGHTS (sendmsg/recvmsg).
+    /// Allow passing sockets with SCM_RIGHTS (sendmsg/recvmsg); a received IP socket is judged as the guest's own (a connected one as a connect to its peer) and closed if denied.
     #[arg(long)]
     pub allow_fd_passing: bool,
     /// Grant raw IP sockets for PROTOCOL (icmp, icmpv6, a number, *).
