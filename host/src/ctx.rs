@@ -177,9 +177,8 @@ impl Recorder {
     }
 
     /// In learn mode, remembers an abstract AF_UNIX name the guest used
-    /// (bind, connect, send-to). Policies grant abstract names by prefix,
-    /// so the empty name (which would grant every abstract socket of the
-    /// host) and names that are not UTF-8 (which a policy file cannot spell
+    /// (bind, connect, send-to), learnt as an exact name. The empty name
+    /// and names that are not UTF-8 (which a policy file cannot spell
     /// exactly) are never learnt: the learnt policy denies them.
     pub(crate) fn learn_abstract(&self, name: &[u8]) {
         let mut r = self.lock();
@@ -240,11 +239,11 @@ impl Recorder {
         p.grants.raw.extend(r.learned_raw.iter().copied());
         p.grants.families.extend(r.learned_families.iter().cloned());
         p.grants.netlink.extend(r.learned_netlink.iter().copied());
-        // Each abstract name as a prefix of its own (the policy's form);
-        // a directory for AF_UNIX paths is the embedder's to grant, never
-        // learnt (the CLI carries over the one the run had).
+        // Each abstract name exactly (a prefix `app` would admit
+        // `app-admin`); a directory for AF_UNIX paths is the embedder's to
+        // grant, never learnt (the CLI carries over the one the run had).
         for name in &r.learned_abstract {
-            p = p.allow_abstract(name);
+            p = p.allow_abstract_name(name);
         }
         p.allow_fd_passing(r.learned_fd_passing)
     }

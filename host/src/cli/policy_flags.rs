@@ -80,6 +80,9 @@ pub struct PolicyFlags {
     /// Allow binding/connecting to abstract AF_UNIX names starting with PREFIX.
     #[arg(long, value_name = "PREFIX", value_delimiter = ',')]
     pub allow_abstract: Vec<String>,
+    /// Allow binding/connecting to the abstract AF_UNIX name NAME exactly (`app` does not admit `app-admin`).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub allow_abstract_name: Vec<String>,
     /// Deny abstract AF_UNIX names starting with PREFIX, whatever allows them.
     #[arg(long, value_name = "PREFIX", value_delimiter = ',')]
     pub deny_abstract: Vec<String>,
@@ -218,6 +221,9 @@ impl PolicyFlags {
         }
         for prefix in &self.allow_abstract {
             p = p.allow_abstract(prefix);
+        }
+        for name in &self.allow_abstract_name {
+            p = p.allow_abstract_name(name);
         }
         for prefix in &self.deny_abstract {
             p = p.deny_abstract(prefix);

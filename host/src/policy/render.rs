@@ -139,6 +139,12 @@ pub(super) fn render(p: &Policy) -> String {
         .map(|p| String::from_utf8_lossy(p).into_owned())
         .collect();
     list(&mut out, "allow-abstract", &prefixes);
+    let names: Vec<String> = u
+        .abstract_names()
+        .iter()
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    list(&mut out, "allow-abstract-name", &names);
     let prefixes: Vec<String> = u
         .denied_abstract_prefixes()
         .iter()

@@ -17,6 +17,8 @@ use std::sync::Arc;
 pub struct UnixGrant {
     dir: Option<GrantedDir>,
     abstract_prefixes: Vec<Vec<u8>>,
+    /// Abstract names granted exactly (not as prefixes).
+    abstract_names: Vec<Vec<u8>>,
     denied_abstract: Vec<Vec<u8>>,
     fd_passing: bool,
 }
@@ -42,6 +44,14 @@ impl fmt::Debug for UnixGrant {
                     .map(|p| String::from_utf8_lossy(p))
                     .collect::<Vec<_>>(),
             )
+            .field(
+                "abstract_names",
+                &self
+                    .abstract_names
+                    .iter()
+                    .map(|p| String::from_utf8_lossy(p))
+                    .collect::<Vec<_>>(),
+            )
             .field("fd_passing", &self.fd_passing)
             .finish()
     }
@@ -58,9 +68,11 @@ impl UnixGrant {
         self.dir.as_ref().and_then(|d| d.host_path.as_deref())
     }
 
-    /// Whether an abstract name (without its leading NUL) is granted.
+    /// Whether an abstract name (without its leading NUL) is granted: by
+    /// a prefix, or exactly; and no denied prefix covers it.
     pub fn permits_abstract(&self, name: &[u8]) -> bool {
-        self.abstract_prefixes.iter().any(|p| name.starts_with(p))
+        (self.abstract_prefixes.iter().any(|p| name.starts_with(p))
+            || self.abstract_names.iter().any(|n| n == name))
             && !self.denied_abstract.iter().any(|p| name.starts_with(p))
     }
 
@@ -71,13 +83,18 @@ impl UnixGrant {
         }
         let shown = crate::error::shorten(&String::from_utf8_lossy(name)).into_owned();
         Err(SocketError::denied(format_args!(
-            "{use_} to abstract AF_UNIX name {shown:?} (no allow-abstract prefix matches it)"
+            "{use_} to abstract AF_UNIX name {shown:?} (no allow-abstract prefix or allow-abstract-name matches it)"
         )))
     }
 
     /// The granted prefixes of abstract names.
     pub fn abstract_prefixes(&self) -> &[Vec<u8>] {
         &self.abstract_prefixes
+    }
+
+    /// The abstract names granted exactly.
+    pub fn abstract_names(&self) -> &[Vec<u8>] {
+        &self.abstract_names
     }
 
     /// The denied prefixes of abstract names.
@@ -122,6 +139,17 @@ impl Policy {
     /// with `prefix` (without the leading NUL; empty grants every name).
     pub fn allow_abstract(mut self, prefix: impl AsRef<[u8]>) -> Self {
         self.unix.abstract_prefixes.push(prefix.as_ref().to_vec());
+        self
+    }
+
+    /// Grants binding and connecting to the abstract AF_UNIX name `name`
+    /// exactly (without the leading NUL): `app` does not admit `app-admin`.
+    /// What learn mode writes.
+    pub fn allow_abstract_name(mut self, name: impl AsRef<[u8]>) -> Self {
+        let name = name.as_ref().to_vec();
+        if !self.unix.abstract_names.contains(&name) {
+            self.unix.abstract_names.push(name);
+        }
         self
     }
 
@@ -187,6 +215,9 @@ pub struct UnixSection {
     /// Granted prefixes of abstract names.
     #[serde(default)]
     pub allow_abstract: Vec<String>,
+    /// Abstract names granted exactly.
+    #[serde(default)]
+    pub allow_abstract_name: Vec<String>,
     /// Denied prefixes of abstract names, whatever grants them.
     #[serde(default)]
     pub deny_abstract: Vec<String>,
@@ -204,6 +235,9 @@ impl UnixSection {
         }
         for a in self.allow_abstract {
             p = p.allow_abstract(a);
+        }
+        for a in self.allow_abstract_name {
+            p = p.allow_abstract_name(a);
         }
         for a in self.deny_abstract {
             p = p.deny_abstract(a);
@@ -234,6 +268,12 @@ mod tests {
         assert!(!none.unix().permits_abstract(b""));
         assert!(Policy::from_toml("[unix]\ndir = \"/no/such/dir\"\n").is_err());
         assert!(Policy::from_toml("[unix]\nbogus = 1\n").is_err());
+        // Exact names admit no longer name.
+        let exact = Policy::from_toml("[unix]\nallow-abstract-name = [\"app\"]\n").unwrap();
+        assert!(exact.unix().permits_abstract(b"app"));
+        assert!(!exact.unix().permits_abstract(b"app-admin"));
+        assert!(!exact.unix().permits_abstract(b"ap"));
+        assert!(exact.to_toml().contains("allow-abstract-name = [\"app\"]"));
         // A relative directory needs a file to be relative to.
         let e = Policy::from_toml("[unix]\ndir = \"sockets\"\n").unwrap_err();
         assert!(e.to_string().contains("is relative"), "{e}");

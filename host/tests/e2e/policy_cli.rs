@@ -357,6 +357,24 @@ fn learn_mode_learns_unix_grants() {
         out.contains("bind-abstract: PermissionError: [Errno 13]"),
         "{out}"
     );
+    // The learnt name is exact (issue 20 item 6): it does not admit a
+    // longer name it is a prefix of. A native listener on that name sees
+    // no connection.
+    let policy = std::fs::read_to_string(&learnt_abstract).unwrap();
+    assert!(
+        policy.contains("allow-abstract-name = [\"wasock-learnt\"]"),
+        "{policy}"
+    );
+    use std::os::linux::net::SocketAddrExt;
+    let admin = std::os::unix::net::SocketAddr::from_abstract_name(b"wasock-learnt-admin").unwrap();
+    let l = std::os::unix::net::UnixListener::bind_addr(&admin).unwrap();
+    l.set_nonblocking(true).unwrap();
+    let out = run(&with, &["abstract", "wasock-learnt-admin"]);
+    assert!(
+        out.contains("connect-abstract: PermissionError: [Errno 13]"),
+        "{out}"
+    );
+    assert!(l.accept().is_err(), "the longer name was reached");
 }
 
 /// Issue 17 item 1: everything after the component is the guest's argv,
