@@ -407,7 +407,7 @@ impl WasockCtxView<'_> {
             None => (self.sock(&r)?, None),
         };
         let bufs: Vec<&[u8]> = buffers.iter().map(Vec::as_slice).collect();
-        s.check_payload(&bufs)?;
+        self.check_payload(s, &bufs)?;
         if to.is_none() {
             self.check_adopted_send(s)?;
         }

@@ -47,6 +47,7 @@ struct RecorderInner {
     learned_raw: BTreeSet<i32>,
     learned_families: BTreeSet<String>,
     learned_netlink: BTreeSet<i32>,
+    learned_genl: BTreeSet<String>,
     learned_abstract: BTreeSet<Vec<u8>>,
     learned_unix_paths: BTreeSet<(Use, String)>,
     learned_fd_passing: bool,
@@ -205,6 +206,16 @@ impl Recorder {
         self.lock().learned_unix_paths.iter().cloned().collect()
     }
 
+    /// In learn mode, remembers a generic netlink family the guest
+    /// addressed (`nlctrl` for its lookups), learnt as a family grant in
+    /// place of the whole `generic` protocol.
+    pub(crate) fn learn_genl(&self, name: &str) {
+        let mut r = self.lock();
+        if r.learning && r.learned_genl.len() < 64 {
+            r.learned_genl.insert(name.to_string());
+        }
+    }
+
     /// In learn mode, remembers that the guest passed or received sockets
     /// with SCM_RIGHTS.
     pub(crate) fn learn_fd_passing(&self) {
@@ -239,6 +250,14 @@ impl Recorder {
         p.grants.raw.extend(r.learned_raw.iter().copied());
         p.grants.families.extend(r.learned_families.iter().cloned());
         p.grants.netlink.extend(r.learned_netlink.iter().copied());
+        if p.grants.netlink.remove(&crate::policy::NETLINK_GENERIC) {
+            // The generic netlink families used, not every family (nlctrl's
+            // lookups only, if the guest addressed none).
+            if r.learned_genl.is_empty() {
+                p.grants.genl.insert("nlctrl".to_string());
+            }
+            p.grants.genl.extend(r.learned_genl.iter().cloned());
+        }
         // Each abstract name exactly (a prefix `app` would admit
         // `app-admin`); a directory for AF_UNIX paths is the embedder's to
         // grant, never learnt (the CLI carries over the one the run had).

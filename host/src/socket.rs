@@ -88,15 +88,6 @@ impl HostSocket {
         self
     }
 
-    /// Refuses a payload the kernel would take as a change to the host
-    /// (netlink requests that write; see `netlink_guard`).
-    pub(crate) fn check_payload(&self, buffers: &[&[u8]]) -> SocketResult<()> {
-        if matches!(self.family, AddressFamily::Netlink) {
-            crate::netlink_guard::check(self.protocol, buffers)?;
-        }
-        Ok(())
-    }
-
     /// Whether a receiving call (recv, recvfrom, accept) in timeout mode
     /// under a blocking strategy should wait in poll(2) before its system
     /// call instead of trying it first.
@@ -291,6 +282,24 @@ fn unspecified(family: AddressFamily) -> SocketAddr {
 }
 
 impl WasockCtxView<'_> {
+    /// Refuses a payload the kernel would take as a change to the host
+    /// (netlink requests that write) or that addresses a generic netlink
+    /// family the policy does not grant; see `netlink_guard`. In learn
+    /// mode, the generic netlink families addressed are learnt.
+    pub(crate) fn check_payload(&self, s: &HostSocket, buffers: &[&[u8]]) -> SocketResult<()> {
+        if !matches!(s.family, AddressFamily::Netlink) {
+            return Ok(());
+        }
+        let recorder = self.ctx.recorder.as_deref();
+        let learning = recorder.is_some_and(crate::ctx::Recorder::is_learning);
+        let mut used = |name: &str| {
+            if let Some(r) = recorder {
+                r.learn_genl(name);
+            }
+        };
+        crate::netlink_guard::check(&self.ctx.policy, s.protocol, buffers, learning, &mut used)
+    }
+
     pub(crate) fn sock(&self, r: &Resource<HostSocket>) -> SocketResult<&HostSocket> {
         Ok(self.table.get(r)?)
     }
@@ -602,7 +611,7 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<u64> {
         let data = data.as_ref();
         let s = self.table.get(&r)?;
-        s.check_payload(&[data])?;
+        self.check_payload(s, &[data])?;
         self.check_adopted_send(s)?;
         throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
@@ -622,7 +631,7 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<()> {
         let data = data.as_ref();
         let s = self.table.get(&r)?;
-        s.check_payload(&[data])?;
+        self.check_payload(s, &[data])?;
         self.check_adopted_send(s)?;
         let f = msg_flags(flags);
         let deadline = s.deadline(flags);
@@ -655,7 +664,7 @@ impl WasockCtxView<'_> {
         let data = data.as_ref();
         let use_ = self.send_use(&r)?;
         let (s, to) = self.target(&r, &address, use_)?;
-        s.check_payload(&[data])?;
+        self.check_payload(s, &[data])?;
         self.fast_open(use_, flags)?;
         throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);

@@ -98,6 +98,12 @@ pub struct PolicyFlags {
     /// Grant netlink sockets of PROTOCOL (route, sock_diag, generic, a number, *).
     #[arg(long, value_name = "PROTOCOL", value_delimiter = ',')]
     pub allow_netlink: Vec<String>,
+    /// Grant one generic netlink family by name (ethtool, nl80211, wireguard, devlink, …): NETLINK_GENERIC sockets that may address only the granted families (and nlctrl lookups).
+    #[arg(long, value_name = "FAMILY", value_delimiter = ',')]
+    pub allow_genl: Vec<String>,
+    /// Deny a generic netlink family by name, whatever grants it.
+    #[arg(long, value_name = "FAMILY", value_delimiter = ',')]
+    pub deny_genl: Vec<String>,
     /// Deny netlink sockets of PROTOCOL, whatever grants them.
     #[arg(long, value_name = "PROTOCOL", value_delimiter = ',')]
     pub deny_netlink: Vec<String>,
@@ -191,6 +197,12 @@ impl PolicyFlags {
         }
         for n in &self.allow_netlink {
             p = p.allow_netlink(n).context("--allow-netlink")?;
+        }
+        for n in &self.allow_genl {
+            p = p.allow_genl(n).context("--allow-genl")?;
+        }
+        for n in &self.deny_genl {
+            p = p.deny_genl(n).context("--deny-genl")?;
         }
         for n in &self.deny_netlink {
             p = p.deny_netlink(n).context("--deny-netlink")?;

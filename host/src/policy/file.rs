@@ -25,6 +25,7 @@ use std::time::Duration;
 /// raw = ["icmp"]        # raw IP sockets, per protocol (name, number, *)
 /// allow = ["packet"]    # other families by name ("netlink": route only)
 /// netlink = ["route"]   # netlink sockets, per protocol (name, number, *)
+/// genl = ["ethtool"]    # generic netlink, per family
 ///
 /// [options]
 /// allow = ["SO_MARK"]   # guarded options granted by name
@@ -128,6 +129,12 @@ pub struct FamiliesSection {
     /// Netlink protocols denied, whatever grants them.
     #[serde(default)]
     pub deny_netlink: Vec<String>,
+    /// Generic netlink families granted by name.
+    #[serde(default)]
+    pub genl: Vec<String>,
+    /// Generic netlink families denied, whatever grants them.
+    #[serde(default)]
+    pub deny_genl: Vec<String>,
 }
 
 /// `[options]` of a policy file.
@@ -259,6 +266,12 @@ impl PolicyFile {
         }
         for n in &self.families.deny_netlink {
             p = p.deny_netlink(n)?;
+        }
+        for n in &self.families.genl {
+            p = p.allow_genl(n)?;
+        }
+        for n in &self.families.deny_genl {
+            p = p.deny_genl(n)?;
         }
         for f in &self.families.deny {
             p = p.deny_family(f)?;

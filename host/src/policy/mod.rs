@@ -343,6 +343,13 @@ pub struct FamilyGrants {
     pub netlink: BTreeSet<i32>,
     /// Netlink protocols denied whatever grants them (`-1`: every one).
     pub denied_netlink: BTreeSet<i32>,
+    /// Generic netlink families granted by name (`ethtool`, `nl80211`,
+    /// `wireguard`, …): a NETLINK_GENERIC socket that may address only
+    /// these (and nlctrl's read-only lookups).
+    pub genl: BTreeSet<String>,
+    /// Generic netlink families denied whatever grants them (a whole
+    /// `generic` grant included).
+    pub denied_genl: BTreeSet<String>,
 }
 
 impl FamilyGrants {
@@ -362,8 +369,44 @@ impl FamilyGrants {
     /// `NETLINK_ROUTE` (0); a `netlink` family denial denies every one.
     pub fn netlink_granted(&self, protocol: i32) -> bool {
         let has = |set: &BTreeSet<i32>| set.contains(&-1) || set.contains(&protocol);
-        let granted = has(&self.netlink) || (protocol == 0 && self.families.contains("netlink"));
+        let granted = has(&self.netlink)
+            || (protocol == 0 && self.families.contains("netlink"))
+            || (protocol == NETLINK_GENERIC && !self.genl.is_empty());
         granted && !has(&self.denied_netlink) && !self.denied_families.contains("netlink")
+    }
+
+    /// Whether NETLINK_GENERIC is granted whole (`generic` or `*`): every
+    /// family, the host's authority over each, except denied ones.
+    pub fn genl_whole(&self) -> bool {
+        self.netlink.contains(&-1) || self.netlink.contains(&NETLINK_GENERIC)
+    }
+
+    /// Whether a NETLINK_GENERIC socket's messages must be checked per
+    /// family (granted per family, or some family denied).
+    pub fn genl_filtered(&self) -> bool {
+        !self.genl_whole() || !self.denied_genl.is_empty()
+    }
+
+    /// Whether the generic netlink family `name` may be addressed.
+    pub fn genl_family_granted(&self, name: &str) -> bool {
+        (self.genl_whole() || self.genl.contains(name)) && !self.denied_genl.contains(name)
+    }
+}
+
+/// NETLINK_GENERIC's protocol number.
+pub(crate) const NETLINK_GENERIC: i32 = 16;
+
+/// A generic netlink family name as grants spell it: 1–15 printable ASCII
+/// characters (the kernel's GENL_NAMSIZ, 16 with the NUL), case kept.
+fn genl_name(name: &str) -> Result<String, TargetParseError> {
+    let ok = !name.is_empty() && name.len() < 16 && name.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(name.to_string())
+    } else {
+        Err(TargetParseError(format!(
+            "invalid generic netlink family {:?} (a family name such as ethtool, nl80211, wireguard, devlink: 1-15 printable characters)",
+            crate::error::shorten(name)
+        )))
     }
 }
 
@@ -938,6 +981,24 @@ impl Policy {
         Ok(self)
     }
 
+    /// Grants one generic netlink family by name (`ethtool`, `nl80211`,
+    /// `wireguard`, `devlink`, …): the guest may create NETLINK_GENERIC
+    /// sockets, whose messages may address only the granted families and
+    /// nlctrl's read-only lookups (CTRL_CMD_GETFAMILY, CTRL_CMD_GETPOLICY).
+    /// Each granted family carries the host's (root's) authority over it.
+    /// `allow_netlink("generic")` grants every family.
+    pub fn allow_genl(mut self, family: &str) -> Result<Self, TargetParseError> {
+        self.grants.genl.insert(genl_name(family)?);
+        Ok(self)
+    }
+
+    /// Denies one generic netlink family by name, whatever grants it
+    /// (`allow_netlink("generic")` included).
+    pub fn deny_genl(mut self, family: &str) -> Result<Self, TargetParseError> {
+        self.grants.denied_genl.insert(genl_name(family)?);
+        Ok(self)
+    }
+
     /// Denies netlink sockets of one protocol (`*`: all), whatever grants
     /// them.
     pub fn deny_netlink(mut self, protocol: &str) -> Result<Self, TargetParseError> {
@@ -1498,6 +1559,20 @@ impl Policy {
                 }
             }
             _ if ip => Err(format!("{what}: no grant exists for {ty} sockets over IP")),
+            (AddressFamily::Netlink, _) if protocol == NETLINK_GENERIC => {
+                if self.grants.netlink_granted(protocol) && self.grants.genl_whole() {
+                    Ok(Some("allow-netlink generic".to_string()))
+                } else if self.grants.netlink_granted(protocol) {
+                    let names: Vec<&str> = self.grants.genl.iter().map(String::as_str).collect();
+                    Ok(Some(format!("allow-genl {}", names.join(","))))
+                } else {
+                    Err(format!(
+                        "{what}: generic netlink sockets are off unless granted per family; allow with {} (or {} for every family, with the host's authority over each)",
+                        self.hint("allow-genl", "FAMILY"),
+                        self.hint("allow-netlink", "generic")
+                    ))
+                }
+            }
             (AddressFamily::Netlink, _) => {
                 let proto = netlink_protocol_name(protocol);
                 if self.grants.netlink_granted(protocol) {

@@ -106,6 +106,10 @@ pub(super) fn render(p: &Policy) -> String {
     };
     list(&mut out, "netlink", &netlink(&p.grants.netlink));
     list(&mut out, "deny-netlink", &netlink(&p.grants.denied_netlink));
+    let genl: Vec<String> = p.grants.genl.iter().cloned().collect();
+    list(&mut out, "genl", &genl);
+    let genl: Vec<String> = p.grants.denied_genl.iter().cloned().collect();
+    list(&mut out, "deny-genl", &genl);
     out.push_str("\n[options]\n");
     let opts: Vec<String> = p.options.iter().cloned().collect();
     list(&mut out, "allow", &opts);

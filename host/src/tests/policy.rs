@@ -799,12 +799,38 @@ fn netlink_grants_are_per_protocol() {
     for proto in [4, 9, 15, 16, 31] {
         let e = family.check_family(F::Netlink, T::Raw, proto).unwrap_err();
         let name = crate::policy::netlink_protocol_name(proto);
-        assert!(
-            e.to_string()
-                .contains(&format!("allow with policy.allow_netlink(\"{name}\")")),
-            "{e}"
-        );
+        let want = if proto == 16 {
+            "allow with policy.allow_genl(\"FAMILY\") (or policy.allow_netlink(\"generic\")"
+                .to_string()
+        } else {
+            format!("allow with policy.allow_netlink(\"{name}\")")
+        };
+        assert!(e.to_string().contains(&want), "{e}");
     }
+    // Generic netlink per family: a family grant creates the socket; the
+    // families are judged per message (netlink_guard).
+    let genl = Policy::deny_all().allow_genl("ethtool").unwrap();
+    assert!(genl.check_family(F::Netlink, T::Raw, 16).is_ok());
+    assert!(genl.grants.genl_filtered());
+    assert!(genl.grants.genl_family_granted("ethtool"));
+    assert!(!genl.grants.genl_family_granted("nl80211"));
+    let whole = Policy::deny_all().allow_netlink("generic").unwrap();
+    assert!(!whole.grants.genl_filtered());
+    let whole = whole.deny_genl("wireguard").unwrap();
+    assert!(whole.grants.genl_filtered());
+    assert!(!whole.grants.genl_family_granted("wireguard"));
+    assert!(whole.grants.genl_family_granted("devlink"));
+    assert!(Policy::deny_all().allow_genl("").is_err());
+    assert!(Policy::deny_all()
+        .allow_genl("a-very-long-family-name")
+        .is_err());
+    let t = genl.to_toml();
+    assert!(t.contains("genl = [\"ethtool\"]"), "{t}");
+    assert!(Policy::from_toml(&t)
+        .unwrap()
+        .grants
+        .genl
+        .contains("ethtool"));
     let diag = Policy::deny_all().allow_netlink("sock_diag").unwrap();
     assert!(diag.check_family(F::Netlink, T::Raw, 4).is_ok());
     assert!(diag.check_family(F::Netlink, T::Raw, 0).is_err());

@@ -408,3 +408,93 @@ fn netlink_batches_with_malformed_headers_never_reach_the_kernel() {
         "{out}\n{err}"
     );
 }
+
+/// Issue 20 item 6: generic netlink is granted per family. With
+/// `--allow-genl ethtool`, a message to ethtool reaches the kernel and
+/// one to tcp_metrics does not (strace(1) on the `wasock` process sees
+/// the first's sequence number in a sendto(2), never the second's); a
+/// whole `generic` grant with `--deny-genl tcp_metrics` refuses that one
+/// family; learn mode writes the families used, not `generic`.
+#[test]
+fn generic_netlink_is_granted_per_family_seen_from_outside() {
+    let _ = component("sec_escape");
+    let traced = |policy: &[&str], steps: &[&str]| {
+        let trace = tempfile::NamedTempFile::new().unwrap();
+        let o = std::process::Command::new("strace")
+            .args([
+                "-f",
+                "-qq",
+                "-e",
+                "trace=sendto,sendmsg",
+                "-e",
+                "signal=none",
+            ])
+            .arg("-o")
+            .arg(trace.path())
+            .arg(env!("CARGO_BIN_EXE_wasock"))
+            .arg("run")
+            .args(policy)
+            .arg(guest_dir().join("sec_escape.wasm"))
+            .args(steps)
+            .output()
+            .expect("strace(1) is needed for this test");
+        (
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            std::fs::read_to_string(trace.path()).unwrap(),
+        )
+    };
+    let sent = |sends: &str, seq: u32| sends.contains(&format!("nlmsg_seq={seq}"));
+    let (out, sends) = traced(
+        &["--allow-genl", "ethtool"],
+        &["genl,ethtool,5741001", "genl,tcp_metrics,5741002"],
+    );
+    assert!(out.contains("genl,ethtool,5741001: ok sent 20"), "{out}");
+    assert!(
+        out.contains("genl,tcp_metrics,5741002: PermissionError: [Errno 13]")
+            && out.contains("allow with --allow-genl tcp_metrics"),
+        "{out}"
+    );
+    assert!(sent(&sends, 5741001), "{sends}");
+    assert!(
+        !sent(&sends, 5741002),
+        "a denied family's message was sent:\n{sends}"
+    );
+
+    let (out, sends) = traced(
+        &["--allow-netlink", "generic", "--deny-genl", "tcp_metrics"],
+        &["genl,ethtool,5741003", "genl,tcp_metrics,5741004"],
+    );
+    assert!(out.contains("genl,ethtool,5741003: ok sent 20"), "{out}");
+    assert!(
+        out.contains("genl,tcp_metrics,5741004: PermissionError"),
+        "{out}"
+    );
+    assert!(sent(&sends, 5741003) && !sent(&sends, 5741004), "{sends}");
+
+    // Without a grant the socket is not created.
+    let (out, _) = traced(&[], &["genl,ethtool,5741005"]);
+    assert!(
+        out.contains("genl,ethtool,5741005: PermissionError")
+            && out.contains("--allow-genl FAMILY"),
+        "{out}"
+    );
+
+    // Learn mode learns the family, not the whole protocol.
+    let dir = tempfile::tempdir().unwrap();
+    let learnt = dir.path().join("learnt.toml");
+    let learn = learnt.to_str().unwrap();
+    let (out, _) = traced(&["--learn", learn], &["genl,ethtool,5741006"]);
+    assert!(out.contains("ok sent 20"), "{out}");
+    let policy = std::fs::read_to_string(&learnt).unwrap();
+    assert!(
+        policy.contains("genl = [\"ethtool\", \"nlctrl\"]"),
+        "{policy}"
+    );
+    assert!(!policy.contains("netlink = [\"generic\"]"), "{policy}");
+    let (out, sends) = traced(
+        &["--policy", learn],
+        &["genl,ethtool,5741007", "genl,tcp_metrics,5741008"],
+    );
+    assert!(out.contains("genl,ethtool,5741007: ok sent 20"), "{out}");
+    assert!(sent(&sends, 5741007) && !sent(&sends, 5741008), "{sends}");
+}

@@ -18,6 +18,8 @@
 //!   the kernel's acknowledgement: `ok errno N`).
 //! - `netlink-getlink`: an RTM_GETLINK dump request; `ok` once a reply
 //!   arrives.
+//! - `genl,FAMILY,SEQ`: on a NETLINK_GENERIC socket, look FAMILY up
+//!   through nlctrl, then send it a GET dump with sequence number SEQ.
 //! - `netlink-send,HEX`: the bytes HEX, as they are, in one send on a
 //!   NETLINK_ROUTE socket (`ok N`: N bytes sent).
 //! - `hold,PORT`: connect to 127.0.0.1:PORT and wait until it closes (the
@@ -116,6 +118,55 @@ fn main() {
                     .collect();
                 let s = socket(AF_NETLINK, SOCK_RAW, 0)?;
                 Ok(s.send(&bytes)?.to_string())
+            }
+            "genl" => {
+                // Look the family up through nlctrl, then send it a GET
+                // dump (command 1) with sequence number SEQ.
+                let name = f.get(1).copied().unwrap_or("");
+                let seq: u32 = f.get(2).and_then(|v| v.parse().ok()).unwrap_or(0);
+                let s = socket(AF_NETLINK, SOCK_RAW, 16)?;
+                s.settimeout(Some(2.0))?;
+                let mut attr = name.as_bytes().to_vec();
+                attr.push(0);
+                let alen = 4 + attr.len();
+                attr.resize(alen.div_ceil(4) * 4 - 4, 0);
+                let len = 16 + 4 + 4 + attr.len();
+                let mut m = Vec::new();
+                m.extend((len as u32).to_ne_bytes());
+                m.extend(0x10u16.to_ne_bytes());
+                m.extend(1u16.to_ne_bytes());
+                m.extend(1u32.to_ne_bytes());
+                m.extend(0u32.to_ne_bytes());
+                m.extend([3u8, 1, 0, 0]);
+                m.extend((alen as u16).to_ne_bytes());
+                m.extend(2u16.to_ne_bytes());
+                m.extend(&attr);
+                s.send(&m)?;
+                let reply = s.recv(8192)?;
+                let mut at = 20;
+                let mut id = None;
+                while at + 4 <= reply.len() {
+                    let l = u16::from_ne_bytes([reply[at], reply[at + 1]]) as usize;
+                    let t = u16::from_ne_bytes([reply[at + 2], reply[at + 3]]);
+                    if l < 4 {
+                        break;
+                    }
+                    if t == 1 && at + 6 <= reply.len() {
+                        id = Some(u16::from_ne_bytes([reply[at + 4], reply[at + 5]]));
+                    }
+                    at += l.div_ceil(4) * 4;
+                }
+                let Some(id) = id else {
+                    return Ok("no such family".to_string());
+                };
+                let mut g = Vec::new();
+                g.extend(20u32.to_ne_bytes());
+                g.extend(id.to_ne_bytes());
+                g.extend(0x301u16.to_ne_bytes());
+                g.extend(seq.to_ne_bytes());
+                g.extend(0u32.to_ne_bytes());
+                g.extend([1u8, 1, 0, 0]);
+                Ok(format!("sent {}", s.send(&g)?))
             }
             "hold" => {
                 let s = socket(AF_INET, SOCK_STREAM, 0)?;
