@@ -1,12 +1,14 @@
-//! `wasock-bench`: one run, one machine, five variants doing the same work
+//! `wasock-bench`: one run, one machine, seven variants doing the same work
 //! against the same native servers (in a child process), interleaved:
 //!
 //! 1. native Rust `std::net` (this process),
 //! 2. native CPython `socket` (`bench/client.py`),
 //! 3. a wasock guest, sync embedding,
-//! 4. a wasock guest, async embedding,
-//! 5. a Rust `std::net` guest over wasi:sockets (wasmtime-wasi),
-//! 6. `bench/client.py` itself as a Python guest (CPython in WebAssembly,
+//! 4. a wasock guest, async embedding (no spin: the default),
+//! 5. the same with `set_async_spin(50 µs)`: waits retry before parking,
+//!    latency bought with CPU (the counters show how much),
+//! 6. a Rust `std::net` guest over wasi:sockets (wasmtime-wasi),
+//! 7. `bench/client.py` itself as a Python guest (CPython in WebAssembly,
 //!    packaged by `wasock py build`; sync embedding), compared with
 //!    variant 2 in a section of its own.
 //!
@@ -38,11 +40,12 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasock_host::run::{self, GuestConfig, GuestState, Output};
 use wasock_host::Policy;
 
-const VARIANTS: [&str; 6] = [
+const VARIANTS: [&str; 7] = [
     "native Rust",
     "CPython",
     "wasock sync",
     "wasock async",
+    "wasock async + spin",
     "wasi:sockets guest",
     "Python guest",
 ];
@@ -420,6 +423,13 @@ impl Bench {
             }
             "wasock sync" => self.run_guest(&self.wasock_guest, &self.args_for(row, true), false),
             "wasock async" => self.run_guest(&self.wasock_guest, &self.args_for(row, true), true),
+            // The embedder's spin (off by default): latency bought with CPU.
+            "wasock async + spin" => {
+                wasock_host::set_async_spin(Duration::from_micros(50));
+                let r = self.run_guest(&self.wasock_guest, &self.args_for(row, true), true);
+                wasock_host::set_async_spin(Duration::ZERO);
+                r
+            }
             // wasi:sockets has no AF_UNIX, and no recvmsg or IP_PKTINFO.
             "wasi:sockets guest" if unix || row.workload == "udp-pktinfo" => None,
             "wasi:sockets guest" => self.run_guest(&self.std_guest, &args, false),
@@ -434,9 +444,33 @@ impl Bench {
 
 impl Bench {
     fn new(root: PathBuf, ports: HashMap<String, u16>, unix: Option<PathBuf>) -> Bench {
+        Self::new_with(root, ports, unix, None)
+    }
+
+    /// With `pool`: the pooling allocator, sized for that many instances
+    /// (the scale measurement: slots reserved once, 32 MiB of address
+    /// space per memory).
+    fn new_with(
+        root: PathBuf,
+        ports: HashMap<String, u16>,
+        unix: Option<PathBuf>,
+        pool: Option<u32>,
+    ) -> Bench {
         let mut config = Config::new();
         if let Ok(cache) = wasmtime::Cache::from_file(None) {
             config.cache(Some(cache));
+        }
+        if let Some(n) = pool {
+            let mut p = wasmtime::PoolingAllocationConfig::default();
+            p.total_component_instances(n)
+                .total_core_instances(n * 16)
+                .total_memories(n * 4)
+                .total_tables(n * 8)
+                .total_stacks(n)
+                .max_memory_size(32 << 20);
+            config.memory_reservation(32 << 20);
+            config.memory_guard_size(64 << 10);
+            config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(p));
         }
         let engine = Engine::new(&config).unwrap();
         let load = |name: &str| {
@@ -524,10 +558,22 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores, {mem} GiB, Linux {}", kernel.trim())
 }
 
+/// What one scale measurement found.
+struct Scale {
+    /// RSS growth per instance, KiB.
+    kib: f64,
+    /// Instances started per second (spawned to all `ready`: each has
+    /// instantiated, connected and made one round trip).
+    rate: f64,
+    /// One more guest's 1 B ping-pong meanwhile: mean, p50, p99 (µs).
+    mean: Option<f64>,
+    p50: Option<f64>,
+    p99: Option<f64>,
+}
+
 /// Scale of `guest` (a benchmark client with a `hold` workload): N async
-/// instances each holding `conns` connections in this process; returns
-/// (KiB per instance, ping-pong µs under that load).
-fn scale_of(b: &Bench, guest: &Component, n: usize, conns: u64) -> Option<(f64, Option<f64>)> {
+/// instances each holding `conns` connections in this process.
+fn scale_of(b: &Bench, guest: &Component, n: usize, conns: u64) -> Option<Scale> {
     let before = rss_kib();
     let mut tasks = Vec::new();
     let mut outs = Vec::new();
@@ -538,6 +584,7 @@ fn scale_of(b: &Bench, guest: &Component, n: usize, conns: u64) -> Option<(f64, 
         conns.to_string(),
         "0".into(),
     ];
+    let start = Instant::now();
     for _ in 0..n {
         let (config, out, _err) = guest_config(&args, &b.policy);
         let l = b.async_linker.clone();
@@ -545,34 +592,147 @@ fn scale_of(b: &Bench, guest: &Component, n: usize, conns: u64) -> Option<(f64, 
         tasks.push(b.rt.spawn(async move { run::run_async(&l, &c, &config).await.map(|_| ()) }));
         outs.push(out);
     }
-    let start = Instant::now();
     let ready = |o: &MemoryOutputPipe| String::from_utf8_lossy(&o.contents()).contains("ready");
-    while !outs.iter().all(ready) {
-        if start.elapsed() > Duration::from_secs(300) || tasks.iter().any(|t| t.is_finished()) {
+    let mut waiting: Vec<usize> = (0..n).collect();
+    while !waiting.is_empty() {
+        if start.elapsed() > Duration::from_secs(600) || tasks.iter().any(|t| t.is_finished()) {
             eprintln!("  scale {n}: instances did not all get ready");
             for t in &tasks {
                 t.abort();
             }
             return None;
         }
+        waiting.retain(|&i| !ready(&outs[i]));
         std::thread::sleep(Duration::from_millis(20));
     }
-    let per_instance = (rss_kib().saturating_sub(before)) as f64 / n as f64;
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    let kib = (rss_kib().saturating_sub(before)) as f64 / n as f64;
     let row = Row {
         name: "",
         unit: "",
         lower_is_better: true,
-        workload: "pingpong",
+        workload: "pingpong-pct",
         server: "echo",
         n: 5_000,
         size: 1,
     };
-    let latency = b.run_guest(&b.wasock_guest, &b.args(&row), true);
+    let (config, out, err) = guest_config(&b.args(&row), &b.policy);
+    let l = b.async_linker.clone();
+    let c = b.wasock_guest.clone();
+    let ok =
+        b.rt.block_on(async { run::run_async(&l, &c, &config).await });
+    let text = String::from_utf8_lossy(&out.contents()).into_owned();
+    if !matches!(ok, Ok(0)) {
+        eprintln!(
+            "  scale {n}: the measuring guest failed: {:?} {}",
+            ok.as_ref().map_err(|e| format!("{e:?}")),
+            String::from_utf8_lossy(&err.contents())
+        );
+    }
+    let mean = matches!(ok, Ok(0)).then(|| parse_result(&text)).flatten();
+    let mut pct = text
+        .lines()
+        .find_map(|l| l.strip_prefix("pct "))
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|v| v.parse::<f64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+        .into_iter();
+    let (p50, p99) = (pct.next(), pct.next());
     for t in &tasks {
         t.abort();
     }
     b.rt.block_on(async { tokio::time::sleep(Duration::from_millis(200)).await });
-    Some((per_instance, latency))
+    Some(Scale {
+        kib,
+        rate,
+        mean,
+        p50,
+        p99,
+    })
+}
+
+/// One scale measurement in a fresh process (`wasock-bench scale|pyscale
+/// N CONNS PORT`), so that RSS growth is not hidden by memory an earlier
+/// one freed: [KiB per instance, mean µs, instances/s, p50, p99,
+/// unloaded p50, unloaded p99] (NaN where not measured).
+fn scale_child(b: &Bench, which: &str, n: usize, conns: u64) -> Option<Vec<f64>> {
+    let o = Command::new(std::env::current_exe().ok()?)
+        .args([
+            which,
+            &n.to_string(),
+            &conns.to_string(),
+            &b.ports["echo"].to_string(),
+        ])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&o.stdout);
+    let nums = |prefix: &str| -> Vec<f64> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(|l| {
+                l.split_whitespace()
+                    .filter_map(|v| v.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut r = nums("scale ");
+    if r.is_empty() {
+        eprintln!(
+            "  {which} {n}: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        );
+        return None;
+    }
+    r.resize(5, f64::NAN);
+    let mut u = nums("unloaded ");
+    u.resize(2, f64::NAN);
+    r.extend(u);
+    Some(r)
+}
+
+/// Raises this process's soft descriptor limit to its hard one (the
+/// scale measurement holds one descriptor per guest connection).
+fn raise_nofile() {
+    let mut l = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit with a valid pointer to an rlimit.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) == 0 && l.rlim_cur < l.rlim_max {
+            l.rlim_cur = l.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+        }
+    }
+}
+
+/// The unloaded 1 B ping-pong's p50 and p99 (µs), one guest, for the
+/// scale section's comparison.
+fn unloaded_pct(b: &Bench) -> Option<(f64, f64)> {
+    let row = Row {
+        name: "",
+        unit: "",
+        lower_is_better: true,
+        workload: "pingpong-pct",
+        server: "echo",
+        n: 5_000,
+        size: 1,
+    };
+    let (config, out, _err) = guest_config(&b.args(&row), &b.policy);
+    let l = b.async_linker.clone();
+    let c = b.wasock_guest.clone();
+    b.rt.block_on(async { run::run_async(&l, &c, &config).await })
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.contents()).into_owned();
+    let mut it = text
+        .lines()
+        .find_map(|l| l.strip_prefix("pct "))?
+        .split_whitespace();
+    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
 }
 
 /// A Python guest's start from the cache, as `wasock run app.py` does it
@@ -840,20 +1000,38 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let argv: Vec<String> = std::env::args().collect();
     match argv.get(1).map(String::as_str) {
-        Some("serve") => return serve(argv.get(2).map(String::as_str)),
+        Some("serve") => {
+            raise_nofile();
+            return serve(argv.get(2).map(String::as_str));
+        }
         Some(which @ ("scale" | "pyscale")) => {
             // A fresh process per measurement, so RSS growth is not hidden
             // by memory an earlier measurement freed.
+            raise_nofile();
             let num = |i: usize| argv.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(1);
             let ports = HashMap::from([("echo".to_string(), num(4) as u16)]);
-            let b = Bench::new(root, ports, None);
+            let n = num(2) as usize;
+            // The Rust guest's large counts come from the pooling
+            // allocator, as a platform running thousands would.
+            let pool = (which == "scale" && n >= 1000).then_some(n as u32 + 16);
+            let b = Bench::new_with(root, ports, None, pool);
             let guest = match (which, &b.python_guest) {
                 ("pyscale", Some(p)) => p.clone(),
                 ("pyscale", None) => return println!("scale failed"),
                 _ => b.wasock_guest.clone(),
             };
-            match scale_of(&b, &guest, num(2) as usize, num(3)) {
-                Some((kib, lat)) => println!("scale {kib} {}", lat.unwrap_or(f64::NAN)),
+            if let Some((p50, p99)) = unloaded_pct(&b) {
+                println!("unloaded {p50} {p99}");
+            }
+            match scale_of(&b, &guest, n, num(3)) {
+                Some(r) => println!(
+                    "scale {} {} {} {} {}",
+                    r.kib,
+                    r.mean.unwrap_or(f64::NAN),
+                    r.rate,
+                    r.p50.unwrap_or(f64::NAN),
+                    r.p99.unwrap_or(f64::NAN)
+                ),
                 None => println!("scale failed"),
             }
             return;
@@ -1028,39 +1206,55 @@ fn main() {
     md.push_str(
         "\n## Scale: guest instances in one host process (async embedding, 2 worker threads)\n\n",
     );
-    md.push_str("Each instance is a wasock guest holding one connection to the native echo server, waiting in `recv`. Memory is the host process's RSS growth divided by the instances; latency is a 1 B ping-pong by one more guest while they wait.\n\n");
-    md.push_str("| instances | RSS per instance | ping-pong 1 B under load |\n|---|---|---|\n");
-    let counts: &[usize] = if quick { &[10, 100] } else { &[10, 100, 1000] };
-    let scale_in_child_of = |which: &str, n: usize, conns: u64| -> Option<(f64, Option<f64>)> {
-        let o = Command::new(std::env::current_exe().ok()?)
-            .args([
-                which,
-                &n.to_string(),
-                &conns.to_string(),
-                &b.ports["echo"].to_string(),
-            ])
-            .output()
-            .ok()?;
-        let text = String::from_utf8_lossy(&o.stdout);
-        let mut it = text
-            .lines()
-            .find_map(|l| l.strip_prefix("scale "))?
-            .split_whitespace();
-        let kib: f64 = it.next()?.parse().ok()?;
-        let lat: f64 = it.next()?.parse().ok()?;
-        Some((kib, (!lat.is_nan()).then_some(lat)))
+    md.push_str("Each instance is a wasock guest holding one connection to the native echo server, waiting in `recv`; 1000 instances and more come from the pooling allocator (slots reserved once, 32 MiB of address space per memory), fewer from the on-demand one. Memory is the host process's RSS growth divided by the instances; the rate is instances per second from spawning to all of them having instantiated, connected and made one round trip; latency is a 1 B ping-pong (5,000 round trips, each timed) by one more guest while they wait, beside the same guest's unloaded p50 and p99 measured in the same process just before. Each count runs in a fresh process, three times: medians (RLIMIT_NOFILE: the harness raises its soft limit to the hard one, 20,000 here; the server side holds one descriptor per connection too).\n\n");
+    md.push_str("| instances | RSS per instance | instances/s | ping-pong p50 | p99 | unloaded p50 | unloaded p99 | p99 ÷ unloaded p50 |\n|---|---|---|---|---|---|---|---|\n");
+    let counts: &[usize] = if quick {
+        &[10, 100]
+    } else {
+        &[10, 100, 1000, 10_000]
     };
-    let scale_in_child = |n: usize, conns: u64| scale_in_child_of("scale", n, conns);
+    // One measurement in a fresh process: (kib, mean µs).
+    let scale_in_child_of = |which: &str, n: usize, conns: u64| -> Option<(f64, Option<f64>)> {
+        scale_child(&b, which, n, conns).map(|r| (r[0], r.get(1).copied().filter(|l| !l.is_nan())))
+    };
     for &n in counts {
-        match scale_in_child(n, 1) {
-            Some((kib, lat)) => md.push_str(&format!(
-                "| {n} | {kib:.0} KiB | {} |\n",
-                lat.map_or("n/a".into(), |l| format!("{} µs", fmt(l)))
-            )),
-            None => md.push_str(&format!("| {n} | failed | |\n")),
+        let mut runs: Vec<Vec<f64>> = Vec::new();
+        for _ in 0..if quick { 1 } else { 3 } {
+            if let Some(r) = scale_child(&b, "scale", n, 1) {
+                runs.push(r);
+            }
         }
+        if runs.is_empty() {
+            md.push_str(&format!("| {n} | failed | | | | | | |\n"));
+            continue;
+        }
+        let col = |i: usize| {
+            let mut v: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.get(i).copied())
+                .filter(|x| !x.is_nan())
+                .collect();
+            median(&mut v)
+        };
+        let us = |v: Option<f64>| v.map_or("n/a".into(), |l| format!("{} µs", fmt(l)));
+        let ratio = match (col(4), col(5)) {
+            (Some(p99), Some(u50)) if u50 > 0.0 => format!("{:.2}", p99 / u50),
+            _ => "n/a".into(),
+        };
+        md.push_str(&format!(
+            "| {n} | {:.0} KiB | {} | {} | {} | {} | {} | {ratio} |\n",
+            col(0).unwrap_or(f64::NAN),
+            col(2).map_or("n/a".into(), |r| format!("{r:.0}")),
+            us(col(3)),
+            us(col(4)),
+            us(col(5)),
+            us(col(6)),
+        ));
     }
-    if let (Some((one, _)), Some((hundred, _))) = (scale_in_child(10, 1), scale_in_child(10, 101)) {
+    if let (Some((one, _)), Some((hundred, _))) = (
+        scale_in_child_of("scale", 10, 1),
+        scale_in_child_of("scale", 10, 101),
+    ) {
         let per_conn = (hundred - one) * 10.0 / 1000.0;
         md.push_str(&format!(
             "\nMemory per connection (10 instances with 101 connections each, against 10 with 1): {per_conn:.1} KiB.\n"

@@ -61,6 +61,7 @@ pub use error::{errno_code, error_code, SocketError, MAX_DETAIL};
 pub use netdb::MAX_LOOKUPS;
 pub use policy::{Limits, Policy, Target, Transport, Use};
 pub use socket::HostSocket;
+pub use wait::{async_spin, set_async_spin, MAX_ASYNC_SPIN};
 
 use wasmtime::component::Linker;
 

@@ -72,6 +72,11 @@ struct RunArgs {
     /// Use the async embedding (tokio) instead of the sync one.
     #[arg(long = "async")]
     use_async: bool,
+    /// With --async: how long (µs, at most 1000) a waiting receive or
+    /// connect retries before parking on the reactor; trades CPU for
+    /// latency (default 0: off).
+    #[arg(long, value_name = "US")]
+    async_spin_us: Option<u64>,
     /// Set an environment variable for the guest (NAME=VALUE), or pass on
     /// the host's value of NAME.
     #[arg(long, value_name = "NAME[=VALUE]")]
@@ -205,6 +210,9 @@ fn real_main() -> anyhow::Result<u8> {
             Some(list) => InterfaceView::Only(list.split(',').map(str::to_string).collect()),
         },
     };
+    if let Some(us) = a.async_spin_us {
+        wasock_host::set_async_spin(std::time::Duration::from_micros(us));
+    }
     let outcome = if a.use_async {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()

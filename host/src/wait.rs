@@ -90,8 +90,30 @@ impl Blocking {
     }
 }
 
-/// How long [`Reactor`] retries a would-block operation before parking.
-const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
+/// How long [`Reactor`] retries a would-block receive or connect before
+/// parking, in nanoseconds (see [`set_async_spin`]).
+static SPIN_NANOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Most an embedder may set [`set_async_spin`] to.
+pub const MAX_ASYNC_SPIN: std::time::Duration = std::time::Duration::from_millis(1);
+
+/// Sets, for the whole process, how long an async store's would-block
+/// receive (and connect) keeps retrying its system call before it parks
+/// on tokio's reactor (at most [`MAX_ASYNC_SPIN`]). Off (zero) by default:
+/// waking through the reactor costs tens of microseconds, and on loopback
+/// a peer often answers sooner, so a spin of ~50 µs lowers ping-pong
+/// latency — by burning that CPU on every wait, which `docs/benchmarks.md`
+/// measures per operation. A setting for embedders who trade CPU for
+/// latency (`wasock run --async-spin-us N`).
+pub fn set_async_spin(d: std::time::Duration) {
+    let d = d.min(MAX_ASYNC_SPIN);
+    SPIN_NANOS.store(d.as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The spin set with [`set_async_spin`] (zero: off).
+pub fn async_spin() -> std::time::Duration {
+    std::time::Duration::from_nanos(SPIN_NANOS.load(std::sync::atomic::Ordering::Relaxed))
+}
 
 /// Waits on tokio's reactor; needs a tokio runtime with IO and time
 /// enabled (`Builder::enable_all`). Without a runtime it falls back to
@@ -110,11 +132,13 @@ impl Wait for Reactor {
     ) -> io::Result<Option<T>> {
         // Waking through the reactor costs tens of microseconds; on
         // loopback the peer often answers (or the handshake ends) sooner.
-        // Retry for a short, bounded time before parking the guest. A full
+        // With a spin set, retry for that bounded time before parking the
+        // guest. A full
         // send buffer drains only as fast as the peer reads, and spinning
         // would take the CPU the peer needs, so sends park at once.
-        if interest != Interest::Write {
-            let spin_end = Instant::now() + SPIN;
+        let spin = async_spin();
+        if interest != Interest::Write && !spin.is_zero() {
+            let spin_end = Instant::now() + spin;
             loop {
                 std::hint::spin_loop();
                 match op() {

@@ -50,6 +50,32 @@ fn run(args: &[String]) -> Result<f64> {
             }
             Ok(t.elapsed().as_secs_f64() / n as f64 * 1e6)
         }
+        "pingpong-pct" => {
+            // Each round trip timed: prints `pct P50 P99` (µs) and returns
+            // the mean.
+            let s = stream(true)?;
+            let out = vec![b'x'; size];
+            let mut back = vec![0u8; size];
+            let mut times = Vec::with_capacity(n as usize);
+            let t = Instant::now();
+            for _ in 0..n {
+                let one = Instant::now();
+                s.sendall(&out)?;
+                let mut got = 0;
+                while got < size {
+                    let k = s.recv_into(&mut back[got..], 0, 0)?;
+                    if k == 0 {
+                        return Err(bad("early EOF"));
+                    }
+                    got += k;
+                }
+                times.push(one.elapsed().as_secs_f64() * 1e6);
+            }
+            times.sort_by(f64::total_cmp);
+            let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+            println!("pct {} {}", at(0.5), at(0.99));
+            Ok(t.elapsed().as_secs_f64() / n as f64 * 1e6)
+        }
         "bulk-up" => {
             let s = stream(false)?;
             let chunk = vec![b'x'; size];
