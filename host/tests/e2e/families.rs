@@ -130,7 +130,11 @@ fn families_denied_without_grants() {
         .unwrap();
     let no_icmp = run_visible("families", &[&hex], only_raw);
     assert_ne!(no_icmp.code, Ok(0), "{}", no_icmp.stdout);
-    assert!(no_icmp.stderr.contains("allow-raw 1"), "{}", no_icmp.stderr);
+    assert!(
+        no_icmp.stderr.contains("policy.allow_raw(\"1\")"),
+        "{}",
+        no_icmp.stderr
+    );
     assert_eq!(echoes(&observer), 0, "a denied guest's ICMP arrived");
 
     let ok = run_visible("families", &[&hex], granted());
