@@ -483,7 +483,7 @@ impl Socket {
         if self.timeout.get() == Some(0.0) {
             return Err(Error::value("non-blocking sockets are not supported"));
         }
-        let io_err = |e: io::Error| match e.raw_os_error() {
+        let io_err = |e: io::Error| match Error::io_errno(&e) {
             Some(n) => Error::from_errno(n),
             None => Error::os_msg(e.to_string()),
         };

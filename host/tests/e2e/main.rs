@@ -26,4 +26,5 @@ mod recv_direct;
 mod reliability;
 mod sec;
 mod soak;
+mod std_io;
 mod unix;

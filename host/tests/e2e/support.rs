@@ -60,6 +60,7 @@ const GUESTS: &[&str] = &[
     "fuzz",
     "soak",
     "recv_direct",
+    "std_io",
 ];
 
 /// Builds the guest programs unless the test command already did
