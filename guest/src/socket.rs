@@ -801,7 +801,9 @@ impl Socket {
     /// `buffering`: `None` is Python's default (8192 bytes, buffers reads
     /// and writes); `Some(0)` is unbuffered (binary only, else
     /// `ValueError('unbuffered streams must be binary')`): each read is one
-    /// recv(2) and each write one send(2); `Some(n)` buffers `n` bytes.
+    /// recv(2) and each write one send(2); `Some(n)` buffers `n` bytes. A
+    /// read into an empty buffer returns 0 at once and receives nothing,
+    /// as in CPython (a datagram stays queued).
     /// Buffered writes go out on [`io::Write::flush`], when the buffer is
     /// full, and when the file is dropped (as Python's `close()` flushes).
     ///
@@ -918,7 +920,7 @@ impl SocketFile<'_> {
     /// readable file, never again after a timeout.
     fn reading_with<T>(&mut self, f: impl FnOnce(&Socket) -> Result<T>) -> io::Result<T> {
         if !self.reading {
-            return Err(Error::new(crate::ErrorKind::UnsupportedOperation, "read").into());
+            return Err(self.not_readable().into());
         }
         if self.timed_out {
             return Err(Error::os_msg("cannot read from timed out object").into());
@@ -930,6 +932,27 @@ impl SocketFile<'_> {
             }
             r => Ok(r?),
         }
+    }
+
+    /// `io.UnsupportedOperation` for a read on a file without `r`: the raw
+    /// `SocketIO`'s message when unbuffered, `BufferedWriter`'s otherwise.
+    fn not_readable(&self) -> Error {
+        let msg = if self.size == 0 {
+            "File or stream is not readable."
+        } else {
+            "read"
+        };
+        Error::new(crate::ErrorKind::UnsupportedOperation, msg)
+    }
+
+    /// As [`SocketFile::not_readable`], for a write on a file without `w`.
+    fn not_writable(&self) -> Error {
+        let msg = if self.size == 0 {
+            "File or stream is not writable."
+        } else {
+            "write"
+        };
+        Error::new(crate::ErrorKind::UnsupportedOperation, msg)
     }
 
     fn send_out(&mut self) -> io::Result<()> {
@@ -945,7 +968,22 @@ impl io::Read for SocketFile<'_> {
     /// Reads buffered data, or recv(2) (WIT `socket.recv`) when the buffer
     /// is empty (straight into `out` when it is at least the buffer's
     /// size); 0 at end of stream.
+    ///
+    /// An empty `out` returns 0 at once, with no system call, as CPython's
+    /// `readinto` of an empty buffer does (its `recv_into` of 0 bytes
+    /// makes none): unbuffered, after the same checks as any read (a file
+    /// without `r`, a file whose read timed out); buffered, with none but
+    /// `r`.
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            if self.size == 0 {
+                return self.reading_with(|_| Ok(0));
+            }
+            if !self.reading {
+                return Err(self.not_readable().into());
+            }
+            return Ok(0);
+        }
         if self.pos >= self.buf.len() && out.len() >= self.size.max(1) {
             return self.recv_into(out);
         }
@@ -979,7 +1017,7 @@ impl io::Write for SocketFile<'_> {
     /// unbuffered, one send(2) (WIT `socket.send`).
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         if !self.writing {
-            return Err(Error::new(crate::ErrorKind::UnsupportedOperation, "write").into());
+            return Err(self.not_writable().into());
         }
         if self.size == 0 {
             return Ok(self.sock.send(data)?);

@@ -5,6 +5,7 @@ mod support;
 
 mod behaviour;
 mod cli;
+mod compat;
 mod conformance;
 mod edges;
 mod embedding;

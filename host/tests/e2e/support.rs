@@ -61,6 +61,7 @@ const GUESTS: &[&str] = &[
     "soak",
     "recv_direct",
     "std_io",
+    "compat",
 ];
 
 /// Builds the guest programs unless the test command already did
