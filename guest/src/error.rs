@@ -348,7 +348,7 @@ impl From<Error> for std::io::Error {
     /// Linux: `WouldBlock` for EAGAIN, `Interrupted` for EINTR (which
     /// `read_exact`, `write_all` and `BufReader` retry), `ConnectionReset`,
     /// `ConnectionRefused`, `TimedOut` for ETIMEDOUT, … (see
-    /// [`io_kind_for_errno`]). Errno-less errors: the socket's own timeout
+    /// [`Error::io_kind`]). Errno-less errors: the socket's own timeout
     /// is `TimedOut`; `ValueError`, `TypeError`, `OverflowError` are
     /// `InvalidInput`; `io.UnsupportedOperation` is `Unsupported`; policy
     /// denials are `PermissionDenied`; name-resolution errors and the rest

@@ -149,7 +149,7 @@ impl Socket {
     }
 
     fn addr(&self, address: impl Into<Address>, caller: &str) -> Result<wit::types::SocketAddress> {
-        convert::address_to_wit(&address.into(), self.family, caller)
+        convert::address_to_wit(&address.into(), self.family, self.proto, caller)
     }
 
     /// Binds the socket to a local address: bind(2) (WIT `socket.bind`).
@@ -779,8 +779,13 @@ impl Socket {
     /// Python's `socket(fileno=fd)` for a handle from [`Socket::detach`]:
     /// takes it back, with the family, type and protocol the host reports
     /// (WIT `socket.family`, `socket.socket-type`, `socket.protocol`) and
-    /// the default timeout. Any other number is `OSError(9)`.
+    /// the default timeout. A negative number is
+    /// `ValueError('negative file descriptor')`, as in CPython; any other
+    /// number is `OSError(9)`.
     pub fn from_fileno(fd: i32) -> Result<Socket> {
+        if fd < 0 {
+            return Err(Error::value("negative file descriptor"));
+        }
         let inner = u32::try_from(fd)
             .ok()
             .and_then(|h| DETACHED.with(|d| d.borrow_mut().remove(&h)))

@@ -1,5 +1,6 @@
 """The reference for tests/guests/src/bin/compat.rs: socket file objects
-(zero-length reads). Prints one line per step; descriptor numbers, ports
+(zero-length reads), socket(fileno=-1), and addresses of the wrong shape
+for a socket's family (netlink, packet, vsock, inet). Prints one line per step; descriptor numbers, ports
 and the run's tag are replaced by names, so that the guest's lines can be
 the same. Usage: compat.py 4|6 TAG"""
 import socket
@@ -75,5 +76,31 @@ show("udp-recv-after", lambda: u1.recv(100))
 u1.close()
 u2.close()
 
+# -- descriptors
+show("socket-fileno-negative", lambda: socket(F, SOCK_STREAM, 0, -1))
+show("socket-fileno-minus-5", lambda: socket(fileno=-5))
+show("fromfd-negative", lambda: fromfd(-1, F, SOCK_STREAM))
+
+# -- addresses of the wrong shape for the family
+shapes = (("str", "/tmp/x"), ("inet", ("127.0.0.1", 80)), ("inet6", ("::1", 80, 0, 0)), ("none", None),
+          ("netlink", (0, 0)), ("packet", ("lo", 0, 0, 0, b"")), ("vsock", (1, 2)))
+for fname, args in (("netlink", (AF_NETLINK, SOCK_RAW, 0)), ("packet", (AF_PACKET, SOCK_RAW, 0)),
+                    ("vsock", (AF_VSOCK, SOCK_STREAM, 0)), ("inet", (F, SOCK_DGRAM, 0))):
+    s = socket(*args)
+    for call in ("bind", "connect", "sendto"):
+        for sname, addr in shapes:
+            if fname == "vsock" and call == "connect" and sname in ("netlink", "vsock"):
+                continue  # reaches the kernel, which may wait
+            if fname == "inet" and sname in ("inet", "inet6"):
+                continue  # a well-formed address for the family
+            if fname == "netlink" and sname in ("netlink", "vsock") and call != "bind":
+                continue  # reaches the kernel
+            def go():
+                if call == "sendto":
+                    return s.sendto(b"", addr)
+                return getattr(s, call)(addr)
+            show(f"{fname} {call} {sname}", go)
+    s.close()
+show("packet bind inet-shaped", lambda: socket(AF_PACKET, SOCK_RAW, 0).bind(("nosuchif0", 80)))
 listener.close()
 print("done")

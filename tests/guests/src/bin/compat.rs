@@ -1,5 +1,6 @@
 //! The guest side of tests/python/compat.py: the same steps, printed the
-//! same way (socket file objects). Usage: compat 4|6 TAG
+//! same way (socket file objects, descriptors, addresses of the wrong
+//! shape). Usage: compat 4|6 TAG
 use std::io::{self, Read, Write};
 use std::thread::sleep;
 use std::time::Duration;
@@ -87,5 +88,57 @@ fn main() {
     show("udp-recv-after", || u1.recv(100));
     drop((u1, u2));
 
+    // -- descriptors
+    show("socket-fileno-negative", || {
+        Socket::from_fileno(-1).map(|_| ())
+    });
+    show("socket-fileno-minus-5", || {
+        Socket::from_fileno(-5).map(|_| ())
+    });
+    show("fromfd-negative", || {
+        fromfd(-1, f, SOCK_STREAM, 0).map(|_| ())
+    });
+
+    // -- addresses of the wrong shape for the family
+    let shapes: [(&str, Address); 7] = [
+        ("str", Address::from("/tmp/x")),
+        ("inet", Address::from(("127.0.0.1", 80))),
+        ("inet6", Address::from(("::1", 80, 0, 0))),
+        ("none", Address::None),
+        ("netlink", Address::netlink(0, 0)),
+        ("packet", Address::packet("lo", 0, 0, 0, b"")),
+        ("vsock", Address::vsock(1, 2)),
+    ];
+    for (fname, (fam, ty)) in [
+        ("netlink", (AF_NETLINK, SOCK_RAW)),
+        ("packet", (AF_PACKET, SOCK_RAW)),
+        ("vsock", (AF_VSOCK, SOCK_STREAM)),
+        ("inet", (f, SOCK_DGRAM)),
+    ] {
+        let s = must("socket", socket(fam, ty, 0));
+        for call in ["bind", "connect", "sendto"] {
+            for (sname, addr) in &shapes {
+                let reaches_kernel = (fname == "vsock"
+                    && call == "connect"
+                    && matches!(*sname, "netlink" | "vsock"))
+                    || (fname == "inet" && matches!(*sname, "inet" | "inet6"))
+                    || (fname == "netlink"
+                        && matches!(*sname, "netlink" | "vsock")
+                        && call != "bind");
+                if reaches_kernel {
+                    continue;
+                }
+                let name = format!("{fname} {call} {sname}");
+                match call {
+                    "bind" => show(&name, || s.bind(addr)),
+                    "connect" => show(&name, || s.connect(addr)),
+                    _ => show(&name, || s.sendto(b"", addr)),
+                }
+            }
+        }
+    }
+    show("packet bind inet-shaped", || {
+        socket(AF_PACKET, SOCK_RAW, 0)?.bind(("nosuchif0", 80))
+    });
     println!("done");
 }
