@@ -1,8 +1,10 @@
-//! CPython's behaviour in corners of the guest crate (issue 17): zero-length
-//! reads of socket files (item 8), `socket(fileno=-1)` and addresses of
-//! the wrong shape for netlink, packet, vsock and inet sockets (item 10).
-//! tests/python/compat.py and the guest (tests/guests/src/bin/compat.rs)
-//! print the same steps; every line must match.
+//! CPython's behaviour in corners of the guest crate (issue 17 items 8, 10
+//! and 11): zero-length reads of socket files, their mode and name,
+//! `socket(fileno=-1)`, `fromfd` duplicating an open socket, the
+//! inheritable flag, `repr(sock)`, and addresses of the wrong shape for
+//! netlink, packet, vsock and inet sockets. tests/python/compat.py and the
+//! guest (tests/guests/src/bin/compat.rs) print the same steps; every line
+//! must match.
 
 use crate::support::*;
 use wasock_host::{InterfaceView, Policy};

@@ -1,11 +1,11 @@
 //! The guest side of tests/python/compat.py: the same steps, printed the
-//! same way (socket file objects, descriptors, addresses of the wrong
-//! shape). Usage: compat 4|6 TAG
+//! same way (socket file objects, descriptors, `repr`, addresses of the
+//! wrong shape). Usage: compat 4|6 TAG
 use std::io::{self, Read, Write};
 use std::thread::sleep;
 use std::time::Duration;
 use wasock::*;
-use wasock_test_guests::{must, show};
+use wasock_test_guests::{must, show, Repr};
 
 /// An `io` result as the wasock result it carries.
 fn io<T>(r: io::Result<T>) -> Result<T> {
@@ -23,9 +23,17 @@ fn read_n(f: &mut SocketFile<'_>, n: usize) -> Result<Vec<u8>> {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let v6 = args.get(1).map(String::as_str) == Some("6");
+    let tag = args.get(2).cloned().unwrap_or_default();
     let f = if v6 { AF_INET6 } else { AF_INET };
     let h = if v6 { "::1" } else { "127.0.0.1" };
     let ms = |n| sleep(Duration::from_millis(n));
+    let pyrepr = |s: &Socket, ports: &[u16]| {
+        let mut r = s.repr().replace(&format!("fd={},", s.fileno()), "fd=FD,");
+        for (i, p) in ports.iter().enumerate() {
+            r = r.replace(&p.to_string(), &format!("PORT{i}"));
+        }
+        r.replace(&tag, "TAG")
+    };
 
     let listener = must("socket", socket(f, SOCK_STREAM, 0));
     must("bind", listener.bind((h, 0)));
@@ -88,7 +96,25 @@ fn main() {
     show("udp-recv-after", || u1.recv(100));
     drop((u1, u2));
 
+    // -- makefile: mode and name
+    let (c, s) = pair();
+    for mode in ["r", "rb", "w", "wb", "rw", "rwb", "b", "br", ""] {
+        for buffering in [None, Some(0), Some(100)] {
+            let b = buffering.map_or("None".to_string(), |n: usize| n.to_string());
+            match s.makefile(mode, buffering) {
+                Ok(file) => println!(
+                    "makefile '{mode}' {b}: mode {} name {}",
+                    file.mode().map(str::to_string).repr(),
+                    file.name().map(|n| n == s.fileno()).repr()
+                ),
+                Err(e) => println!("makefile '{mode}' {b}: {}: {e}", e.kind().name()),
+            }
+        }
+    }
+
     // -- descriptors
+    show("inheritable-accepted", || Ok(s.get_inheritable()));
+    show("inheritable-connected", || Ok(c.get_inheritable()));
     show("socket-fileno-negative", || {
         Socket::from_fileno(-1).map(|_| ())
     });
@@ -98,6 +124,70 @@ fn main() {
     show("fromfd-negative", || {
         fromfd(-1, f, SOCK_STREAM, 0).map(|_| ())
     });
+    // fromfd duplicates an open socket: closing either leaves the other open.
+    let d = must("fromfd", fromfd(s.fileno(), f, SOCK_STREAM, 0));
+    show("fromfd-new-descriptor", || Ok(d.fileno() != s.fileno()));
+    println!(
+        "fromfd-family-type: ok ({}, {}, {})",
+        d.family(),
+        d.type_(),
+        d.proto()
+    );
+    d.close();
+    show("fromfd-close-dup-original-sends", || s.send(b"1"));
+    show("fromfd-close-dup-peer-gets", || c.recv(10));
+    let d = must("fromfd", fromfd(s.fileno(), f, SOCK_STREAM, 0));
+    s.close();
+    show("fromfd-close-original-dup-sends", || d.send(b"2"));
+    show("fromfd-close-original-peer-gets", || c.recv(10));
+    // Inheritable: per descriptor, False for every socket Python creates.
+    show("inheritable-new", || Ok(d.get_inheritable()));
+    show("inheritable-set", || {
+        Ok((d.set_inheritable(true), d.get_inheritable()))
+    });
+    show("inheritable-dup", || Ok(d.dup()?.get_inheritable()));
+    show("inheritable-fromfd", || {
+        Ok(fromfd(d.fileno(), f, SOCK_STREAM, 0)?.get_inheritable())
+    });
+    show("inheritable-original-kept", || Ok(d.get_inheritable()));
+    let fd = d.detach();
+    let d = must("from_fileno", Socket::from_fileno(fd));
+    show("inheritable-detach-fileno", || Ok(d.get_inheritable()));
+    show("inheritable-clear", || {
+        Ok((d.set_inheritable(false), d.get_inheritable()))
+    });
+    let (x, y) = must("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0));
+    show("inheritable-socketpair", || {
+        Ok((x.get_inheritable(), y.get_inheritable()))
+    });
+    drop((x, y, d, c));
+
+    // -- repr
+    let t = must("socket", socket(f, SOCK_STREAM, 0));
+    println!("repr-unbound: {}", pyrepr(&t, &[]));
+    drop(t);
+    let (c, s) = pair();
+    let cport = must("name", c.getsockname()).port().unwrap_or(0);
+    println!("repr-listener: {}", pyrepr(&listener, &[lport]));
+    println!("repr-client: {}", pyrepr(&c, &[lport, cport]));
+    println!("repr-accepted: {}", pyrepr(&s, &[lport, cport]));
+    show("str-is-repr", || Ok(c.to_string() == c.repr()));
+    drop((c, s));
+    let u = must("socket", socket(f, SOCK_DGRAM, 0));
+    println!("repr-udp: {}", pyrepr(&u, &[]));
+    must("bind", u.bind((h, 0)));
+    let uport = must("name", u.getsockname()).port().unwrap_or(0);
+    println!("repr-udp-bound: {}", pyrepr(&u, &[uport]));
+    drop(u);
+    let un = must("socket", socket(AF_UNIX, SOCK_STREAM, 0));
+    println!("repr-unix-unbound: {}", pyrepr(&un, &[]));
+    let name = format!("\0wasock-compat-{tag}");
+    must("bind", un.bind(name.as_bytes()));
+    println!("repr-unix-abstract: {}", pyrepr(&un, &[]));
+    drop(un);
+    let nb = must("socket", socket(f, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    println!("repr-nonblocking: {}", pyrepr(&nb, &[]));
+    drop(nb);
 
     // -- addresses of the wrong shape for the family
     let shapes: [(&str, Address); 7] = [
