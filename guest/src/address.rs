@@ -11,6 +11,17 @@ use std::net::SocketAddr;
 /// with the socket's family, first result, as CPython does), `""`
 /// (`INADDR_ANY` / `::`) or `"<broadcast>"`. Output addresses
 /// (`getsockname`, `accept`, `recvfrom`, `getaddrinfo`) are always numeric.
+///
+/// Each case stands for the Python object it is (`Inet` the tuple
+/// `(str, int)`, `Unix` a `str`, `Other` its family's tuple, `None`), and
+/// a socket reads it as CPython's `getsockaddrarg` reads that object for
+/// the socket's family (and, for CAN and Bluetooth, protocol): an address
+/// of the wrong shape raises what CPython raises, before any system call
+/// (`TypeError: bind(): AF_NETLINK address must be tuple, not str`,
+/// `TypeError: 'str' object cannot be interpreted as an integer`, …), and
+/// a tuple of another family that fits is taken as CPython takes it
+/// (`("eth0", 80)` on an AF_PACKET socket is interface `eth0`, protocol
+/// 80).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Address {
     /// `AF_INET`: Python's `(host, port)`, e.g. `("127.0.0.1", 80)`.

@@ -552,44 +552,540 @@ fn inet_address(ip: IpAddress, port: u16, flow_info: u32, scope_id: u32) -> Resu
     }
 }
 
-/// Python's name for a value of the wrong shape in an error message.
-fn shape_name(addr: &Address) -> &'static str {
-    match addr {
-        Address::Inet(..) | Address::Inet6(..) => "tuple",
-        Address::Unix(_) => "str",
-        Address::Other(_) => "tuple",
-        Address::None => "NoneType",
+/// A Python value as CPython's `getsockaddrarg` sees an address argument:
+/// an [`Address`] is the Python object it stands for (`Inet` the tuple
+/// `(str, int)`, `Unix` a `str`, `Other` its family's tuple, `None`).
+#[derive(Debug, Clone)]
+enum Py {
+    Str(String),
+    Bytes(Vec<u8>),
+    Int(i128),
+    Tuple(Vec<Py>),
+    None,
+}
+
+impl Py {
+    /// `type(x).__name__`.
+    fn type_name(&self) -> &'static str {
+        match self {
+            Py::Str(_) => "str",
+            Py::Bytes(_) => "bytes",
+            Py::Int(_) => "int",
+            Py::Tuple(_) => "tuple",
+            Py::None => "NoneType",
+        }
+    }
+
+    fn int(v: impl Into<i128>) -> Py {
+        Py::Int(v.into())
+    }
+
+    fn str(s: &str) -> Py {
+        Py::Str(s.to_string())
+    }
+
+    fn bdaddr(b: &(u8, u8, u8, u8, u8, u8)) -> Py {
+        Py::Str(bdaddr_text(*b))
     }
 }
 
-/// CPython's `TypeError` for `None` given as the address of a socket of
-/// one of the families whose addresses are tuples.
-fn none_address_error(family: i32, caller: &str) -> Error {
-    let name = match family {
-        AF_NETLINK => "AF_NETLINK",
-        AF_PACKET => "AF_PACKET",
-        AF_CAN => "AF_CAN",
-        AF_ALG => "AF_ALG",
-        AF_TIPC => "AF_TIPC",
-        AF_QIPCRTR => "AF_QIPCRTR",
-        AF_VSOCK => {
-            return Error::new(
-                ErrorKind::TypeError,
-                "getsockaddrarg: AF_VSOCK address must be tuple, not NoneType",
-            )
+/// The Python object an [`Address`] stands for.
+fn py_of_address(addr: &Address) -> Py {
+    use wit::types::{BluetoothAddress as B, CanAddress as C};
+    match addr {
+        Address::Inet(host, port) => Py::Tuple(vec![Py::str(host), Py::int(*port)]),
+        Address::Inet6(host, port, flow, scope) => Py::Tuple(vec![
+            Py::str(host),
+            Py::int(*port),
+            Py::int(*flow),
+            Py::int(*scope),
+        ]),
+        Address::Unix(path) => Py::Str(String::from_utf8_lossy(path).into_owned()),
+        Address::None => Py::None,
+        Address::Other(raw) => match &raw.0 {
+            WitAddress::Inet(_) | WitAddress::Inet6(_) | WitAddress::Unix(_) => {
+                py_of_address(&address_from_wit(raw.0.clone()))
+            }
+            WitAddress::Netlink(a) => Py::Tuple(vec![Py::int(a.pid), Py::int(a.groups)]),
+            WitAddress::Packet(a) => Py::Tuple(vec![
+                Py::str(&a.interface),
+                Py::int(a.protocol),
+                Py::int(a.packet_type),
+                Py::int(a.hardware_type),
+                Py::Bytes(a.hardware_address.clone()),
+            ]),
+            WitAddress::Can(C::Raw(i)) => Py::Tuple(vec![Py::str(i)]),
+            WitAddress::Can(C::Isotp((i, rx, tx))) => {
+                Py::Tuple(vec![Py::str(i), Py::int(*rx), Py::int(*tx)])
+            }
+            WitAddress::Can(C::J1939((i, name, pgn, a))) => {
+                Py::Tuple(vec![Py::str(i), Py::int(*name), Py::int(*pgn), Py::int(*a)])
+            }
+            WitAddress::Alg(a) if a.feat == 0 && a.mask == 0 => {
+                Py::Tuple(vec![Py::str(&a.algorithm_type), Py::str(&a.name)])
+            }
+            WitAddress::Alg(a) => Py::Tuple(vec![
+                Py::str(&a.algorithm_type),
+                Py::str(&a.name),
+                Py::int(a.feat),
+                Py::int(a.mask),
+            ]),
+            WitAddress::Vsock(a) => Py::Tuple(vec![Py::int(a.cid), Py::int(a.port)]),
+            WitAddress::Tipc(a) => Py::Tuple(vec![
+                Py::int(a.address_type),
+                Py::int(a.v1),
+                Py::int(a.v2),
+                Py::int(a.v3),
+                Py::int(a.scope),
+            ]),
+            WitAddress::Qipcrtr(a) => Py::Tuple(vec![Py::int(a.node), Py::int(a.port)]),
+            WitAddress::Bluetooth(B::L2cap((b, psm))) => {
+                Py::Tuple(vec![Py::bdaddr(b), Py::int(*psm)])
+            }
+            WitAddress::Bluetooth(B::Rfcomm((b, ch))) => {
+                Py::Tuple(vec![Py::bdaddr(b), Py::int(*ch)])
+            }
+            WitAddress::Bluetooth(B::Hci(dev)) => Py::Tuple(vec![Py::int(*dev)]),
+            WitAddress::Bluetooth(B::Sco(b)) => Py::bdaddr(b),
+        },
+    }
+}
+
+/// A value `PyArg_ParseTuple` produced.
+#[derive(Debug, Clone)]
+enum Arg {
+    Int(i128),
+    Text(Vec<u8>),
+}
+
+impl Arg {
+    fn int(&self) -> i128 {
+        match self {
+            Arg::Int(v) => *v,
+            Arg::Text(_) => 0,
         }
-        _ => return Error::os_msg("getsockaddrarg: bad family"),
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Arg::Text(t) => String::from_utf8_lossy(t).into_owned(),
+            Arg::Int(_) => String::new(),
+        }
+    }
+}
+
+fn type_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::TypeError, message)
+}
+
+/// CPython's `PyArg_ParseTuple(items, format)` for the format units
+/// `getsockaddrarg` uses: `I`/`H`/`k`/`K` (masked unsigned), `i`
+/// (signed int), `B` (unsigned byte), `s` (str), `y` (`y*`, bytes), `F`
+/// (`O&` with `PyUnicode_FSConverter`), `N` (`O&` with the host-name
+/// converter), `|` (the rest optional). `message` is the text after `;`
+/// (replaces the count and format-mismatch errors), `fname` the name after
+/// `:`.
+fn parse_tuple(
+    items: &[Py],
+    format: &str,
+    message: Option<&str>,
+    fname: Option<&str>,
+) -> Result<Vec<Arg>> {
+    let codes: Vec<char> = format.chars().filter(|&c| c != '|').collect();
+    let min = format.find('|').unwrap_or(format.len());
+    let max = codes.len();
+    let len = items.len();
+    if len < min || len > max {
+        if let Some(m) = message {
+            return Err(type_error(m));
+        }
+        let n = if len < min { min } else { max };
+        return Err(type_error(format!(
+            "{}{} takes {} {n} argument{} ({len} given)",
+            fname.unwrap_or("function"),
+            if fname.is_some() { "()" } else { "" },
+            if min == max {
+                "exactly"
+            } else if len < min {
+                "at least"
+            } else {
+                "at most"
+            },
+            if n == 1 { "" } else { "s" },
+        )));
+    }
+    // `converterr`: a mismatch the format unit reports by name.
+    let mismatch = |i: usize, expected: &str, got: &Py| match message {
+        Some(m) => type_error(m),
+        None => type_error(format!(
+            "{}argument {} must be {expected}, not {}",
+            fname.map(|f| format!("{f}() ")).unwrap_or_default(),
+            i + 1,
+            got.type_name()
+        )),
     };
-    Error::new(
-        ErrorKind::TypeError,
-        format!("{caller}(): {name} address must be tuple, not NoneType"),
-    )
+    // `PyNumber_Index`'s error, raised by the integer units themselves.
+    let not_int = |got: &Py| {
+        type_error(format!(
+            "'{}' object cannot be interpreted as an integer",
+            got.type_name()
+        ))
+    };
+    let mut out = Vec::with_capacity(len);
+    for (i, (item, code)) in items.iter().zip(&codes).enumerate() {
+        let arg = match (code, item) {
+            ('I', Py::Int(v)) => Arg::Int(v & 0xffff_ffff),
+            ('H', Py::Int(v)) => Arg::Int(v & 0xffff),
+            ('k' | 'K', Py::Int(v)) => Arg::Int(v & 0xffff_ffff_ffff_ffff),
+            ('i', Py::Int(v)) if *v > i128::from(i32::MAX) => {
+                return Err(Error::overflow("signed integer is greater than maximum"))
+            }
+            ('i', Py::Int(v)) if *v < i128::from(i32::MIN) => {
+                return Err(Error::overflow("signed integer is less than minimum"))
+            }
+            ('i', Py::Int(v)) => Arg::Int(*v),
+            ('B', Py::Int(v)) if *v < 0 => {
+                return Err(Error::overflow(
+                    "unsigned byte integer is less than minimum",
+                ))
+            }
+            ('B', Py::Int(v)) if *v > 255 => {
+                return Err(Error::overflow(
+                    "unsigned byte integer is greater than maximum",
+                ))
+            }
+            ('B', Py::Int(v)) => Arg::Int(*v),
+            ('I' | 'H' | 'i' | 'B', other) => return Err(not_int(other)),
+            ('k' | 'K', other) => return Err(mismatch(i, "int", other)),
+            ('s', Py::Str(t)) if t.contains('\0') => {
+                return Err(Error::value("embedded null character"))
+            }
+            ('s', Py::Str(t)) => Arg::Text(t.as_bytes().to_vec()),
+            ('s', other) => return Err(mismatch(i, "str", other)),
+            ('y', Py::Bytes(b)) => Arg::Text(b.clone()),
+            ('y', other) => return Err(mismatch(i, "bytes-like object", other)),
+            ('F', Py::Str(t)) if t.contains('\0') => {
+                return Err(Error::value("embedded null byte"))
+            }
+            ('F', Py::Bytes(b)) if b.contains(&0) => {
+                return Err(Error::value("embedded null byte"))
+            }
+            ('F', Py::Str(t)) => Arg::Text(t.as_bytes().to_vec()),
+            ('F', Py::Bytes(b)) => Arg::Text(b.clone()),
+            ('F', other) => {
+                return Err(type_error(format!(
+                    "expected str, bytes or os.PathLike object, not {}",
+                    other.type_name()
+                )))
+            }
+            ('N', Py::Str(t)) if t.contains('\0') => {
+                return Err(type_error("host name must not contain null character"))
+            }
+            ('N', Py::Bytes(b)) if b.contains(&0) => {
+                return Err(type_error("host name must not contain null character"))
+            }
+            ('N', Py::Str(t)) => Arg::Text(t.as_bytes().to_vec()),
+            ('N', Py::Bytes(b)) => Arg::Text(b.clone()),
+            ('N', other) => {
+                return Err(type_error(format!(
+                    "str, bytes or bytearray expected, not {}",
+                    other.type_name()
+                )))
+            }
+            (c, _) => unreachable!("format unit {c}"),
+        };
+        out.push(arg);
+    }
+    Ok(out)
+}
+
+/// CPython's `TypeError` for an address that is not a tuple:
+/// `"{caller}(): AF_X address must be tuple, not T"` (`getsockaddrarg: …`
+/// for AF_VSOCK and AF_QIPCRTR, whose messages name no caller).
+fn tuple_items<'a>(py: &'a Py, family: &str, caller: &str, named_caller: bool) -> Result<&'a [Py]> {
+    match py {
+        Py::Tuple(items) => Ok(items),
+        other => Err(type_error(format!(
+            "{}: {family} address must be tuple, not {}",
+            if named_caller {
+                format!("{caller}()")
+            } else {
+                "getsockaddrarg".to_string()
+            },
+            other.type_name()
+        ))),
+    }
+}
+
+/// A CAN interface name as CPython checks it (`PyUnicode_FSConverter`,
+/// then shorter than IFNAMSIZ).
+fn can_interface(name: &Arg) -> Result<String> {
+    if let Arg::Text(t) = name {
+        if t.len() >= 16 {
+            return Err(Error::os_msg("AF_CAN interface name too long"));
+        }
+    }
+    Ok(name.text())
+}
+
+/// A Bluetooth address as CPython's `setbdaddr` reads it
+/// (`"XX:XX:XX:XX:XX:XX"`, hex).
+fn parse_bdaddr(text: &str) -> Result<(u8, u8, u8, u8, u8, u8)> {
+    let parts: Vec<&str> = text.split(':').collect();
+    let bytes: Option<Vec<u8>> = parts
+        .iter()
+        .map(|p| {
+            (!p.is_empty() && p.len() <= 2)
+                .then(|| u8::from_str_radix(p, 16).ok())
+                .flatten()
+        })
+        .collect();
+    match bytes.as_deref() {
+        Some(&[a, b, c, d, e, f]) => Ok((a, b, c, d, e, f)),
+        _ => Err(Error::os_msg("bad bluetooth address")),
+    }
+}
+
+/// CPython's `getsockaddrarg` for the families whose addresses are tuples
+/// (all but AF_UNIX; AF_INET and AF_INET6 when the address is not an
+/// [`Address::Inet`] / [`Address::Inet6`]): the argument's shape checked
+/// as CPython checks it, with its exception and message, then the WIT
+/// address.
+fn tuple_address_to_wit(
+    addr: &Address,
+    family: i32,
+    proto: i32,
+    caller: &str,
+) -> Result<WitAddress> {
+    use wit::types::{BluetoothAddress as B, CanAddress as C};
+    let py = py_of_address(addr);
+    match family {
+        AF_INET | AF_INET6 => {
+            let v6 = family == AF_INET6;
+            let name = if v6 { "AF_INET6" } else { "AF_INET" };
+            let items = tuple_items(&py, name, caller, true)?;
+            let (format, message) = if v6 {
+                (
+                    "Ni|II",
+                    "AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])",
+                )
+            } else {
+                ("Ni", "AF_INET address must be a pair (host, port)")
+            };
+            let port_range = || Error::overflow(format!("{caller}(): port must be 0-65535."));
+            let args = parse_tuple(items, format, Some(message), None).map_err(|e| {
+                if e.kind() == ErrorKind::OverflowError {
+                    port_range()
+                } else {
+                    e
+                }
+            })?;
+            let host = args[0].text();
+            let port = u16::try_from(args[1].int()).map_err(|_| port_range())?;
+            let (flow, scope) = (
+                args.get(2).map_or(0, Arg::int) as u32,
+                args.get(3).map_or(0, Arg::int) as u32,
+            );
+            let a = if v6 {
+                Address::Inet6(host, port, flow, scope)
+            } else {
+                Address::Inet(host, port)
+            };
+            address_to_wit(&a, family, proto, caller)
+        }
+        AF_NETLINK => {
+            let items = tuple_items(&py, "AF_NETLINK", caller, true)?;
+            let a = parse_tuple(
+                items,
+                "II",
+                Some("AF_NETLINK address must be a pair (pid, groups)"),
+                None,
+            )?;
+            Ok(WitAddress::Netlink(wit::types::NetlinkAddress {
+                pid: a[0].int() as u32,
+                groups: a[1].int() as u32,
+            }))
+        }
+        AF_PACKET => {
+            let items = tuple_items(&py, "AF_PACKET", caller, true)?;
+            let a = parse_tuple(
+                items,
+                "si|iiy",
+                Some("AF_PACKET address must be a tuple of two to five elements"),
+                None,
+            )
+            .map_err(|e| {
+                if e.kind() == ErrorKind::OverflowError {
+                    Error::overflow(format!("{caller}(): address argument out of range"))
+                } else {
+                    e
+                }
+            })?;
+            let hardware_address = match a.get(4) {
+                Some(Arg::Text(b)) => b.clone(),
+                _ => Vec::new(),
+            };
+            if hardware_address.len() > 8 {
+                return Err(Error::value("Hardware address must be 8 bytes or less"));
+            }
+            let protocol = u16::try_from(a[1].int())
+                .map_err(|_| Error::overflow(format!("{caller}(): proto must be 0-65535.")))?;
+            Ok(WitAddress::Packet(wit::types::PacketAddress {
+                interface: a[0].text(),
+                protocol,
+                packet_type: a.get(2).map_or(PACKET_HOST as i128, Arg::int) as u8,
+                hardware_type: a.get(3).map_or(0, Arg::int) as u16,
+                hardware_address,
+            }))
+        }
+        AF_VSOCK | AF_QIPCRTR => {
+            let name = if family == AF_VSOCK {
+                "AF_VSOCK"
+            } else {
+                "AF_QIPCRTR"
+            };
+            let items = tuple_items(&py, name, caller, false)?;
+            let a = parse_tuple(items, "II", None, Some("getsockaddrarg"))?;
+            let (x, y) = (a[0].int() as u32, a[1].int() as u32);
+            Ok(if family == AF_VSOCK {
+                WitAddress::Vsock(wit::types::VsockAddress { cid: x, port: y })
+            } else {
+                WitAddress::Qipcrtr(wit::types::QipcrtrAddress { node: x, port: y })
+            })
+        }
+        AF_TIPC => {
+            let items = tuple_items(&py, "AF_TIPC", caller, true)?;
+            let a = parse_tuple(
+                items,
+                "IIII|I",
+                Some("AF_TIPC address must be a tuple (addr_type, v1, v2, v3[, scope])"),
+                None,
+            )?;
+            let address_type = a[0].int();
+            if !(1..=3).contains(&address_type) {
+                return Err(type_error("Invalid address type"));
+            }
+            Ok(WitAddress::Tipc(wit::types::TipcAddress {
+                address_type: address_type as u8,
+                v1: a[1].int() as u32,
+                v2: a[2].int() as u32,
+                v3: a[3].int() as u32,
+                scope: a.get(4).map_or(TIPC_CLUSTER_SCOPE as i128, Arg::int) as u8,
+            }))
+        }
+        AF_CAN => match proto {
+            CAN_RAW | CAN_BCM => {
+                let items = tuple_items(&py, "AF_CAN", caller, true)?;
+                let a = parse_tuple(
+                    items,
+                    "F",
+                    Some("AF_CAN address must be a tuple (interface, )"),
+                    None,
+                )?;
+                Ok(WitAddress::Can(C::Raw(can_interface(&a[0])?)))
+            }
+            // CPython parses these without checking for a tuple first (a
+            // non-tuple is its SystemError); the tuple check stands in.
+            CAN_ISOTP => {
+                let items = tuple_items(&py, "AF_CAN", caller, true)?;
+                let a = parse_tuple(items, "Fkk", None, None)?;
+                Ok(WitAddress::Can(C::Isotp((
+                    can_interface(&a[0])?,
+                    a[1].int() as u32,
+                    a[2].int() as u32,
+                ))))
+            }
+            CAN_J1939 => {
+                let items = tuple_items(&py, "AF_CAN", caller, true)?;
+                let a = parse_tuple(items, "FKIB", None, None)?;
+                Ok(WitAddress::Can(C::J1939((
+                    can_interface(&a[0])?,
+                    a[1].int() as u64,
+                    a[2].int() as u32,
+                    a[3].int() as u8,
+                ))))
+            }
+            _ => Err(Error::os_msg(format!(
+                "{caller}(): unsupported CAN protocol"
+            ))),
+        },
+        AF_ALG => {
+            let items = tuple_items(&py, "AF_ALG", caller, true)?;
+            let a = parse_tuple(
+                items,
+                "ss|HH",
+                Some("AF_ALG address must be a tuple (type, name[, feat[, mask]])"),
+                None,
+            )?;
+            let (algorithm_type, name) = (a[0].text(), a[1].text());
+            if algorithm_type.len() >= 14 {
+                return Err(Error::value("AF_ALG type too long."));
+            }
+            if name.len() >= 64 {
+                return Err(Error::value("AF_ALG name too long."));
+            }
+            Ok(WitAddress::Alg(wit::types::AlgAddress {
+                algorithm_type,
+                name,
+                feat: a.get(2).map_or(0, Arg::int) as u32,
+                mask: a.get(3).map_or(0, Arg::int) as u32,
+            }))
+        }
+        AF_BLUETOOTH => {
+            // CPython's Linux parsing (this machine's CPython is built
+            // without Bluetooth): any mismatch is "wrong format".
+            let wrong = || Error::os_msg(format!("{caller}(): wrong format"));
+            let items = |py: &Py| match py {
+                Py::Tuple(items) => Ok(items.clone()),
+                _ => Err(wrong()),
+            };
+            let bt = match proto {
+                BTPROTO_L2CAP => {
+                    let a = parse_tuple(&items(&py)?, "sH|HB", None, None).map_err(|_| wrong())?;
+                    B::L2cap((parse_bdaddr(&a[0].text())?, a[1].int() as u16))
+                }
+                BTPROTO_RFCOMM => {
+                    let a = parse_tuple(&items(&py)?, "sB", None, None).map_err(|_| wrong())?;
+                    B::Rfcomm((parse_bdaddr(&a[0].text())?, a[1].int() as u8))
+                }
+                BTPROTO_HCI => {
+                    let dev = match &py {
+                        Py::Int(v) => *v,
+                        other => parse_tuple(&items(other)?, "H|H", None, None)
+                            .map_err(|_| wrong())?[0]
+                            .int(),
+                    };
+                    B::Hci(dev as u16)
+                }
+                BTPROTO_SCO => match &py {
+                    Py::Str(t) => B::Sco(parse_bdaddr(t)?),
+                    Py::Bytes(b) => B::Sco(parse_bdaddr(&String::from_utf8_lossy(b))?),
+                    _ => return Err(wrong()),
+                },
+                _ => {
+                    return Err(Error::os_msg(format!(
+                        "{caller}(): unknown Bluetooth protocol"
+                    )))
+                }
+            };
+            Ok(WitAddress::Bluetooth(bt))
+        }
+        _ => Err(Error::os_msg(format!("{caller}(): bad family"))),
+    }
 }
 
 /// CPython's `getsockaddrarg`: a Python address for a socket of `family`
-/// as the WIT address, resolving names as CPython does. `caller` names the
-/// method for error messages (`"connect"`, `"bind"`, …).
-pub(crate) fn address_to_wit(addr: &Address, family: i32, caller: &str) -> Result<WitAddress> {
+/// (and protocol `proto`, which selects the CAN and Bluetooth address
+/// forms) as the WIT address, resolving names as CPython does, and
+/// raising what CPython raises for an address of the wrong shape for the
+/// family. `caller` names the method for error messages (`"connect"`,
+/// `"bind"`, …).
+pub(crate) fn address_to_wit(
+    addr: &Address,
+    family: i32,
+    proto: i32,
+    caller: &str,
+) -> Result<WitAddress> {
     match (family, addr) {
         (AF_INET, Address::Inet(host, port)) => {
             let ip = resolve_host(host, AF_INET)?;
@@ -598,13 +1094,12 @@ pub(crate) fn address_to_wit(addr: &Address, family: i32, caller: &str) -> Resul
                 IpAddress::Ipv6(_) => Err(Error::gai(-9)),
             }
         }
-        (AF_INET, Address::Inet6(..)) => Err(Error::new(
-            ErrorKind::TypeError,
-            "AF_INET address must be a pair (host, port)",
-        )),
-        (AF_INET6, Address::Inet(host, port)) => {
-            address_to_wit(&Address::Inet6(host.clone(), *port, 0, 0), family, caller)
-        }
+        (AF_INET6, Address::Inet(host, port)) => address_to_wit(
+            &Address::Inet6(host.clone(), *port, 0, 0),
+            family,
+            proto,
+            caller,
+        ),
         (AF_INET6, Address::Inet6(host, port, flow, scope)) => {
             if *flow > 0xfffff {
                 return Err(Error::overflow(format!(
@@ -616,33 +1111,12 @@ pub(crate) fn address_to_wit(addr: &Address, family: i32, caller: &str) -> Resul
                 IpAddress::Ipv4(_) => Err(Error::gai(-9)),
             }
         }
-        (AF_INET | AF_INET6, other) => Err(Error::new(
-            ErrorKind::TypeError,
-            format!(
-                "{caller}(): {} address must be tuple, not {}",
-                if family == AF_INET {
-                    "AF_INET"
-                } else {
-                    "AF_INET6"
-                },
-                shape_name(other)
-            ),
-        )),
         (AF_UNIX, Address::Unix(path)) => unix_to_wit(path),
-        (AF_UNIX, other) => Err(Error::new(
-            ErrorKind::TypeError,
-            format!(
-                "a bytes-like object is required, not '{}'",
-                shape_name(other)
-            ),
-        )),
-        (_, Address::None) => Err(none_address_error(family, caller)),
-        (_, Address::Other(raw)) => Ok(raw.0.clone()),
-        (_, Address::Unix(path)) => unix_to_wit(path),
-        (_, Address::Inet(host, port)) => inet_address(resolve_host(host, AF_UNSPEC)?, *port, 0, 0),
-        (_, Address::Inet6(host, port, flow, scope)) => {
-            inet_address(resolve_host(host, AF_INET6)?, *port, *flow, *scope)
-        }
+        (AF_UNIX, other) => Err(type_error(format!(
+            "a bytes-like object is required, not '{}'",
+            py_of_address(other).type_name()
+        ))),
+        (_, other) => tuple_address_to_wit(other, family, proto, caller),
     }
 }
 
@@ -1485,7 +1959,7 @@ mod tests {
 
     #[test]
     fn numeric_addresses_to_wit() {
-        let w = address_to_wit(&Address::from(("127.0.0.1", 80)), AF_INET, "connect").unwrap();
+        let w = address_to_wit(&Address::from(("127.0.0.1", 80)), AF_INET, 0, "connect").unwrap();
         assert_eq!(
             w,
             WitAddress::Inet(wit::types::Ipv4SocketAddress {
@@ -1493,7 +1967,7 @@ mod tests {
                 address: (127, 0, 0, 1)
             })
         );
-        let w = address_to_wit(&Address::from(("", 80)), AF_INET6, "bind").unwrap();
+        let w = address_to_wit(&Address::from(("", 80)), AF_INET6, 0, "bind").unwrap();
         assert_eq!(
             w,
             WitAddress::Inet6(wit::types::Ipv6SocketAddress {
@@ -1503,7 +1977,7 @@ mod tests {
                 scope_id: 0,
             })
         );
-        let w = address_to_wit(&Address::from(("<broadcast>", 9)), AF_INET, "sendto").unwrap();
+        let w = address_to_wit(&Address::from(("<broadcast>", 9)), AF_INET, 0, "sendto").unwrap();
         assert_eq!(
             w,
             WitAddress::Inet(wit::types::Ipv4SocketAddress {
@@ -1512,33 +1986,364 @@ mod tests {
             })
         );
         // CPython: the tuple's scope_id wins over a "%scope" suffix.
-        let w = address_to_wit(&Address::from(("fe80::1%1", 80, 0, 0)), AF_INET6, "c").unwrap();
+        let w = address_to_wit(&Address::from(("fe80::1%1", 80, 0, 0)), AF_INET6, 0, "c").unwrap();
         match w {
             WitAddress::Inet6(a) => assert_eq!((a.address.0, a.scope_id), (0xfe80, 0)),
             _ => panic!(),
         }
-        let e = address_to_wit(&Address::from(("::1", 80)), AF_INET, "connect").unwrap_err();
+        let e = address_to_wit(&Address::from(("::1", 80)), AF_INET, 0, "connect").unwrap_err();
         assert_eq!(
             e.to_string(),
             "[Errno -9] Address family for hostname not supported"
         );
-        let e = address_to_wit(&Address::from(("::1", 80, 0, 0)), AF_INET, "connect").unwrap_err();
+        let e =
+            address_to_wit(&Address::from(("::1", 80, 0, 0)), AF_INET, 0, "connect").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::TypeError);
-        let e = address_to_wit(&Address::from("/tmp/x"), AF_INET, "connect_ex").unwrap_err();
+        let e = address_to_wit(&Address::from("/tmp/x"), AF_INET, 0, "connect_ex").unwrap_err();
         assert_eq!(
             e.to_string(),
             "connect_ex(): AF_INET address must be tuple, not str"
         );
         let long = "x".repeat(108);
-        let e = address_to_wit(&Address::from(long.as_str()), AF_UNIX, "bind").unwrap_err();
+        let e = address_to_wit(&Address::from(long.as_str()), AF_UNIX, 0, "bind").unwrap_err();
         assert_eq!(e.to_string(), "AF_UNIX path too long");
         let mut abs = vec![0u8];
         abs.extend_from_slice(&[b'a'; 107]);
-        assert!(address_to_wit(&Address::Unix(abs), AF_UNIX, "bind").is_ok());
+        assert!(address_to_wit(&Address::Unix(abs), AF_UNIX, 0, "bind").is_ok());
         assert_eq!(
-            address_to_wit(&Address::Unix(vec![]), AF_UNIX, "bind").unwrap(),
+            address_to_wit(&Address::Unix(vec![]), AF_UNIX, 0, "bind").unwrap(),
             WitAddress::Unix(UnixAddress::Unnamed)
         );
+    }
+
+    #[test]
+    fn address_shapes_as_cpython() {
+        // Generated with CPython 3.11 on Linux: `s.bind(address)` on a
+        // socket of each family, for each shape; these fail before any
+        // system call.
+        let cases = [
+            (
+                AF_NETLINK,
+                Address::from("/tmp/x"),
+                "TypeError: bind(): AF_NETLINK address must be tuple, not str",
+            ),
+            (
+                AF_NETLINK,
+                Address::from(("127.0.0.1", 80)),
+                "TypeError: 'str' object cannot be interpreted as an integer",
+            ),
+            (
+                AF_NETLINK,
+                Address::from(("::1", 80, 0, 0)),
+                "TypeError: AF_NETLINK address must be a pair (pid, groups)",
+            ),
+            (
+                AF_NETLINK,
+                Address::None,
+                "TypeError: bind(): AF_NETLINK address must be tuple, not NoneType",
+            ),
+            (
+                AF_NETLINK,
+                Address::packet("lo", 0, 0, 0, b""),
+                "TypeError: AF_NETLINK address must be a pair (pid, groups)",
+            ),
+            (
+                AF_NETLINK,
+                Address::can("lo"),
+                "TypeError: AF_NETLINK address must be a pair (pid, groups)",
+            ),
+            (
+                AF_NETLINK,
+                Address::alg("hash", "sha256"),
+                "TypeError: 'str' object cannot be interpreted as an integer",
+            ),
+            (
+                AF_PACKET,
+                Address::from("/tmp/x"),
+                "TypeError: bind(): AF_PACKET address must be tuple, not str",
+            ),
+            (
+                AF_PACKET,
+                Address::None,
+                "TypeError: bind(): AF_PACKET address must be tuple, not NoneType",
+            ),
+            (
+                AF_PACKET,
+                Address::netlink(0, 0),
+                "TypeError: AF_PACKET address must be a tuple of two to five elements",
+            ),
+            (
+                AF_PACKET,
+                Address::can("lo"),
+                "TypeError: AF_PACKET address must be a tuple of two to five elements",
+            ),
+            (
+                AF_PACKET,
+                Address::alg("hash", "sha256"),
+                "TypeError: 'str' object cannot be interpreted as an integer",
+            ),
+            (
+                AF_PACKET,
+                Address::vsock(1, 2),
+                "TypeError: AF_PACKET address must be a tuple of two to five elements",
+            ),
+            (
+                AF_VSOCK,
+                Address::from("/tmp/x"),
+                "TypeError: getsockaddrarg: AF_VSOCK address must be tuple, not str",
+            ),
+            (
+                AF_VSOCK,
+                Address::from(("127.0.0.1", 80)),
+                "TypeError: 'str' object cannot be interpreted as an integer",
+            ),
+            (
+                AF_VSOCK,
+                Address::from(("::1", 80, 0, 0)),
+                "TypeError: getsockaddrarg() takes exactly 2 arguments (4 given)",
+            ),
+            (
+                AF_VSOCK,
+                Address::None,
+                "TypeError: getsockaddrarg: AF_VSOCK address must be tuple, not NoneType",
+            ),
+            (
+                AF_VSOCK,
+                Address::packet("lo", 0, 0, 0, b""),
+                "TypeError: getsockaddrarg() takes exactly 2 arguments (5 given)",
+            ),
+            (
+                AF_VSOCK,
+                Address::can("lo"),
+                "TypeError: getsockaddrarg() takes exactly 2 arguments (1 given)",
+            ),
+            (
+                AF_VSOCK,
+                Address::alg("hash", "sha256"),
+                "TypeError: 'str' object cannot be interpreted as an integer",
+            ),
+            (
+                AF_INET,
+                Address::from("/tmp/x"),
+                "TypeError: bind(): AF_INET address must be tuple, not str",
+            ),
+            (
+                AF_INET,
+                Address::from(("::1", 80, 0, 0)),
+                "TypeError: AF_INET address must be a pair (host, port)",
+            ),
+            (
+                AF_INET,
+                Address::None,
+                "TypeError: bind(): AF_INET address must be tuple, not NoneType",
+            ),
+            (
+                AF_INET,
+                Address::netlink(0, 0),
+                "TypeError: str, bytes or bytearray expected, not int",
+            ),
+            (
+                AF_INET,
+                Address::packet("lo", 0, 0, 0, b""),
+                "TypeError: AF_INET address must be a pair (host, port)",
+            ),
+            (
+                AF_INET,
+                Address::can("lo"),
+                "TypeError: AF_INET address must be a pair (host, port)",
+            ),
+            (
+                AF_INET,
+                Address::alg("hash", "sha256"),
+                "TypeError: 'str' object cannot be interpreted as an integer",
+            ),
+            (
+                AF_INET,
+                Address::vsock(1, 2),
+                "TypeError: str, bytes or bytearray expected, not int",
+            ),
+            (
+                AF_INET6,
+                Address::from("/tmp/x"),
+                "TypeError: bind(): AF_INET6 address must be tuple, not str",
+            ),
+            (
+                AF_INET6,
+                Address::None,
+                "TypeError: bind(): AF_INET6 address must be tuple, not NoneType",
+            ),
+            (
+                AF_INET6,
+                Address::netlink(0, 0),
+                "TypeError: str, bytes or bytearray expected, not int",
+            ),
+            (
+                AF_INET6,
+                Address::packet("lo", 0, 0, 0, b""),
+                "TypeError: AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])",
+            ),
+            (
+                AF_INET6,
+                Address::can("lo"),
+                "TypeError: AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])",
+            ),
+            (
+                AF_INET6,
+                Address::alg("hash", "sha256"),
+                "TypeError: 'str' object cannot be interpreted as an integer",
+            ),
+            (
+                AF_INET6,
+                Address::vsock(1, 2),
+                "TypeError: str, bytes or bytearray expected, not int",
+            ),
+            (
+                AF_UNIX,
+                Address::from(("127.0.0.1", 80)),
+                "TypeError: a bytes-like object is required, not 'tuple'",
+            ),
+            (
+                AF_UNIX,
+                Address::from(("::1", 80, 0, 0)),
+                "TypeError: a bytes-like object is required, not 'tuple'",
+            ),
+            (
+                AF_UNIX,
+                Address::None,
+                "TypeError: a bytes-like object is required, not 'NoneType'",
+            ),
+            (
+                AF_UNIX,
+                Address::netlink(0, 0),
+                "TypeError: a bytes-like object is required, not 'tuple'",
+            ),
+            (
+                AF_UNIX,
+                Address::packet("lo", 0, 0, 0, b""),
+                "TypeError: a bytes-like object is required, not 'tuple'",
+            ),
+            (
+                AF_UNIX,
+                Address::can("lo"),
+                "TypeError: a bytes-like object is required, not 'tuple'",
+            ),
+            (
+                AF_UNIX,
+                Address::alg("hash", "sha256"),
+                "TypeError: a bytes-like object is required, not 'tuple'",
+            ),
+            (
+                AF_UNIX,
+                Address::vsock(1, 2),
+                "TypeError: a bytes-like object is required, not 'tuple'",
+            ),
+        ];
+        for (family, addr, expected) in cases {
+            let e = address_to_wit(&addr, family, 0, "bind").unwrap_err();
+            assert_eq!(
+                format!("{}: {e}", e.kind().name()),
+                expected,
+                "family {family}, address {addr}"
+            );
+        }
+    }
+
+    #[test]
+    fn address_shapes_other_families() {
+        let err = |addr: Address, family, proto| {
+            let e = address_to_wit(&addr, family, proto, "connect").unwrap_err();
+            format!("{}: {e}", e.kind().name())
+        };
+        // Messages from CPython 3.11's getsockaddrarg (the families this
+        // kernel lacks, so not observable here).
+        assert_eq!(
+            err(Address::from("x"), AF_TIPC, 0),
+            "TypeError: connect(): AF_TIPC address must be tuple, not str"
+        );
+        assert_eq!(
+            err(Address::netlink(1, 2), AF_TIPC, 0),
+            "TypeError: AF_TIPC address must be a tuple (addr_type, v1, v2, v3[, scope])"
+        );
+        assert_eq!(
+            err(Address::None, AF_QIPCRTR, 0),
+            "TypeError: getsockaddrarg: AF_QIPCRTR address must be tuple, not NoneType"
+        );
+        assert_eq!(
+            err(Address::from(("h", 1)), AF_QIPCRTR, 0),
+            "TypeError: 'str' object cannot be interpreted as an integer"
+        );
+        assert_eq!(
+            err(Address::from("x"), AF_CAN, CAN_RAW),
+            "TypeError: connect(): AF_CAN address must be tuple, not str"
+        );
+        assert_eq!(
+            err(Address::netlink(1, 2), AF_CAN, CAN_RAW),
+            "TypeError: AF_CAN address must be a tuple (interface, )"
+        );
+        assert_eq!(
+            err(Address::can("lo"), AF_CAN, 99),
+            "OSError: connect(): unsupported CAN protocol"
+        );
+        assert_eq!(
+            err(Address::can("a_very_long_interface"), AF_CAN, CAN_BCM),
+            "OSError: AF_CAN interface name too long"
+        );
+        assert_eq!(
+            err(Address::from("x"), AF_ALG, 0),
+            "TypeError: connect(): AF_ALG address must be tuple, not str"
+        );
+        assert_eq!(
+            err(Address::vsock(1, 2), AF_ALG, 0),
+            "TypeError: AF_ALG address must be a tuple (type, name[, feat[, mask]])"
+        );
+        assert_eq!(
+            err(Address::netlink(1, 2), AF_BLUETOOTH, BTPROTO_RFCOMM),
+            "OSError: connect(): wrong format"
+        );
+        assert_eq!(
+            err(Address::from(("nonsense", 1)), AF_BLUETOOTH, BTPROTO_RFCOMM),
+            "OSError: bad bluetooth address"
+        );
+        assert_eq!(
+            err(Address::netlink(1, 2), AF_KEY, 2),
+            "OSError: connect(): bad family"
+        );
+        assert_eq!(
+            err(Address::packet("lo", 0, 0, 0, b"123456789"), AF_PACKET, 0),
+            "ValueError: Hardware address must be 8 bytes or less"
+        );
+        // Addresses of the right shape come out as the family's address;
+        // a tuple of the right shape from another family is taken as
+        // CPython takes it.
+        for (addr, family, proto) in [
+            (Address::netlink(1, 2), AF_NETLINK, 0),
+            (Address::packet("lo", 3, 1, 2, b"ab"), AF_PACKET, 0),
+            (Address::vsock(1, 2), AF_VSOCK, 0),
+            (Address::can("vcan0"), AF_CAN, CAN_RAW),
+            (Address::alg("hash", "sha256"), AF_ALG, 0),
+        ] {
+            let w = address_to_wit(&addr, family, proto, "bind").unwrap();
+            assert_eq!(Address::Other(RawAddress(w)), addr);
+        }
+        let w = address_to_wit(&Address::vsock(1, 2), AF_NETLINK, 0, "bind").unwrap();
+        assert_eq!(Address::Other(RawAddress(w)), Address::netlink(1, 2));
+        let w = address_to_wit(&Address::from(("lo", 80)), AF_PACKET, 0, "bind").unwrap();
+        assert_eq!(
+            Address::Other(RawAddress(w)),
+            Address::packet("lo", 80, 0, 0, b"")
+        );
+        let bt = WitAddress::Bluetooth(wit::types::BluetoothAddress::Rfcomm((
+            (1, 2, 3, 4, 5, 0xab),
+            7,
+        )));
+        let back = address_to_wit(
+            &Address::Other(RawAddress(bt.clone())),
+            AF_BLUETOOTH,
+            BTPROTO_RFCOMM,
+            "bind",
+        )
+        .unwrap();
+        assert_eq!(back, bt);
     }
 
     #[test]

@@ -34,6 +34,14 @@
 //!   exports the component's `cabi_realloc` for this).
 //! - Every failure is an [`Error`] whose [`ErrorKind`] is the Python
 //!   exception class CPython 3.11 would raise, with its errno and message.
+//!   As an `io::Error` (what [`SocketFile`] and `Read`/`Write for &Socket`
+//!   return) it has the `io::ErrorKind` Rust's standard library gives the
+//!   same errno on Linux (`WouldBlock`, `Interrupted`, `ConnectionReset`,
+//!   `TimedOut`…, so `read_exact`, `BufReader` and libraries on `Read` /
+//!   `Write` behave as natively) and carries the [`Error`], Linux errno
+//!   included ([`Error::io_errno`]); never a raw OS error, which the
+//!   standard library on wasm32-wasi would read with WASI's errno
+//!   numbering.
 //!
 //! The WIT bindings are private; every conversion between WIT types and
 //! Python's shapes is in one module (`convert`).

@@ -7,9 +7,11 @@ use crate::convert::{self, OptValue};
 use crate::error::{Error, Result};
 use crate::recvbuf;
 use crate::{getdefaulttimeout, Ancillary};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::fmt;
 use std::io;
+use std::sync::{Arc, Weak};
 use wit::options::RawOptionValue;
 
 type WitSocket = wit::socket::Socket;
@@ -18,11 +20,15 @@ type WitSocket = wit::socket::Socket;
 ///
 /// Owns the WIT `socket` resource: dropping the `Socket` (or calling
 /// [`Socket::close`]) closes it, as close(2) does. Keeps Python's timeout
-/// (`None` blocking, `0.0` non-blocking, `> 0` timeout mode) and the
-/// family, type and protocol it was created with.
+/// (`None` blocking, `0.0` non-blocking, `> 0` timeout mode), the
+/// family, type and protocol it was created with, and its inheritable
+/// flag.
+///
+/// `Display` is Python's `repr(sock)` (see [`Socket::repr`]).
 pub struct Socket {
-    inner: WitSocket,
+    inner: Arc<WitSocket>,
     timeout: Cell<Option<f64>>,
+    inheritable: Cell<bool>,
     family: i32,
     type_: i32,
     proto: i32,
@@ -37,6 +43,13 @@ impl fmt::Debug for Socket {
             .field("proto", &self.proto)
             .field("timeout", &self.timeout.get())
             .finish()
+    }
+}
+
+impl fmt::Display for Socket {
+    /// Python's `repr(sock)` / `str(sock)`: see [`Socket::repr`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.repr())
     }
 }
 
@@ -61,31 +74,38 @@ pub fn socket(family: i32, type_: i32, proto: i32) -> Result<Socket> {
 }
 
 thread_local! {
-    /// Sockets given up by [`Socket::detach`], by handle number, until
-    /// [`Socket::from_fileno`] takes one back (the host socket stays open
-    /// meanwhile, as a detached descriptor does).
-    static DETACHED: std::cell::RefCell<std::collections::HashMap<u32, WitSocket>> =
-        Default::default();
+    /// Sockets given up by [`Socket::detach`], by handle number, with
+    /// their inheritable flag, until [`Socket::from_fileno`] takes one back
+    /// (the host socket stays open meanwhile, as a detached descriptor
+    /// does).
+    static DETACHED: RefCell<HashMap<u32, (Arc<WitSocket>, bool)>> = Default::default();
+    /// Every open [`Socket`] by handle number (Python's file descriptors),
+    /// for [`fromfd`]; an entry whose socket was closed no longer upgrades
+    /// (and a new socket with the same number replaces it).
+    static OPEN: RefCell<HashMap<u32, Weak<WitSocket>>> = Default::default();
 }
 
 fn bad_fd() -> Error {
     Error::from_errno(9)
 }
 
-/// Python's `fromfd(fd, family, type, proto)`: a new socket on a duplicate
-/// of a detached socket's handle (WIT `socket.dup`, dup(2)); the detached
-/// one stays available to [`Socket::from_fileno`]. Handles that were not
-/// detached are `OSError(9)` (the guest holds no descriptors to name).
+/// Python's `fromfd(fd, family, type, proto)`: a new socket on a
+/// duplicate of the handle `fd` (WIT `socket.dup`; CPython calls dup(2),
+/// F_DUPFD_CLOEXEC): `fd` is an open socket's [`Socket::fileno`] or a
+/// handle from [`Socket::detach`]. As with a duplicated descriptor,
+/// closing either socket leaves the other open; the detached handle stays
+/// available to [`Socket::from_fileno`]. The new socket takes `family`,
+/// `type_` and `proto` as given, the default timeout, and is not
+/// inheritable. Any other number is `OSError(9)` (what dup(2) gives for a
+/// descriptor that is not open; the guest holds no other descriptors).
 pub fn fromfd(fd: i32, family: i32, type_: i32, proto: i32) -> Result<Socket> {
     let (base, _) = convert::split_socket_type(type_)?;
-    let inner = DETACHED.with(|d| {
-        let d = d.borrow();
-        let s = u32::try_from(fd)
-            .ok()
-            .and_then(|h| d.get(&h))
-            .ok_or_else(bad_fd)?;
-        convert::wit(s.dup())
-    })?;
+    let handle = u32::try_from(fd).map_err(|_| bad_fd())?;
+    let source = DETACHED
+        .with(|d| d.borrow().get(&handle).map(|(s, _)| s.clone()))
+        .or_else(|| OPEN.with(|o| o.borrow().get(&handle).and_then(Weak::upgrade)))
+        .ok_or_else(bad_fd)?;
+    let inner = convert::wit(source.dup())?;
     Ok(Socket::from_parts(
         inner,
         family,
@@ -114,7 +134,8 @@ pub fn socketpair(family: i32, type_: i32, proto: i32) -> Result<(Socket, Socket
 }
 
 impl Socket {
-    /// Wraps a WIT socket and applies `timeout` to it.
+    /// Wraps a new WIT socket (not inheritable, as CPython creates every
+    /// socket) and applies `timeout` to it.
     fn from_parts(
         inner: WitSocket,
         family: i32,
@@ -122,12 +143,31 @@ impl Socket {
         proto: i32,
         timeout: Option<f64>,
     ) -> Socket {
+        Socket::from_shared(Arc::new(inner), family, type_, proto, timeout, false)
+    }
+
+    /// Wraps a WIT socket, registers its handle for [`fromfd`] and applies
+    /// `timeout` to it.
+    fn from_shared(
+        inner: Arc<WitSocket>,
+        family: i32,
+        type_: i32,
+        proto: i32,
+        timeout: Option<f64>,
+        inheritable: bool,
+    ) -> Socket {
         if timeout.is_some() {
             inner.set_timeout(convert::timeout_to_wit(timeout));
         }
+        OPEN.with(|o| {
+            let mut o = o.borrow_mut();
+            o.retain(|_, s| s.strong_count() > 0);
+            o.insert(inner.handle(), Arc::downgrade(&inner));
+        });
         Socket {
             inner,
             timeout: Cell::new(timeout),
+            inheritable: Cell::new(inheritable),
             family,
             type_,
             proto,
@@ -135,12 +175,27 @@ impl Socket {
     }
 
     /// A socket received with SCM_RIGHTS: its family, type and protocol
-    /// come from the host; it takes the default timeout.
+    /// come from the host; it takes the default timeout. Inheritable, as a
+    /// descriptor received without MSG_CMSG_CLOEXEC is (the caller clears
+    /// the flag when it asked for MSG_CMSG_CLOEXEC).
     pub(crate) fn from_received(inner: WitSocket) -> Socket {
+        Socket::from_host(Arc::new(inner), true)
+    }
+
+    /// A WIT socket whose family, type and protocol come from the host,
+    /// with the default timeout.
+    fn from_host(inner: Arc<WitSocket>, inheritable: bool) -> Socket {
         let family = convert::family_from_wit(inner.family());
         let type_ = convert::type_from_wit(inner.socket_type());
         let proto = inner.protocol();
-        Socket::from_parts(inner, family, type_, proto, getdefaulttimeout())
+        Socket::from_shared(
+            inner,
+            family,
+            type_,
+            proto,
+            getdefaulttimeout(),
+            inheritable,
+        )
     }
 
     /// The WIT resource (for control messages and poll).
@@ -149,7 +204,7 @@ impl Socket {
     }
 
     fn addr(&self, address: impl Into<Address>, caller: &str) -> Result<wit::types::SocketAddress> {
-        convert::address_to_wit(&address.into(), self.family, caller)
+        convert::address_to_wit(&address.into(), self.family, self.proto, caller)
     }
 
     /// Binds the socket to a local address: bind(2) (WIT `socket.bind`).
@@ -405,11 +460,7 @@ impl Socket {
             ancbufsize as u64,
             convert::msg_flags_to_wit(flags),
         ))?;
-        let anc = msg
-            .control
-            .into_iter()
-            .map(convert::recv_cmsg_from_wit)
-            .collect();
+        let anc = received(msg.control, flags);
         Ok((
             msg.data,
             anc,
@@ -429,6 +480,7 @@ impl Socket {
         flags: i32,
     ) -> Result<(usize, Vec<Ancillary>, i32, Address)> {
         let total: usize = buffers.iter().map(|b| b.len()).sum();
+        let int_flags = flags;
         let flags = convert::msg_flags_to_wit(flags);
         let call = || wit::ancillary::recv_msg(&self.inner, total as u64, ancbufsize as u64, flags);
         let split = |m: wit::ancillary::ReceivedMessage| (m.data, (m.control, m.flags, m.address));
@@ -450,10 +502,7 @@ impl Socket {
                 (data.len() - left.len(), rest)
             }
         };
-        let anc = control
-            .into_iter()
-            .map(convert::recv_cmsg_from_wit)
-            .collect();
+        let anc = received(control, int_flags);
         Ok((
             n,
             anc,
@@ -483,7 +532,7 @@ impl Socket {
         if self.timeout.get() == Some(0.0) {
             return Err(Error::value("non-blocking sockets are not supported"));
         }
-        let io_err = |e: io::Error| match e.raw_os_error() {
+        let io_err = |e: io::Error| match Error::io_errno(&e) {
             Some(n) => Error::from_errno(n),
             None => Error::os_msg(e.to_string()),
         };
@@ -766,26 +815,91 @@ impl Socket {
         self.inner.handle() as i32
     }
 
+    /// Python's `get_inheritable()`: whether the descriptor would survive
+    /// an exec (fcntl(2) F_GETFD, no FD_CLOEXEC). A guest cannot exec, so
+    /// the flag is only recorded, per handle, by the guest (no system
+    /// call): `false` for every socket the crate creates (as CPython's
+    /// sockets, created with SOCK_CLOEXEC; also after `accept`, `dup` and
+    /// [`fromfd`]), `true` for sockets received with SCM_RIGHTS unless
+    /// MSG_CMSG_CLOEXEC was given; [`Socket::detach`] and
+    /// [`Socket::from_fileno`] keep it.
+    pub fn get_inheritable(&self) -> bool {
+        self.inheritable.get()
+    }
+
+    /// Python's `set_inheritable(flag)`: sets the flag
+    /// [`Socket::get_inheritable`] reports (CPython: fcntl(2) F_SETFD). It
+    /// changes nothing else: a guest has no exec for it to matter to.
+    pub fn set_inheritable(&self, inheritable: bool) {
+        self.inheritable.set(inheritable);
+    }
+
+    /// Python's `repr(sock)` (3.11, Linux):
+    /// `<socket.socket fd=3, family=2, type=1, proto=0, laddr=('127.0.0.1', 5000), raddr=('127.0.0.1', 40000)>`.
+    ///
+    /// `fd` is [`Socket::fileno`]; family and type are numbers, as CPython
+    /// 3.11 prints its enums there. `laddr` is getsockname(2) and `raddr`
+    /// getpeername(2) (WIT `socket.local-address`, `socket.remote-address`),
+    /// each left out when the call fails or the address is empty (an
+    /// unbound unix socket's `''`, a peer that is not connected), written
+    /// as Python's `str()` of the address (a unix path without quotes, an
+    /// abstract name as `bytes`). CPython's `[closed]` form (`fd=-1`) has
+    /// no counterpart: a closed `Socket` no longer exists
+    /// ([`Socket::close`] and [`Socket::detach`] take it by value).
+    pub fn repr(&self) -> String {
+        let mut s = format!(
+            "<socket.socket fd={}, family={}, type={}, proto={}",
+            self.fileno(),
+            self.family,
+            self.type_,
+            self.proto
+        );
+        let shown = |a: Address| match a {
+            Address::None => None,
+            Address::Unix(p) if p.is_empty() => None,
+            Address::Unix(p) if p.first() != Some(&0) => {
+                Some(String::from_utf8_lossy(&p).into_owned())
+            }
+            other => Some(other.to_string()),
+        };
+        if let Some(l) = self.getsockname().ok().and_then(shown) {
+            s.push_str(&format!(", laddr={l}"));
+        }
+        if let Some(r) = self.getpeername().ok().and_then(shown) {
+            s.push_str(&format!(", raddr={r}"));
+        }
+        s.push('>');
+        s
+    }
+
     /// Python's `detach()`: gives up this socket object without closing
     /// the host socket and returns its handle number (Python's file
     /// descriptor), which [`Socket::from_fileno`] and [`fromfd`] accept.
     pub fn detach(self) -> i32 {
-        let Socket { inner, .. } = self;
+        let Socket {
+            inner, inheritable, ..
+        } = self;
         let h = inner.handle();
-        DETACHED.with(|d| d.borrow_mut().insert(h, inner));
+        DETACHED.with(|d| d.borrow_mut().insert(h, (inner, inheritable.get())));
         h as i32
     }
 
     /// Python's `socket(fileno=fd)` for a handle from [`Socket::detach`]:
     /// takes it back, with the family, type and protocol the host reports
-    /// (WIT `socket.family`, `socket.socket-type`, `socket.protocol`) and
-    /// the default timeout. Any other number is `OSError(9)`.
+    /// (WIT `socket.family`, `socket.socket-type`, `socket.protocol`), the
+    /// default timeout and the inheritable flag it had (the same
+    /// descriptor). A negative number is
+    /// `ValueError('negative file descriptor')`, as in CPython; any other
+    /// number is `OSError(9)`.
     pub fn from_fileno(fd: i32) -> Result<Socket> {
-        let inner = u32::try_from(fd)
+        if fd < 0 {
+            return Err(Error::value("negative file descriptor"));
+        }
+        let (inner, inheritable) = u32::try_from(fd)
             .ok()
             .and_then(|h| DETACHED.with(|d| d.borrow_mut().remove(&h)))
             .ok_or_else(bad_fd)?;
-        Ok(Socket::from_received(inner))
+        Ok(Socket::from_host(inner, inheritable))
     }
 
     /// A file object on the socket: Python's
@@ -801,7 +915,9 @@ impl Socket {
     /// `buffering`: `None` is Python's default (8192 bytes, buffers reads
     /// and writes); `Some(0)` is unbuffered (binary only, else
     /// `ValueError('unbuffered streams must be binary')`): each read is one
-    /// recv(2) and each write one send(2); `Some(n)` buffers `n` bytes.
+    /// recv(2) and each write one send(2); `Some(n)` buffers `n` bytes. A
+    /// read into an empty buffer returns 0 at once and receives nothing,
+    /// as in CPython (a datagram stays queued).
     /// Buffered writes go out on [`io::Write::flush`], when the buffer is
     /// full, and when the file is dropped (as Python's `close()` flushes).
     ///
@@ -830,11 +946,28 @@ impl Socket {
             Some(n) => n,
             None => FILE_BUFFER,
         };
+        // Python's object: a `SocketIO` (unbuffered), a `BufferedReader` /
+        // `BufferedWriter` (whose mode is the raw `SocketIO`'s), a
+        // `BufferedRWPair` (neither mode nor name), or a `TextIOWrapper`
+        // (the mode as given; the name of the buffer under it).
+        let raw_mode = format!(
+            "{}{}b",
+            if reading { "r" } else { "" },
+            if writing { "w" } else { "" }
+        );
+        let pair = reading && writing && size > 0;
+        let (py_mode, named) = match (binary, pair) {
+            (true, true) => (None, false),
+            (true, false) => (Some(raw_mode), true),
+            (false, _) => (Some(mode.to_string()), !pair),
+        };
         Ok(SocketFile {
             sock: self,
             reading,
             writing,
             binary,
+            py_mode,
+            named,
             size,
             buf: Vec::new(),
             pos: 0,
@@ -842,6 +975,23 @@ impl Socket {
             timed_out: false,
         })
     }
+}
+
+/// Received control messages as Python's, the sockets of SCM_RIGHTS
+/// inheritable unless `flags` has MSG_CMSG_CLOEXEC.
+fn received(control: Vec<convert::RecvControlMessage>, flags: i32) -> Vec<Ancillary> {
+    let mut anc: Vec<Ancillary> = control
+        .into_iter()
+        .map(convert::recv_cmsg_from_wit)
+        .collect();
+    if flags & crate::MSG_CMSG_CLOEXEC != 0 {
+        for item in &mut anc {
+            if let Ancillary::Rights(socks) = item {
+                socks.iter().for_each(|s| s.inheritable.set(false));
+            }
+        }
+    }
+    anc
 }
 
 fn into_len(buflen: usize, nbytes: usize) -> Result<usize> {
@@ -870,6 +1020,10 @@ pub struct SocketFile<'a> {
     reading: bool,
     writing: bool,
     binary: bool,
+    /// Python's `f.mode`, `None` where the object has none.
+    py_mode: Option<String>,
+    /// Whether Python's object has a `name`.
+    named: bool,
     /// Buffer size for reads and writes; 0 unbuffered.
     size: usize,
     buf: Vec<u8>,
@@ -904,6 +1058,21 @@ impl SocketFile<'_> {
         self.binary
     }
 
+    /// Python's `f.mode`: the mode as given for a text file (`'r'`, `'w'`,
+    /// `'rw'`, `''`…); `'rb'`, `'wb'` or `'rwb'` (the raw `SocketIO`'s)
+    /// for a binary one; `None` where Python's object has no `mode` (the
+    /// `BufferedRWPair` of a buffered `'rwb'` file).
+    pub fn mode(&self) -> Option<&str> {
+        self.py_mode.as_deref()
+    }
+
+    /// Python's `f.name`: the socket's [`Socket::fileno`]; `None` where
+    /// Python's object has no `name` (the `BufferedRWPair` of a buffered
+    /// file that reads and writes, and a text file over one).
+    pub fn name(&self) -> Option<i32> {
+        self.named.then(|| self.sock.fileno())
+    }
+
     /// One recv(2) of at most `n` bytes, as CPython's `SocketIO.readinto`.
     fn recv(&mut self, n: usize) -> io::Result<Vec<u8>> {
         self.reading_with(|sock| sock.recv(n))
@@ -918,7 +1087,7 @@ impl SocketFile<'_> {
     /// readable file, never again after a timeout.
     fn reading_with<T>(&mut self, f: impl FnOnce(&Socket) -> Result<T>) -> io::Result<T> {
         if !self.reading {
-            return Err(Error::new(crate::ErrorKind::UnsupportedOperation, "read").into());
+            return Err(self.not_readable().into());
         }
         if self.timed_out {
             return Err(Error::os_msg("cannot read from timed out object").into());
@@ -930,6 +1099,27 @@ impl SocketFile<'_> {
             }
             r => Ok(r?),
         }
+    }
+
+    /// `io.UnsupportedOperation` for a read on a file without `r`: the raw
+    /// `SocketIO`'s message when unbuffered, `BufferedWriter`'s otherwise.
+    fn not_readable(&self) -> Error {
+        let msg = if self.size == 0 {
+            "File or stream is not readable."
+        } else {
+            "read"
+        };
+        Error::new(crate::ErrorKind::UnsupportedOperation, msg)
+    }
+
+    /// As [`SocketFile::not_readable`], for a write on a file without `w`.
+    fn not_writable(&self) -> Error {
+        let msg = if self.size == 0 {
+            "File or stream is not writable."
+        } else {
+            "write"
+        };
+        Error::new(crate::ErrorKind::UnsupportedOperation, msg)
     }
 
     fn send_out(&mut self) -> io::Result<()> {
@@ -945,7 +1135,22 @@ impl io::Read for SocketFile<'_> {
     /// Reads buffered data, or recv(2) (WIT `socket.recv`) when the buffer
     /// is empty (straight into `out` when it is at least the buffer's
     /// size); 0 at end of stream.
+    ///
+    /// An empty `out` returns 0 at once, with no system call, as CPython's
+    /// `readinto` of an empty buffer does (its `recv_into` of 0 bytes
+    /// makes none): unbuffered, after the same checks as any read (a file
+    /// without `r`, a file whose read timed out); buffered, with none but
+    /// `r`.
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            if self.size == 0 {
+                return self.reading_with(|_| Ok(0));
+            }
+            if !self.reading {
+                return Err(self.not_readable().into());
+            }
+            return Ok(0);
+        }
         if self.pos >= self.buf.len() && out.len() >= self.size.max(1) {
             return self.recv_into(out);
         }
@@ -979,7 +1184,7 @@ impl io::Write for SocketFile<'_> {
     /// unbuffered, one send(2) (WIT `socket.send`).
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         if !self.writing {
-            return Err(Error::new(crate::ErrorKind::UnsupportedOperation, "write").into());
+            return Err(self.not_writable().into());
         }
         if self.size == 0 {
             return Ok(self.sock.send(data)?);

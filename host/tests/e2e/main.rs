@@ -5,6 +5,7 @@ mod support;
 
 mod behaviour;
 mod cli;
+mod compat;
 mod conformance;
 mod edges;
 mod embedding;
@@ -26,4 +27,5 @@ mod recv_direct;
 mod reliability;
 mod sec;
 mod soak;
+mod std_io;
 mod unix;

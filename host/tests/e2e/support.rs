@@ -60,6 +60,8 @@ const GUESTS: &[&str] = &[
     "fuzz",
     "soak",
     "recv_direct",
+    "std_io",
+    "compat",
 ];
 
 /// Builds the guest programs unless the test command already did
