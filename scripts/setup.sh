@@ -18,6 +18,13 @@ command -v ip >/dev/null || missing+=(iproute2)
 command -v ss >/dev/null || missing+=(iproute2)
 # The netlink guard test watches the host's sendto(2) calls with strace.
 command -v strace >/dev/null || missing+=(strace)
+# The containerd shim test starts its own containerd and drives it with ctr.
+command -v containerd >/dev/null || missing+=(containerd)
+# Building the shim (containerd-shim-wasm): protoc for containerd's gRPC API,
+# libseccomp for libcontainer.
+command -v protoc >/dev/null || missing+=(protobuf-compiler)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+pkg-config --exists libseccomp 2>/dev/null || missing+=(libseccomp-dev)
 if [ ${#missing[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null; then
         apt-get update -qq && apt-get install -y -qq "${missing[@]}"

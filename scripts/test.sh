@@ -7,3 +7,9 @@ scripts/setup.sh
 cargo test -p wasock-host -p wasock
 # The fuzz runner (fuzz/): seeded arbitrary call sequences for a bounded time.
 cargo run -q -p wasock-fuzz -- --seconds 20
+# The containerd shim: its unit tests (policy sources, memory limit), then
+# the shim under a private containerd (scripts/shim_test.py).
+cargo test -p containerd-shim-wasock
+cargo build -p containerd-shim-wasock
+target="${CARGO_TARGET_DIR:-target}"
+python3 scripts/shim_test.py "$target/debug" "$target/wasm32-wasip2/release"
