@@ -321,6 +321,30 @@ mod tests {
     }
 
     #[test]
+    fn genl_per_family_passes_nlctrl_lookups_only() {
+        let p = Policy::deny_all().allow_genl("ethtool").unwrap();
+        let mut used = Vec::new();
+        let mut note = |n: &str| used.push(n.to_string());
+        // CTRL_CMD_GETFAMILY (3) and GETPOLICY (10) to nlctrl pass.
+        let mut get = msg(GENL_ID_CTRL, 20);
+        get[16] = CTRL_CMD_GETFAMILY;
+        assert!(check(&p, 16, &[&get], false, &mut note).is_ok());
+        get[16] = CTRL_CMD_GETPOLICY;
+        assert!(check(&p, 16, &[&get], false, &mut note).is_ok());
+        // Any other nlctrl command is refused, and so is a message
+        // without its generic header.
+        get[16] = 1;
+        assert!(check(&p, 16, &[&get], false, &mut note).is_err());
+        assert!(check(&p, 16, &[&msg(GENL_ID_CTRL, 16)], false, &mut note).is_err());
+        // Control messages pass; a whole grant filters nothing.
+        assert!(check(&p, 16, &[&msg(3, 16)], false, &mut note).is_ok());
+        let whole = Policy::deny_all().allow_netlink("generic").unwrap();
+        get[16] = 1;
+        assert!(check(&whole, 16, &[&get], false, &mut note).is_ok());
+        assert_eq!(used, ["nlctrl", "nlctrl"]);
+    }
+
+    #[test]
     fn sock_diag_destroy_is_refused_and_other_protocols_untouched() {
         assert!(chk(NETLINK_SOCK_DIAG, &[&msg(20, 72)]).is_ok());
         assert!(chk(NETLINK_SOCK_DIAG, &[&msg(21, 72)]).is_err());
