@@ -3,7 +3,8 @@
 observers saw, not by these lines.
 
 Usage: escape.py STEP...; steps: connect,PORT; sendto,PORT;
-wildcard-bind,PORT; unix-escape,PATH; forged-fd,N; thread; ssl; raise"""
+wildcard-bind,PORT; unix-escape,PATH; forged-fd,N; thread; ssl; raise;
+udp-ask,PORT (sendto, then wait 2 s for the reply)"""
 import socket
 import sys
 
@@ -24,6 +25,13 @@ def connect(port):
 def sendto(port):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         return s.sendto(b"x", ("127.0.0.1", int(port)))
+
+
+def udp_ask(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(b"x", ("127.0.0.1", int(port)))
+        s.settimeout(2)
+        return s.recvfrom(100)
 
 
 def wildcard_bind(port):
@@ -63,6 +71,7 @@ for arg in sys.argv[1:]:
     f = {
         "connect": connect,
         "sendto": sendto,
+        "udp-ask": udp_ask,
         "wildcard-bind": wildcard_bind,
         "unix-escape": unix_escape,
         "forged-fd": forged_fd,

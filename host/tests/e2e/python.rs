@@ -636,3 +636,38 @@ fn the_constants_table_is_generated_from_the_rust_guests() {
         "python/wasock_py/_constants.py is stale: run scripts/python-constants.py"
     );
 }
+
+/// Issue 17 item 3 for Python guests: a UDP client whose reply the policy
+/// drops gets `TimeoutError('timed out (… dropped …)')` naming the policy
+/// and the narrowest rule, not a bare `timed out`; the request itself
+/// reached a native server.
+#[test]
+fn a_filtered_reply_times_out_in_python_naming_the_policy() {
+    let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let port = s.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let mut buf = [0u8; 16];
+        let (_, from) = s.recv_from(&mut buf).ok()?;
+        s.send_to(b"echo", from).ok()
+    });
+    let step = format!("udp-ask,{port}");
+    let o = wasock(&["run", "--allow-send-to", &format!("udp://127.0.0.1:{port}")])
+        .arg(script("escape.py"))
+        .arg(&step)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        server.join().unwrap().is_some(),
+        "the request did not arrive: {out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{step}: TimeoutError: timed out (1 datagram from peers the policy denies was dropped while waiting"
+        )) && out.contains(&format!("--allow-recv-from udp://127.0.0.1:{port}")),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
