@@ -607,40 +607,13 @@ fn scale_of(b: &Bench, guest: &Component, n: usize, conns: u64) -> Option<Scale>
     }
     let rate = n as f64 / start.elapsed().as_secs_f64();
     let kib = (rss_kib().saturating_sub(before)) as f64 / n as f64;
-    let row = Row {
-        name: "",
-        unit: "",
-        lower_is_better: true,
-        workload: "pingpong-pct",
-        server: "echo",
-        n: 5_000,
-        size: 1,
+    let (mean, p50, p99) = match timed_pingpong(b) {
+        Ok(t) => (Some(t.0), Some(t.1), Some(t.2)),
+        Err(why) => {
+            eprintln!("  scale {n}: the measuring guest failed: {why}");
+            (None, None, None)
+        }
     };
-    let (config, out, err) = guest_config(&b.args(&row), &b.policy);
-    let l = b.async_linker.clone();
-    let c = b.wasock_guest.clone();
-    let ok =
-        b.rt.block_on(async { run::run_async(&l, &c, &config).await });
-    let text = String::from_utf8_lossy(&out.contents()).into_owned();
-    if !matches!(ok, Ok(0)) {
-        eprintln!(
-            "  scale {n}: the measuring guest failed: {:?} {}",
-            ok.as_ref().map_err(|e| format!("{e:?}")),
-            String::from_utf8_lossy(&err.contents())
-        );
-    }
-    let mean = matches!(ok, Ok(0)).then(|| parse_result(&text)).flatten();
-    let mut pct = text
-        .lines()
-        .find_map(|l| l.strip_prefix("pct "))
-        .map(|l| {
-            l.split_whitespace()
-                .filter_map(|v| v.parse::<f64>().ok())
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default()
-        .into_iter();
-    let (p50, p99) = (pct.next(), pct.next());
     for t in &tasks {
         t.abort();
     }
@@ -710,9 +683,9 @@ fn raise_nofile() {
     }
 }
 
-/// The unloaded 1 B ping-pong's p50 and p99 (µs), one guest, for the
-/// scale section's comparison.
-fn unloaded_pct(b: &Bench) -> Option<(f64, f64)> {
+/// One more async guest's 1 B ping-pong, 5,000 round trips each timed
+/// (`pingpong-pct`): (mean, p50, p99) in µs, or why it failed.
+fn timed_pingpong(b: &Bench) -> Result<(f64, f64, f64), String> {
     let row = Row {
         name: "",
         unit: "",
@@ -722,17 +695,35 @@ fn unloaded_pct(b: &Bench) -> Option<(f64, f64)> {
         n: 5_000,
         size: 1,
     };
-    let (config, out, _err) = guest_config(&b.args(&row), &b.policy);
+    let (config, out, err) = guest_config(&b.args(&row), &b.policy);
     let l = b.async_linker.clone();
     let c = b.wasock_guest.clone();
-    b.rt.block_on(async { run::run_async(&l, &c, &config).await })
-        .ok()?;
+    let code =
+        b.rt.block_on(async { run::run_async(&l, &c, &config).await });
     let text = String::from_utf8_lossy(&out.contents()).into_owned();
-    let mut it = text
+    let failed = || {
+        format!(
+            "{:?} {}",
+            code.as_ref().map_err(|e| format!("{e:?}")),
+            String::from_utf8_lossy(&err.contents())
+        )
+    };
+    if !matches!(code, Ok(0)) {
+        return Err(failed());
+    }
+    let pct: Vec<f64> = text
         .lines()
-        .find_map(|l| l.strip_prefix("pct "))?
-        .split_whitespace();
-    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+        .find_map(|l| l.strip_prefix("pct "))
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|v| v.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    match (parse_result(&text), pct.as_slice()) {
+        (Some(mean), [p50, p99, ..]) => Ok((mean, *p50, *p99)),
+        _ => Err(failed()),
+    }
 }
 
 /// A Python guest's start from the cache, as `wasock run app.py` does it
@@ -1020,7 +1011,7 @@ fn main() {
                 ("pyscale", None) => return println!("scale failed"),
                 _ => b.wasock_guest.clone(),
             };
-            if let Some((p50, p99)) = unloaded_pct(&b) {
+            if let Ok((_, p50, p99)) = timed_pingpong(&b) {
                 println!("unloaded {p50} {p99}");
             }
             match scale_of(&b, &guest, n, num(3)) {

@@ -38,15 +38,7 @@ fn run(args: &[String]) -> Result<f64> {
             let mut back = vec![0u8; size];
             let t = Instant::now();
             for _ in 0..n {
-                s.sendall(&out)?;
-                let mut got = 0;
-                while got < size {
-                    let k = s.recv_into(&mut back[got..], 0, 0)?;
-                    if k == 0 {
-                        return Err(bad("early EOF"));
-                    }
-                    got += k;
-                }
+                round_trip(&s, &out, &mut back)?;
             }
             Ok(t.elapsed().as_secs_f64() / n as f64 * 1e6)
         }
@@ -60,15 +52,7 @@ fn run(args: &[String]) -> Result<f64> {
             let t = Instant::now();
             for _ in 0..n {
                 let one = Instant::now();
-                s.sendall(&out)?;
-                let mut got = 0;
-                while got < size {
-                    let k = s.recv_into(&mut back[got..], 0, 0)?;
-                    if k == 0 {
-                        return Err(bad("early EOF"));
-                    }
-                    got += k;
-                }
+                round_trip(&s, &out, &mut back)?;
                 times.push(one.elapsed().as_secs_f64() * 1e6);
             }
             times.sort_by(f64::total_cmp);
@@ -178,6 +162,20 @@ fn run(args: &[String]) -> Result<f64> {
         }
         other => Err(bad(&format!("unknown workload {other}"))),
     }
+}
+
+/// Sends `out` and reads as many bytes back into `back`.
+fn round_trip(s: &Socket, out: &[u8], back: &mut [u8]) -> Result<()> {
+    s.sendall(out)?;
+    let mut got = 0;
+    while got < back.len() {
+        let k = s.recv_into(&mut back[got..], 0, 0)?;
+        if k == 0 {
+            return Err(Error::new(ErrorKind::ValueError, "early EOF"));
+        }
+        got += k;
+    }
+    Ok(())
 }
 
 fn main() {
