@@ -326,6 +326,39 @@ fn nlmsg(len: u32, kind: u16, flags: u16, seq: u32, body: &[u8]) -> String {
     m.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// `wasock run POLICY… sec_escape.wasm STEPS…` under strace(1), which
+/// records the `wasock` process's sendto(2)/sendmsg(2) calls: (guest
+/// stdout, stderr, the trace).
+fn traced_sends(
+    policy: &[&str],
+    steps: &[impl AsRef<std::ffi::OsStr>],
+) -> (String, String, String) {
+    let trace = tempfile::NamedTempFile::new().unwrap();
+    let o = std::process::Command::new("strace")
+        .args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=sendto,sendmsg",
+            "-e",
+            "signal=none",
+        ])
+        .arg("-o")
+        .arg(trace.path())
+        .arg(env!("CARGO_BIN_EXE_wasock"))
+        .arg("run")
+        .args(policy)
+        .arg(guest_dir().join("sec_escape.wasm"))
+        .args(steps)
+        .output()
+        .expect("strace(1) is needed for this test");
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        std::fs::read_to_string(trace.path()).unwrap(),
+    )
+}
+
 /// A netlink batch whose first header is malformed (length 0) carries an
 /// RTM_NEWADDR behind it: the write guard refuses the whole send instead
 /// of letting it pass unread (this kernel would stop at the bad header,
@@ -355,27 +388,7 @@ fn netlink_batches_with_malformed_headers_never_reach_the_kernel() {
         .chain(std::iter::once(&good))
         .map(|b| format!("netlink-send,{b}"))
         .collect();
-    let trace = tempfile::NamedTempFile::new().unwrap();
-    let o = std::process::Command::new("strace")
-        .args([
-            "-f",
-            "-qq",
-            "-e",
-            "trace=sendto,sendmsg",
-            "-e",
-            "signal=none",
-        ])
-        .arg("-o")
-        .arg(trace.path())
-        .arg(env!("CARGO_BIN_EXE_wasock"))
-        .args(["run", "--allow-family", "netlink"])
-        .arg(guest_dir().join("sec_escape.wasm"))
-        .args(&steps)
-        .output()
-        .expect("strace(1) is needed for this test");
-    let out = String::from_utf8_lossy(&o.stdout);
-    let err = String::from_utf8_lossy(&o.stderr);
-    let sends = std::fs::read_to_string(trace.path()).unwrap();
+    let (out, err, sends) = traced_sends(&["--allow-family", "netlink"], &steps);
     // The well-formed request reached the kernel (so the trace sees the
     // guest's sends); none of the malformed batches did.
     assert!(
@@ -419,29 +432,8 @@ fn netlink_batches_with_malformed_headers_never_reach_the_kernel() {
 fn generic_netlink_is_granted_per_family_seen_from_outside() {
     let _ = component("sec_escape");
     let traced = |policy: &[&str], steps: &[&str]| {
-        let trace = tempfile::NamedTempFile::new().unwrap();
-        let o = std::process::Command::new("strace")
-            .args([
-                "-f",
-                "-qq",
-                "-e",
-                "trace=sendto,sendmsg",
-                "-e",
-                "signal=none",
-            ])
-            .arg("-o")
-            .arg(trace.path())
-            .arg(env!("CARGO_BIN_EXE_wasock"))
-            .arg("run")
-            .args(policy)
-            .arg(guest_dir().join("sec_escape.wasm"))
-            .args(steps)
-            .output()
-            .expect("strace(1) is needed for this test");
-        (
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-            std::fs::read_to_string(trace.path()).unwrap(),
-        )
+        let (out, _, sends) = traced_sends(policy, steps);
+        (out, sends)
     };
     let sent = |sends: &str, seq: u32| sends.contains(&format!("nlmsg_seq={seq}"));
     let (out, sends) = traced(

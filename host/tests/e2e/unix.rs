@@ -419,14 +419,21 @@ fn forged_rights_trap_before_sending() {
     assert!(buf.is_empty(), "{buf:?}");
 }
 
-/// Runs tests/python/fd_peer.py in the granted directory, then the guest's
-/// `recv-fds` against it; returns the guest's outcome and the peer's
-/// report.
-fn recv_fds_from_python(policy: Policy, d: &Dirs, n: &str) -> (Outcome, String) {
+/// Starts the native peer `tests/python/SCRIPT` (listening on `fd.sock`
+/// in the granted directory, with `args` after the path), waits for its
+/// `ready`, runs the guest (`run`), and returns the guest's outcome and
+/// the rest of the peer's report.
+fn with_python_peer(
+    d: &Dirs,
+    script: &str,
+    args: &[String],
+    run: impl FnOnce() -> Outcome,
+) -> (Outcome, String) {
     use std::io::BufRead;
     let mut peer = std::process::Command::new("python3")
-        .arg(root().join("tests/python/fd_peer.py"))
+        .arg(root().join("tests/python").join(script))
         .arg(d.granted().join("fd.sock"))
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -434,11 +441,20 @@ fn recv_fds_from_python(policy: Policy, d: &Dirs, n: &str) -> (Outcome, String) 
     let mut first = String::new();
     out.read_line(&mut first).unwrap();
     assert_eq!(first.trim(), "ready");
-    let o = run_sync("unix_escape", &["recv-fds", n], policy);
+    let o = run();
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
     peer.wait().unwrap();
     (o, rest)
+}
+
+/// Runs tests/python/fd_peer.py in the granted directory, then the guest's
+/// `recv-fds` against it; returns the guest's outcome and the peer's
+/// report.
+fn recv_fds_from_python(policy: Policy, d: &Dirs, n: &str) -> (Outcome, String) {
+    with_python_peer(d, "fd_peer.py", &[], || {
+        run_sync("unix_escape", &["recv-fds", n], policy)
+    })
 }
 
 #[test]
@@ -491,7 +507,7 @@ fn received_descriptors_become_sockets_or_are_closed() {
 /// denied port receives nothing. Sync and async.
 #[test]
 fn received_ip_sockets_are_judged_as_the_guests_own() {
-    use std::io::{BufRead, Read};
+    use std::io::Read;
     for run in [run_sync, run_async] {
         let d = Dirs::new();
         let allowed = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -508,25 +524,15 @@ fn received_ip_sockets_are_judged_as_the_guests_own() {
             .allow_fd_passing(true)
             .allow_connect(&format!("udp://127.0.0.1:{allowed_port}"))
             .unwrap();
-        let mut peer = std::process::Command::new("python3")
-            .arg(root().join("tests/python/fd_peer_ip.py"))
-            .arg(d.granted().join("fd.sock"))
-            .args([
-                port(allowed.local_addr().unwrap()),
-                port(tcp.local_addr().unwrap()),
-                port(later.local_addr().unwrap()),
-            ])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut out = std::io::BufReader::new(peer.stdout.take().unwrap());
-        let mut first = String::new();
-        out.read_line(&mut first).unwrap();
-        assert_eq!(first.trim(), "ready");
-        let o = run("unix_escape", &["recv-ip-fds"], policy);
-        let mut rest = String::new();
-        out.read_to_string(&mut rest).unwrap();
-        peer.wait().unwrap();
+        let ports = [
+            &allowed.local_addr(),
+            &tcp.local_addr(),
+            &later.local_addr(),
+        ]
+        .map(|a| port(*a.as_ref().unwrap()));
+        let (o, rest) = with_python_peer(&d, "fd_peer_ip.py", &ports, || {
+            run("unix_escape", &["recv-ip-fds"], policy)
+        });
         assert_eq!(o.code, Ok(0), "{}{}", o.stdout, o.stderr);
         // Only the UDP socket was adopted; the TCP one was closed.
         assert!(
