@@ -56,7 +56,7 @@ struct RecorderInner {
 
 /// Most distinct AF_UNIX paths learn mode reports (a guest may make up
 /// any number of them; the rest are left out of the report).
-pub(crate) const MAX_LEARNED_PATHS: usize = 256;
+pub const MAX_LEARNED_PATHS: usize = 256;
 
 /// Escapes a string for JSON (the same quoting as TOML's basic strings).
 fn json(s: &str) -> String {

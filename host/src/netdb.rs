@@ -294,12 +294,11 @@ fn localhost_lines() -> Vec<(IpAddr, Vec<String>)> {
     found
 }
 
-/// The addresses /etc/hosts gives `localhost` for `family` (0: both), as
-/// glibc's files backend gives them: for AF_INET, a `::1` line counts as
+/// The addresses `lines` (from [`localhost_lines`]) give `localhost` for
+/// `family` (0: both), as glibc's files backend gives them: for AF_INET, a `::1` line counts as
 /// 127.0.0.1 (repeats kept, as glibc keeps them); for both families,
 /// without repeats, IPv6 first (glibc's sorting of loopback addresses).
-fn localhost_addresses(family: i32) -> Vec<IpAddr> {
-    let lines = localhost_lines();
+fn localhost_addresses(lines: &[(IpAddr, Vec<String>)], family: i32) -> Vec<IpAddr> {
     if family == libc::AF_INET {
         return lines
             .iter()
@@ -313,23 +312,21 @@ fn localhost_addresses(family: i32) -> Vec<IpAddr> {
     let mut out: Vec<IpAddr> = Vec::new();
     for (ip, _) in lines {
         let wanted = family != libc::AF_INET6 || ip.is_ipv6();
-        if wanted && !out.contains(&ip) {
-            out.push(ip);
+        if wanted && !out.contains(ip) {
+            out.push(*ip);
         }
     }
     out.sort_by_key(IpAddr::is_ipv4);
     out
 }
 
-/// The other names /etc/hosts gives on its `localhost` lines (glibc's
+/// The other names on `localhost`'s `lines` (glibc's
 /// aliases for `gethostbyname_ex("localhost")`), without repeats.
-fn localhost_aliases() -> Vec<String> {
+fn localhost_aliases(lines: &[(IpAddr, Vec<String>)]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for (_, names) in localhost_lines() {
-        for n in names {
-            if !out.contains(&n) {
-                out.push(n);
-            }
+    for n in lines.iter().flat_map(|(_, names)| names) {
+        if !out.contains(n) {
+            out.push(n.clone());
         }
     }
     out
@@ -400,7 +397,7 @@ impl Query {
     /// handled as for any host), IPv6 first as glibc sorts loopback
     /// addresses, canonical name `localhost`.
     fn localhost(&self) -> Result<Vec<sys::AddrInfo>, i32> {
-        let hosts: Vec<String> = localhost_addresses(self.family)
+        let hosts: Vec<String> = localhost_addresses(&localhost_lines(), self.family)
             .into_iter()
             .map(|ip| ip.to_string())
             .collect();
@@ -641,13 +638,14 @@ impl WasockCtxView<'_> {
         if is_local_name(&name) {
             // From /etc/hosts, never DNS (see `Query::localhost`); recorded
             // for rules naming `localhost`, with no policy check.
-            let addrs = localhost_addresses(libc::AF_INET);
+            let lines = localhost_lines();
+            let addrs = localhost_addresses(&lines, libc::AF_INET);
             if addrs.is_empty() {
                 return Err(SocketError::new(ErrorCode::Host(sys::HOST_NOT_FOUND), ""));
             }
             let h = sys::HostEnt {
                 name: "localhost".to_string(),
-                aliases: localhost_aliases(),
+                aliases: localhost_aliases(&lines),
                 addrs,
             };
             self.ctx.note_resolved("localhost", &h.addrs);

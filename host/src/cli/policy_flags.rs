@@ -11,7 +11,7 @@ use clap::Args;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use wasock_host::policy::Recorder;
+use wasock_host::policy::{Recorder, MAX_LEARNED_PATHS};
 use wasock_host::{Policy, Use};
 
 /// Policy flags of `wasock run`.
@@ -329,8 +329,10 @@ fn learned_text(p: &Policy, unix_paths: &[(Use, String)]) -> String {
         for (u, path) in unix_paths {
             text.push_str(&format!("#   {u} {path}\n"));
         }
-        if unix_paths.len() >= 256 {
-            text.push_str("#   (more paths were used; only the first 256 are listed)\n");
+        if unix_paths.len() >= MAX_LEARNED_PATHS {
+            text.push_str(&format!(
+                "#   (more paths may have been used; at most {MAX_LEARNED_PATHS} are listed)\n"
+            ));
         }
     }
     text.push_str(&p.to_toml());

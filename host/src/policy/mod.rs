@@ -47,7 +47,7 @@ mod render;
 mod target;
 mod unix;
 
-pub use crate::ctx::{Recorder, Source};
+pub use crate::ctx::{Recorder, Source, MAX_LEARNED_PATHS};
 #[cfg(feature = "policy-file")]
 pub use file::PolicyFile;
 pub use limits::{Bucket, Limits};
