@@ -21,7 +21,6 @@
 //! nor more than that many threads.
 
 use crate::ctx::{InterfaceView, WasockCtxView};
-use crate::net::wait::{Blocking, Reactor, Wait};
 use crate::sys;
 use crate::types::errors::ErrorCode;
 use crate::types::types::{
@@ -29,85 +28,17 @@ use crate::types::types::{
     NameInfoFlags, SocketAddress, SocketType,
 };
 use crate::types::{shorten, SocketError, SocketResult};
-use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-/// How many lookups may run on threads of their own at once: on tokio's
-/// blocking pool, across every async store of the process (further lookups
-/// wait, suspended, holding no thread, for one to end); and, counted
-/// apart, on the lookup threads of sync stores under a wall-time limit
-/// (further lookups resolve on the calling thread).
-pub const MAX_LOOKUPS: usize = 8;
+mod hosts;
+mod offload;
 
-static LOOKUPS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_LOOKUPS);
-/// The same bound for sync stores' lookup threads, apart, so that lookups
-/// left waiting on a silent nameserver after their sync guests were
-/// stopped never hold back async stores' lookups.
-static SYNC_LOOKUPS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_LOOKUPS);
-
-/// Where a resolver call that may block runs.
-pub(crate) trait Offload: Wait {
-    /// Runs `f`, which may block (glibc's resolver), without holding an
-    /// async executor thread.
-    fn offload<T: Send + 'static>(
-        f: impl FnOnce() -> T + Send + 'static,
-    ) -> impl Future<Output = SocketResult<T>> + Send;
-}
-
-impl Offload for Blocking {
-    /// A sync store has no executor: the calling thread resolves. Under a
-    /// wall-time limit the lookup runs on a thread of its own instead, and
-    /// the call traps at the deadline even while glibc is still waiting
-    /// for a nameserver (the thread is left to glibc's own timeout, and
-    /// counts against the sync stores' [`MAX_LOOKUPS`] until then).
-    async fn offload<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> SocketResult<T> {
-        let Some(deadline) = crate::net::wait::wall_deadline() else {
-            return Ok(f());
-        };
-        let Ok(permit) = SYNC_LOOKUPS.try_acquire() else {
-            // Too many lookups already left running: resolve here.
-            return Ok(f());
-        };
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        let spawned = std::thread::Builder::new()
-            .name("wasock-lookup".into())
-            .spawn(move || {
-                let _permit = permit;
-                let _ = tx.send(f());
-            });
-        if let Err(e) = spawned {
-            return Err(SocketError::Trap(wasmtime::Error::msg(format!(
-                "resolver thread: {e}"
-            ))));
-        }
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(v) => Ok(v),
-            Err(_) => Err(crate::net::wait::wall_trap()),
-        }
-    }
-}
-
-impl Offload for Reactor {
-    /// tokio's blocking pool, bounded by [`MAX_LOOKUPS`]. The permit moves
-    /// into the blocking task, so a lookup whose guest was dropped still
-    /// counts until glibc returns.
-    async fn offload<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> SocketResult<T> {
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Ok(f());
-        }
-        let permit = LOOKUPS
-            .acquire()
-            .await
-            .map_err(|e| SocketError::Trap(wasmtime::Error::msg(format!("resolver: {e}"))))?;
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            f()
-        })
-        .await
-        .map_err(|e| SocketError::Trap(wasmtime::Error::msg(format!("resolver task: {e}"))))
-    }
-}
+use hosts::{
+    address_in_etc_hosts, localhost_addresses, localhost_aliases, localhost_lines, lookup_name,
+    Query,
+};
+pub(crate) use offload::Offload;
+pub use offload::MAX_LOOKUPS;
 
 /// The longest host name passed to the resolver (NI_MAXHOST - 1).
 const MAX_HOST: usize = 1024;
@@ -236,189 +167,6 @@ fn host_entry(h: sys::HostEnt) -> HostEntry {
         name: h.name,
         aliases: h.aliases,
         addresses: h.addrs.into_iter().map(ip_to_wit).collect(),
-    }
-}
-
-/// The longest /etc/hosts the host reads to decide how to look a name up.
-const MAX_HOSTS_FILE: u64 = 1 << 20;
-
-/// Whether a line of /etc/hosts (comments stripped, split into its
-/// address and names) satisfies `f`.
-fn etc_hosts_any(mut f: impl FnMut(&str, std::str::SplitWhitespace<'_>) -> bool) -> bool {
-    use std::io::Read;
-    let mut text = String::new();
-    let read = std::fs::File::open("/etc/hosts")
-        .and_then(|f| f.take(MAX_HOSTS_FILE).read_to_string(&mut text));
-    if read.is_err() {
-        return false;
-    }
-    text.lines().any(|line| {
-        let line = line.split('#').next().unwrap_or("");
-        let mut fields = line.split_whitespace();
-        match fields.next() {
-            Some(addr) => f(addr, fields),
-            None => false,
-        }
-    })
-}
-
-/// Whether /etc/hosts names `name` (any letter case, trailing dot ignored).
-fn in_etc_hosts(name: &str) -> bool {
-    let name = name.trim_end_matches('.');
-    etc_hosts_any(|_, mut names| names.any(|n| n.trim_end_matches('.').eq_ignore_ascii_case(name)))
-}
-
-/// What /etc/hosts says of `localhost` (any letter case): each line's
-/// address and its other names, in the file's order (at most 16 lines);
-/// the loopback addresses when the file names it nowhere (or cannot be
-/// read).
-fn localhost_lines() -> Vec<(IpAddr, Vec<String>)> {
-    let mut found: Vec<(IpAddr, Vec<String>)> = Vec::new();
-    etc_hosts_any(|addr, names| {
-        let names: Vec<&str> = names.collect();
-        let is_local = |n: &&str| n.trim_end_matches('.').eq_ignore_ascii_case("localhost");
-        if names.iter().any(is_local) && found.len() < 16 {
-            if let Ok(ip) = addr.parse::<IpAddr>() {
-                let others = names.iter().filter(|n| !is_local(n)).map(|n| n.to_string());
-                found.push((ip, others.collect()));
-            }
-        }
-        false
-    });
-    if found.is_empty() {
-        found = vec![
-            (Ipv6Addr::LOCALHOST.into(), Vec::new()),
-            (Ipv4Addr::LOCALHOST.into(), Vec::new()),
-        ];
-    }
-    found
-}
-
-/// The addresses `lines` (from [`localhost_lines`]) give `localhost` for
-/// `family` (0: both), as glibc's files backend gives them: for AF_INET, a `::1` line counts as
-/// 127.0.0.1 (repeats kept, as glibc keeps them); for both families,
-/// without repeats, IPv6 first (glibc's sorting of loopback addresses).
-fn localhost_addresses(lines: &[(IpAddr, Vec<String>)], family: i32) -> Vec<IpAddr> {
-    if family == libc::AF_INET {
-        return lines
-            .iter()
-            .filter_map(|(ip, _)| match ip {
-                IpAddr::V4(_) => Some(*ip),
-                IpAddr::V6(v6) if *v6 == Ipv6Addr::LOCALHOST => Some(Ipv4Addr::LOCALHOST.into()),
-                IpAddr::V6(_) => None,
-            })
-            .collect();
-    }
-    let mut out: Vec<IpAddr> = Vec::new();
-    for (ip, _) in lines {
-        let wanted = family != libc::AF_INET6 || ip.is_ipv6();
-        if wanted && !out.contains(ip) {
-            out.push(*ip);
-        }
-    }
-    out.sort_by_key(IpAddr::is_ipv4);
-    out
-}
-
-/// The other names on `localhost`'s `lines` (glibc's
-/// aliases for `gethostbyname_ex("localhost")`), without repeats.
-fn localhost_aliases(lines: &[(IpAddr, Vec<String>)]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for n in lines.iter().flat_map(|(_, names)| names) {
-        if !out.contains(n) {
-            out.push(n.clone());
-        }
-    }
-    out
-}
-
-/// Whether /etc/hosts has a line for the address `ip` (so that a reverse
-/// lookup of it is answered from the file).
-fn address_in_etc_hosts(ip: IpAddr) -> bool {
-    etc_hosts_any(|addr, _| {
-        addr.split('%')
-            .next()
-            .and_then(|a| a.parse::<IpAddr>().ok())
-            .is_some_and(|a| a == ip)
-    })
-}
-
-/// The name handed to the resolver for a name the policy allowed: the
-/// absolute name (`name.`), so that resolv.conf's `search` list never
-/// turns it into another name whose answer would be recorded under the
-/// allowed one; a name /etc/hosts holds as written (glibc's files backend
-/// does not match a trailing dot, and a search list is DNS-only).
-fn lookup_name(name: &str) -> String {
-    if in_etc_hosts(name) {
-        name.trim_end_matches('.').to_string()
-    } else {
-        format!("{}.", name.trim_end_matches('.'))
-    }
-}
-
-/// getaddrinfo's arguments, owned (they move to the resolver thread).
-#[derive(Clone)]
-struct Query {
-    service: Option<String>,
-    family: i32,
-    socktype: i32,
-    protocol: i32,
-    flags: i32,
-}
-
-impl Query {
-    fn run(&self, host: Option<&str>, flags: i32) -> Result<Vec<sys::AddrInfo>, i32> {
-        sys::getaddrinfo(
-            host,
-            self.service.as_deref(),
-            self.family,
-            self.socktype,
-            self.protocol,
-            flags,
-        )
-    }
-
-    /// Whether the service needs a lookup in /etc/services (or the flags
-    /// one in the interface list): then even a numeric host goes off the
-    /// executor.
-    fn reads_files(&self) -> bool {
-        self.service
-            .as_deref()
-            .is_some_and(|s| !s.bytes().all(|b| b.is_ascii_digit()))
-            || self.flags & libc::AI_ADDRCONFIG != 0
-    }
-
-    /// `localhost`, answered as /etc/hosts answers it and never by DNS
-    /// (RFC 6761 §6.3): the addresses the file gives the name (this
-    /// machine's may give `127.0.0.1` only), or the loopback addresses
-    /// when the file names it nowhere; of the family asked for (none:
-    /// EAI_NONAME, as the system finds no address). Each goes through
-    /// glibc as a numeric host (so that the service, type and flags are
-    /// handled as for any host), IPv6 first as glibc sorts loopback
-    /// addresses, canonical name `localhost`.
-    fn localhost(&self) -> Result<Vec<sys::AddrInfo>, i32> {
-        let hosts: Vec<String> = localhost_addresses(&localhost_lines(), self.family)
-            .into_iter()
-            .map(|ip| ip.to_string())
-            .collect();
-        let flags = (self.flags | libc::AI_NUMERICHOST) & !libc::AI_CANONNAME;
-        let mut out = Vec::new();
-        let mut first_err = None;
-        for h in &hosts {
-            match self.run(Some(h), flags) {
-                Ok(list) => out.extend(list),
-                Err(e) => {
-                    first_err.get_or_insert(e);
-                }
-            }
-        }
-        if out.is_empty() {
-            return Err(first_err.unwrap_or(libc::EAI_NONAME));
-        }
-        if self.flags & libc::AI_CANONNAME != 0 {
-            out[0].canonname = Some("localhost".to_string());
-        }
-        Ok(out)
     }
 }
 
