@@ -1,6 +1,7 @@
 //! Target patterns: `[tcp://|udp://]HOST[/PREFIX]:PORTS`, the part of a rule
 //! that says which addresses it covers.
 
+use ipnet::IpNet;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
@@ -31,8 +32,9 @@ impl fmt::Display for Transport {
 pub enum HostPattern {
     /// `*`: every address of both families.
     Any,
-    /// An address range: network address (host bits clear) and prefix.
-    Net(IpAddr, u8),
+    /// An address range (host bits clear; a single address is a /32 or
+    /// /128).
+    Net(IpNet),
     /// A host name (`api.example.com`) or a pattern of names
     /// (`*.example.com`: any name under `example.com`, not the name itself).
     /// Lower case, no trailing dot.
@@ -79,20 +81,6 @@ fn valid_name(s: &str) -> bool {
         })
         // A name that is all digits and dots would be an address.
         && s.bytes().any(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'_')
-}
-
-/// The network address of `ip/prefix`: `None` when host bits are set.
-fn network(ip: IpAddr, prefix: u8) -> IpAddr {
-    match ip {
-        IpAddr::V4(a) => {
-            let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
-            IpAddr::V4((u32::from(a) & mask).into())
-        }
-        IpAddr::V6(a) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
-            IpAddr::V6((u128::from(a) & mask).into())
-        }
-    }
 }
 
 impl FromStr for Target {
@@ -149,21 +137,14 @@ impl FromStr for Target {
                         return Err(bad("an IPv6 address goes in brackets, e.g. [::1]:80"));
                     }
                     let (ip, prefix) = canonical_net(ip, prefix);
-                    let max = if ip.is_ipv4() { 32 } else { 128 };
-                    if prefix > max {
-                        return Err(bad("prefix too long"));
-                    }
-                    let net = network(ip, prefix);
-                    if net != ip {
+                    let net = IpNet::new(ip, prefix).map_err(|_| bad("prefix too long"))?;
+                    if net.trunc() != net {
                         return Err(bad(&format!(
                             "host bits set after the /{prefix} prefix (did you mean {}?)",
-                            match net {
-                                IpAddr::V4(n) => format!("{n}/{prefix}"),
-                                IpAddr::V6(n) => format!("[{n}]/{prefix}"),
-                            }
+                            show_net(net.trunc())
                         )));
                     }
-                    HostPattern::Net(ip, prefix)
+                    HostPattern::Net(net)
                 }
                 Err(_) => {
                     if prefix.is_some() || bracketed.is_some() {
@@ -204,10 +185,11 @@ impl fmt::Display for Target {
         }
         match &self.host {
             HostPattern::Any => f.write_str("*")?,
-            HostPattern::Net(IpAddr::V4(a), 32) => write!(f, "{a}")?,
-            HostPattern::Net(IpAddr::V6(a), 128) => write!(f, "[{a}]")?,
-            HostPattern::Net(IpAddr::V4(a), p) => write!(f, "{a}/{p}")?,
-            HostPattern::Net(IpAddr::V6(a), p) => write!(f, "[{a}]/{p}")?,
+            HostPattern::Net(net) if net.prefix_len() == net.max_prefix_len() => match net {
+                IpNet::V4(n) => write!(f, "{}", n.addr())?,
+                IpNet::V6(n) => write!(f, "[{}]", n.addr())?,
+            },
+            HostPattern::Net(net) => f.write_str(&show_net(*net))?,
             HostPattern::Name(n) => f.write_str(n)?,
         }
         match self.ports {
@@ -229,8 +211,12 @@ pub(crate) fn canonical_ip(ip: IpAddr) -> IpAddr {
     }
 }
 
-pub(crate) fn in_net(ip: IpAddr, net: IpAddr, prefix: u8) -> bool {
-    ip.is_ipv4() == net.is_ipv4() && network(ip, prefix) == net
+/// `a.b.c.d/p` or `[v6]/p`, as targets spell a range.
+fn show_net(net: IpNet) -> String {
+    match net {
+        IpNet::V4(n) => format!("{}/{}", n.addr(), n.prefix_len()),
+        IpNet::V6(n) => format!("[{}]/{}", n.addr(), n.prefix_len()),
+    }
 }
 
 /// Whether the name `name` (lower case) matches the pattern `pat`.
@@ -249,11 +235,9 @@ pub(crate) fn name_matches(pat: &str, name: &str) -> bool {
 impl Target {
     /// A target for exactly this transport and socket address.
     pub fn exact(transport: Transport, addr: SocketAddr) -> Target {
-        let ip = canonical_ip(addr.ip());
-        let max = if ip.is_ipv4() { 32 } else { 128 };
         Target {
             transport: Some(transport),
-            host: HostPattern::Net(ip, max),
+            host: HostPattern::Net(IpNet::from(canonical_ip(addr.ip()))),
             ports: (addr.port(), addr.port()),
         }
     }
@@ -295,7 +279,7 @@ impl Target {
     pub(crate) fn covers_ip(&self, ip: IpAddr) -> bool {
         match &self.host {
             HostPattern::Any => true,
-            HostPattern::Net(net, prefix) => in_net(canonical_ip(ip), *net, *prefix),
+            HostPattern::Net(net) => net.contains(&canonical_ip(ip)),
             HostPattern::Name(_) => false,
         }
     }
@@ -306,8 +290,8 @@ impl Target {
     pub(crate) fn covers_family(&self, v4: bool) -> bool {
         match &self.host {
             HostPattern::Any => true,
-            HostPattern::Net(net, prefix) => {
-                net.is_ipv4() == v4 && (*prefix == 0 || net.is_unspecified())
+            HostPattern::Net(net) => {
+                net.addr().is_ipv4() == v4 && (net.prefix_len() == 0 || net.addr().is_unspecified())
             }
             HostPattern::Name(_) => false,
         }
@@ -317,7 +301,7 @@ impl Target {
     pub(crate) fn touches_family(&self, v4: bool) -> bool {
         match &self.host {
             HostPattern::Any => true,
-            HostPattern::Net(net, _) => net.is_ipv4() == v4,
+            HostPattern::Net(net) => net.addr().is_ipv4() == v4,
             HostPattern::Name(_) => false,
         }
     }
