@@ -4,11 +4,15 @@
 //! on stderr.
 //!
 //! ```text
-//! cargo run -p wasock-host --example embed -- ALLOW GUEST.wasm [ARGS]...
+//! cargo run -p wasock-host --example embed -- [--unix-dir DIR] ALLOW GUEST.wasm [ARGS]...
 //! ```
 //!
 //! `ALLOW` is the one destination the guest may connect to
-//! (`127.0.0.1:50007`); everything else is denied. For example, with a
+//! (`127.0.0.1:50007`); everything else is denied. With `--unix-dir DIR`
+//! the guest may also use AF_UNIX paths beneath `DIR`: the embedder opens
+//! it as a `cap_std::fs::Dir` with its ambient authority, and the policy
+//! holds that capability (guest paths are relative to it and never leave
+//! it). For example, with a
 //! server listening on 127.0.0.1:50007:
 //!
 //! ```text
@@ -25,6 +29,7 @@
 //! wasmtime-wasi = { version = "48.0.8", default-features = false, features = ["p2"] }
 //! wasock-host = { path = "…/host", default-features = false }
 //! tokio = { version = "1", features = ["rt-multi-thread", "macros"] }
+//! cap-std = "4"
 //! tracing-subscriber = { version = "0.3", features = ["env-filter"] }
 //! ```
 
@@ -74,12 +79,16 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let unix_dir = match args.first().map(String::as_str) {
+        Some("--unix-dir") if args.len() > 1 => args.drain(..2).nth(1),
+        _ => None,
+    };
     let [allow, guest, guest_args @ ..] = args.as_slice() else {
-        eprintln!("usage: embed ALLOW GUEST.wasm [ARGS]...");
+        eprintln!("usage: embed [--unix-dir DIR] ALLOW GUEST.wasm [ARGS]...");
         return ExitCode::from(2);
     };
-    match run(allow, guest, guest_args).await {
+    match run(unix_dir.as_deref(), allow, guest, guest_args).await {
         Ok(code) => ExitCode::from(code.to_le_bytes()[0]),
         Err(e) => {
             eprintln!("embed: {e:?}");
@@ -88,9 +97,20 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(allow: &str, guest: &str, guest_args: &[String]) -> wasmtime::Result<i32> {
+async fn run(
+    unix_dir: Option<&str>,
+    allow: &str,
+    guest: &str,
+    guest_args: &[String],
+) -> wasmtime::Result<i32> {
     // The policy, built in code: deny by default, then one destination.
-    let policy = Policy::deny_all().allow_connect(allow)?;
+    let mut policy = Policy::deny_all().allow_connect(allow)?;
+    if let Some(dir) = unix_dir {
+        // The embedder's ambient authority opens the directory once; the
+        // guest gets only what is beneath it.
+        let dir = cap_std::fs::Dir::open_ambient_dir(dir, cap_std::ambient_authority())?;
+        policy = policy.unix_dir(dir);
+    }
 
     let engine = Engine::default();
     let component = Component::from_file(&engine, guest)?;

@@ -229,7 +229,12 @@ impl PolicyFlags {
             p = p.audit_only(true);
         }
         if let Some(d) = &self.unix_dir {
-            p = p.unix_dir_path(d)?;
+            // The one use of the CLI's ambient authority over the file
+            // system for the policy: the directory is opened here, once,
+            // and the policy holds the capability (a cap-std `Dir`).
+            let dir = cap_std::fs::Dir::open_ambient_dir(d, cap_std::ambient_authority())
+                .map_err(|e| anyhow::anyhow!("opening --unix-dir {}: {e}", d.display()))?;
+            p = p.unix_dir(dir);
         }
         for prefix in &self.allow_abstract {
             p = p.allow_abstract(prefix);

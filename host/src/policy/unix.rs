@@ -110,9 +110,13 @@ impl UnixGrant {
 
 impl Policy {
     /// Grants a directory for AF_UNIX paths: guest paths are relative to
-    /// it and resolve only beneath it. Takes any open directory
-    /// (`cap_std::fs::Dir`, `std::fs::File`, an `OwnedFd`); the policy
-    /// keeps the descriptor and never resolves a host path again.
+    /// it and resolve only beneath it. Takes a capability — a
+    /// `cap_std::fs::Dir` (what the `wasock` CLI passes), or any open
+    /// directory (`std::fs::File`, an `OwnedFd`); the policy keeps the
+    /// descriptor and never resolves a host path again. cap-std's own
+    /// `Dir::bind_unix_listener` is not implemented (`todo!()` in cap-std
+    /// 4), so the guest's paths are resolved with openat2(2)
+    /// RESOLVE_BENEATH on this descriptor (`net/unix.rs`).
     pub fn unix_dir(mut self, dir: impl Into<OwnedFd>) -> Self {
         let fd: OwnedFd = dir.into();
         let host_path = crate::sys::fd_path(fd.as_raw_fd()).ok();
@@ -123,16 +127,20 @@ impl Policy {
         self
     }
 
-    /// Opens `path` once (a directory) and grants it as [`Policy::unix_dir`].
+    /// Opens `path` once (a directory, with the process's ambient
+    /// authority: `cap_std::fs::Dir::open_ambient_dir`) and grants it as
+    /// [`Policy::unix_dir`]. What a policy file's `[unix] dir` does.
     pub fn unix_dir_path(self, path: impl AsRef<Path>) -> std::io::Result<Self> {
         let path = path.as_ref();
-        let fd = crate::sys::open_dir(path).map_err(|e| {
-            std::io::Error::new(
-                e.kind(),
-                format!("opening AF_UNIX directory {}: {e}", path.display()),
-            )
-        })?;
-        Ok(self.unix_dir(fd))
+        let dir = cap_std::fs::Dir::open_ambient_dir(path, cap_std::ambient_authority()).map_err(
+            |e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("opening AF_UNIX directory {}: {e}", path.display()),
+                )
+            },
+        )?;
+        Ok(self.unix_dir(dir))
     }
 
     /// Grants binding and connecting to abstract AF_UNIX names that start

@@ -119,16 +119,6 @@ pub fn open_beneath(dir: BorrowedFd<'_>, path: &[u8], directory: bool) -> io::Re
     }
 }
 
-/// Opens a directory once (O_PATH | O_DIRECTORY | O_CLOEXEC), for a grant.
-pub fn open_dir(path: &std::path::Path) -> io::Result<OwnedFd> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-        .open(path)?;
-    Ok(OwnedFd::from(f))
-}
-
 /// The path the kernel names for an open descriptor
 /// (readlink(2) of `/proc/self/fd/N`).
 pub fn fd_path(fd: RawFd) -> io::Result<std::path::PathBuf> {

@@ -166,3 +166,73 @@ fn embed_sync_runs_a_guest_and_its_denials_name_the_builder_call() {
         "the denied guest connected"
     );
 }
+
+/// A native AF_UNIX echo server at `path` answering at most 4 connections;
+/// returns how many it has accepted.
+fn unix_echo_server(path: &std::path::Path) -> Arc<AtomicUsize> {
+    let l = std::os::unix::net::UnixListener::bind(path).unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in l.incoming().take(4) {
+            let Ok(mut s) = stream else { continue };
+            count.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0; 64];
+            if let Ok(n) = s.read(&mut buf) {
+                let _ = s.write_all(&buf[..n]);
+            }
+        }
+    });
+    accepted
+}
+
+/// The async embedding grants an AF_UNIX directory as a `cap_std::fs::Dir`
+/// (issue 20 item 4): the guest reaches a native listener beneath it by a
+/// relative path; without the grant, and for a path that leaves it, the
+/// native listeners accept nothing.
+#[test]
+fn embed_grants_a_unix_directory_as_a_cap_std_dir() {
+    component("unix_client");
+    let client = guest_dir().join("unix_client.wasm").display().to_string();
+    let tmp = tempfile::tempdir().unwrap();
+    let granted = tmp.path().join("granted");
+    std::fs::create_dir(&granted).unwrap();
+    let inside = unix_echo_server(&granted.join("sock"));
+    let outside = unix_echo_server(&tmp.path().join("outside.sock"));
+    let embed = |unix_dir: bool, path: &str| {
+        let mut c = Command::new(example("embed"));
+        if unix_dir {
+            c.arg("--unix-dir").arg(&granted);
+        }
+        c.args(["127.0.0.1:1", &client, path, "Hello, unix"])
+            .env_remove("RUST_LOG");
+        run(c)
+    };
+
+    let (code, out, err) = embed(true, "sock");
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), "Received b'Hello, unix'");
+    assert_eq!(inside.load(Ordering::SeqCst), 1);
+
+    let (code, _, err) = embed(false, "sock");
+    assert_eq!(
+        code,
+        Some(1),
+        "without the grant the guest connected: {err}"
+    );
+    assert!(err.contains("unix_client:"), "{err}");
+
+    let (code, _, err) = embed(true, "../outside.sock");
+    assert_eq!(code, Some(1), "a path leaving the grant connected: {err}");
+
+    assert_eq!(
+        inside.load(Ordering::SeqCst),
+        1,
+        "the denied guest connected"
+    );
+    assert_eq!(
+        outside.load(Ordering::SeqCst),
+        0,
+        "the guest left its directory"
+    );
+}
