@@ -4,7 +4,7 @@
 
 use socket2::SockAddr;
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd, RawFd};
 
 /// `offsetof(struct sockaddr_un, sun_path)`.
 const SUN_PATH_OFFSET: usize = std::mem::size_of::<libc::sa_family_t>();
@@ -86,35 +86,18 @@ pub fn unix_name(addr: &SockAddr) -> Option<UnixName> {
 /// inside are followed. Opened O_PATH | O_CLOEXEC, plus O_DIRECTORY when
 /// `directory`.
 pub fn open_beneath(dir: BorrowedFd<'_>, path: &[u8], directory: bool) -> io::Result<OwnedFd> {
-    let c = std::ffi::CString::new(path).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
-    let mut flags = libc::O_PATH | libc::O_CLOEXEC;
+    use rustix::fs::{Mode, OFlags, ResolveFlags};
+    let mut flags = OFlags::PATH | OFlags::CLOEXEC;
     if directory {
-        flags |= libc::O_DIRECTORY;
+        flags |= OFlags::DIRECTORY;
     }
-    // SAFETY: open_how is plain integers; zero is a valid value.
-    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
-    how.flags = flags as u64;
-    how.resolve = libc::RESOLVE_BENEATH | libc::RESOLVE_NO_MAGICLINKS;
+    let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS;
     loop {
-        // SAFETY: `c` is NUL-terminated; `how` is a valid open_how of the
-        // size we pass.
-        let fd = unsafe {
-            libc::syscall(
-                libc::SYS_openat2,
-                dir.as_raw_fd(),
-                c.as_ptr(),
-                &how as *const libc::open_how,
-                std::mem::size_of::<libc::open_how>(),
-            )
-        };
-        if fd >= 0 {
-            // SAFETY: openat2 returned a new descriptor that nothing else owns.
-            return Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) });
-        }
-        let e = io::Error::last_os_error();
-        // EAGAIN: a concurrent rename raced the lookup; try again.
-        if e.raw_os_error() != Some(libc::EAGAIN) && e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
+        match rustix::fs::openat2(dir, path, flags, Mode::empty(), resolve) {
+            Ok(fd) => return Ok(fd),
+            // EAGAIN: a concurrent rename raced the lookup; try again.
+            Err(rustix::io::Errno::AGAIN | rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
         }
     }
 }
@@ -148,9 +131,7 @@ pub fn split_fd_link(path: &[u8]) -> Option<(RawFd, &[u8])> {
 
 /// fstat(2): whether `fd` is a socket.
 pub fn is_socket(fd: BorrowedFd<'_>) -> bool {
-    // SAFETY: a zeroed stat is a valid buffer for fstat to fill.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: `fd` is open; `st` is writable.
-    let r = unsafe { libc::fstat(fd.as_raw_fd(), &mut st) };
-    r == 0 && (st.st_mode & libc::S_IFMT) == libc::S_IFSOCK
+    rustix::fs::fstat(fd).is_ok_and(|st| {
+        rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Socket
+    })
 }

@@ -162,41 +162,83 @@ pub fn setsockopt_null(sock: &Socket, level: i32, name: i32, len: u32) -> io::Re
     }
 }
 
-/// ioctl(2) of a socket request that writes one `int`
-/// (FIONREAD/SIOCINQ, SIOCOUTQ, SIOCOUTQNSD, SIOCATMARK).
-pub fn ioctl_int(sock: &Socket, request: u64) -> io::Result<i32> {
-    let mut v: c_int = 0;
-    // SAFETY: each allowed request writes exactly one int into `v`.
-    let r = unsafe { libc::ioctl(sock.as_raw_fd(), request as _, &mut v as *mut c_int) };
-    if r < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(v)
+/// The int-valued ioctl(2) requests on a socket that wasock offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntIoctl {
+    /// SIOCINQ (= FIONREAD): bytes (or the next datagram's size) queued to read.
+    Inq,
+    /// SIOCOUTQ (= TIOCOUTQ): bytes not yet acknowledged / sent.
+    Outq,
+    /// SIOCOUTQNSD: bytes not yet sent.
+    OutqNsd,
+    /// SIOCATMARK: whether the read position is at the urgent mark.
+    Atmark,
 }
 
-/// ioctl(2) of a `SIOCGIF*` request with a 40-byte `struct ifreq`.
-pub fn ioctl_ifreq(sock: &Socket, request: u64, ifreq: &mut [u8; 40]) -> io::Result<()> {
-    // SAFETY: the allowed SIOCGIF* requests read and write at most
-    // sizeof(struct ifreq) = 40 bytes at the pointer, which `ifreq` has.
-    let r = unsafe { libc::ioctl(sock.as_raw_fd(), request as _, ifreq.as_mut_ptr()) };
-    if r < 0 {
-        return Err(io::Error::last_os_error());
+/// ioctl(2) of an int-valued request (through rustix: FIONREAD's safe
+/// wrapper, and typed getters for the others).
+pub fn ioctl_int(sock: &Socket, request: IntIoctl) -> io::Result<i32> {
+    use rustix::ioctl::{ioctl, Getter};
+    // SAFETY (each `Getter`): the request writes exactly one `int`.
+    let v = match request {
+        IntIoctl::Inq => {
+            let n = rustix::io::ioctl_fionread(sock)?;
+            return Ok(i32::try_from(n).unwrap_or(i32::MAX));
+        }
+        IntIoctl::Outq => unsafe { ioctl(sock, Getter::<0x5411, c_int>::new()) },
+        IntIoctl::OutqNsd => unsafe { ioctl(sock, Getter::<0x894b, c_int>::new()) },
+        IntIoctl::Atmark => unsafe { ioctl(sock, Getter::<0x8905, c_int>::new()) },
+    };
+    Ok(v?)
+}
+
+/// Calls macro `$m` with the `SIOCGIF*` requests: the one list behind
+/// [`IFREQ_REQUESTS`] and [`ioctl_ifreq`]'s dispatch.
+macro_rules! with_ifreq_requests {
+    ($m:ident) => {
+        $m!(0x8910, 0x8913, 0x8915, 0x8917, 0x8919, 0x891b, 0x8921, 0x8927, 0x8933)
+    };
+}
+
+macro_rules! request_list {
+    ($($op:literal),*) => {
+        &[$($op),*]
+    };
+}
+
+/// The `SIOCGIF*` requests [`ioctl_ifreq`] makes: they only read an
+/// interface's state into the `struct ifreq`.
+pub const IFREQ_REQUESTS: &[u32] = with_ifreq_requests!(request_list);
+
+/// ioctl(2) of one of [`IFREQ_REQUESTS`] with a `struct ifreq` (40 bytes),
+/// which the kernel reads and updates; ENOTTY for any other request.
+pub fn ioctl_ifreq(sock: &Socket, request: u32, ifreq: &mut [u8; 40]) -> io::Result<()> {
+    use rustix::ioctl::{ioctl, Updater};
+    macro_rules! dispatch {
+        ($($op:literal),*) => {
+            match request {
+                // SAFETY: each SIOCGIF* request reads and writes at most
+                // sizeof(struct ifreq) = 40 bytes, which `ifreq` has.
+                $($op => unsafe { ioctl(sock, Updater::<$op, [u8; 40]>::new(ifreq)) },)*
+                _ => return Err(io::Error::from_raw_os_error(libc::ENOTTY)),
+            }
+        };
     }
+    with_ifreq_requests!(dispatch)?;
     Ok(())
 }
 
-/// ioctl(2) SIOCGSTAMP (`struct timeval`) or SIOCGSTAMPNS
-/// (`struct timespec`): the last packet's receive time as (seconds,
-/// nanoseconds).
+/// ioctl(2) SIOCGSTAMP or SIOCGSTAMPNS (`nanos`): when the last packet
+/// arrived, as (seconds, nanoseconds).
 pub fn ioctl_stamp(sock: &Socket, nanos: bool) -> io::Result<(i64, u32)> {
-    // Both structures are two longs on 64-bit Linux.
-    let mut v: [libc::c_long; 2] = [0, 0];
-    let request = if nanos { 0x8907 } else { 0x8906 };
-    // SAFETY: SIOCGSTAMP(NS) write one timeval/timespec (two longs) into `v`.
-    let r = unsafe { libc::ioctl(sock.as_raw_fd(), request as _, v.as_mut_ptr()) };
-    if r < 0 {
-        return Err(io::Error::last_os_error());
-    }
+    use rustix::ioctl::{ioctl, Getter};
+    // SAFETY: both requests write one timeval / timespec, two longs on
+    // 64-bit Linux.
+    let v: [libc::c_long; 2] = if nanos {
+        unsafe { ioctl(sock, Getter::<0x8907, [libc::c_long; 2]>::new()) }?
+    } else {
+        unsafe { ioctl(sock, Getter::<0x8906, [libc::c_long; 2]>::new()) }?
+    };
     let frac = if nanos {
         v[1]
     } else {

@@ -479,10 +479,10 @@ pub fn set(
 pub fn ioctl(sock: &HostSocket, request: IoctlRequest) -> SocketResult<IoctlValue> {
     let s = sock.socket();
     Ok(match request {
-        IoctlRequest::Inq => IoctlValue::Int(sys::ioctl_int(s, 0x541b)?),
-        IoctlRequest::Outq => IoctlValue::Int(sys::ioctl_int(s, 0x5411)?),
-        IoctlRequest::OutqNsd => IoctlValue::Int(sys::ioctl_int(s, 0x894b)?),
-        IoctlRequest::Atmark => IoctlValue::Int(sys::ioctl_int(s, 0x8905)?),
+        IoctlRequest::Inq => IoctlValue::Int(sys::ioctl_int(s, sys::IntIoctl::Inq)?),
+        IoctlRequest::Outq => IoctlValue::Int(sys::ioctl_int(s, sys::IntIoctl::Outq)?),
+        IoctlRequest::OutqNsd => IoctlValue::Int(sys::ioctl_int(s, sys::IntIoctl::OutqNsd)?),
+        IoctlRequest::Atmark => IoctlValue::Int(sys::ioctl_int(s, sys::IntIoctl::Atmark)?),
         IoctlRequest::Stamp => IoctlValue::Time(sys::ioctl_stamp(s, false)?),
         IoctlRequest::StampNs => IoctlValue::Time(sys::ioctl_stamp(s, true)?),
     })
@@ -490,9 +490,7 @@ pub fn ioctl(sock: &HostSocket, request: IoctlRequest) -> SocketResult<IoctlValu
 
 /// The `SIOCGIF*` requests `interface-ioctl` passes: they only read an
 /// interface's state into the `struct ifreq`.
-pub const INTERFACE_REQUESTS: &[u32] = &[
-    0x8910, 0x8913, 0x8915, 0x8917, 0x8919, 0x891b, 0x8921, 0x8927, 0x8933,
-];
+pub const INTERFACE_REQUESTS: &[u32] = sys::IFREQ_REQUESTS;
 
 const SIOCGIFNAME: u32 = 0x8910;
 
@@ -535,7 +533,7 @@ pub fn interface_ioctl(
             return Err(hidden(&name));
         }
     }
-    sys::ioctl_ifreq(sock.socket(), u64::from(request), &mut buf)?;
+    sys::ioctl_ifreq(sock.socket(), request, &mut buf)?;
     if request == SIOCGIFNAME {
         let name = ifreq_name(&buf);
         if !ctx.interfaces.shows(&name) {
