@@ -1,6 +1,12 @@
 //! Per-instance state and the view trait embedders implement, in the style
-//! of wasmtime-wasi's `WasiView`; the recorder that audits decisions and
-//! learns a policy.
+//! of wasmtime-wasi's `WasiView`: [`WasockCtx`] (the policy, the open-socket
+//! count, the presented hostname and interfaces, what lookups returned,
+//! dropped-peer counters, the token buckets, the optional recorder) and
+//! [`enforce`], which logs, records and enforces one decision.
+//!
+//! May import the policy, the vocabulary ([`crate::types`]) and the system
+//! layer; never the socket core, name resolution or the bindings, which
+//! all take a context.
 
 use crate::policy::{Decision, Policy, Recorder, Resolutions, Source, Use};
 use crate::types::SocketError;

@@ -1,5 +1,10 @@
 //! Running a guest command component with wasi:cli and wasock sockets: what
 //! the `wasock run` CLI does, usable by embedders and tests.
+//!
+//! The runner layer, above everything else in the library: it composes
+//! wasmtime-wasi and wasock in one linker (through the crate's
+//! `add_to_linker_*`), governs wasi:sockets with the same policy, and sets
+//! the store's limits. Nothing in the library imports it.
 
 use crate::ctx::{enforce, InterfaceView, Shared, WasockCtx, WasockCtxView, WasockView};
 use crate::policy::{Destination, Policy, Recorder, Source, Transport, Use};

@@ -40,7 +40,7 @@ pub(crate) use guard::{explain_drops, flood_pause, peer_allowed, sent, throttle}
 /// The descriptor is non-blocking at the OS level, and waits are emulated
 /// per Python's mode, except in the sync embedding while the guest's socket
 /// is in blocking mode: there the descriptor is blocking too and each call
-/// is the one system call CPython makes (see [`Wait::BLOCKING_FD`]).
+/// is the one system call CPython makes (see `Wait::BLOCKING_FD`).
 pub struct HostSocket {
     // Declared before `sock` so it deregisters before the fd is closed.
     reactor: OnceLock<AsyncFd<sys::Fd>>,

@@ -19,6 +19,13 @@
 //! store on tokio's blocking pool, at most [`MAX_LOOKUPS`] at a time
 //! process-wide, so a stalled DNS server holds neither an executor thread
 //! nor more than that many threads.
+//!
+//! The name-resolution layer, beside the socket core: it may import the
+//! context, the policy (through the context), the system layer's netdb
+//! calls, the vocabulary and the socket core's address conversion and
+//! wait strategies; nothing but the bindings imports it. Its children:
+//! `offload` (where a lookup runs) and `hosts` (/etc/hosts answers and one
+//! lookup as a query).
 
 use crate::ctx::{InterfaceView, WasockCtxView};
 use crate::sys;

@@ -46,7 +46,7 @@
 //! protocols and options beyond TCP/UDP), `decide` (every decision),
 //! `record` (the audit log and learn mode), `limits`, `unix` (the AF_UNIX
 //! grant), `file` and `render` (TOML in and out). The policy imports only
-//! the vocabulary and errors ([`crate::types`]); nothing of the socket
+//! the vocabulary and errors (`crate::types`); nothing of the socket
 //! core, the context or the system layer.
 
 mod builder;

@@ -4,7 +4,7 @@
 //! driven with `call_async` (a guest blocked in `recv` then suspends its
 //! fiber instead of holding an executor thread). [`sync_io`] makes every
 //! import a plain function, for stores driven with `call`. Both take the
-//! data types of `types` and `errors` from [`crate::types`] (so the socket
+//! data types of `types` and `errors` from `crate::types` (so the socket
 //! core below never needs these bindings), and share the (never blocking)
 //! `options` interface.
 
