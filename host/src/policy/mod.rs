@@ -202,5 +202,4 @@ impl Policy {
 }
 
 #[cfg(test)]
-#[path = "../tests/policy.rs"]
 mod tests;
