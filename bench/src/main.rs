@@ -750,6 +750,27 @@ fn python_startup(b: &Bench, n: usize) -> Option<f64> {
     median(&mut times)
 }
 
+/// The component-model crossing: ns per wasock host call that makes no
+/// system call (WIT `socket.timeout`), sync and async stores, median of
+/// `reps` runs of `n` calls each; the section for the report.
+fn crossing(b: &Bench, reps: usize, n: u64) -> Option<String> {
+    let args: Vec<String> = ["crossing", "127.0.0.1", "0", &n.to_string(), "0"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut cells = Vec::new();
+    for asynchronous in [false, true] {
+        let mut v: Vec<f64> = (0..reps)
+            .filter_map(|_| b.run_guest(&b.wasock_guest, &args, asynchronous))
+            .collect();
+        cells.push(median(&mut v)?);
+    }
+    Some(format!(
+        "\n## Crossing the component boundary\n\nOne wasock host call that makes no system call (WIT `socket.timeout`: a resource-table lookup in the host), from the benchmark guest: median of {reps} runs of {n} calls. Sync store: {:.0} ns per call; async store: {:.0} ns per call. A sync row whose system calls per operation equal native's differs from native by about this much per wasock call it makes.\n",
+        cells[0], cells[1]
+    ))
+}
+
 /// Start-up: instantiating a precompiled guest, median of `n`, in µs.
 fn startup(b: &Bench, n: usize) -> Option<f64> {
     let bytes = b
@@ -1250,6 +1271,11 @@ fn main() {
         md.push_str(&format!(
             "\nMemory per connection (10 instances with 101 connections each, against 10 with 1): {per_conn:.1} KiB.\n"
         ));
+    }
+
+    eprintln!("crossing");
+    if let Some(section) = crossing(&b, reps, if quick { 50_000 } else { 1_000_000 }) {
+        md.push_str(&section);
     }
 
     eprintln!("startup");

@@ -3,6 +3,18 @@
 use std::time::Instant;
 use wasock::*;
 
+/// The socket interface itself, for the crossing workload: one host call
+/// that makes no system call (the guest crate keeps the timeout itself, so
+/// its `gettimeout` never reaches the host).
+mod raw {
+    wit_bindgen::generate!({
+        path: "../../wit",
+        inline: "package wasock:bench; world raw { import wasock:socket/socket@0.1.0; }",
+        world: "wasock:bench/raw",
+        generate_all
+    });
+}
+
 fn run(args: &[String]) -> Result<f64> {
     let bad = |m: &str| Error::new(ErrorKind::ValueError, m.to_string());
     let [workload, host, port, n, size] = args else {
@@ -32,6 +44,20 @@ fn run(args: &[String]) -> Result<f64> {
         }
     };
     match workload.as_str() {
+        // ns per host call: WIT `socket.timeout` (a table lookup in the
+        // host, no system call), the cost of crossing the component
+        // boundary and back.
+        "crossing" => {
+            use raw::wasock::socket::socket::Socket as RawSocket;
+            use raw::wasock::socket::types::{AddressFamily, SocketType};
+            let s = RawSocket::open(AddressFamily::Inet, SocketType::Stream, 0)
+                .map_err(|e| bad(&e.detail))?;
+            let t = Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(s.timeout());
+            }
+            Ok(t.elapsed().as_secs_f64() / n as f64 * 1e9)
+        }
         "pingpong" => {
             let s = stream(true)?;
             let out = vec![b'x'; size];
