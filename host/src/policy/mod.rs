@@ -46,8 +46,9 @@
 //! protocols and options beyond TCP/UDP), `decide` (every decision),
 //! `record` (the audit log and learn mode), `limits`, `unix` (the AF_UNIX
 //! grant), `file` and `render` (TOML in and out). The policy imports only
-//! the vocabulary and errors (`crate::types`); nothing of the socket
-//! core, the context or the system layer.
+//! the vocabulary and errors (`crate::types`) and, for the AF_UNIX grant
+//! (which path its directory descriptor names, for messages), the system
+//! layer; nothing of the socket core, the context or the bindings.
 
 mod builder;
 mod decide;
