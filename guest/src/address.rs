@@ -1,6 +1,6 @@
 //! Python-shaped socket addresses.
 
-use crate::text::{repr_bytes, repr_str, repr_str_bytes};
+use crate::pure::text::{repr_bytes, repr_str, repr_str_bytes};
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -166,7 +166,7 @@ impl From<SocketAddr> for Address {
         match addr {
             SocketAddr::V4(a) => Address::Inet(a.ip().to_string(), a.port()),
             SocketAddr::V6(a) => Address::Inet6(
-                crate::inet::format_ipv6(&a.ip().segments()),
+                crate::pure::inet::format_ipv6(&a.ip().segments()),
                 a.port(),
                 a.flowinfo(),
                 a.scope_id(),

@@ -8,8 +8,8 @@ use crate::address::{Address, RawAddress};
 use crate::bindings::wasock::socket as wit;
 use crate::constants::*;
 use crate::error::{Error, ErrorKind, Result};
-use crate::inet::{format_ipv6, parse_ipv4, parse_ipv6};
-use crate::text::{repr_bytes, repr_str};
+use crate::pure::inet::{format_ipv6, parse_ipv4, parse_ipv6};
+use crate::pure::text::{repr_bytes, repr_str};
 use std::fmt;
 
 pub(crate) use wit::ancillary::{RecvControlMessage, SendControlMessage};
@@ -525,7 +525,7 @@ pub(crate) fn resolve_host(host: &str, family: i32) -> Result<IpAddress> {
         protocol: 0,
         flags: AddressInfoFlags::empty(),
     };
-    let host = crate::idna::encode_non_ascii(host)?;
+    let host = crate::pure::idna::encode_non_ascii(host)?;
     let results = wit(wit::netdb::getaddrinfo(Some(&host), None, hints))?;
     for r in results {
         match r.address {
@@ -1152,7 +1152,8 @@ fn parse_numeric_host(host: &str) -> Option<(IpAddress, u32)> {
         if host.bytes().any(|b| b.is_ascii_whitespace()) {
             return None;
         }
-        crate::inet::parse_inet_aton(host).map(|[a, b, c, d]| (IpAddress::Ipv4((a, b, c, d)), 0))
+        crate::pure::inet::parse_inet_aton(host)
+            .map(|[a, b, c, d]| (IpAddress::Ipv4((a, b, c, d)), 0))
     })
 }
 

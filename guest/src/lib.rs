@@ -96,12 +96,10 @@ mod constants;
 mod convert;
 mod error;
 mod helpers;
-mod idna;
-mod inet;
 mod netdb;
+mod pure;
 mod recvbuf;
 mod socket;
-mod text;
 mod timeout;
 
 pub use address::{Address, RawAddress};
@@ -112,16 +110,16 @@ pub use helpers::{
     create_connection, create_connection_all_errors, create_server, has_dualstack_ipv6, recv_fds,
     select, send_fds, Ancillary, ConnectionErrors, RecvFds, RecvMsg,
 };
-pub use inet::{
-    htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs, CMSG_LEN, CMSG_SPACE,
-};
 pub use netdb::{
     getaddrinfo, getfqdn, gethostbyaddr, gethostbyname, gethostbyname_ex, gethostname, getnameinfo,
     getprotobyname, getservbyname, getservbyport, if_indextoname, if_nameindex, if_nametoindex,
     AddrInfo, Port,
 };
+pub use pure::inet::{
+    htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs, CMSG_LEN, CMSG_SPACE,
+};
+pub use pure::text::repr_bytes;
 pub use socket::{fromfd, socket, socketpair, Socket, SocketFile};
-pub use text::repr_bytes;
 pub use timeout::Timeout;
 
 use std::sync::atomic::{AtomicU64, Ordering};

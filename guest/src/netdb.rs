@@ -103,7 +103,7 @@ pub fn getaddrinfo(
     flags: i32,
 ) -> Result<Vec<AddrInfo>> {
     let hints = convert::hints_to_wit(family, type_, proto, flags)?;
-    let host = host.map(crate::idna::encode).transpose()?;
+    let host = host.map(crate::pure::idna::encode).transpose()?;
     let port = port.into().text();
     let list = convert::wit(wit::getaddrinfo(host.as_deref(), port.as_deref(), hints))?;
     Ok(list.into_iter().map(convert::addrinfo_from_wit).collect())
@@ -121,7 +121,7 @@ pub fn getnameinfo(sockaddr: impl Into<Address>, flags: i32) -> Result<(String, 
 /// getaddrinfo(3) for `AF_INET` (WIT `netdb.getaddrinfo`; numeric
 /// addresses, `""` and `"<broadcast>"` need no host call).
 pub fn gethostbyname(name: &str) -> Result<String> {
-    let name = crate::idna::encode(name)?;
+    let name = crate::pure::idna::encode(name)?;
     Ok(convert::ip_text(&convert::resolve_host(&name, AF_INET)?))
 }
 
@@ -129,7 +129,7 @@ pub fn gethostbyname(name: &str) -> Result<String> {
 /// (WIT `netdb.gethostbyname`), after checking that the name resolves as
 /// CPython does (so an unknown name is `gaierror`).
 pub fn gethostbyname_ex(name: &str) -> Result<(String, Vec<String>, Vec<String>)> {
-    let name = crate::idna::encode(name)?;
+    let name = crate::pure::idna::encode(name)?;
     convert::resolve_host(&name, AF_INET)?;
     convert::wit(wit::gethostbyname(&name)).map(convert::host_entry_from_wit)
 }
@@ -137,7 +137,7 @@ pub fn gethostbyname_ex(name: &str) -> Result<(String, Vec<String>, Vec<String>)
 /// `(hostname, aliaslist, ipaddrlist)` for an address: gethostbyaddr(3)
 /// (WIT `netdb.gethostbyaddr`). A name is first resolved, as CPython does.
 pub fn gethostbyaddr(ip: &str) -> Result<(String, Vec<String>, Vec<String>)> {
-    let ip = crate::idna::encode(ip)?;
+    let ip = crate::pure::idna::encode(ip)?;
     let addr = convert::resolve_host(&ip, AF_UNSPEC)?;
     convert::wit(wit::gethostbyaddr(addr)).map(convert::host_entry_from_wit)
 }

@@ -932,7 +932,7 @@ impl Socket {
         if !mode.chars().all(|c| matches!(c, 'r' | 'w' | 'b')) {
             return Err(Error::value(format!(
                 "invalid mode {} (only r, w, b allowed)",
-                crate::text::repr_str(mode)
+                crate::pure::text::repr_str(mode)
             )));
         }
         let binary = mode.contains('b');
