@@ -5,11 +5,11 @@
 //! back), control messages and timeouts.
 
 use crate::address::{Address, RawAddress};
-use crate::bindings::wasock::socket as wit;
 use crate::constants::*;
 use crate::error::{Error, ErrorKind, Result};
 use crate::pure::inet::{format_ipv6, parse_ipv4, parse_ipv6};
 use crate::pure::text::{repr_bytes, repr_str};
+use crate::wit;
 use std::fmt;
 
 pub(crate) use wit::ancillary::{RecvControlMessage, SendControlMessage};

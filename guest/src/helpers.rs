@@ -2,11 +2,11 @@
 //! `create_server`, `select`, `send_fds` / `recv_fds`.
 
 use crate::address::Address;
-use crate::bindings::wasock::socket as wit;
 use crate::constants::*;
 use crate::convert;
 use crate::error::{Error, ErrorKind, Result};
 use crate::socket::{socket, Socket};
+use crate::wit;
 
 /// One item of Python's `ancdata` (sendmsg / recvmsg).
 #[derive(Debug)]

@@ -75,21 +75,6 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
-#[allow(missing_docs, unsafe_code)]
-mod bindings {
-    wit_bindgen::generate!({
-        path: "../wit",
-        world: "wasock:socket/imports",
-        additional_derives: [PartialEq, Eq],
-        additional_derives_ignore: [
-            "send-control-message",
-            "recv-control-message",
-            "received-message",
-            "poll-request",
-        ],
-    });
-}
-
 mod address;
 #[allow(non_upper_case_globals)]
 mod constants;
@@ -98,9 +83,9 @@ mod error;
 mod helpers;
 mod netdb;
 mod pure;
-mod recvbuf;
 mod socket;
 mod timeout;
+mod wit;
 
 pub use address::{Address, RawAddress};
 pub use constants::*;

@@ -3,10 +3,10 @@
 //! codec first, as in CPython.
 
 use crate::address::Address;
-use crate::bindings::wasock::socket::netdb as wit;
 use crate::constants::{AF_INET, AF_UNSPEC};
 use crate::convert;
 use crate::error::{Error, Result};
+use crate::wit::netdb as wit;
 
 /// One getaddrinfo result: Python's `(family, type, proto, canonname,
 /// sockaddr)`.
@@ -169,7 +169,7 @@ pub fn getfqdn(name: &str) -> String {
 
 /// Maps a lookup failure onto CPython's errno-less message, keeping
 /// policy denials and ENOSYS / EOPNOTSUPP from a host without the call.
-fn not_found(e: crate::bindings::wasock::socket::errors::Error, msg: &str) -> Error {
+fn not_found(e: crate::wit::errors::Error, msg: &str) -> Error {
     let e = convert::error_from_wit(e);
     match e.errno() {
         // Denials, and a host that lacks the call, are reported as such.

@@ -2,10 +2,10 @@
 //! resource.
 
 use crate::address::Address;
-use crate::bindings::wasock::socket as wit;
 use crate::convert::{self, OptValue};
 use crate::error::{Error, Result};
-use crate::recvbuf;
+use crate::wit;
+use crate::wit::recvbuf;
 use crate::{getdefaulttimeout, Ancillary};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
