@@ -1,9 +1,8 @@
 //! Python's higher-level module functions: `create_connection`,
 //! `create_server`, `select`, `send_fds` / `recv_fds`.
 
-use crate::address::Address;
 use crate::constants::*;
-use crate::convert;
+use crate::convert::{self, Address};
 use crate::error::{Error, ErrorKind, Result};
 use crate::socket::{socket, Socket};
 use crate::wit;
@@ -220,7 +219,7 @@ pub fn select(
         Some(t) if t < 0.0 => return Err(Error::value("timeout must be non-negative")),
         t => convert::check_timeout(t)?,
     };
-    use convert::Readiness;
+    use wit::types::Readiness;
     // One request per distinct socket, with the union of its interests (a
     // socket may be listed many times, as in CPython, where `select` sets
     // one bit per descriptor): the host's limit counts sockets, not list
@@ -277,7 +276,8 @@ pub fn send_fds(
     flags: i32,
     address: Option<Address>,
 ) -> Result<usize> {
-    let rights = convert::SendControlMessage::Rights(fds.iter().map(|s| s.wit_handle()).collect());
+    let rights =
+        wit::ancillary::SendControlMessage::Rights(fds.iter().map(|s| s.wit_handle()).collect());
     sock.sendmsg_wit(buffers, &[rights], flags, address)
 }
 

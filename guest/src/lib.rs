@@ -75,7 +75,6 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
-mod address;
 #[allow(non_upper_case_globals)]
 mod constants;
 mod convert;
@@ -87,9 +86,8 @@ mod socket;
 mod timeout;
 mod wit;
 
-pub use address::{Address, RawAddress};
 pub use constants::*;
-pub use convert::OptValue;
+pub use convert::{AddrInfo, Address, OptValue, RawAddress};
 pub use error::{Error, ErrorKind, Result};
 pub use helpers::{
     create_connection, create_connection_all_errors, create_server, has_dualstack_ipv6, recv_fds,
@@ -98,7 +96,7 @@ pub use helpers::{
 pub use netdb::{
     getaddrinfo, getfqdn, gethostbyaddr, gethostbyname, gethostbyname_ex, gethostname, getnameinfo,
     getprotobyname, getservbyname, getservbyport, if_indextoname, if_nameindex, if_nametoindex,
-    AddrInfo, Port,
+    Port,
 };
 pub use pure::inet::{
     htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs, CMSG_LEN, CMSG_SPACE,

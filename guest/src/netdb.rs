@@ -2,28 +2,10 @@
 //! … over the WIT `netdb` interface. Host names go through Python's `idna`
 //! codec first, as in CPython.
 
-use crate::address::Address;
 use crate::constants::{AF_INET, AF_UNSPEC};
-use crate::convert;
+use crate::convert::{self, AddrInfo, Address};
 use crate::error::{Error, Result};
 use crate::wit::netdb as wit;
-
-/// One getaddrinfo result: Python's `(family, type, proto, canonname,
-/// sockaddr)`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddrInfo {
-    /// `AF_*` family.
-    pub family: i32,
-    /// `SOCK_*` type.
-    pub type_: i32,
-    /// Protocol number.
-    pub proto: i32,
-    /// The canonical name (with `AI_CANONNAME` on the first result),
-    /// otherwise `""`.
-    pub canonname: String,
-    /// The address, ready for `connect` or `bind`.
-    pub sockaddr: Address,
-}
 
 /// Python's `port` argument of [`getaddrinfo`]: an int (`80`), a service
 /// name or number as text (`"http"`, `"80"`, `Some("http")`), or nothing

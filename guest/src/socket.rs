@@ -1,8 +1,7 @@
 //! The socket object: Python's `socket.socket`, over the WIT `socket`
 //! resource.
 
-use crate::address::Address;
-use crate::convert::{self, OptValue};
+use crate::convert::{self, Address, OptValue};
 use crate::error::{Error, Result};
 use crate::wit;
 use crate::wit::recvbuf;
@@ -417,10 +416,7 @@ impl Socket {
         flags: i32,
         address: Option<Address>,
     ) -> Result<usize> {
-        let control = ancdata
-            .iter()
-            .map(convert::send_cmsg_to_wit)
-            .collect::<Result<Vec<_>>>()?;
+        let control = ancdata.iter().map(send_cmsg).collect::<Result<Vec<_>>>()?;
         self.sendmsg_wit(buffers, &control, flags, address)
     }
 
@@ -428,7 +424,7 @@ impl Socket {
     pub(crate) fn sendmsg_wit(
         &self,
         buffers: &[&[u8]],
-        control: &[convert::SendControlMessage<'_>],
+        control: &[wit::ancillary::SendControlMessage<'_>],
         flags: i32,
         address: Option<Address>,
     ) -> Result<usize> {
@@ -695,7 +691,7 @@ impl Socket {
             ));
         }
         if let Ok((name, _)) = convert::option_to_wit(level, optname) {
-            if name == convert::OptionName::SoBindtodevice && buflen < 16 {
+            if name == wit::types::OptionName::SoBindtodevice && buflen < 16 {
                 // The kernel wants room for IFNAMSIZ bytes.
                 return Err(Error::from_errno(22));
             }
@@ -979,11 +975,8 @@ impl Socket {
 
 /// Received control messages as Python's, the sockets of SCM_RIGHTS
 /// inheritable unless `flags` has MSG_CMSG_CLOEXEC.
-fn received(control: Vec<convert::RecvControlMessage>, flags: i32) -> Vec<Ancillary> {
-    let mut anc: Vec<Ancillary> = control
-        .into_iter()
-        .map(convert::recv_cmsg_from_wit)
-        .collect();
+fn received(control: Vec<wit::ancillary::RecvControlMessage>, flags: i32) -> Vec<Ancillary> {
+    let mut anc: Vec<Ancillary> = control.into_iter().map(recv_cmsg).collect();
     if flags & crate::MSG_CMSG_CLOEXEC != 0 {
         for item in &mut anc {
             if let Ancillary::Rights(socks) = item {
@@ -992,6 +985,29 @@ fn received(control: Vec<convert::RecvControlMessage>, flags: i32) -> Vec<Ancill
         }
     }
     anc
+}
+
+/// A received WIT control message as Python's: SCM_RIGHTS's sockets as
+/// new socket objects ([`Socket::from_received`]), the rest as
+/// `(level, type, data)`.
+fn recv_cmsg(msg: wit::ancillary::RecvControlMessage) -> Ancillary {
+    convert::recv_cmsg_from_wit(
+        msg,
+        |socks| Ancillary::Rights(socks.into_iter().map(Socket::from_received).collect()),
+        |level, type_, data| Ancillary::Raw { level, type_, data },
+    )
+}
+
+/// One item of `ancdata` as the WIT control message to send: the sockets
+/// of [`Ancillary::Rights`] as an SCM_RIGHTS message, the rest as
+/// `convert` packs Python's `(level, type, data)`.
+fn send_cmsg(msg: &Ancillary) -> Result<wit::ancillary::SendControlMessage<'_>> {
+    match msg {
+        Ancillary::Rights(socks) => Ok(wit::ancillary::SendControlMessage::Rights(
+            socks.iter().map(|s| s.wit_handle()).collect(),
+        )),
+        Ancillary::Raw { level, type_, data } => convert::send_cmsg_to_wit(*level, *type_, data),
+    }
 }
 
 fn into_len(buflen: usize, nbytes: usize) -> Result<usize> {
