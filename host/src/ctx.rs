@@ -2,8 +2,8 @@
 //! of wasmtime-wasi's `WasiView`; the recorder that audits decisions and
 //! learns a policy.
 
-use crate::error::SocketError;
 use crate::policy::{Decision, Policy, Resolutions, Target, Use};
+use crate::types::SocketError;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::IpAddr;
@@ -195,7 +195,7 @@ impl Recorder {
     pub(crate) fn learn_unix_path(&self, use_: Use, path: &[u8]) {
         let mut r = self.lock();
         if r.learning && r.learned_unix_paths.len() < MAX_LEARNED_PATHS {
-            let shown = crate::error::shorten(&String::from_utf8_lossy(path)).into_owned();
+            let shown = crate::types::shorten(&String::from_utf8_lossy(path)).into_owned();
             r.learned_unix_paths.insert((use_, shown));
         }
     }

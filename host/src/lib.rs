@@ -28,64 +28,36 @@
 //! # }
 //! ```
 //!
-//! Layers, outside in: [`bindings`] (generated), `host` (trait impls,
-//! thin), [`policy`] (every decision), `socket` / `options` / `netdb`
-//! (the core of each call), `sys` (the only system calls). See
-//! `docs/architecture.md`.
+//! Layers, top down; each folder's module doc says what it owns and what
+//! it may import, and `tests/layers.rs` fails on an import circle:
+//!
+//! - [`run`]: an embedding of wasmtime-wasi and wasock (the CLI's runner);
+//! - `wit`: the generated [`bindings`] and each interface's implementation;
+//! - `net` (the socket core: [`HostSocket`], AF_UNIX names, families,
+//!   waiting, the policy's per-socket state) and `netdb` (name resolution);
+//! - `ctx`: [`WasockCtx`], what one guest's calls share;
+//! - [`policy`]: every decision, the audit log and learning;
+//! - `sys`: the system calls;
+//! - `types`: the WIT data types (generated) and [`SocketError`].
+//!
+//! See `docs/architecture.md`.
 
 #![deny(missing_docs)]
 
-mod ancillary;
-pub mod bindings;
 mod ctx;
-mod error;
-mod families;
-mod host;
-mod hostaddr;
-mod names;
+mod net;
 mod netdb;
-mod netlink_guard;
-mod options;
 pub mod policy;
-mod poll;
-mod rawopt;
 pub mod run;
-mod socket;
 mod sys;
-mod unix;
-mod wait;
-mod zerocopy;
+mod types;
+mod wit;
 
-pub use ctx::{HasWasock, InterfaceView, Recorder, Source, WasockCtx, WasockCtxView, WasockView};
-pub use error::{errno_code, error_code, SocketError, MAX_DETAIL};
+pub use ctx::{HasWasock, InterfaceView, WasockCtx, WasockCtxView, WasockView};
+pub use net::wait::{async_spin, set_async_spin, MAX_ASYNC_SPIN};
+pub use net::HostSocket;
 pub use netdb::MAX_LOOKUPS;
-pub use policy::{Limits, Policy, Target, Transport, Use};
-pub use socket::HostSocket;
-pub use wait::{async_spin, set_async_spin, MAX_ASYNC_SPIN};
-
-use wasmtime::component::Linker;
-
-/// Adds the `wasock:socket` imports to a linker whose store is driven with
-/// `call_async` / `instantiate_async`. A guest that waits (in `accept`,
-/// `recv`, `connect`…) suspends without holding an executor thread. Must
-/// run inside a tokio runtime with IO and time enabled.
-///
-/// The sending calls replace their generated definitions (to send from
-/// guest memory without a copy), so this turns name shadowing on for a
-/// moment and leaves it off ([`Linker::allow_shadowing`]'s default).
-pub fn add_to_linker_async<T: WasockView + 'static>(
-    linker: &mut Linker<T>,
-) -> wasmtime::Result<()> {
-    bindings::async_io::Imports::add_to_linker::<T, HasWasock>(linker, T::wasock)?;
-    zerocopy::add_async(linker)
-}
-
-/// Adds the `wasock:socket` imports to a linker whose store is driven with
-/// the synchronous `call` / `instantiate`. A waiting guest blocks its
-/// thread in poll(2).
-///
-/// As [`add_to_linker_async`], this leaves name shadowing off.
-pub fn add_to_linker_sync<T: WasockView + 'static>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    bindings::sync_io::Imports::add_to_linker::<T, HasWasock>(linker, T::wasock)?;
-    zerocopy::add_sync(linker)
-}
+pub use policy::{Limits, Policy, Recorder, Source, Target, Transport, Use};
+pub use types::{errno_code, error_code, SocketError, MAX_DETAIL};
+pub use wit::bindings;
+pub use wit::{add_to_linker_async, add_to_linker_sync};

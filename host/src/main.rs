@@ -17,13 +17,11 @@
 //!   --print-policy (see `wasock run --help`).
 //! ```
 //!
-//! Exit statuses: see `cli_run`.
+//! Exit statuses: see `cli::run`.
 
-mod cli_run;
-#[path = "cli/policy_flags.rs"]
-mod policy_flags;
-#[path = "cli/python.rs"]
-mod python;
+mod cli;
+
+use cli::{policy_flags, python, run as cli_run};
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

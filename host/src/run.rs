@@ -451,7 +451,7 @@ fn wasi_use_allowed(
             };
             let host_local = !ip.is_loopback()
                 && !ip.is_unspecified()
-                && crate::hostaddr::is_host_address(ip, scope);
+                && crate::net::hostaddr::is_host_address(ip, scope);
             let dest = Destination {
                 addr,
                 host_local,

@@ -121,11 +121,11 @@ pub fn component(
     }
     let wasm = bundle.packaged(&dir)?;
     let bytes = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
-    let code = crate::cli_run::wasmtime_err(engine.precompile_component(&bytes))
+    let code = crate::cli::run::wasmtime_err(engine.precompile_component(&bytes))
         .with_context(|| format!("compiling the packaged {}", program.display()))?;
     write_atomically(&compiled, &code)?;
     // SAFETY: as above; the bytes were just compiled by this engine.
-    crate::cli_run::wasmtime_err(unsafe { Component::deserialize(engine, &code) })
+    crate::cli::run::wasmtime_err(unsafe { Component::deserialize(engine, &code) })
 }
 
 /// A hex digest of what makes compiled code usable by `engine`.

@@ -56,8 +56,8 @@ pub use unix::UnixGrant;
 #[cfg(feature = "policy-file")]
 pub use unix::UnixSection;
 
-use crate::bindings::types::{AddressFamily, SocketType};
-use crate::error::SocketError;
+use crate::types::types::{AddressFamily, SocketType};
+use crate::types::SocketError;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -405,7 +405,7 @@ fn genl_name(name: &str) -> Result<String, TargetParseError> {
     } else {
         Err(TargetParseError(format!(
             "invalid generic netlink family {:?} (a family name such as ethtool, nl80211, wireguard, devlink: 1-15 printable characters)",
-            crate::error::shorten(name)
+            crate::types::shorten(name)
         )))
     }
 }
@@ -470,7 +470,7 @@ fn netlink_protocol(protocol: &str) -> Result<i32, TargetParseError> {
     netlink_protocol_number(protocol).ok_or_else(|| {
         TargetParseError(format!(
             "invalid netlink protocol {:?} (route, sock_diag, audit, generic, …, a number 0-31, or *)",
-            crate::error::shorten(protocol)
+            crate::types::shorten(protocol)
         ))
     })
 }
@@ -568,7 +568,7 @@ fn guarded_key(name: &str) -> Result<String, TargetParseError> {
     if !GUARDED_OPTIONS.contains(&key.as_str()) {
         return Err(TargetParseError(format!(
             "{:?} is not a guarded option (grantable: {})",
-            crate::error::shorten(name),
+            crate::types::shorten(name),
             GUARDED_OPTIONS.join(", ")
         )));
     }
@@ -580,7 +580,7 @@ fn raw_protocol(protocol: &str) -> Result<i32, TargetParseError> {
     protocol_number(protocol).ok_or_else(|| {
         TargetParseError(format!(
             "invalid raw protocol {:?} (icmp, icmpv6, a number 0-255, or *)",
-            crate::error::shorten(protocol)
+            crate::types::shorten(protocol)
         ))
     })
 }
@@ -591,7 +591,7 @@ fn grant_family_name(name: &str) -> Result<String, TargetParseError> {
     if n.is_empty() || n.len() > 32 || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(TargetParseError(format!(
             "invalid family {:?}",
-            crate::error::shorten(name)
+            crate::types::shorten(name)
         )));
     }
     Ok(n)
@@ -874,7 +874,7 @@ fn resolve_pattern(p: &str) -> Result<String, TargetParseError> {
     } else {
         Err(TargetParseError(format!(
             "invalid resolve pattern {:?} (expected a host name, *.domain, or *)",
-            crate::error::shorten(p)
+            crate::types::shorten(p)
         )))
     }
 }
@@ -1495,7 +1495,7 @@ impl Policy {
                 None => (false, None),
             },
         };
-        let shown = crate::error::shorten(name).into_owned();
+        let shown = crate::types::shorten(name).into_owned();
         Decision {
             allowed,
             use_: Use::Resolve,

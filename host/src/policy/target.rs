@@ -79,7 +79,7 @@ impl FromStr for Target {
     type Err = TargetParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let shown = crate::error::shorten(s);
+        let shown = crate::types::shorten(s);
         let bad = |why: &str| {
             TargetParseError(format!(
                 "invalid policy target {shown:?}: {why} (expected [tcp://|udp://|raw://]HOST[/PREFIX]:PORTS, e.g. 127.0.0.1:8080, tcp://[::1]:5000-5100, tcp://api.example.com:443, *:*)"

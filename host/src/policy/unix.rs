@@ -6,7 +6,7 @@
 //! can name no path, no abstract name, and pass no descriptors.
 
 use super::{Policy, Use};
-use crate::error::SocketError;
+use crate::types::SocketError;
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -81,7 +81,7 @@ impl UnixGrant {
         if self.permits_abstract(name) {
             return Ok(());
         }
-        let shown = crate::error::shorten(&String::from_utf8_lossy(name)).into_owned();
+        let shown = crate::types::shorten(&String::from_utf8_lossy(name)).into_owned();
         Err(SocketError::denied(format_args!(
             "{use_} to abstract AF_UNIX name {shown:?} (no allow-abstract prefix or allow-abstract-name matches it)"
         )))

@@ -1,7 +1,7 @@
 //! Unit tests of the policy engine.
 
 use super::*;
-use crate::bindings::types::{AddressFamily, SocketType};
+use crate::types::types::{AddressFamily, SocketType};
 
 fn sa(s: &str) -> SocketAddr {
     s.parse().unwrap()
@@ -740,7 +740,7 @@ fn nat64_and_compatible_addresses_are_judged_as_their_ipv4() {
 /// printing the policy and reading it back.
 #[test]
 fn grants_have_denies_that_win() {
-    use crate::bindings::types::{AddressFamily as F, SocketType as T};
+    use crate::types::types::{AddressFamily as F, SocketType as T};
     let both = |p: Policy| {
         let again = Policy::from_toml(&p.to_toml()).unwrap();
         [p, again]
@@ -792,7 +792,7 @@ fn grants_have_denies_that_win() {
 /// the flag; the grants print and read back.
 #[test]
 fn netlink_grants_are_per_protocol() {
-    use crate::bindings::types::{AddressFamily as F, SocketType as T};
+    use crate::types::types::{AddressFamily as F, SocketType as T};
     let family = Policy::deny_all().allow_family("netlink").unwrap();
     assert!(family.check_family(F::Netlink, T::Raw, 0).is_ok());
     assert!(family.check_family(F::Netlink, T::Dgram, 0).is_ok());

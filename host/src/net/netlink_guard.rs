@@ -23,8 +23,8 @@
 //! cannot read is not passed on, whether or not this kernel would stop
 //! there.
 
-use crate::error::SocketError;
 use crate::policy::{FamilyGrants, Policy};
+use crate::types::SocketError;
 use std::collections::HashMap;
 
 const NETLINK_ROUTE: i32 = 0;

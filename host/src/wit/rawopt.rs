@@ -10,12 +10,12 @@
 //! that carry pointers or descriptors, or need privileges the host would
 //! lend: CAP_NET_ADMIN / CAP_NET_RAW). Anything else is ENOPROTOOPT.
 
-use crate::bindings::errors::ErrorCode;
-use crate::bindings::options::{IoctlRequest, IoctlValue, RawOptionValue};
 use crate::ctx::WasockCtx;
-use crate::error::{SocketError, SocketResult};
-use crate::socket::HostSocket;
+use crate::net::socket::HostSocket;
 use crate::sys;
+use crate::types::errors::ErrorCode;
+use crate::types::{SocketError, SocketResult};
+use crate::wit::bindings::options::{IoctlRequest, IoctlValue, RawOptionValue};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The largest getsockopt(2) buffer a guest may ask for (CPython's own
@@ -523,7 +523,7 @@ pub fn interface_ioctl(
             ErrorCode::Other(libc::ENODEV),
             format!(
                 "no interface {:?} is visible to the guest",
-                crate::error::shorten(name)
+                crate::types::shorten(name)
             ),
         )
     };

@@ -10,17 +10,17 @@
 //! owned (`OwnedFd`) from the moment recvmsg(2) returns, so every path
 //! out of this module closes the ones not handed over.
 
-use crate::bindings::errors::ErrorCode;
-use crate::bindings::types::{
+use crate::ctx::WasockCtxView;
+use crate::net::socket::{msg_flags, HostSocket};
+use crate::net::wait::Wait;
+use crate::policy::Use;
+use crate::sys::{self, Interest, RawCmsg, RecvCmsg};
+use crate::types::errors::ErrorCode;
+use crate::types::types::{
     AddressFamily, Credentials, Ipv4PacketInfo, Ipv6PacketInfo, MsgFlags, RawControlMessage,
     SocketAddress, SocketType, Timestamp,
 };
-use crate::ctx::WasockCtxView;
-use crate::error::{SocketError, SocketResult};
-use crate::policy::Use;
-use crate::socket::{msg_flags, HostSocket};
-use crate::sys::{self, Interest, RawCmsg, RecvCmsg};
-use crate::wait::Wait;
+use crate::types::{SocketError, SocketResult};
 use socket2::Socket;
 use std::os::fd::{AsRawFd, OwnedFd};
 use wasmtime::component::Resource;
@@ -134,8 +134,8 @@ macro_rules! flavour {
     };
 }
 
-flavour!(crate::bindings::async_io::wasock::socket::ancillary);
-flavour!(crate::bindings::sync_io::wasock::socket::ancillary);
+flavour!(crate::wit::bindings::async_io::wasock::socket::ancillary);
+flavour!(crate::wit::bindings::sync_io::wasock::socket::ancillary);
 
 fn int(v: i32) -> Vec<u8> {
     v.to_ne_bytes().to_vec()
@@ -411,7 +411,7 @@ impl WasockCtxView<'_> {
         if to.is_none() {
             self.check_adopted_send(s)?;
         }
-        crate::socket::throttle::<W>(self.ctx, s, flags, None).await?;
+        crate::net::socket::throttle::<W>(self.ctx, s, flags, None).await?;
         let f = msg_flags(flags);
         let to_addr = to.as_ref().map(|t| &t.addr);
         let n = s
@@ -419,7 +419,7 @@ impl WasockCtxView<'_> {
                 sys::sendmsg(s.socket(), &bufs, &fds, &raw, to_addr, f)
             })
             .await?;
-        crate::socket::sent(self.ctx, n);
+        crate::net::socket::sent(self.ctx, n);
         self.ctx.sent_sockets += fds.len();
         Ok(n as u64)
     }
@@ -439,7 +439,7 @@ impl WasockCtxView<'_> {
             .unwrap_or(usize::MAX)
             .min(MAX_CONTROL_LEN);
         let s = self.sock(&r)?;
-        let f = crate::socket::recv_flags(flags);
+        let f = crate::net::socket::recv_flags(flags);
         // Reading the error queue never waits (the kernel answers EAGAIN
         // at once when it is empty, whatever the mode).
         let wait_flags = if flags.contains(MsgFlags::ERRQUEUE) {
@@ -460,7 +460,8 @@ impl WasockCtxView<'_> {
                 loop {
                     data.clear();
                     let out = sys::recvmsg(s.socket(), &mut data, cap, ccap, f)?;
-                    if !filter || crate::socket::peer_allowed(ctx, s, Use::RecvFrom, &out.from) {
+                    if !filter || crate::net::socket::peer_allowed(ctx, s, Use::RecvFrom, &out.from)
+                    {
                         return Ok(out);
                     }
                     dropped_in_call += 1;
@@ -468,13 +469,15 @@ impl WasockCtxView<'_> {
                         let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
                         let _ = s.socket().recv_with_flags(&mut one, libc::MSG_DONTWAIT);
                     }
-                    if f & libc::MSG_DONTWAIT != 0 || crate::socket::flood_pause(s, &mut dropped) {
+                    if f & libc::MSG_DONTWAIT != 0
+                        || crate::net::socket::flood_pause(s, &mut dropped)
+                    {
                         return Err(std::io::Error::from(std::io::ErrorKind::WouldBlock));
                     }
                 }
             })
             .await
-            .map_err(|e| crate::socket::explain_drops(e, s, dropped_in_call))?;
+            .map_err(|e| crate::net::socket::explain_drops(e, s, dropped_in_call))?;
         let address = self.address_out(s, &out.from);
         let mut msg_flags = out.flags;
         let mut control = Vec::with_capacity(out.cmsgs.len());

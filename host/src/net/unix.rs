@@ -21,11 +21,11 @@
 //! Abstract names are granted by prefix. Autobind (`bind('')`) is always
 //! allowed: the kernel picks a fresh name.
 
-use crate::bindings::errors::ErrorCode;
-use crate::bindings::types::{SocketAddress, UnixAddress};
-use crate::error::{SocketError, SocketResult};
 use crate::policy::{Policy, Use};
 use crate::sys::{self, UnixName};
+use crate::types::errors::ErrorCode;
+use crate::types::types::{SocketAddress, UnixAddress};
+use crate::types::{SocketError, SocketResult};
 use socket2::SockAddr;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
@@ -111,7 +111,7 @@ fn too_long() -> SocketError {
 }
 
 pub(crate) fn show(p: &[u8]) -> String {
-    crate::error::shorten(&String::from_utf8_lossy(p)).into_owned()
+    crate::types::shorten(&String::from_utf8_lossy(p)).into_owned()
 }
 
 /// Maps openat2(2)'s refusal of an escape to a policy denial.
@@ -267,7 +267,7 @@ fn last_component(p: &[u8]) -> Vec<u8> {
 /// on this socket, so there is no readiness to wait for: retry every
 /// millisecond, the guest's fiber suspended in between. (In timeout and
 /// non-blocking mode CPython reports the EAGAIN at once, and so do we.)
-pub async fn connect_when_backlog_frees<W: crate::wait::Wait>(
+pub async fn connect_when_backlog_frees<W: crate::net::wait::Wait>(
     sock: &socket2::Socket,
     to: &SockAddr,
 ) -> SocketResult<()> {
@@ -277,7 +277,7 @@ pub async fn connect_when_backlog_frees<W: crate::wait::Wait>(
         match sock.connect(to) {
             Ok(()) => return Ok(()),
             Err(e) if e.raw_os_error() == Some(libc::EISCONN) => return Ok(()),
-            Err(e) if crate::wait::retryable(&e) => continue,
+            Err(e) if crate::net::wait::retryable(&e) => continue,
             Err(e) => return Err(e.into()),
         }
     }

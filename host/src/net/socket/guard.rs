@@ -4,13 +4,13 @@
 //! bucket). A child module of `socket`, so it sees the socket's fields.
 
 use super::{recv_flags, HostSocket};
-use crate::bindings::errors::ErrorCode;
-use crate::bindings::types::{AddressFamily, MsgFlags, SocketType};
 use crate::ctx::{WasockCtx, WasockCtxView};
-use crate::error::{SocketError, SocketResult};
+use crate::net::wait::Wait;
 use crate::policy::{Decision, Destination, Use};
 use crate::sys::{self, Interest};
-use crate::wait::Wait;
+use crate::types::errors::ErrorCode;
+use crate::types::types::{AddressFamily, MsgFlags, SocketType};
+use crate::types::{SocketError, SocketResult};
 use socket2::SockAddr;
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -305,7 +305,7 @@ impl WasockCtxView<'_> {
     pub(super) fn checked(
         &self,
         r: &wasmtime::component::Resource<HostSocket>,
-        address: &crate::bindings::types::SocketAddress,
+        address: &crate::types::types::SocketAddress,
         use_: Use,
     ) -> SocketResult<(&HostSocket, SocketAddr)> {
         let s = self.table.get(r)?;
@@ -390,7 +390,7 @@ impl WasockCtxView<'_> {
         };
         let host_local = !canon.is_loopback()
             && !canon.is_unspecified()
-            && crate::hostaddr::is_host_address(canon, scope);
+            && crate::net::hostaddr::is_host_address(canon, scope);
         let dest = Destination {
             addr,
             host_local,

@@ -3,9 +3,10 @@
 //! [`async_io`] makes every import an `async` Rust function, for stores
 //! driven with `call_async` (a guest blocked in `recv` then suspends its
 //! fiber instead of holding an executor thread). [`sync_io`] makes every
-//! import a plain function, for stores driven with `call`. Both share the
-//! data types of `types` and `errors` and the (never blocking) `options`
-//! interface.
+//! import a plain function, for stores driven with `call`. Both take the
+//! data types of `types` and `errors` from [`crate::types`] (so the socket
+//! core below never needs these bindings), and share the (never blocking)
+//! `options` interface.
 
 /// Bindings whose host functions are `async` (see [`crate::add_to_linker_async`]).
 #[allow(missing_docs)]
@@ -32,8 +33,12 @@ pub mod async_io {
             "wasock:socket/socket.[drop]socket": trappable,
             default: async | trappable,
         },
-        trappable_error_type: { "wasock:socket/errors.error" => crate::SocketError },
-        with: { "wasock:socket/socket.socket": crate::HostSocket },
+        trappable_error_type: { "wasock:socket/errors.error" => crate::types::SocketError },
+        with: {
+            "wasock:socket/socket.socket": crate::net::HostSocket,
+            "wasock:socket/types": crate::types::types,
+            "wasock:socket/errors": crate::types::errors,
+        },
     });
 }
 
@@ -44,14 +49,15 @@ pub mod sync_io {
         path: "../wit",
         world: "wasock:socket/imports",
         imports: { default: trappable },
-        trappable_error_type: { "wasock:socket/errors.error" => crate::SocketError },
+        trappable_error_type: { "wasock:socket/errors.error" => crate::types::SocketError },
         with: {
-            "wasock:socket/socket.socket": crate::HostSocket,
-            "wasock:socket/types": super::async_io::wasock::socket::types,
-            "wasock:socket/errors": super::async_io::wasock::socket::errors,
+            "wasock:socket/socket.socket": crate::net::HostSocket,
+            "wasock:socket/types": crate::types::types,
+            "wasock:socket/errors": crate::types::errors,
             "wasock:socket/options": super::async_io::wasock::socket::options,
         },
     });
 }
 
-pub use async_io::wasock::socket::{ancillary, errors, netdb, options, poll, socket, types};
+pub use crate::types::{errors, types};
+pub use async_io::wasock::socket::{ancillary, netdb, options, poll, socket};

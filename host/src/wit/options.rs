@@ -2,14 +2,14 @@
 //! option, value shape), checked against the policy, then
 //! getsockopt(2) / setsockopt(2).
 
-use crate::bindings::errors::ErrorCode;
-use crate::bindings::types::SocketType;
-use crate::bindings::types::{Credentials, Ipv4Membership, Linger, OptionName, OptionValue};
 use crate::ctx::WasockCtx;
-use crate::error::{SocketError, SocketResult};
-use crate::names;
-use crate::socket::HostSocket;
+use crate::net::socket::HostSocket;
 use crate::sys;
+use crate::types::errors::ErrorCode;
+use crate::types::names;
+use crate::types::types::SocketType;
+use crate::types::types::{Credentials, Ipv4Membership, Linger, OptionName, OptionValue};
+use crate::types::{SocketError, SocketResult};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
@@ -258,7 +258,7 @@ pub fn unknown(sock: &HostSocket, level: i32, write: bool) -> SocketResult<()> {
     };
     let call = if write { "setsockopt" } else { "getsockopt" };
     let code = match r {
-        Err(e) => crate::error::error_code(&e),
+        Err(e) => crate::types::error_code(&e),
         Ok(()) => ErrorCode::NoProtocolOption,
     };
     Err(SocketError::new(

@@ -11,14 +11,14 @@
 //! embedder's `InterfaceView`: a hidden interface is unknown (ENODEV), as
 //! one that does not exist.
 
-use crate::bindings::errors::ErrorCode;
-use crate::bindings::types::{
+use crate::ctx::InterfaceView;
+use crate::sys;
+use crate::types::errors::ErrorCode;
+use crate::types::types::{
     AddressFamily, AlgAddress, BluetoothAddress, CanAddress, NetlinkAddress, PacketAddress,
     QipcrtrAddress, SocketAddress, TipcAddress, VsockAddress,
 };
-use crate::ctx::InterfaceView;
-use crate::error::{SocketError, SocketResult};
-use crate::sys;
+use crate::types::{SocketError, SocketResult};
 use socket2::SockAddr;
 
 /// The `AF_*` number of a family.
@@ -70,7 +70,7 @@ fn no_device(name: &str) -> SocketError {
         ErrorCode::Other(libc::ENODEV),
         format!(
             "no interface {:?} is visible to the guest",
-            crate::error::shorten(name)
+            crate::types::shorten(name)
         ),
     )
 }
@@ -378,7 +378,7 @@ pub fn from_sockaddr(view: &InterfaceView, a: &SockAddr, protocol: i32) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::types::PacketAddress;
+    use crate::types::types::PacketAddress;
 
     fn round_trip(family: AddressFamily, protocol: i32, a: SocketAddress) {
         let view = InterfaceView::Host;

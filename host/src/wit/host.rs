@@ -1,17 +1,17 @@
 //! The generated `Host` traits, implemented for [`WasockCtxView`]: thin
-//! forwards to the core in [`crate::socket`], [`crate::options`] and
+//! forwards to the core in [`crate::net::socket`], [`crate::wit::options`] and
 //! [`crate::netdb`], once per flavour.
 
-use crate::bindings::errors::Error;
-use crate::bindings::types::{
+use crate::ctx::WasockCtxView;
+use crate::net::socket::HostSocket;
+use crate::net::wait::{race_wall_time, run_ready, within_wall_time, Blocking, Reactor};
+use crate::types::errors::Error;
+use crate::types::types::{
     AddressFamily, AddressInfo, AddressInfoHints, HostEntry, IpAddress, MsgFlags, NameInfoFlags,
     OptionName, OptionValue, ShutdownHow, SocketAddress, SocketType,
 };
-use crate::bindings::{async_io, errors, options, sync_io, types};
-use crate::ctx::WasockCtxView;
-use crate::error::{SocketError, SocketResult};
-use crate::socket::HostSocket;
-use crate::wait::{race_wall_time, run_ready, within_wall_time, Blocking, Reactor};
+use crate::types::{SocketError, SocketResult};
+use crate::wit::bindings::{async_io, errors, options, sync_io, types};
 use wasmtime::component::Resource;
 
 /// Implements one generated trait in both flavours: `async` methods that
@@ -220,12 +220,12 @@ impl errors::Host for WasockCtxView<'_> {
 impl options::Host for WasockCtxView<'_> {
     fn get_option(&mut self, s: Sock, name: OptionName) -> SocketResult<OptionValue> {
         let sock = self.table.get(&s)?;
-        crate::options::get(sock, name)
+        crate::wit::options::get(sock, name)
     }
 
     fn set_option(&mut self, s: Sock, name: OptionName, value: OptionValue) -> SocketResult<()> {
         let sock = self.table.get(&s)?;
-        crate::options::set(self.ctx, sock, name, value)
+        crate::wit::options::set(self.ctx, sock, name, value)
     }
 
     fn get_raw_option(
@@ -236,7 +236,7 @@ impl options::Host for WasockCtxView<'_> {
         buffer_length: u32,
     ) -> SocketResult<Vec<u8>> {
         let sock = self.table.get(&s)?;
-        crate::rawopt::get(sock, level, name, buffer_length)
+        crate::wit::rawopt::get(sock, level, name, buffer_length)
     }
 
     fn set_raw_option(
@@ -247,7 +247,7 @@ impl options::Host for WasockCtxView<'_> {
         value: options::RawOptionValue,
     ) -> SocketResult<()> {
         let sock = self.table.get(&s)?;
-        crate::rawopt::set(self.ctx, sock, level, name, value)
+        crate::wit::rawopt::set(self.ctx, sock, level, name, value)
     }
 
     fn ioctl(
@@ -256,16 +256,16 @@ impl options::Host for WasockCtxView<'_> {
         request: options::IoctlRequest,
     ) -> SocketResult<options::IoctlValue> {
         let sock = self.table.get(&s)?;
-        crate::rawopt::ioctl(sock, request)
+        crate::wit::rawopt::ioctl(sock, request)
     }
 
     fn interface_ioctl(&mut self, s: Sock, request: u32, ifreq: Vec<u8>) -> SocketResult<Vec<u8>> {
         let sock = self.table.get(&s)?;
-        crate::rawopt::interface_ioctl(self.ctx, sock, request, &ifreq)
+        crate::wit::rawopt::interface_ioctl(self.ctx, sock, request, &ifreq)
     }
 
     fn unknown_option(&mut self, s: Sock, level: i32, write: bool) -> SocketResult<()> {
         let sock = self.table.get(&s)?;
-        crate::options::unknown(sock, level, write)
+        crate::wit::options::unknown(sock, level, write)
     }
 }

@@ -2,7 +2,7 @@
 //! `SO_BINDTODEVICE` or `AF_INET6`, as a C or Python programmer writes
 //! them, not the Rust type (`OptionName::SoBindtodevice`).
 
-use crate::bindings::types::{AddressFamily, OptionName, SocketType};
+use super::types::{AddressFamily, OptionName, SocketType};
 use std::fmt::Debug;
 
 /// `SoBindtodevice` (the case name, with or without its `Type::` prefix)

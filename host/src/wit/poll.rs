@@ -1,12 +1,11 @@
 //! poll(2) over many guest sockets (backs `select` / `poll` in the guest).
 
-use crate::bindings::types::Readiness;
 use crate::ctx::WasockCtxView;
-use crate::error::{SocketError, SocketResult};
-use crate::socket::HostSocket;
+use crate::net::socket::HostSocket;
+use crate::net::wait::{Wait, Waitable};
 use crate::sys;
-use crate::wait::Wait;
-use std::os::fd::AsRawFd;
+use crate::types::types::Readiness;
+use crate::types::{SocketError, SocketResult};
 use std::time::{Duration, Instant};
 use wasmtime::component::Resource;
 
@@ -55,13 +54,14 @@ impl WasockCtxView<'_> {
             Some(Some(d)) => Some(d),
             None => None,
         };
-        let mut socks = Vec::with_capacity(requests.len());
+        let mut socks: Vec<(&dyn Waitable, Readiness)> = Vec::with_capacity(requests.len());
         for (r, interest) in &requests {
-            socks.push((self.table.get(r)?, *interest));
+            let s: &HostSocket = self.table.get(r)?;
+            socks.push((s, *interest));
         }
         let fds: Vec<_> = socks
             .iter()
-            .map(|(s, i)| (s.socket().as_raw_fd(), events(*i)))
+            .map(|(s, i)| (s.raw_fd(), events(*i)))
             .collect();
         loop {
             let revents = sys::poll_now(&fds)?;

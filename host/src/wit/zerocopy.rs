@@ -7,12 +7,12 @@
 //! three sending calls: they take the list as a [`WasmList`] and hand
 //! send(2) the bytes where they lie in the guest's linear memory.
 
-use crate::bindings::errors::Error;
-use crate::bindings::types::{MsgFlags, SocketAddress};
 use crate::ctx::WasockView;
-use crate::error::{SocketError, SocketResult};
-use crate::socket::HostSocket;
-use crate::wait::{run_ready, Blocking, Reactor};
+use crate::net::socket::HostSocket;
+use crate::net::wait::{run_ready, Blocking, Reactor};
+use crate::types::errors::Error;
+use crate::types::types::{MsgFlags, SocketAddress};
+use crate::types::{SocketError, SocketResult};
 use wasmtime::component::{Linker, LinkerInstance, Resource, WasmList};
 use wasmtime::StoreContextMut;
 
@@ -121,7 +121,7 @@ mod tests {
     /// they would sit beside the generated definitions unused.
     #[test]
     fn instance_name_matches_the_wit_package() {
-        let wit = include_str!("../../wit/socket.wit");
+        let wit = include_str!("../../../wit/socket.wit");
         let package = wit
             .lines()
             .find_map(|l| l.trim().strip_prefix("package "))

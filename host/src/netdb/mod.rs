@@ -20,15 +20,15 @@
 //! process-wide, so a stalled DNS server holds neither an executor thread
 //! nor more than that many threads.
 
-use crate::bindings::errors::ErrorCode;
-use crate::bindings::types::{
+use crate::ctx::{InterfaceView, WasockCtxView};
+use crate::net::wait::{Blocking, Reactor, Wait};
+use crate::sys;
+use crate::types::errors::ErrorCode;
+use crate::types::types::{
     AddressFamily, AddressInfo, AddressInfoFlags, AddressInfoHints, HostEntry, IpAddress,
     NameInfoFlags, SocketAddress, SocketType,
 };
-use crate::ctx::{InterfaceView, WasockCtxView};
-use crate::error::{shorten, SocketError, SocketResult};
-use crate::sys;
-use crate::wait::{Blocking, Reactor, Wait};
+use crate::types::{shorten, SocketError, SocketResult};
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -61,7 +61,7 @@ impl Offload for Blocking {
     /// for a nameserver (the thread is left to glibc's own timeout, and
     /// counts against the sync stores' [`MAX_LOOKUPS`] until then).
     async fn offload<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> SocketResult<T> {
-        let Some(deadline) = crate::wait::wall_deadline() else {
+        let Some(deadline) = crate::net::wait::wall_deadline() else {
             return Ok(f());
         };
         let Ok(permit) = SYNC_LOOKUPS.try_acquire() else {
@@ -83,7 +83,7 @@ impl Offload for Blocking {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         match rx.recv_timeout(left) {
             Ok(v) => Ok(v),
-            Err(_) => Err(crate::wait::wall_trap()),
+            Err(_) => Err(crate::net::wait::wall_trap()),
         }
     }
 }
@@ -481,7 +481,9 @@ impl WasockCtxView<'_> {
         let q = Query {
             service,
             family,
-            socktype: hints.socket_type.map_or(0, sys::socket_type_number),
+            socktype: hints
+                .socket_type
+                .map_or(0, crate::net::address::socket_type_number),
             protocol: hints.protocol,
             flags: ai_flags(hints.flags),
         };
@@ -541,7 +543,7 @@ impl WasockCtxView<'_> {
                     socket_type: type_of(ai.socktype)?,
                     protocol: ai.protocol,
                     canonical_name: ai.canonname,
-                    address: sys::from_std(ai.addr),
+                    address: crate::net::address::from_std(ai.addr),
                 })
             })
             .collect())
@@ -556,7 +558,8 @@ impl WasockCtxView<'_> {
         address: SocketAddress,
         flags: NameInfoFlags,
     ) -> SocketResult<(String, String)> {
-        let addr = sys::to_std(&address).ok_or_else(|| resolve_error(libc::EAI_FAMILY))?;
+        let addr =
+            crate::net::address::to_std(&address).ok_or_else(|| resolve_error(libc::EAI_FAMILY))?;
         let flags = ni_flags(flags);
         let (scope, bare) = match addr {
             SocketAddr::V6(mut a) if a.scope_id() != 0 => {

@@ -6,7 +6,7 @@
 //! Host bugs and invalid handles become [`SocketError::Trap`] and trap the
 //! guest.
 
-use crate::bindings::errors::{Error, ErrorCode};
+use super::errors::{Error, ErrorCode};
 use std::fmt;
 use std::io;
 
@@ -93,11 +93,18 @@ impl From<io::Error> for SocketError {
     }
 }
 
+/// getrlimit(2) RLIMIT_NOFILE: this process's soft limit on descriptors
+/// (`None` when unlimited). Needs no descriptor, so it works when the
+/// process is out of them.
+fn nofile_soft_limit() -> Option<u64> {
+    rustix::process::getrlimit(rustix::process::Resource::Nofile).current
+}
+
 /// The host's detail for errors that mean a resource of the host ran out
 /// (which limit, and where it is set); empty for other errors.
 pub fn resource_detail(e: &io::Error) -> String {
     match e.raw_os_error() {
-        Some(libc::EMFILE) => match crate::sys::nofile_soft_limit() {
+        Some(libc::EMFILE) => match nofile_soft_limit() {
             Some(n) => format!(
                 "the host process reached its descriptor limit (RLIMIT_NOFILE, soft limit {n})"
             ),

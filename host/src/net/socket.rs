@@ -2,19 +2,19 @@
 //! then the system call, waiting per the socket's mode only on EAGAIN.
 //!
 //! Each operation is an `async fn` generic over a [`Wait`] strategy; the
-//! async bindings await it with [`Reactor`](crate::wait::Reactor) and the
-//! sync bindings run it with [`Blocking`](crate::wait::Blocking).
+//! async bindings await it with [`Reactor`](crate::net::wait::Reactor) and the
+//! sync bindings run it with [`Blocking`](crate::net::wait::Blocking).
 
-use crate::bindings::errors::ErrorCode;
-use crate::bindings::types::{
-    AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType, UnixAddress,
-};
 use crate::ctx::WasockCtxView;
-use crate::error::{SocketError, SocketResult};
-use crate::names;
+use crate::net::wait::Wait;
 use crate::policy::{Transport, Use};
 use crate::sys::{self, Interest};
-use crate::wait::Wait;
+use crate::types::errors::ErrorCode;
+use crate::types::names;
+use crate::types::types::{
+    AddressFamily, MsgFlags, ShutdownHow, SocketAddress, SocketType, UnixAddress,
+};
+use crate::types::{SocketError, SocketResult};
 use socket2::{SockAddr, Socket};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -24,7 +24,6 @@ use std::time::{Duration, Instant};
 use tokio::io::unix::AsyncFd;
 use wasmtime::component::Resource;
 
-#[path = "socket_guard.rs"]
 mod guard;
 use guard::recv_filtered;
 pub(crate) use guard::{explain_drops, flood_pause, peer_allowed, sent, throttle};
@@ -53,10 +52,20 @@ pub struct HostSocket {
     /// What the policy remembers about this socket.
     guard: guard::Guard,
     /// AF_UNIX: the name it bound (see `unix.rs`).
-    unix: crate::unix::UnixState,
+    unix: crate::net::unix::UnixState,
     /// Received with SCM_RIGHTS: its sender may still hold it (and
     /// connect it elsewhere), so its peer is judged again before sends.
     adopted: bool,
+}
+
+impl crate::net::wait::Waitable for HostSocket {
+    fn raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.sock)
+    }
+
+    fn async_fd(&self) -> io::Result<Option<&AsyncFd<sys::Fd>>> {
+        HostSocket::async_fd(self)
+    }
 }
 
 impl HostSocket {
@@ -117,8 +126,9 @@ impl HostSocket {
     /// blocking-mode socket under a strategy that blocks in the system
     /// call. One fcntl pair when the mode changed since the last call.
     fn prepare<W: Wait>(&self) -> io::Result<()> {
-        let want =
-            !(W::BLOCKING_FD && self.timeout.is_none() && crate::wait::wall_deadline().is_none());
+        let want = !(W::BLOCKING_FD
+            && self.timeout.is_none()
+            && crate::net::wait::wall_deadline().is_none());
         if self.nonblocking.load(Ordering::Relaxed) != want {
             self.sock.set_nonblocking(want)?;
             self.nonblocking.store(want, Ordering::Relaxed);
@@ -232,7 +242,7 @@ impl HostSocket {
     }
 
     fn check_family(&self, addr: &SocketAddress) -> SocketResult<SocketAddr> {
-        let std = sys::to_std(addr);
+        let std = crate::net::address::to_std(addr);
         match (self.family, std) {
             (AddressFamily::Inet, Some(a @ SocketAddr::V4(_)))
             | (AddressFamily::Inet6, Some(a @ SocketAddr::V6(_))) => Ok(a),
@@ -297,7 +307,7 @@ impl WasockCtxView<'_> {
                 r.learn_genl(name);
             }
         };
-        crate::netlink_guard::check(&self.ctx.policy, s.protocol, buffers, learning, &mut used)
+        crate::net::netlink_guard::check(&self.ctx.policy, s.protocol, buffers, learning, &mut used)
     }
 
     pub(crate) fn sock(&self, r: &Resource<HostSocket>) -> SocketResult<&HostSocket> {
@@ -312,10 +322,10 @@ impl WasockCtxView<'_> {
         r: &Resource<HostSocket>,
         address: &SocketAddress,
         use_: Use,
-    ) -> SocketResult<(&HostSocket, crate::unix::Resolved)> {
+    ) -> SocketResult<(&HostSocket, crate::net::unix::Resolved)> {
         let s = self.sock(r)?;
         if s.family == AddressFamily::Unix {
-            let resolved = crate::unix::resolve(&self.ctx.policy, address, use_)?;
+            let resolved = crate::net::unix::resolve(&self.ctx.policy, address, use_)?;
             match (&self.ctx.recorder, address) {
                 (Some(r), SocketAddress::Unix(UnixAddress::Abstract(name))) => {
                     r.learn_abstract(name)
@@ -329,22 +339,24 @@ impl WasockCtxView<'_> {
         }
         if !matches!(s.family, AddressFamily::Inet | AddressFamily::Inet6) {
             // The family's grant covers its addresses (families.rs).
-            let address = crate::families::with_socket_protocol(s.family, s.protocol, address);
-            let a = crate::families::to_sockaddr(&self.ctx.interfaces, s.family, &address)?;
-            return Ok((s, crate::unix::Resolved::plain(a)));
+            let address = crate::net::families::with_socket_protocol(s.family, s.protocol, address);
+            let a = crate::net::families::to_sockaddr(&self.ctx.interfaces, s.family, &address)?;
+            return Ok((s, crate::net::unix::Resolved::plain(a)));
         }
         let (s, addr) = self.checked(r, address, use_)?;
-        Ok((s, crate::unix::Resolved::plain(SockAddr::from(addr))))
+        Ok((s, crate::net::unix::Resolved::plain(SockAddr::from(addr))))
     }
 
     /// A kernel address as the guest sees it (`None`: the kernel gave none).
     pub(crate) fn address_out(&self, s: &HostSocket, a: &SockAddr) -> Option<SocketAddress> {
         match sys::unix_name(a) {
             Some(n) if s.family == AddressFamily::Unix => {
-                crate::unix::name_out(&self.ctx.policy, Some(&s.unix), n).map(SocketAddress::Unix)
+                crate::net::unix::name_out(&self.ctx.policy, Some(&s.unix), n)
+                    .map(SocketAddress::Unix)
             }
-            _ => sys::from_sockaddr(a)
-                .or_else(|| crate::families::from_sockaddr(&self.ctx.interfaces, a, s.protocol)),
+            _ => crate::net::address::from_sockaddr(a).or_else(|| {
+                crate::net::families::from_sockaddr(&self.ctx.interfaces, a, s.protocol)
+            }),
         }
     }
 
@@ -397,7 +409,7 @@ impl WasockCtxView<'_> {
             };
             self.ctx.decide_grant("create", &subject, d, learn)?;
         }
-        let domain = sys::domain(family).ok_or_else(|| {
+        let domain = crate::net::address::domain(family).ok_or_else(|| {
             SocketError::new(
                 ErrorCode::AddressFamilyNotSupported,
                 format!(
@@ -406,7 +418,7 @@ impl WasockCtxView<'_> {
                 ),
             )
         })?;
-        let ty = sys::socket_type(socket_type).ok_or_else(|| {
+        let ty = crate::net::address::socket_type(socket_type).ok_or_else(|| {
             SocketError::new(
                 ErrorCode::SocketTypeNotSupported,
                 format!(
@@ -424,7 +436,7 @@ impl WasockCtxView<'_> {
         let sock = sys::open(
             domain,
             ty,
-            crate::families::kernel_protocol(&self.ctx.interfaces, family, protocol),
+            crate::net::families::kernel_protocol(&self.ctx.interfaces, family, protocol),
             nonblocking,
         )?;
         self.push(HostSocket::new(
@@ -450,7 +462,7 @@ impl WasockCtxView<'_> {
                     ErrorCode::AddressInUse,
                     format!(
                         "AF_UNIX path {} exists: a socket file stays after its socket is closed; remove it on the host (it lies beneath the granted directory) before binding the name again, or bind another name",
-                        crate::unix::show(&to.guest)
+                        crate::net::unix::show(&to.guest)
                     ),
                 ));
             }
@@ -527,7 +539,7 @@ impl WasockCtxView<'_> {
         let (family, socket_type, protocol) = (s.family, s.socket_type, s.protocol);
         let peer = self
             .address_out(s, &peer)
-            .unwrap_or_else(|| sys::from_std(unspecified(family)));
+            .unwrap_or_else(|| crate::net::address::from_std(unspecified(family)));
         let new = self.push(HostSocket::new(
             sock,
             family,
@@ -564,7 +576,7 @@ impl WasockCtxView<'_> {
             && e.kind() == io::ErrorKind::WouldBlock
             && s.timeout.is_none()
         {
-            return crate::unix::connect_when_backlog_frees::<W>(&s.sock, &to.addr).await;
+            return crate::net::unix::connect_when_backlog_frees::<W>(&s.sock, &to.addr).await;
         }
         let in_progress = matches!(
             e.raw_os_error(),
@@ -593,7 +605,7 @@ impl WasockCtxView<'_> {
         // On loopback the handshake has usually ended by the time the
         // first connect(2) returns: ask once before waiting.
         match outcome() {
-            Err(e) if crate::wait::retryable(&e) => {}
+            Err(e) if crate::net::wait::retryable(&e) => {}
             r => return Ok(r?),
         }
         match W::retry(s, Interest::Connect, deadline, outcome).await? {
@@ -789,11 +801,11 @@ impl WasockCtxView<'_> {
         let a = s.sock.local_addr()?;
         let out = self
             .address_out(s, &a)
-            .unwrap_or_else(|| sys::from_std(unspecified(s.family)));
+            .unwrap_or_else(|| crate::net::address::from_std(unspecified(s.family)));
         // A packet socket the host created with protocol 0 in the guest's
         // stead (`families::kernel_protocol`) shows the guest's protocol,
         // as the socket it asked for would.
-        Ok(crate::families::with_socket_protocol(s.family, s.protocol, &out).into_owned())
+        Ok(crate::net::families::with_socket_protocol(s.family, s.protocol, &out).into_owned())
     }
 
     /// getpeername(2).
@@ -902,7 +914,7 @@ impl WasockCtxView<'_> {
                     names::family(family)
                 )))
             }
-            other => sys::socket_type(other).ok_or_else(|| {
+            other => crate::net::address::socket_type(other).ok_or_else(|| {
                 SocketError::new(
                     ErrorCode::SocketTypeNotSupported,
                     format!(
@@ -926,7 +938,7 @@ impl WasockCtxView<'_> {
             ));
         }
         let nonblocking = !W::BLOCKING_FD;
-        let domain = sys::domain(family).ok_or_else(|| {
+        let domain = crate::net::address::domain(family).ok_or_else(|| {
             SocketError::new(ErrorCode::AddressFamilyNotSupported, "AF_UNIX (socketpair)")
         })?;
         let (a, b) = sys::socketpair(domain, ty, protocol, nonblocking)?;
@@ -961,10 +973,14 @@ fn inet_socketpair(family: AddressFamily, socket_type: SocketType, protocol: i32
             names::family(family)
         ));
     }
-    let Some(domain) = sys::domain(family) else {
+    let Some(domain) = crate::net::address::domain(family) else {
         return SocketError::new(ErrorCode::AddressFamilyNotSupported, "");
     };
-    match sys::socketpair_raw_type(domain, sys::socket_type_number(socket_type), protocol) {
+    match sys::socketpair_raw_type(
+        domain,
+        crate::net::address::socket_type_number(socket_type),
+        protocol,
+    ) {
         Err(e) => e.into(),
         // No IP protocol has socketpair; both sockets close here.
         Ok(_) => SocketError::new(ErrorCode::NotSupported, "socketpair"),

@@ -8,14 +8,25 @@
 //! - [`Reactor`] (async embedding): tokio's reactor (`AsyncFd`), so a
 //!   waiting guest suspends its fiber and frees the executor thread.
 
-use crate::bindings::types::Readiness;
-use crate::socket::HostSocket;
 use crate::sys::{self, Interest};
+use crate::types::types::Readiness;
 use std::future::Future;
 use std::io;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::RawFd;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
+
+/// What a wait needs of a socket (the socket core's `HostSocket`
+/// implements it): its descriptor, and its registration with tokio's
+/// reactor. The wait strategies know a socket only through it.
+pub trait Waitable: Sync {
+    /// The descriptor poll(2) waits on.
+    fn raw_fd(&self) -> RawFd;
+
+    /// The socket registered with the current tokio reactor, or `None`
+    /// when no tokio runtime is running.
+    fn async_fd(&self) -> io::Result<Option<&tokio::io::unix::AsyncFd<sys::Fd>>>;
+}
 
 /// A way to wait for readiness and retry an operation.
 pub trait Wait: Send + Sync + 'static {
@@ -28,7 +39,7 @@ pub trait Wait: Send + Sync + 'static {
     /// Waits until `sock` is ready for `interest`, then runs `op`; repeats
     /// while `op` would block. `Ok(None)` when `deadline` passed first.
     fn retry<T: Send>(
-        sock: &HostSocket,
+        sock: &dyn Waitable,
         interest: Interest,
         deadline: Option<Instant>,
         op: impl FnMut() -> io::Result<T> + Send,
@@ -38,7 +49,7 @@ pub trait Wait: Send + Sync + 'static {
     /// events) may be ready or `deadline` passes. May wake spuriously; the
     /// caller polls again.
     fn wait_many(
-        socks: &[(&HostSocket, Readiness)],
+        socks: &[(&dyn Waitable, Readiness)],
         fds: &[(RawFd, i16)],
         deadline: Option<Instant>,
     ) -> impl Future<Output = io::Result<()>> + Send;
@@ -51,12 +62,12 @@ impl Wait for Blocking {
     const BLOCKING_FD: bool = true;
 
     async fn retry<T: Send>(
-        sock: &HostSocket,
+        sock: &dyn Waitable,
         interest: Interest,
         deadline: Option<Instant>,
         mut op: impl FnMut() -> io::Result<T> + Send,
     ) -> io::Result<Option<T>> {
-        let fd = sock.socket().as_raw_fd();
+        let fd = sock.raw_fd();
         let deadline = capped(deadline);
         loop {
             if !sys::poll_one(fd, interest, deadline)? {
@@ -76,7 +87,7 @@ impl Wait for Blocking {
     }
 
     async fn wait_many(
-        _socks: &[(&HostSocket, Readiness)],
+        _socks: &[(&dyn Waitable, Readiness)],
         fds: &[(RawFd, i16)],
         deadline: Option<Instant>,
     ) -> io::Result<()> {
@@ -125,7 +136,7 @@ impl Wait for Reactor {
     const BLOCKING_FD: bool = false;
 
     async fn retry<T: Send>(
-        sock: &HostSocket,
+        sock: &dyn Waitable,
         interest: Interest,
         deadline: Option<Instant>,
         mut op: impl FnMut() -> io::Result<T> + Send,
@@ -182,7 +193,7 @@ impl Wait for Reactor {
     }
 
     async fn wait_many(
-        socks: &[(&HostSocket, Readiness)],
+        socks: &[(&dyn Waitable, Readiness)],
         fds: &[(RawFd, i16)],
         deadline: Option<Instant>,
     ) -> io::Result<()> {
@@ -276,9 +287,9 @@ fn capped(deadline: Option<Instant>) -> Option<Instant> {
 }
 
 /// The trap of a guest whose host call reached the wall-time deadline.
-pub(crate) fn wall_trap() -> crate::error::SocketError {
+pub(crate) fn wall_trap() -> crate::types::SocketError {
     tracing::warn!(target: "wasock::policy", "the guest reached its wall-time limit in a host call");
-    crate::error::SocketError::Trap(wasmtime::Error::msg(
+    crate::types::SocketError::Trap(wasmtime::Error::msg(
         "the guest ran past the policy's wall-time limit (while waiting in a socket call)",
     ))
 }
@@ -288,8 +299,8 @@ pub(crate) fn wall_trap() -> crate::error::SocketError {
 /// deadline does for guest code).
 pub(crate) fn within_wall_time<T>(
     deadline: Option<Instant>,
-    f: impl FnOnce() -> crate::error::SocketResult<T>,
-) -> crate::error::SocketResult<T> {
+    f: impl FnOnce() -> crate::types::SocketResult<T>,
+) -> crate::types::SocketResult<T> {
     let Some(d) = deadline else { return f() };
     let prev = WALL.with(|w| w.replace(Some(d)));
     let r = f();
@@ -304,8 +315,8 @@ pub(crate) fn within_wall_time<T>(
 /// still waiting then is dropped and the guest traps.
 pub(crate) async fn race_wall_time<T>(
     deadline: Option<Instant>,
-    f: impl Future<Output = crate::error::SocketResult<T>>,
-) -> crate::error::SocketResult<T> {
+    f: impl Future<Output = crate::types::SocketResult<T>>,
+) -> crate::types::SocketResult<T> {
     let Some(d) = deadline else { return f.await };
     if tokio::runtime::Handle::try_current().is_err() {
         return within_wall_time(deadline, || run_ready(f));
