@@ -83,7 +83,6 @@ mod helpers;
 mod netdb;
 mod pure;
 mod socket;
-mod timeout;
 mod wit;
 
 pub use constants::*;
@@ -91,7 +90,7 @@ pub use convert::{AddrInfo, Address, OptValue, RawAddress};
 pub use error::{Error, ErrorKind, Result};
 pub use helpers::{
     create_connection, create_connection_all_errors, create_server, has_dualstack_ipv6, recv_fds,
-    select, send_fds, Ancillary, ConnectionErrors, RecvFds, RecvMsg,
+    select, send_fds, ConnectionErrors, RecvFds,
 };
 pub use netdb::{
     getaddrinfo, getfqdn, gethostbyaddr, gethostbyname, gethostbyname_ex, gethostname, getnameinfo,
@@ -102,34 +101,8 @@ pub use pure::inet::{
     htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs, CMSG_LEN, CMSG_SPACE,
 };
 pub use pure::text::repr_bytes;
-pub use socket::{fromfd, socket, socketpair, Socket, SocketFile};
-pub use timeout::Timeout;
-
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// The default timeout's bits; `NO_TIMEOUT` for `None`.
-static DEFAULT_TIMEOUT: AtomicU64 = AtomicU64::new(NO_TIMEOUT);
-const NO_TIMEOUT: u64 = u64::MAX;
-
-/// Sets the timeout new sockets start with (Python's
-/// `setdefaulttimeout`): `None` blocking, `0.0` non-blocking, `t > 0`
-/// timeout mode. Applies to sockets from [`socket`], [`socketpair`],
-/// [`Socket::accept`] and received with SCM_RIGHTS. Negative is
-/// `ValueError('Timeout value out of range')`.
-pub fn setdefaulttimeout(t: Option<f64>) -> Result<()> {
-    let t = convert::check_timeout(t)?;
-    DEFAULT_TIMEOUT.store(t.map_or(NO_TIMEOUT, f64::to_bits), Ordering::Relaxed);
-    Ok(())
-}
-
-/// The timeout new sockets start with (Python's `getdefaulttimeout`);
-/// `None` (blocking) unless [`setdefaulttimeout`] changed it.
-pub fn getdefaulttimeout() -> Option<f64> {
-    match DEFAULT_TIMEOUT.load(Ordering::Relaxed) {
-        NO_TIMEOUT => None,
-        bits => Some(f64::from_bits(bits)),
-    }
-}
+pub use socket::{fromfd, socket, socketpair, Ancillary, RecvMsg, Socket, SocketFile};
+pub use socket::{getdefaulttimeout, setdefaulttimeout, Timeout};
 
 #[cfg(test)]
 mod tests {
@@ -156,15 +129,5 @@ mod tests {
         assert_eq!(SOMAXCONN, 4096);
         assert_eq!(INADDR_BROADCAST, 0xffff_ffff);
         assert_eq!(INADDR_LOOPBACK, 0x7f00_0001);
-    }
-
-    #[test]
-    fn default_timeout() {
-        assert_eq!(getdefaulttimeout(), None);
-        setdefaulttimeout(Some(2.5)).unwrap();
-        assert_eq!(getdefaulttimeout(), Some(2.5));
-        assert!(setdefaulttimeout(Some(-1.0)).is_err());
-        setdefaulttimeout(None).unwrap();
-        assert_eq!(getdefaulttimeout(), None);
     }
 }

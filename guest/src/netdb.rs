@@ -1,6 +1,8 @@
 //! Name and service resolution: Python's `getaddrinfo`, `gethostbyname`,
 //! … over the WIT `netdb` interface. Host names go through Python's `idna`
-//! codec first, as in CPython.
+//! codec first, as in CPython. Name resolution is a layer beside the
+//! socket object: it may import `convert`, `wit`, `pure`, `error` and
+//! `constants`, never `socket` or the helpers above it.
 
 use crate::constants::{AF_INET, AF_UNSPEC};
 use crate::convert::{self, AddrInfo, Address};
