@@ -75,6 +75,15 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+// Layers, bottom up; a module imports only from layers below it (each
+// module's doc says which), and lib.rs only re-exports:
+//   constants, error          tables and Python's exception classes
+//   pure                      repr, inet text forms, idna: no WIT, no host call
+//   wit                       the WIT bindings and the cabi_realloc export
+//   convert                   every WIT <-> Python conversion
+//   socket, netdb             the socket object; name resolution
+//   helpers                   create_connection, create_server, select, fds
+// host/tests/layers.rs fails on any import circle.
 #[allow(non_upper_case_globals)]
 mod constants;
 mod convert;

@@ -33,7 +33,7 @@ pub fn getdefaulttimeout() -> Option<f64> {
     }
 }
 
-/// A timeout argument: keep [`getdefaulttimeout`](crate::getdefaulttimeout)
+/// A timeout argument: keep [`getdefaulttimeout`]
 /// (Python's default argument), blocking (Python's `None`), or seconds
 /// (`0.0` is non-blocking).
 ///
@@ -44,7 +44,7 @@ pub fn getdefaulttimeout() -> Option<f64> {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum Timeout {
     /// Python's default argument: the socket keeps
-    /// [`getdefaulttimeout`](crate::getdefaulttimeout).
+    /// [`getdefaulttimeout`].
     #[default]
     Default,
     /// Python's `timeout=None`: blocking, whatever the default timeout is.
