@@ -1,10 +1,8 @@
 //! Running a guest command component with wasi:cli and wasock sockets: what
 //! the `wasock run` CLI does, usable by embedders and tests.
 
-use crate::ctx::{
-    enforce, InterfaceView, Recorder, Shared, Source, WasockCtx, WasockCtxView, WasockView,
-};
-use crate::policy::{Destination, Policy, Transport, Use};
+use crate::ctx::{enforce, InterfaceView, Shared, WasockCtx, WasockCtxView, WasockView};
+use crate::policy::{Destination, Policy, Recorder, Source, Transport, Use};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;

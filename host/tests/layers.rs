@@ -181,14 +181,21 @@ fn ident(t: Option<&(Tok, usize)>) -> Option<&str> {
     }
 }
 
-/// Expands a use tree starting at `toks[*i]` into full paths; `*i` ends on `;`.
-fn use_tree(toks: &[(Tok, usize)], i: &mut usize, prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
+/// Expands a use tree starting at `toks[*i]` into full paths, each with
+/// the name it is known by here (`as` renames; `*` for a glob).
+fn use_tree(
+    toks: &[(Tok, usize)],
+    i: &mut usize,
+    prefix: Vec<String>,
+    out: &mut Vec<(Vec<String>, String)>,
+) {
     let mut path = prefix;
     loop {
         match toks.get(*i).map(|t| &t.0) {
             Some(Tok::Ident(s)) if s == "as" => {
-                *i += 2; // `as name`
-                out.push(path);
+                let local = ident(toks.get(*i + 1)).unwrap_or("_").to_string();
+                *i += 2;
+                out.push((path, local));
                 return;
             }
             Some(Tok::Ident(s)) => {
@@ -198,7 +205,7 @@ fn use_tree(toks: &[(Tok, usize)], i: &mut usize, prefix: Vec<String>, out: &mut
             Some(Tok::Path) => *i += 1,
             Some(Tok::Punct('*')) => {
                 *i += 1;
-                out.push(path);
+                out.push((path, "*".into()));
                 return;
             }
             Some(Tok::Punct('{')) => {
@@ -216,7 +223,11 @@ fn use_tree(toks: &[(Tok, usize)], i: &mut usize, prefix: Vec<String>, out: &mut
                 }
             }
             _ => {
-                out.push(path);
+                if path.last().map(String::as_str) == Some("self") {
+                    path.pop(); // `use a::b::{self}` names `b`
+                }
+                let local = path.last().cloned().unwrap_or_default();
+                out.push((path, local));
                 return;
             }
         }
@@ -345,38 +356,20 @@ impl Crate {
                         j += 1;
                     }
                     use_tree(&toks, &mut j, vec![], &mut paths);
-                    // The name each path is known by here (last segment, or `as`).
-                    if public {
-                        let mut k = i + 1;
-                        let mut names = vec![];
-                        // Re-scan for `as` renames: pair paths with their local names.
-                        let mut last_ident = None;
-                        while k < j {
-                            if let Tok::Ident(s) = &toks[k].0 {
-                                if s == "as" {
-                                    if let Some(n) = ident(toks.get(k + 1)) {
-                                        names.push((last_ident.take(), n.to_string()));
-                                    }
-                                    k += 1;
-                                } else {
-                                    last_ident = Some(s.clone());
-                                }
-                            }
-                            k += 1;
+                    // A later `name::…` or `super::name` resolves through
+                    // the name each path is known by here.
+                    for (p, local) in &paths {
+                        let named =
+                            !matches!(local.as_str(), "*" | "_" | "self" | "super" | "crate");
+                        if named {
+                            self.modules[cur]
+                                .aliases
+                                .entry(local.clone())
+                                .or_insert(p.clone());
                         }
-                        for p in paths {
-                            let Some(last) = p.last().cloned() else {
-                                continue;
-                            };
-                            let local = names
-                                .iter()
-                                .find(|(orig, _)| orig.as_deref() == Some(last.as_str()))
-                                .map(|(_, n)| n.clone())
-                                .unwrap_or(last);
-                            self.modules[cur].aliases.insert(local, p);
-                        }
-                    } else {
-                        for p in paths {
+                    }
+                    if !public {
+                        for (p, _) in paths {
                             self.modules[cur].refs.push((p, line));
                         }
                     }

@@ -301,7 +301,7 @@ impl WasockCtxView<'_> {
             return Ok(());
         }
         let recorder = self.ctx.recorder.as_deref();
-        let learning = recorder.is_some_and(crate::ctx::Recorder::is_learning);
+        let learning = recorder.is_some_and(crate::policy::Recorder::is_learning);
         let mut used = |name: &str| {
             if let Some(r) = recorder {
                 r.learn_genl(name);

@@ -1,10 +1,30 @@
 //! Target patterns: `[tcp://|udp://]HOST[/PREFIX]:PORTS`, the part of a rule
 //! that says which addresses it covers.
 
-use super::Transport;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
+
+/// The transport protocol a rule applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Transport {
+    /// SOCK_STREAM over IP.
+    Tcp,
+    /// SOCK_DGRAM over IP.
+    Udp,
+    /// SOCK_RAW over IP (ports are 0; only with a raw grant).
+    Raw,
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Transport::Tcp => "tcp",
+            Transport::Udp => "udp",
+            Transport::Raw => "raw",
+        })
+    }
+}
 
 /// The host part of a target.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::types::types::{AddressFamily, SocketType};
+use std::net::SocketAddr;
 
 fn sa(s: &str) -> SocketAddr {
     s.parse().unwrap()

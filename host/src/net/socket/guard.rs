@@ -152,7 +152,7 @@ pub(crate) fn peer_allowed(ctx: &WasockCtx, s: &HostSocket, use_: Use, from: &So
             ctx.recorder.as_deref(),
             &mut shared,
             d,
-            crate::ctx::Source::Wasock,
+            crate::policy::Source::Wasock,
         )
         .is_ok()
     };
