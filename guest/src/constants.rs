@@ -3,6 +3,7 @@
 //! Generated once from CPython 3.11 on Linux
 //! (`[n for n in dir(socket) if n.isupper() and isinstance(getattr(socket, n), int)]`)
 //! and checked in. Constants that do not fit `i32` are `u32` or `u64`.
+//! A table at the bottom layer, with `error`: it imports nothing.
 
 // Address family (socket(2) `domain`)
 /// Address family (socket(2) `domain`): `AF_UNSPEC` (Linux value 0).

@@ -1,45 +1,26 @@
 //! Python's higher-level module functions: `create_connection`,
-//! `create_server`, `select`, `send_fds` / `recv_fds`.
+//! `create_server`, `select`, `send_fds` / `recv_fds`. The top layer:
+//! built on the socket object (`socket`) and name resolution (`netdb`),
+//! it may import every other module, and none imports it.
 
-use crate::address::Address;
-use crate::bindings::wasock::socket as wit;
 use crate::constants::*;
-use crate::convert;
+use crate::convert::{self, Address};
 use crate::error::{Error, ErrorKind, Result};
-use crate::socket::{socket, Socket};
-
-/// One item of Python's `ancdata` (sendmsg / recvmsg).
-#[derive(Debug)]
-pub enum Ancillary {
-    /// Python's `(cmsg_level, cmsg_type, cmsg_data)`, with `data` packed
-    /// as on 64-bit Linux (`IP_TOS` one byte, `IP_TTL` an `int`,
-    /// `struct in_pktinfo`, `struct in6_pktinfo`, `struct ucred`,
-    /// `struct timeval`…).
-    Raw {
-        /// `cmsg_level` (`SOL_SOCKET`, `IPPROTO_IP`, …).
-        level: i32,
-        /// `cmsg_type` (`SCM_CREDENTIALS`, `IP_TOS`, …).
-        type_: i32,
-        /// `cmsg_data`.
-        data: Vec<u8>,
-    },
-    /// `(SOL_SOCKET, SCM_RIGHTS, fds)`: sockets to pass or passed. Host
-    /// descriptors never reach the guest, so these are sockets, not ints.
-    Rights(Vec<Socket>),
-}
+use crate::socket::{socket, Ancillary, Socket};
+use crate::wit;
 
 /// Connects to a TCP service, Python's `create_connection`: resolves
 /// `address` with getaddrinfo(3) for `SOCK_STREAM` and tries each result
 /// in order (socket(2), optional bind(2) to `source_address`, connect(2)),
 /// raising the last error if all fail.
 ///
-/// `timeout` (see [`Timeout`](crate::Timeout)): `None` or
+/// `timeout` (see [`Timeout`](crate::socket::Timeout)): `None` or
 /// `Timeout::Default` leaves the new socket at
 /// [`getdefaulttimeout`](crate::getdefaulttimeout); `Timeout::Blocking` is
 /// Python's `timeout=None`; `Some(t)` sets `t`.
 pub fn create_connection(
     address: impl Into<Address>,
-    timeout: impl Into<crate::Timeout>,
+    timeout: impl Into<crate::socket::Timeout>,
     source_address: Option<Address>,
 ) -> Result<Socket> {
     match connect_each(address.into(), timeout.into().resolve(), source_address) {
@@ -56,7 +37,7 @@ pub fn create_connection(
 /// group of every attempt's error, in order.
 pub fn create_connection_all_errors(
     address: impl Into<Address>,
-    timeout: impl Into<crate::Timeout>,
+    timeout: impl Into<crate::socket::Timeout>,
     source_address: Option<Address>,
 ) -> std::result::Result<Socket, ConnectionErrors> {
     match connect_each(address.into(), timeout.into().resolve(), source_address) {
@@ -114,7 +95,7 @@ fn connect_each(
         }
     };
     let port = port.to_string();
-    let infos = crate::getaddrinfo(Some(&host), Some(&port), AF_UNSPEC, SOCK_STREAM, 0, 0)
+    let infos = crate::netdb::getaddrinfo(Some(&host), Some(&port), AF_UNSPEC, SOCK_STREAM, 0, 0)
         .map_err(ConnectionErrors::Error)?;
     let mut errors = Vec::new();
     for info in infos {
@@ -220,7 +201,7 @@ pub fn select(
         Some(t) if t < 0.0 => return Err(Error::value("timeout must be non-negative")),
         t => convert::check_timeout(t)?,
     };
-    use convert::Readiness;
+    use wit::types::Readiness;
     // One request per distinct socket, with the union of its interests (a
     // socket may be listed many times, as in CPython, where `select` sets
     // one bit per descriptor): the host's limit counts sockets, not list
@@ -263,10 +244,6 @@ pub fn select(
 /// What [`recv_fds`] returns: `(data, sockets, msg_flags, address)`.
 pub type RecvFds = (Vec<u8>, Vec<Socket>, i32, Address);
 
-/// What [`Socket::recvmsg`] returns: Python's
-/// `(data, ancdata, msg_flags, address)`.
-pub type RecvMsg = (Vec<u8>, Vec<Ancillary>, i32, Address);
-
 /// Python's `send_fds`: sendmsg(2) with one SCM_RIGHTS message carrying
 /// `fds` (WIT `ancillary.send-msg` with `rights`). The sockets stay open
 /// here.
@@ -277,7 +254,8 @@ pub fn send_fds(
     flags: i32,
     address: Option<Address>,
 ) -> Result<usize> {
-    let rights = convert::SendControlMessage::Rights(fds.iter().map(|s| s.wit_handle()).collect());
+    let rights =
+        wit::ancillary::SendControlMessage::Rights(fds.iter().map(|s| s.wit_handle()).collect());
     sock.sendmsg_wit(buffers, &[rights], flags, address)
 }
 
@@ -285,7 +263,8 @@ pub fn send_fds(
 /// (WIT `ancillary.recv-msg`). Returns `(data, sockets, msg_flags,
 /// address)`; the received sockets are new handles owned by the guest.
 pub fn recv_fds(sock: &Socket, bufsize: usize, maxfds: usize, flags: i32) -> Result<RecvFds> {
-    let (data, anc, msg_flags, addr) = sock.recvmsg(bufsize, crate::CMSG_LEN(maxfds * 4), flags)?;
+    let (data, anc, msg_flags, addr) =
+        sock.recvmsg(bufsize, crate::pure::inet::CMSG_LEN(maxfds * 4), flags)?;
     let mut socks = Vec::new();
     for item in anc {
         if let Ancillary::Rights(s) = item {

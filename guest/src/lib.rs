@@ -75,80 +75,43 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
-#[allow(missing_docs, unsafe_code)]
-mod bindings {
-    wit_bindgen::generate!({
-        path: "../wit",
-        world: "wasock:socket/imports",
-        additional_derives: [PartialEq, Eq],
-        additional_derives_ignore: [
-            "send-control-message",
-            "recv-control-message",
-            "received-message",
-            "poll-request",
-        ],
-    });
-}
-
-mod address;
+// Layers, bottom up; a module imports only from layers below it (each
+// module's doc says which), and lib.rs only re-exports:
+//   constants, error          tables and Python's exception classes
+//   pure                      repr, inet text forms, idna: no WIT, no host call
+//   wit                       the WIT bindings and the cabi_realloc export
+//   convert                   every WIT <-> Python conversion
+//   socket, netdb             the socket object; name resolution
+//   helpers                   create_connection, create_server, select, fds
+// host/tests/layers.rs fails on any import circle.
 #[allow(non_upper_case_globals)]
 mod constants;
 mod convert;
 mod error;
 mod helpers;
-mod idna;
-mod inet;
 mod netdb;
-mod recvbuf;
+mod pure;
 mod socket;
-mod text;
-mod timeout;
+mod wit;
 
-pub use address::{Address, RawAddress};
 pub use constants::*;
-pub use convert::OptValue;
+pub use convert::{AddrInfo, Address, OptValue, RawAddress};
 pub use error::{Error, ErrorKind, Result};
 pub use helpers::{
     create_connection, create_connection_all_errors, create_server, has_dualstack_ipv6, recv_fds,
-    select, send_fds, Ancillary, ConnectionErrors, RecvFds, RecvMsg,
-};
-pub use inet::{
-    htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs, CMSG_LEN, CMSG_SPACE,
+    select, send_fds, ConnectionErrors, RecvFds,
 };
 pub use netdb::{
     getaddrinfo, getfqdn, gethostbyaddr, gethostbyname, gethostbyname_ex, gethostname, getnameinfo,
     getprotobyname, getservbyname, getservbyport, if_indextoname, if_nameindex, if_nametoindex,
-    AddrInfo, Port,
+    Port,
 };
-pub use socket::{fromfd, socket, socketpair, Socket, SocketFile};
-pub use text::repr_bytes;
-pub use timeout::Timeout;
-
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// The default timeout's bits; `NO_TIMEOUT` for `None`.
-static DEFAULT_TIMEOUT: AtomicU64 = AtomicU64::new(NO_TIMEOUT);
-const NO_TIMEOUT: u64 = u64::MAX;
-
-/// Sets the timeout new sockets start with (Python's
-/// `setdefaulttimeout`): `None` blocking, `0.0` non-blocking, `t > 0`
-/// timeout mode. Applies to sockets from [`socket`], [`socketpair`],
-/// [`Socket::accept`] and received with SCM_RIGHTS. Negative is
-/// `ValueError('Timeout value out of range')`.
-pub fn setdefaulttimeout(t: Option<f64>) -> Result<()> {
-    let t = convert::check_timeout(t)?;
-    DEFAULT_TIMEOUT.store(t.map_or(NO_TIMEOUT, f64::to_bits), Ordering::Relaxed);
-    Ok(())
-}
-
-/// The timeout new sockets start with (Python's `getdefaulttimeout`);
-/// `None` (blocking) unless [`setdefaulttimeout`] changed it.
-pub fn getdefaulttimeout() -> Option<f64> {
-    match DEFAULT_TIMEOUT.load(Ordering::Relaxed) {
-        NO_TIMEOUT => None,
-        bits => Some(f64::from_bits(bits)),
-    }
-}
+pub use pure::inet::{
+    htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs, CMSG_LEN, CMSG_SPACE,
+};
+pub use pure::text::repr_bytes;
+pub use socket::{fromfd, socket, socketpair, Ancillary, RecvMsg, Socket, SocketFile};
+pub use socket::{getdefaulttimeout, setdefaulttimeout, Timeout};
 
 #[cfg(test)]
 mod tests {
@@ -175,15 +138,5 @@ mod tests {
         assert_eq!(SOMAXCONN, 4096);
         assert_eq!(INADDR_BROADCAST, 0xffff_ffff);
         assert_eq!(INADDR_LOOPBACK, 0x7f00_0001);
-    }
-
-    #[test]
-    fn default_timeout() {
-        assert_eq!(getdefaulttimeout(), None);
-        setdefaulttimeout(Some(2.5)).unwrap();
-        assert_eq!(getdefaulttimeout(), Some(2.5));
-        assert!(setdefaulttimeout(Some(-1.0)).is_err());
-        setdefaulttimeout(None).unwrap();
-        assert_eq!(getdefaulttimeout(), None);
     }
 }

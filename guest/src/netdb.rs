@@ -1,29 +1,13 @@
 //! Name and service resolution: Python's `getaddrinfo`, `gethostbyname`,
 //! … over the WIT `netdb` interface. Host names go through Python's `idna`
-//! codec first, as in CPython.
+//! codec first, as in CPython. Name resolution is a layer beside the
+//! socket object: it may import `convert`, `wit`, `pure`, `error` and
+//! `constants`, never `socket` or the helpers above it.
 
-use crate::address::Address;
-use crate::bindings::wasock::socket::netdb as wit;
 use crate::constants::{AF_INET, AF_UNSPEC};
-use crate::convert;
+use crate::convert::{self, AddrInfo, Address};
 use crate::error::{Error, Result};
-
-/// One getaddrinfo result: Python's `(family, type, proto, canonname,
-/// sockaddr)`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddrInfo {
-    /// `AF_*` family.
-    pub family: i32,
-    /// `SOCK_*` type.
-    pub type_: i32,
-    /// Protocol number.
-    pub proto: i32,
-    /// The canonical name (with `AI_CANONNAME` on the first result),
-    /// otherwise `""`.
-    pub canonname: String,
-    /// The address, ready for `connect` or `bind`.
-    pub sockaddr: Address,
-}
+use crate::wit::netdb as wit;
 
 /// Python's `port` argument of [`getaddrinfo`]: an int (`80`), a service
 /// name or number as text (`"http"`, `"80"`, `Some("http")`), or nothing
@@ -103,7 +87,7 @@ pub fn getaddrinfo(
     flags: i32,
 ) -> Result<Vec<AddrInfo>> {
     let hints = convert::hints_to_wit(family, type_, proto, flags)?;
-    let host = host.map(crate::idna::encode).transpose()?;
+    let host = host.map(crate::pure::idna::encode).transpose()?;
     let port = port.into().text();
     let list = convert::wit(wit::getaddrinfo(host.as_deref(), port.as_deref(), hints))?;
     Ok(list.into_iter().map(convert::addrinfo_from_wit).collect())
@@ -121,7 +105,7 @@ pub fn getnameinfo(sockaddr: impl Into<Address>, flags: i32) -> Result<(String, 
 /// getaddrinfo(3) for `AF_INET` (WIT `netdb.getaddrinfo`; numeric
 /// addresses, `""` and `"<broadcast>"` need no host call).
 pub fn gethostbyname(name: &str) -> Result<String> {
-    let name = crate::idna::encode(name)?;
+    let name = crate::pure::idna::encode(name)?;
     Ok(convert::ip_text(&convert::resolve_host(&name, AF_INET)?))
 }
 
@@ -129,7 +113,7 @@ pub fn gethostbyname(name: &str) -> Result<String> {
 /// (WIT `netdb.gethostbyname`), after checking that the name resolves as
 /// CPython does (so an unknown name is `gaierror`).
 pub fn gethostbyname_ex(name: &str) -> Result<(String, Vec<String>, Vec<String>)> {
-    let name = crate::idna::encode(name)?;
+    let name = crate::pure::idna::encode(name)?;
     convert::resolve_host(&name, AF_INET)?;
     convert::wit(wit::gethostbyname(&name)).map(convert::host_entry_from_wit)
 }
@@ -137,7 +121,7 @@ pub fn gethostbyname_ex(name: &str) -> Result<(String, Vec<String>, Vec<String>)
 /// `(hostname, aliaslist, ipaddrlist)` for an address: gethostbyaddr(3)
 /// (WIT `netdb.gethostbyaddr`). A name is first resolved, as CPython does.
 pub fn gethostbyaddr(ip: &str) -> Result<(String, Vec<String>, Vec<String>)> {
-    let ip = crate::idna::encode(ip)?;
+    let ip = crate::pure::idna::encode(ip)?;
     let addr = convert::resolve_host(&ip, AF_UNSPEC)?;
     convert::wit(wit::gethostbyaddr(addr)).map(convert::host_entry_from_wit)
 }
@@ -169,7 +153,7 @@ pub fn getfqdn(name: &str) -> String {
 
 /// Maps a lookup failure onto CPython's errno-less message, keeping
 /// policy denials and ENOSYS / EOPNOTSUPP from a host without the call.
-fn not_found(e: crate::bindings::wasock::socket::errors::Error, msg: &str) -> Error {
+fn not_found(e: crate::wit::errors::Error, msg: &str) -> Error {
     let e = convert::error_from_wit(e);
     match e.errno() {
         // Denials, and a host that lacks the call, are reported as such.

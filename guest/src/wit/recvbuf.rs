@@ -44,7 +44,7 @@
 //! own cannot link with this crate.
 #![allow(unsafe_code)]
 
-use crate::convert::WitError;
+use super::bindings::wasock::socket::errors::Error as WitError;
 use std::alloc::{alloc, dealloc, handle_alloc_error, realloc, Layout};
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -180,8 +180,8 @@ mod tests {
     //! plays it: allocate through `cabi_realloc`, write, and hand the
     //! bindings a `Vec`/`String` over that memory. (The real host path is
     //! tested end to end by `host/tests/e2e/recv_direct.rs`.)
+    use super::super::bindings::wasock::socket::errors::ErrorCode;
     use super::*;
-    use crate::convert::ErrorCode;
     use std::sync::{Mutex, MutexGuard};
 
     /// The aim is process-wide (a wasm guest has one thread); the test

@@ -1,6 +1,12 @@
-//! Python-shaped socket addresses.
+//! Python-shaped socket addresses ([`Address`], [`RawAddress`]) and the
+//! WIT addresses they come from.
 
-use crate::text::{repr_bytes, repr_str, repr_str_bytes};
+use super::ip::{ipv4_text, ipv6_array};
+use crate::constants::*;
+use crate::pure::inet::format_ipv6;
+use crate::pure::text::{repr_bytes, repr_str, repr_str_bytes};
+use crate::wit;
+use crate::wit::types::{SocketAddress as WitAddress, UnixAddress};
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -50,7 +56,7 @@ pub enum Address {
 /// it displays as Python's tuple for that family and can be passed back to
 /// `bind`, `connect` or `sendto` unchanged.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawAddress(pub(crate) crate::convert::WitAddress);
+pub struct RawAddress(pub(crate) WitAddress);
 
 impl std::hash::Hash for RawAddress {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
@@ -62,11 +68,11 @@ impl Address {
     /// The `AF_*` family of this address (`AF_UNSPEC`, 0, for nothing else).
     pub fn family(&self) -> i32 {
         match self {
-            Address::Inet(..) => crate::AF_INET,
-            Address::Inet6(..) => crate::AF_INET6,
-            Address::Unix(_) => crate::AF_UNIX,
-            Address::Other(raw) => crate::convert::raw_family(raw),
-            Address::None => crate::AF_UNSPEC,
+            Address::Inet(..) => AF_INET,
+            Address::Inet6(..) => AF_INET6,
+            Address::Unix(_) => AF_UNIX,
+            Address::Other(raw) => raw_family(raw),
+            Address::None => AF_UNSPEC,
         }
     }
 
@@ -93,12 +99,12 @@ impl Address {
 
     /// An `AF_NETLINK` address: Python's `(pid, groups)`.
     pub fn netlink(pid: u32, groups: u32) -> Address {
-        crate::convert::netlink_address(pid, groups)
+        netlink_address(pid, groups)
     }
 
     /// An `AF_VSOCK` address: Python's `(cid, port)`.
     pub fn vsock(cid: u32, port: u32) -> Address {
-        crate::convert::vsock_address(cid, port)
+        vsock_address(cid, port)
     }
 
     /// An `AF_PACKET` address: Python's
@@ -111,7 +117,7 @@ impl Address {
         hardware_type: u16,
         hardware_address: &[u8],
     ) -> Address {
-        crate::convert::packet_address(
+        packet_address(
             interface,
             protocol,
             packet_type,
@@ -122,12 +128,12 @@ impl Address {
 
     /// An `AF_CAN` address for CAN_RAW / CAN_BCM: Python's `(interface,)`.
     pub fn can(interface: &str) -> Address {
-        crate::convert::can_address(interface)
+        can_address(interface)
     }
 
     /// An `AF_ALG` address: Python's `(type, name)`.
     pub fn alg(type_: &str, name: &str) -> Address {
-        crate::convert::alg_address(type_, name)
+        alg_address(type_, name)
     }
 }
 
@@ -166,7 +172,7 @@ impl From<SocketAddr> for Address {
         match addr {
             SocketAddr::V4(a) => Address::Inet(a.ip().to_string(), a.port()),
             SocketAddr::V6(a) => Address::Inet6(
-                crate::inet::format_ipv6(&a.ip().segments()),
+                format_ipv6(&a.ip().segments()),
                 a.port(),
                 a.flowinfo(),
                 a.scope_id(),
@@ -239,6 +245,158 @@ impl fmt::Display for Address {
     }
 }
 
+/// Python's address for a WIT address. IPv4-mapped IPv6 stays IPv6 text.
+pub(crate) fn address_from_wit(addr: WitAddress) -> Address {
+    match addr {
+        WitAddress::Inet(a) => Address::Inet(ipv4_text(a.address), a.port),
+        WitAddress::Inet6(a) => Address::Inet6(
+            format_ipv6(&ipv6_array(a.address)),
+            a.port,
+            a.flow_info,
+            a.scope_id,
+        ),
+        WitAddress::Unix(UnixAddress::Pathname(p)) => Address::Unix(p),
+        WitAddress::Unix(UnixAddress::Abstract(name)) => {
+            let mut v = Vec::with_capacity(name.len() + 1);
+            v.push(0);
+            v.extend_from_slice(&name);
+            Address::Unix(v)
+        }
+        WitAddress::Unix(UnixAddress::Unnamed) => Address::Unix(Vec::new()),
+        other => Address::Other(RawAddress(other)),
+    }
+}
+
+/// An address the host may leave out (`recv-from`, `recv-msg`): none is
+/// Python's `None`.
+pub(crate) fn maybe_address_from_wit(addr: Option<WitAddress>) -> Address {
+    addr.map_or(Address::None, address_from_wit)
+}
+
+/// The `AF_*` family of an opaque address.
+pub(crate) fn raw_family(raw: &RawAddress) -> i32 {
+    match &raw.0 {
+        WitAddress::Inet(_) => AF_INET,
+        WitAddress::Inet6(_) => AF_INET6,
+        WitAddress::Unix(_) => AF_UNIX,
+        WitAddress::Netlink(_) => AF_NETLINK,
+        WitAddress::Packet(_) => AF_PACKET,
+        WitAddress::Can(_) => AF_CAN,
+        WitAddress::Alg(_) => AF_ALG,
+        WitAddress::Vsock(_) => AF_VSOCK,
+        WitAddress::Tipc(_) => AF_TIPC,
+        WitAddress::Qipcrtr(_) => AF_QIPCRTR,
+        WitAddress::Bluetooth(_) => AF_BLUETOOTH,
+    }
+}
+
+/// An `AF_NETLINK` address.
+pub(crate) fn netlink_address(pid: u32, groups: u32) -> Address {
+    Address::Other(RawAddress(WitAddress::Netlink(
+        wit::types::NetlinkAddress { pid, groups },
+    )))
+}
+
+/// An `AF_VSOCK` address.
+pub(crate) fn vsock_address(cid: u32, port: u32) -> Address {
+    Address::Other(RawAddress(WitAddress::Vsock(wit::types::VsockAddress {
+        cid,
+        port,
+    })))
+}
+
+/// An `AF_PACKET` address.
+pub(crate) fn packet_address(
+    interface: &str,
+    protocol: u16,
+    packet_type: u8,
+    hardware_type: u16,
+    hardware_address: &[u8],
+) -> Address {
+    Address::Other(RawAddress(WitAddress::Packet(wit::types::PacketAddress {
+        interface: interface.to_string(),
+        protocol,
+        packet_type,
+        hardware_type,
+        hardware_address: hardware_address.to_vec(),
+    })))
+}
+
+/// An `AF_CAN` (CAN_RAW / CAN_BCM) address.
+pub(crate) fn can_address(interface: &str) -> Address {
+    Address::Other(RawAddress(WitAddress::Can(wit::types::CanAddress::Raw(
+        interface.to_string(),
+    ))))
+}
+
+/// An `AF_ALG` address.
+pub(crate) fn alg_address(type_: &str, name: &str) -> Address {
+    Address::Other(RawAddress(WitAddress::Alg(wit::types::AlgAddress {
+        algorithm_type: type_.to_string(),
+        name: name.to_string(),
+        feat: 0,
+        mask: 0,
+    })))
+}
+
+pub(super) fn bdaddr_text(b: (u8, u8, u8, u8, u8, u8)) -> String {
+    format!(
+        "{:02X}:{:02X}:{:02X}:{:02X}:{:02X}:{:02X}",
+        b.0, b.1, b.2, b.3, b.4, b.5
+    )
+}
+
+impl fmt::Display for RawAddress {
+    /// Python's tuple for the family (`(pid, groups)` for netlink,
+    /// `(cid, port)` for vsock, …).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use wit::types::{BluetoothAddress as B, CanAddress as C};
+        match &self.0 {
+            WitAddress::Inet(_) | WitAddress::Inet6(_) | WitAddress::Unix(_) => {
+                fmt::Display::fmt(&address_from_wit(self.0.clone()), f)
+            }
+            WitAddress::Netlink(a) => write!(f, "({}, {})", a.pid, a.groups),
+            WitAddress::Packet(a) => write!(
+                f,
+                "({}, {}, {}, {}, {})",
+                repr_str(&a.interface),
+                a.protocol,
+                a.packet_type,
+                a.hardware_type,
+                repr_bytes(&a.hardware_address)
+            ),
+            WitAddress::Can(C::Raw(i)) => write!(f, "({},)", repr_str(i)),
+            WitAddress::Can(C::Isotp((i, rx, tx))) => {
+                write!(f, "({}, {rx}, {tx})", repr_str(i))
+            }
+            WitAddress::Can(C::J1939((i, name, pgn, addr))) => {
+                write!(f, "({}, {name}, {pgn}, {addr})", repr_str(i))
+            }
+            WitAddress::Alg(a) => write!(
+                f,
+                "({}, {})",
+                repr_str(&a.algorithm_type),
+                repr_str(&a.name)
+            ),
+            WitAddress::Vsock(a) => write!(f, "({}, {})", a.cid, a.port),
+            WitAddress::Tipc(a) => write!(
+                f,
+                "({}, {}, {}, {}, {})",
+                a.address_type, a.v1, a.v2, a.v3, a.scope
+            ),
+            WitAddress::Qipcrtr(a) => write!(f, "({}, {})", a.node, a.port),
+            WitAddress::Bluetooth(B::L2cap((b, psm))) => {
+                write!(f, "('{}', {psm})", bdaddr_text(*b))
+            }
+            WitAddress::Bluetooth(B::Rfcomm((b, ch))) => {
+                write!(f, "('{}', {ch})", bdaddr_text(*b))
+            }
+            WitAddress::Bluetooth(B::Hci(dev)) => write!(f, "({dev},)"),
+            WitAddress::Bluetooth(B::Sco(b)) => write!(f, "'{}'", bdaddr_text(*b)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,7 +416,7 @@ mod tests {
         assert_eq!(Address::Unix(Vec::new()).to_string(), "''");
         assert_eq!(Address::netlink(0, 0).to_string(), "(0, 0)");
         assert_eq!(Address::None.to_string(), "None");
-        assert_eq!(Address::None.family(), crate::AF_UNSPEC);
+        assert_eq!(Address::None.family(), AF_UNSPEC);
     }
 
     #[test]
@@ -270,6 +428,20 @@ mod tests {
         );
         let a: SocketAddr = "127.0.0.1:80".parse().unwrap();
         assert_eq!(Address::from(a), Address::Inet("127.0.0.1".into(), 80));
-        assert_eq!(Address::from(a).family(), crate::AF_INET);
+        assert_eq!(Address::from(a).family(), AF_INET);
+    }
+
+    #[test]
+    fn addresses_from_wit() {
+        let a = address_from_wit(WitAddress::Inet6(wit::types::Ipv6SocketAddress {
+            port: 80,
+            flow_info: 0,
+            address: (0, 0, 0, 0, 0, 0xffff, 0x7f00, 1),
+            scope_id: 0,
+        }));
+        assert_eq!(a, Address::Inet6("::ffff:127.0.0.1".into(), 80, 0, 0));
+        let a = address_from_wit(WitAddress::Unix(UnixAddress::Abstract(b"abc".to_vec())));
+        assert_eq!(a, Address::Unix(b"\0abc".to_vec()));
+        assert_eq!(a.to_string(), "b'\\x00abc'");
     }
 }
