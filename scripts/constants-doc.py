@@ -2,7 +2,7 @@
 """Writes docs/constants.md: every integer constant CPython's socket module
 exposes on this Linux machine, and what wasock does with it. The option
 paths are read from the sources (the guest's typed table in
-guest/src/convert.rs, the host's raw allow-list in host/src/rawopt.rs), so
+guest/src/convert/option.rs, the host's raw allow-list in host/src/wit/rawopt.rs), so
 rerun this after changing either: python3 scripts/constants-doc.py"""
 import re
 import socket
@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
-convert = (root / "guest/src/convert.rs").read_text()
-rawopt = (root / "host/src/rawopt.rs").read_text()
-guarded = re.findall(r'"([A-Z_0-9]+)",', (root / "host/src/policy/mod.rs").read_text().split("GUARDED_OPTIONS")[1].split("];")[0])
+convert = (root / "guest/src/convert/option.rs").read_text()
+rawopt = (root / "host/src/wit/rawopt.rs").read_text()
+guarded = re.findall(r'"([A-Z_0-9]+)",', (root / "host/src/policy/grants.rs").read_text().split("GUARDED_OPTIONS")[1].split("];")[0])
 
 levels = {"SOL_SOCKET": 1, "SOL_IP_": 0, "SOL_TCP_": 6, "SOL_UDP_": 17, "SOL_IPV6_": 41}
 typed = {}

@@ -546,22 +546,6 @@ fn circles(n: usize, edges: &BTreeMap<(usize, usize), usize>) -> Vec<Vec<usize>>
     s.out
 }
 
-/// Circles that predate this check (issue 20), per crate: a circle found
-/// is tolerated only while every module in it is listed here. The list
-/// only ever shrinks; it is empty once the crate is layered.
-const KNOWN_CIRCLES: &[(&str, &[&str])] = &[(
-    "wasock (guest)",
-    &[
-        "lib.rs",
-        "address.rs",
-        "convert.rs",
-        "helpers.rs",
-        "netdb.rs",
-        "socket.rs",
-        "timeout.rs",
-    ],
-)];
-
 fn check(c: &Crate) -> Vec<String> {
     let edges = c.edges();
     if std::env::var_os("WASOCK_LAYERS").is_some() {
@@ -578,15 +562,7 @@ fn check(c: &Crate) -> Vec<String> {
         }
     }
     let mut out = vec![];
-    let known: Vec<&str> = KNOWN_CIRCLES
-        .iter()
-        .filter(|(name, _)| *name == c.crate_name)
-        .flat_map(|(_, files)| files.iter().copied())
-        .collect();
     for comp in circles(c.modules.len(), &edges) {
-        if comp.iter().all(|&m| known.contains(&c.display(m).as_str())) {
-            continue;
-        }
         let set: BTreeSet<usize> = comp.iter().copied().collect();
         let mut lines = vec![format!(
             "import circle in {}: {}",

@@ -323,7 +323,7 @@ impl WasockCtxView<'_> {
 
     /// The socket and the kernel address it may use for `use_`: AF_UNIX
     /// names resolve in `unix.rs` (never through the IP rules), IP
-    /// addresses go through the IP rules (`socket_guard.rs`: `checked`).
+    /// addresses go through the IP rules (`guard.rs`: `checked`).
     pub(crate) fn target(
         &self,
         r: &Resource<HostSocket>,

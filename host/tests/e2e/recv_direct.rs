@@ -1,5 +1,5 @@
 //! `recv_into`, `recvfrom_into` and `recvmsg_into` receive straight into
-//! the guest's buffer (`guest/src/recvbuf.rs`): the guest
+//! the guest's buffer (`guest/src/wit/recvbuf.rs`): the guest
 //! (`tests/guests/src/bin/recv_direct.rs`) counts its own allocations with
 //! a counting global allocator around each call and checks every byte,
 //! against a native UDP echo on 127.0.0.1. Without the direct path each
