@@ -25,8 +25,9 @@
 use crate::support::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
+use std::cell::Cell;
 use std::fmt;
-use wasock_fuzz::calls::{self, Program};
+use wasock_fuzz::calls::{self, Addr, Call, Port, Program};
 use wasock_fuzz::Harness;
 
 /// Inputs per run of the property test.
@@ -97,4 +98,48 @@ fn arbitrary_call_sequences_keep_every_property() {
         ),
         Err(e) => panic!("{e}"),
     }
+}
+
+/// Whether a call connects or sends to the allowed port.
+fn reaches_allowed(c: &Call) -> bool {
+    matches!(c, Call::Connect { .. } | Call::ConnectEx { .. })
+        && c.destination().and_then(Addr::port) == Some(Port::Allowed)
+}
+
+/// Shrinking works with the real guest and host: under a property that is
+/// false on purpose ("no connection reaches the allowed listener",
+/// observed natively), proptest's first failing input is a long sequence
+/// and the one it reports is the few calls that open a socket and connect
+/// to the allowed port.
+#[test]
+fn a_failure_shrinks_to_the_few_calls_that_cause_it() {
+    let h = harness();
+    let first_failing = Cell::new(None);
+    let result = runner(CASES).run(&inputs(CALLS), |input| {
+        let run = h.run(&input.0, false);
+        let connections = h.allowed_connections();
+        if connections == 0 {
+            return Ok(());
+        }
+        if first_failing.get().is_none() {
+            first_failing.set(Some(run.program.calls.len()));
+        }
+        Err(TestCaseError::fail(format!(
+            "{connections} connection(s) reached the allowed listener"
+        )))
+    });
+    let Err(TestError::Fail(_, minimal)) = result else {
+        panic!("no input made a connection to the allowed port: {result:?}");
+    };
+    let program = Program::decode(&minimal.0);
+    let first = first_failing.get().expect("a failing input was seen");
+    eprintln!("shrunk from {first} calls to: {program}");
+    assert!(
+        program.calls.len() <= 3 && program.calls.len() < first,
+        "not shrunk (the first failing input had {first} calls): {program}"
+    );
+    assert!(
+        program.calls.iter().any(reaches_allowed),
+        "the shrunk sequence does not connect to the allowed port: {program}"
+    );
 }
