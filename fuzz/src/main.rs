@@ -112,9 +112,10 @@ fn main() {
                 save(&min_path, &small);
                 let why = harness.check(&small).err().unwrap_or(why);
                 eprintln!(
-                    "wasock-fuzz: the shortest failing input found ({} calls, from {}): {why}\n{}\nreplay: wasock-fuzz --replay {}",
+                    "wasock-fuzz: the shortest failing input found ({} calls, from {}): {}\n{}\nreplay: wasock-fuzz --replay {}",
                     Program::decode(&small).calls.len(),
                     Program::decode(&input).calls.len(),
+                    why.lines().next().unwrap_or_default(),
                     harness.report(&small),
                     min_path.display()
                 );
