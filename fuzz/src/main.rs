@@ -13,9 +13,10 @@
 //! `current.bin` too, for a failure that kills the process.
 //!
 //! Usage: `wasock-fuzz [--seconds N] [--calls N] [--seed N] [--wasm PATH]
-//! [--out DIR] [--no-minimise]`, or `wasock-fuzz --replay FILE` to run one
+//! [--out DIR] [--no-minimise]`; `wasock-fuzz --replay FILE` runs one
 //! saved input again (printed as calls, with its trace; exits 1 if it
-//! fails). Defaults: 10 s, 1000 calls per input, from seed 1, the guest at
+//! fails); `wasock-fuzz --minimise FILE` minimises a failing input (a
+//! runner's or libFuzzer's) into `FILE.min`. Defaults: 10 s, 1000 calls per input, from seed 1, the guest at
 //! `$CARGO_TARGET_DIR` (default `target`) + `/wasm32-wasip2/release/fuzz.wasm`,
 //! output in `$CARGO_TARGET_DIR/fuzz`.
 //!
@@ -33,6 +34,10 @@ fn fail(msg: &str) -> ! {
     std::process::exit(1)
 }
 
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or_default()
+}
+
 fn save(path: &PathBuf, data: &[u8]) {
     if let Err(e) = std::fs::write(path, data) {
         eprintln!("wasock-fuzz: cannot write {}: {e}", path.display());
@@ -44,6 +49,7 @@ fn main() {
     let mut calls = 1000usize;
     let mut seed = 1u64;
     let mut replay = None;
+    let mut shrink = None;
     let mut minimising = true;
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let mut wasm = format!("{target}/wasm32-wasip2/release/fuzz.wasm");
@@ -61,11 +67,36 @@ fn main() {
             "--wasm" => wasm = val(),
             "--out" => out = PathBuf::from(val()),
             "--replay" => replay = Some(val()),
+            "--minimise" => shrink = Some(val()),
             "--no-minimise" => minimising = false,
             other => fail(&format!("unknown argument {other}")),
         }
     }
     let harness = Harness::from_file(&wasm).unwrap_or_else(|e| fail(&e));
+
+    if let Some(file) = shrink {
+        let input = std::fs::read(&file).unwrap_or_else(|e| fail(&format!("{file}: {e}")));
+        if let Err(why) = harness.check(&input) {
+            eprintln!(
+                "wasock-fuzz: {file} fails: {}; minimising…",
+                first_line(&why)
+            );
+            let small = minimise(
+                &input,
+                |i| harness.check(i).is_err(),
+                4000,
+                Duration::from_secs(120),
+            );
+            let path = PathBuf::from(format!("{file}.min"));
+            save(&path, &small);
+            let why = harness.check(&small).err().unwrap_or(why);
+            println!("{}\n{}", first_line(&why), harness.report(&small));
+            println!("wasock-fuzz: saved to {}", path.display());
+        } else {
+            println!("wasock-fuzz: {file} passes: nothing to minimise");
+        }
+        return;
+    }
 
     if let Some(file) = replay {
         let input = std::fs::read(&file).unwrap_or_else(|e| fail(&format!("{file}: {e}")));
@@ -115,7 +146,7 @@ fn main() {
                     "wasock-fuzz: the shortest failing input found ({} calls, from {}): {}\n{}\nreplay: wasock-fuzz --replay {}",
                     Program::decode(&small).calls.len(),
                     Program::decode(&input).calls.len(),
-                    why.lines().next().unwrap_or_default(),
+                    first_line(&why),
                     harness.report(&small),
                     min_path.display()
                 );
