@@ -202,6 +202,16 @@ impl Harness {
                     r.code, r.stderr
                 ));
             }
+            if !r
+                .stdout
+                .contains(&format!("calls {} done", r.program.calls.len()))
+            {
+                return Err(format!(
+                    "the fuzz guest does not play this harness's inputs (a stale build? \
+                     cargo build --release --target wasm32-wasip2 -p wasock-test-guests): {:?}",
+                    r.stdout.lines().last().unwrap_or_default()
+                ));
+            }
         }
         h.drain();
         Ok(h)
