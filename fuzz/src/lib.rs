@@ -560,7 +560,7 @@ mod tests {
                 .filter(|c| matches!(c, Call::Listen { .. }))
                 .count()
         };
-        let input = (1..)
+        let input = (1..1000)
             .map(|seed| Bytes::new(seed).input(1000))
             .find(|i| listens(i) >= 3)
             .expect("an input with three listens");
