@@ -379,7 +379,8 @@ impl Size {
     }
 }
 
-/// Data to send: literal bytes, or a long run of one byte.
+/// Bytes to send (data, control data, option values): literal bytes, or
+/// a long run of one byte.
 #[derive(Arbitrary, Debug, Clone, PartialEq, Eq)]
 pub enum Payload {
     Bytes(Vec<u8>),
@@ -451,7 +452,8 @@ pub enum Level {
 #[derive(Arbitrary, Debug, Clone, PartialEq, Eq)]
 pub enum OptVal {
     Int(Int),
-    Bytes(Vec<u8>),
+    /// A packed structure or string (short, or a long run of one byte).
+    Bytes(Payload),
     /// Python's `setsockopt(level, opt, None, optlen)`.
     Null(u32),
 }
@@ -511,11 +513,11 @@ impl Timeout {
 /// One `sendmsg` control message.
 #[derive(Arbitrary, Debug, Clone, PartialEq, Eq)]
 pub enum Control {
-    /// `(level, type, data)`, any bytes.
+    /// `(level, type, data)`: any bytes, or a long run of one byte.
     Raw {
         level: Level,
         kind: u8,
-        data: Vec<u8>,
+        data: Payload,
     },
     /// SCM_RIGHTS with copies (`dup`) of the open sockets whose bit is set.
     Rights(u16),

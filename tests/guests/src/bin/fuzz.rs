@@ -216,7 +216,7 @@ fn play(call: &Call, pool: &mut Vec<Socket>, ports: &Ports) -> (String, usize) {
         } => {
             let v = match value {
                 OptVal::Int(n) => OptValue::Int(n.value()),
-                OptVal::Bytes(b) => OptValue::Bytes(b.clone()),
+                OptVal::Bytes(b) => OptValue::Bytes(b.bytes()),
                 OptVal::Null(n) => OptValue::Null(*n),
             };
             show(&pool[i].setsockopt(level(*l), i32::from(*opt), v))
@@ -297,7 +297,7 @@ fn play(call: &Call, pool: &mut Vec<Socket>, ports: &Ports) -> (String, usize) {
                     } => anc.push(Ancillary::Raw {
                         level: level(*l),
                         type_: i32::from(*kind),
-                        data: data.clone(),
+                        data: data.bytes(),
                     }),
                     Control::Rights(mask) => {
                         let dups: Vec<Socket> = chosen(pool, *mask)
