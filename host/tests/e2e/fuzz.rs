@@ -100,7 +100,7 @@ fn arbitrary_call_sequences_keep_every_property() {
     }
 }
 
-/// Whether a call connects or sends to the allowed port.
+/// Whether a call connects to the allowed port.
 fn reaches_allowed(c: &Call) -> bool {
     matches!(c, Call::Connect { .. } | Call::ConnectEx { .. })
         && c.destination().and_then(Addr::port) == Some(Port::Allowed)
