@@ -1,47 +1,82 @@
-//! The host boundary under arbitrary call sequences: the `fuzz` guest runs
-//! seeded random sequences (odd families and types, wrong states, huge and
+//! The host boundary under arbitrary call sequences, as a property test
+//! with shrinking. proptest generates inputs (a header byte and one frame
+//! of bytes per call, see `fuzz/calls`), the `fuzz` guest decodes them with
+//! `arbitrary` into calls (odd families and types, wrong states, huge and
 //! zero sizes, bad addresses and option values, select, sendmsg with
-//! arbitrary control data, and, for some seeds, a forged handle at the
-//! end) under a narrow policy. Properties, checked from outside:
-//! - the host never panics or aborts (the guest ends normally, or traps
-//!   only at the forged handle);
+//! arbitrary control data and SCM_RIGHTS, sometimes a forged handle at the
+//! end; sync or async embedding) and plays them under a narrow policy. The
+//! harness shared with the fuzz runner (`wasock_fuzz::Harness`) checks
+//! after every input, from outside:
+//! - the host never panics (the guest ends normally, or traps only at the
+//!   forged handle);
 //! - no descriptor leaks (`/proc/self/fd`, in a process of its own);
 //! - the socket limit holds (the guest never holds more than the policy's
 //!   `max-sockets`);
 //! - nothing the policy denies reaches the kernel: native observers on the
-//!   denied TCP and UDP ports (127.0.0.1, 127.0.0.2, ::1) see no connection
-//!   and no datagram.
+//!   denied TCP and UDP ports (127.0.0.1, 127.0.0.2, ::1) see no
+//!   connection and no datagram.
 //!
-//! The fuzz runner (`cargo run -p wasock-fuzz`) runs the same properties
-//! for as long as asked.
+//! On a failure proptest shrinks the input (fewer calls, plainer
+//! arguments) and the test prints the shortest failing sequence as calls,
+//! with the input as hex and the guest's trace of it. The fuzz runner
+//! (`cargo run -p wasock-fuzz`) checks the same properties for as long as
+//! asked.
 
 use crate::support::*;
-use std::io::ErrorKind;
-use std::net::{TcpListener, UdpSocket};
-use wasock_host::Policy;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
+use std::cell::Cell;
+use std::fmt;
+use wasock_fuzz::calls::{self, Addr, Call, Port, Program};
+use wasock_fuzz::Harness;
 
-const MAX_SOCKETS: usize = 12;
-const SEEDS: u64 = 48;
-const STEPS: &str = "400";
+/// Inputs per run of the property test.
+const CASES: u32 = 64;
+/// The most calls in one input (proptest picks 0 to this many).
+const CALLS: usize = 500;
+/// The fixed seed: the test plays the same inputs every time (the runner
+/// explores new ones).
+const SEED: [u8; 32] = *b"wasock fuzz property test seed 1";
 
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .map(|d| d.count())
-        .unwrap_or(0)
+/// An input: the bytes the guest decodes; shown as its calls.
+#[derive(Clone)]
+struct Input(Vec<u8>);
+
+impl fmt::Debug for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", Program::decode(&self.0))
+    }
 }
 
-fn policy(allowed: u16) -> Policy {
-    let mut p = Policy::deny_all()
-        .allow_bind("127.0.0.1:*")
-        .unwrap()
-        .allow_bind("[::1]:*")
-        .unwrap()
-        .allow_connect(&format!("127.0.0.1:{allowed}"))
-        .unwrap()
-        .allow_connect(&format!("[::1]:{allowed}"))
-        .unwrap();
-    p.limits.max_sockets = MAX_SOCKETS;
-    p
+/// A header byte and up to `max` frames of bytes. Shrinking removes
+/// frames (calls) and lowers bytes, which makes each call plainer (the
+/// zero frame is `Socket { family: Inet, kind: Stream, proto: Zero }`).
+fn inputs(max: usize) -> impl Strategy<Value = Input> {
+    (
+        any::<u8>(),
+        prop::collection::vec(
+            prop::collection::vec(any::<u8>(), 0..=calls::MAX_FRAME),
+            0..=max,
+        ),
+    )
+        .prop_map(|(header, frames)| Input(calls::encode(header, &frames)))
+}
+
+/// A runner for `cases` inputs from the fixed seed: shrinking bounded in
+/// steps and time, nothing written to the source tree.
+fn runner(cases: u32) -> TestRunner {
+    let config = Config {
+        cases,
+        max_shrink_iters: 4000,
+        max_shrink_time: 60_000,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &SEED))
+}
+
+fn harness() -> Harness {
+    Harness::new(engine(), &component("fuzz")).expect("fuzz harness")
 }
 
 #[test]
@@ -49,83 +84,72 @@ fn arbitrary_call_sequences_keep_every_property() {
     if !alone("fuzz::arbitrary_call_sequences_keep_every_property") {
         return;
     }
-    let allowed = free_port();
-    let denied_tcp = free_port();
-    let denied_udp = free_port();
-    let _allowed_v4 = TcpListener::bind(("127.0.0.1", allowed)).unwrap();
-    let _allowed_v6 = TcpListener::bind(("::1", allowed)).unwrap();
-    let tcp_observers: Vec<TcpListener> = ["127.0.0.1", "127.0.0.2", "::1"]
-        .iter()
-        .map(|h| TcpListener::bind((*h, denied_tcp)).unwrap())
-        .collect();
-    let udp_observers: Vec<UdpSocket> = ["127.0.0.1", "127.0.0.2", "::1"]
-        .iter()
-        .map(|h| UdpSocket::bind((*h, denied_udp)).unwrap())
-        .collect();
-    let ports = [allowed, denied_tcp, denied_udp].map(|p| p.to_string());
-    let run_seed = |seed: u64| {
-        let forge = seed % 8 == 7;
-        let seed_s = seed.to_string();
-        let mut args = vec![seed_s.as_str(), STEPS, &ports[0], &ports[1], &ports[2]];
-        if forge {
-            args.push("forge");
+    let h = harness();
+    let result = runner(CASES).run(&inputs(CALLS), |input| {
+        h.check(&input.0)
+            .map(|_| ())
+            .map_err(|why| TestCaseError::fail(why.lines().next().unwrap_or("").to_string()))
+    });
+    match result {
+        Ok(()) => {}
+        Err(TestError::Fail(why, minimal)) => panic!(
+            "a property failed: {why}\nthe shortest failing sequence found: {}",
+            h.report(&minimal.0)
+        ),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Whether a call connects to the allowed port.
+fn reaches_allowed(c: &Call) -> bool {
+    matches!(c, Call::Connect { .. } | Call::ConnectEx { .. })
+        && c.destination().and_then(Addr::port) == Some(Port::Allowed)
+}
+
+/// Shrinking works with the real guest and host: under a property that is
+/// false on purpose ("no connection reaches the allowed listener",
+/// observed natively), proptest's first failing input is a long sequence
+/// and the one it reports is the few calls that open a socket and connect
+/// to the allowed port.
+#[test]
+fn a_failure_shrinks_to_the_few_calls_that_cause_it() {
+    let h = harness();
+    let first_failing = Cell::new(None);
+    let result = runner(CASES).run(&inputs(CALLS), |input| {
+        let run = h.run(&input.0, false);
+        // A handshake the kernel finishes late is not blamed on the next
+        // input: a run that seems to pass is looked at again for a moment
+        // (few runs pass while shrinking, so this costs little).
+        let mut connections = h.allowed_connections();
+        for _ in 0..10 {
+            if connections > 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            connections = h.allowed_connections();
         }
-        let run = if seed.is_multiple_of(2) {
-            run_sync
-        } else {
-            run_async
-        };
-        let o = run("fuzz", &args, policy(allowed));
-        assert!(
-            o.stdout.contains(&format!("steps {STEPS} done")),
-            "seed {seed}: the sequence did not finish: {:?}\n{}\n{}",
-            o.code,
-            o.stdout,
-            o.stderr
-        );
-        if forge {
-            let err = o.code.expect_err("a forged handle must trap");
-            assert!(
-                err.contains("handle") || err.contains("resource"),
-                "seed {seed}: {err}"
-            );
-            assert!(!o.stdout.contains("forged handle returned"));
-        } else {
-            assert_eq!(o.code, Ok(0), "seed {seed}: {}", o.stderr);
+        if connections == 0 {
+            return Ok(());
         }
-        let max_open: usize = o
-            .stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("max-open "))
-            .and_then(|n| n.parse().ok())
-            .expect("max-open line");
-        assert!(
-            max_open <= MAX_SOCKETS,
-            "seed {seed}: held {max_open} sockets"
-        );
+        if first_failing.get().is_none() {
+            first_failing.set(Some(run.program.calls.len()));
+        }
+        Err(TestCaseError::fail(format!(
+            "{connections} connection(s) reached the allowed listener"
+        )))
+    });
+    let Err(TestError::Fail(_, minimal)) = result else {
+        panic!("no input made a connection to the allowed port: {result:?}");
     };
-    run_seed(0); // warm-up: engine, runtimes, the component's memory image
-    let before = open_fds();
-    for seed in 1..SEEDS {
-        run_seed(seed);
-    }
-    assert_eq!(open_fds(), before, "descriptors leaked");
-    for l in &tcp_observers {
-        l.set_nonblocking(true).unwrap();
-        match l.accept() {
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-            other => panic!(
-                "a denied connection reached {:?}: {other:?}",
-                l.local_addr()
-            ),
-        }
-    }
-    for u in &udp_observers {
-        u.set_nonblocking(true).unwrap();
-        let mut buf = [0u8; 16];
-        match u.recv_from(&mut buf) {
-            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
-            other => panic!("a denied datagram reached {:?}: {other:?}", u.local_addr()),
-        }
-    }
+    let program = Program::decode(&minimal.0);
+    let first = first_failing.get().expect("a failing input was seen");
+    eprintln!("shrunk from {first} calls to: {program}");
+    assert!(
+        program.calls.len() <= 3 && program.calls.len() < first,
+        "not shrunk (the first failing input had {first} calls): {program}"
+    );
+    assert!(
+        program.calls.iter().any(reaches_allowed),
+        "the shrunk sequence does not connect to the allowed port: {program}"
+    );
 }

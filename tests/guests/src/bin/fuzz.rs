@@ -1,230 +1,382 @@
 //! Arbitrary call sequences against the host, for the fuzz property test
-//! (host/tests/e2e/fuzz.rs) and the fuzz runner (fuzz/): a seeded
-//! generator picks calls and arguments (wrong states, huge and zero sizes,
-//! odd families, bad addresses and option values, select, sendmsg with
-//! arbitrary control data). Every socket is non-blocking or has a short
-//! timeout, so no call waits long. Usage:
-//! `fuzz <seed> <steps> <allowed-port> <denied-tcp-port> <denied-udp-port> [forge]`;
-//! prints `max-open <n>` and `steps <n> done`; with `forge` the last call
-//! uses a handle the guest never received (the host must trap it).
+//! (host/tests/e2e/fuzz.rs), the fuzz runner and the `cargo fuzz` target
+//! (fuzz/): plays a [`Program`] (the call language of `fuzz/calls`, decoded
+//! from the input bytes with `arbitrary`): wrong states, huge and zero
+//! sizes, odd families, bad addresses and option values, select, sendmsg
+//! with arbitrary control data and SCM_RIGHTS. Every socket is
+//! non-blocking or has a short timeout, so no call waits long. Usage:
+//! `fuzz <allowed-port> <denied-tcp-port> <denied-udp-port> <input-hex> [trace]`;
+//! prints `max-open <n>` and `calls <n> done` (with `trace`, each call and
+//! its result before them); if the input asks for it, a last call uses a
+//! handle the guest never received (the host must trap it).
 use wasock::*;
+use wasock_fuzz_calls::{
+    Addr, Call, Control, Family, Flags, How, Kind, Level, OptVal, Port, Program, Proto,
+    FORGED_HANDLE,
+};
 
 mod raw {
     wit_bindgen::generate!({ path: ["../../wit", "wit/test.wit"], world: "wasock:test/raw", generate_all });
 }
 
-struct Rng(u64);
+/// The harness's ports.
+struct Ports {
+    allowed: u16,
+    denied_tcp: u16,
+    denied_udp: u16,
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<T: Clone>(&mut self, v: &[T]) -> T {
-        v[self.below(v.len())].clone()
-    }
-    fn int(&mut self) -> i32 {
-        match self.below(4) {
-            0 => self.next() as i32,
-            1 => self.below(64) as i32,
-            2 => -(self.below(4) as i32),
-            _ => self.pick(&[i32::MAX, i32::MIN, 255, 256, 65535, 65536]),
+impl Ports {
+    fn port(&self, p: Port) -> u16 {
+        match p {
+            Port::Allowed => self.allowed,
+            Port::DeniedTcp => self.denied_tcp,
+            Port::DeniedUdp => self.denied_udp,
+            Port::Zero => 0,
+            Port::Http => 80,
         }
     }
-    fn size(&mut self) -> usize {
-        self.pick(&[
-            0,
-            1,
-            7,
-            100,
-            4096,
-            65536,
-            70000,
-            1 << 20,
-            1 << 31,
-            usize::MAX,
-        ])
+
+    fn address(&self, a: &Addr) -> Address {
+        match a {
+            Addr::Inet { host, port } => Address::Inet(host.text(), self.port(*port)),
+            Addr::Inet6 {
+                host,
+                port,
+                flowinfo,
+                scope_id,
+            } => Address::Inet6(host.text(), self.port(*port), *flowinfo, *scope_id),
+            Addr::UnixPath => Address::Unix(b"fuzz-path".to_vec()),
+            Addr::UnixAbstract(name) => {
+                Address::Unix(std::iter::once(0).chain(name.iter().copied()).collect())
+            }
+            Addr::UnixLong => Address::Unix(vec![b'x'; 200]),
+            Addr::UnixUnnamed => Address::Unix(Vec::new()),
+            Addr::Netlink { pid, groups } => Address::netlink(*pid, *groups),
+            Addr::Vsock { any_cid, port } => {
+                Address::vsock(if *any_cid { u32::MAX } else { 1 }, *port)
+            }
+            Addr::Nothing => Address::None,
+        }
     }
-    fn bytes(&mut self) -> Vec<u8> {
-        let n = self.pick(&[0usize, 1, 4, 8, 16, 100, 5000]);
-        (0..n).map(|_| self.next() as u8).collect()
+}
+
+fn family(f: Family) -> i32 {
+    match f {
+        Family::Inet => AF_INET,
+        Family::Inet6 => AF_INET6,
+        Family::Unix => AF_UNIX,
+        Family::Netlink => AF_NETLINK,
+        Family::Packet => AF_PACKET,
+        Family::Vsock => AF_VSOCK,
+        Family::Other(n) => n,
     }
+}
+
+fn kind(k: Kind) -> i32 {
+    match k {
+        Kind::Stream => SOCK_STREAM,
+        Kind::Dgram => SOCK_DGRAM,
+        Kind::SeqPacket => SOCK_SEQPACKET,
+        Kind::Raw => SOCK_RAW,
+        Kind::StreamNonblock => SOCK_STREAM | SOCK_NONBLOCK,
+        Kind::Other(n) => n,
+    }
+}
+
+fn proto(p: Proto) -> i32 {
+    match p {
+        Proto::Zero => 0,
+        Proto::Tcp => IPPROTO_TCP,
+        Proto::Udp => IPPROTO_UDP,
+        Proto::Icmp => IPPROTO_ICMP,
+        Proto::Other(n) => n,
+    }
+}
+
+fn flags(f: Flags) -> i32 {
+    match f {
+        Flags::None => 0,
+        Flags::Peek => MSG_PEEK,
+        Flags::DontWait => MSG_DONTWAIT,
+        Flags::Oob => MSG_OOB,
+        Flags::Trunc => MSG_TRUNC,
+        Flags::WaitAll => MSG_WAITALL,
+        Flags::PeekTrunc => MSG_PEEK | MSG_TRUNC,
+        Flags::Bits(n) => n,
+    }
+}
+
+fn level(l: Level) -> i32 {
+    match l {
+        Level::Socket => SOL_SOCKET,
+        Level::Tcp => IPPROTO_TCP,
+        Level::Ip => IPPROTO_IP,
+        Level::Ipv6 => IPPROTO_IPV6,
+        Level::Udp => IPPROTO_UDP,
+        Level::Other(n) => n,
+    }
+}
+
+fn how(h: How) -> i32 {
+    match h {
+        How::Read => SHUT_RD,
+        How::Write => SHUT_WR,
+        How::Both => SHUT_RDWR,
+        How::Other(n) => n,
+    }
+}
+
+/// A call's result, for the trace.
+fn show<T: std::fmt::Debug, E: std::fmt::Display>(r: &std::result::Result<T, E>) -> String {
+    match r {
+        Ok(v) => {
+            let mut s = format!("ok {v:?}");
+            if s.len() > 120 {
+                s.truncate(120);
+                s.push('…');
+            }
+            s
+        }
+        Err(e) => format!("{e}"),
+    }
+}
+
+/// A new socket joins the open ones, non-blocking.
+fn adopt(pool: &mut Vec<Socket>, s: Socket) {
+    let _ = s.settimeout(Some(0.0));
+    pool.push(s);
+}
+
+/// The open sockets whose bit is set in `mask`.
+fn chosen(pool: &[Socket], mask: u16) -> Vec<&Socket> {
+    pool.iter()
+        .enumerate()
+        .filter(|(i, _)| *i < 16 && mask & (1 << i) != 0)
+        .map(|(_, s)| s)
+        .collect()
+}
+
+/// Plays one call; returns what it did (for the trace) and how many
+/// sockets the guest held at its peak during the call.
+fn play(call: &Call, pool: &mut Vec<Socket>, ports: &Ports) -> (String, usize) {
+    let mut peak = pool.len();
+    let i = match call.sock() {
+        Some(_) if pool.is_empty() => return ("no socket open: skipped".into(), peak),
+        Some(n) => usize::from(n) % pool.len(),
+        None => 0,
+    };
+    let mut fresh = Vec::new();
+    let what = match call {
+        Call::Socket {
+            family: f,
+            kind: k,
+            proto: p,
+        } => {
+            let r = socket(family(*f), kind(*k), proto(*p));
+            let w = show(&r.as_ref().map(|_| ()));
+            if let Ok(s) = r {
+                fresh.push(s);
+            }
+            w
+        }
+        Call::Close { .. } => {
+            pool.swap_remove(i).close();
+            "closed".into()
+        }
+        Call::Bind { addr, .. } => show(&pool[i].bind(ports.address(addr))),
+        Call::Connect { addr, .. } => show(&pool[i].connect(ports.address(addr))),
+        Call::ConnectEx { addr, .. } => show(&pool[i].connect_ex(ports.address(addr))),
+        Call::Listen { backlog, .. } => show(&pool[i].listen(backlog.value())),
+        Call::Accept { .. } => {
+            let r = pool[i].accept();
+            let w = show(&r.as_ref().map(|(_, a)| a.to_string()));
+            if let Ok((c, _)) = r {
+                fresh.push(c);
+            }
+            w
+        }
+        Call::Send { data, flags: f, .. } => show(&pool[i].send_flags(&data.bytes(), flags(*f))),
+        Call::SendTo { data, addr, .. } => {
+            show(&pool[i].sendto(&data.bytes(), ports.address(addr)))
+        }
+        Call::Recv { size, flags: f, .. } => {
+            show(&pool[i].recv_flags(size.value(), flags(*f)).map(|d| d.len()))
+        }
+        Call::RecvFrom { size, flags: f, .. } => show(
+            &pool[i]
+                .recvfrom_flags(size.value(), flags(*f))
+                .map(|(d, a)| (d.len(), a.to_string())),
+        ),
+        Call::SetSockOpt {
+            level: l,
+            opt,
+            value,
+            ..
+        } => {
+            let v = match value {
+                OptVal::Int(n) => OptValue::Int(n.value()),
+                OptVal::Bytes(b) => OptValue::Bytes(b.bytes()),
+                OptVal::Null(n) => OptValue::Null(*n),
+            };
+            show(&pool[i].setsockopt(level(*l), i32::from(*opt), v))
+        }
+        Call::GetSockOpt {
+            level: l,
+            opt,
+            size,
+            ..
+        } => {
+            let s = &pool[i];
+            let a = show(&s.getsockopt(level(*l), i32::from(*opt)));
+            let b = show(
+                &s.getsockopt_bytes(level(*l), i32::from(*opt), size.value())
+                    .map(|v| v.len()),
+            );
+            format!("{a}; {b}")
+        }
+        Call::Shutdown { how: h, .. } => show(&pool[i].shutdown(how(*h))),
+        Call::Names { .. } => {
+            let s = &pool[i];
+            let a = show(&s.getsockname().map(|a| a.to_string()));
+            let b = show(&s.getpeername().map(|a| a.to_string()));
+            format!("{a}; {b}")
+        }
+        Call::Dup { .. } => {
+            let r = pool[i].dup();
+            let w = show(&r.as_ref().map(|_| ()));
+            if let Ok(d) = r {
+                fresh.push(d);
+            }
+            w
+        }
+        Call::SocketPair { family: f, kind: k } => {
+            let r = socketpair(family(*f), kind(*k), 0);
+            let w = show(&r.as_ref().map(|_| ()));
+            if let Ok((x, y)) = r {
+                fresh.push(x);
+                fresh.push(y);
+            }
+            w
+        }
+        Call::Select {
+            read,
+            write,
+            except,
+            timeout,
+        } => {
+            use wasock_fuzz_calls::Wait;
+            let t = match timeout {
+                Wait::Zero => 0.0,
+                Wait::Milli => 0.001,
+                Wait::Negative => -1.0,
+                Wait::NaN => f64::NAN,
+            };
+            let (r, w, x) = (
+                chosen(pool, *read),
+                chosen(pool, *write),
+                chosen(pool, *except),
+            );
+            show(&select(&r, &w, &x, Some(t)))
+        }
+        Call::SendMsg {
+            data,
+            control,
+            flags: f,
+            dest,
+            ..
+        } => {
+            let mut anc = Vec::new();
+            let mut copies = 0;
+            for c in control {
+                match c {
+                    Control::Raw {
+                        level: l,
+                        kind,
+                        data,
+                    } => anc.push(Ancillary::Raw {
+                        level: level(*l),
+                        type_: i32::from(*kind),
+                        data: data.bytes(),
+                    }),
+                    Control::Rights(mask) => {
+                        let dups: Vec<Socket> = chosen(pool, *mask)
+                            .into_iter()
+                            .filter_map(|s| s.dup().ok())
+                            .collect();
+                        copies += dups.len();
+                        anc.push(Ancillary::Rights(dups));
+                    }
+                }
+            }
+            peak = peak.max(pool.len() + copies);
+            let dest = dest.as_ref().map(|a| ports.address(a));
+            show(&pool[i].sendmsg(&[&data.bytes()], &anc, flags(*f), dest))
+        }
+        Call::RecvMsg {
+            size,
+            ancsize,
+            flags: f,
+            ..
+        } => {
+            let r = pool[i].recvmsg(size.value(), ancsize.value(), flags(*f));
+            let w = show(
+                &r.as_ref()
+                    .map(|(d, anc, fl, a)| (d.len(), anc.len(), *fl, a.to_string())),
+            );
+            if let Ok((_, anc, _, _)) = r {
+                for a in anc {
+                    if let Ancillary::Rights(socks) = a {
+                        fresh.extend(socks);
+                    }
+                }
+            }
+            w
+        }
+        Call::SetTimeout { timeout, size, .. } => {
+            let s = &pool[i];
+            let a = show(&s.settimeout(Some(timeout.value())));
+            let b = show(&s.recv_flags(size.value(), MSG_DONTWAIT).map(|d| d.len()));
+            let _ = s.settimeout(Some(0.0));
+            format!("{a}; {b}")
+        }
+    };
+    for s in fresh {
+        adopt(pool, s);
+    }
+    (what, peak.max(pool.len()))
 }
 
 fn main() {
     let a: Vec<String> = std::env::args().collect();
-    let num = |i: usize| a.get(i).and_then(|s| s.parse::<u64>().ok()).unwrap_or(1);
-    let mut rng = Rng(num(1).max(1).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let steps = num(2) as usize;
-    let (allowed, denied_tcp, denied_udp) = (num(3) as u16, num(4) as u16, num(5) as u16);
-    let forge = a.get(6).map(String::as_str) == Some("forge");
-
-    let addrs: Vec<Address> = vec![
-        ("127.0.0.1", allowed).into(),
-        ("127.0.0.1", 0).into(),
-        ("127.0.0.1", denied_tcp).into(),
-        ("127.0.0.1", denied_udp).into(),
-        ("127.0.0.2", denied_tcp).into(),
-        ("127.0.0.2", denied_udp).into(),
-        ("::1", allowed).into(),
-        ("::1", denied_tcp).into(),
-        ("::ffff:127.0.0.1", denied_tcp).into(),
-        ("::ffff:127.0.0.1", denied_udp).into(),
-        ("0.0.0.0", denied_udp).into(),
-        ("", 0).into(),
-        ("::", denied_tcp).into(),
-        ("not a host", 80).into(),
-        Address::Unix(b"fuzz-path".to_vec()),
-        Address::Unix(b"\0fuzz-abstract".to_vec()),
-        Address::Unix(vec![b'x'; 200]),
-        Address::netlink(0, 0),
-        Address::vsock(1, 1),
-    ];
-    let families = [
-        AF_INET, AF_INET6, AF_UNIX, AF_NETLINK, AF_PACKET, AF_VSOCK, 12345, -1,
-    ];
-    let types = [
-        SOCK_STREAM,
-        SOCK_DGRAM,
-        SOCK_SEQPACKET,
-        SOCK_RAW,
-        SOCK_STREAM | SOCK_NONBLOCK,
-        99,
-    ];
-    let levels = [
-        SOL_SOCKET,
-        IPPROTO_TCP,
-        IPPROTO_IP,
-        IPPROTO_IPV6,
-        IPPROTO_UDP,
-        9999,
-        -1,
-    ];
-    let flags = [
-        0,
-        MSG_PEEK,
-        MSG_DONTWAIT,
-        MSG_OOB,
-        MSG_TRUNC,
-        MSG_WAITALL,
-        MSG_PEEK | MSG_TRUNC,
-    ];
-    let timeouts = [
-        Some(0.0),
-        Some(0.001),
-        Some(0.01),
-        Some(-1.0),
-        Some(f64::NAN),
-        Some(1e300),
-    ];
+    let port = |i: usize| a.get(i).and_then(|s| s.parse::<u16>().ok()).unwrap_or(1);
+    let ports = Ports {
+        allowed: port(1),
+        denied_tcp: port(2),
+        denied_udp: port(3),
+    };
+    let Some(input) = a.get(4).and_then(|h| wasock_fuzz_calls::from_hex(h)) else {
+        eprintln!(
+            "usage: fuzz <allowed-port> <denied-tcp-port> <denied-udp-port> <input-hex> [trace]"
+        );
+        std::process::exit(2);
+    };
+    let trace = a.get(5).map(String::as_str) == Some("trace");
+    let program = Program::decode(&input);
 
     let mut pool: Vec<Socket> = Vec::new();
     let mut max_open = 0;
-    for _ in 0..steps {
-        let op = rng.below(20);
-        if op == 0 || pool.is_empty() {
-            let (f, t) = (rng.pick(&families), rng.pick(&types));
-            let any = rng.int();
-            let p = rng.pick(&[0, 6, 17, 1, any]);
-            if let Ok(s) = socket(f, t, p) {
-                let _ = s.settimeout(Some(0.0));
-                pool.push(s);
-            }
-            max_open = max_open.max(pool.len());
-            continue;
+    for (n, call) in program.calls.iter().enumerate() {
+        let (what, peak) = play(call, &mut pool, &ports);
+        max_open = max_open.max(peak);
+        if trace {
+            println!("{n:3}: {call:?} -> {what} (open: {})", pool.len());
         }
-        let i = rng.below(pool.len());
-        if op == 1 {
-            pool.swap_remove(i).close();
-            continue;
-        }
-        let mut fresh = Vec::new();
-        let s = &pool[i];
-        let addr = rng.pick(&addrs);
-        match op {
-            2 => drop(s.bind(addr)),
-            3 => drop(s.connect(addr)),
-            4 => drop(s.connect_ex(addr)),
-            5 => drop(s.listen(rng.int())),
-            6 => {
-                if let Ok((c, _)) = s.accept() {
-                    let _ = c.settimeout(Some(0.0));
-                    fresh.push(c);
-                }
-            }
-            7 => {
-                let n = rng.pick(&[0usize, 1, 100, 65536, 200_000]);
-                drop(s.send_flags(&vec![7u8; n], rng.pick(&flags)));
-            }
-            8 => drop(s.sendto(&rng.bytes(), addr)),
-            9 => drop(s.recv_flags(rng.size(), rng.pick(&flags))),
-            10 => drop(s.recvfrom_flags(rng.size(), rng.pick(&flags))),
-            11 => {
-                let (l, o) = (rng.pick(&levels), rng.below(80) as i32);
-                if rng.below(2) == 0 {
-                    drop(s.setsockopt(l, o, rng.int()));
-                } else {
-                    drop(s.setsockopt(l, o, rng.bytes()));
-                }
-            }
-            12 => {
-                let (l, o) = (rng.pick(&levels), rng.below(80) as i32);
-                drop(s.getsockopt(l, o));
-                drop(s.getsockopt_bytes(l, o, rng.size()));
-            }
-            13 => drop(s.shutdown(rng.pick(&[0, 1, 2, 7, -1]))),
-            14 => {
-                drop(s.getsockname());
-                drop(s.getpeername());
-            }
-            15 => {
-                if let Ok(d) = s.dup() {
-                    fresh.push(d);
-                }
-            }
-            16 => {
-                if let Ok((x, y)) = socketpair(rng.pick(&families), rng.pick(&types), 0) {
-                    let _ = x.settimeout(Some(0.0));
-                    let _ = y.settimeout(Some(0.0));
-                    fresh.push(x);
-                    fresh.push(y);
-                }
-            }
-            17 => {
-                let r: Vec<&Socket> = pool.iter().filter(|_| rng.below(2) == 0).collect();
-                let w: Vec<&Socket> = pool.iter().rev().take(3).collect();
-                drop(select(&r, &w, &r, Some(0.0)));
-            }
-            18 => {
-                let anc = vec![Ancillary::Raw {
-                    level: rng.pick(&levels),
-                    type_: rng.below(40) as i32,
-                    data: rng.bytes(),
-                }];
-                let dest = if rng.below(2) == 0 { Some(addr) } else { None };
-                drop(s.sendmsg(&[&rng.bytes()], &anc, rng.pick(&flags), dest));
-                drop(s.recvmsg(rng.size(), rng.size(), rng.pick(&flags)));
-            }
-            _ => {
-                let t = rng.pick(&timeouts);
-                drop(s.settimeout(t));
-                drop(s.recv_flags(rng.size(), MSG_DONTWAIT));
-                let _ = s.settimeout(Some(0.0));
-            }
-        }
-        pool.extend(fresh);
-        max_open = max_open.max(pool.len());
     }
     println!("max-open {max_open}");
-    println!("steps {steps} done");
-    if forge {
-        let bogus = unsafe { raw::wasock::socket::socket::Socket::from_handle(0x7fff_0000) };
+    println!("calls {} done", program.calls.len());
+    if program.forge {
+        let bogus = unsafe { raw::wasock::socket::socket::Socket::from_handle(FORGED_HANDLE) };
         let r = bogus.recv(u64::MAX, raw::wasock::socket::types::MsgFlags::empty());
         println!("forged handle returned {:?}", r.map(|d| d.len()));
     }
