@@ -104,13 +104,15 @@ impl HostSocket {
         self
     }
 
-    /// Whether a receiving call (recv, recvfrom, accept) in timeout mode
-    /// under a blocking strategy should wait in poll(2) before its system
-    /// call instead of trying it first.
+    /// Whether a receiving call (recv, recvfrom, accept) that may wait
+    /// should wait for readiness before its system call instead of trying
+    /// it first: in timeout mode under a blocking strategy (poll(2)), and
+    /// in blocking or timeout mode under the reactor (tokio's readiness,
+    /// which needs no system call when an event already came).
     /// Trying first costs one call when the data is there and three
-    /// (attempt, poll, retry) when it is not; CPython always polls first
+    /// (attempt, wait, retry) when it is not; CPython always polls first
     /// (two). A socket whose last calls all had to wait (request and reply)
-    /// polls first, and tries first again on every 16th call to notice when
+    /// waits first, and tries first again on every 16th call to notice when
     /// data starts to be waiting (a stream).
     fn poll_first(&self) -> bool {
         let n = self.not_ready.load(Ordering::Relaxed);
@@ -213,9 +215,17 @@ impl HostSocket {
         // Sends find room in the buffer most of the time: they always try
         // first, and only receives adapt.
         let adapt = interest == Interest::Read;
-        let timeout_mode =
-            self.timeout.is_some_and(|t| !t.is_zero()) && !flags.contains(MsgFlags::DONTWAIT);
-        if adapt && W::BLOCKING_FD && timeout_mode && self.poll_first() {
+        let dontwait = flags.contains(MsgFlags::DONTWAIT);
+        let timeout_mode = self.timeout.is_some_and(|t| !t.is_zero()) && !dontwait;
+        // Under the reactor a blocking-mode socket waits too (its
+        // descriptor is non-blocking); under poll(2) only timeout mode
+        // does (blocking mode waits in the system call itself).
+        let waits = if W::BLOCKING_FD {
+            timeout_mode
+        } else {
+            self.timeout != Some(Duration::ZERO) && !dontwait
+        };
+        if adapt && waits && self.poll_first() {
             self.note_ready(false);
         } else {
             loop {
