@@ -258,6 +258,17 @@ def main():
         sys.exit(1)
 
 
+def kill_and_check(c, task, p, what):
+    """SIGTERMs `task` (started as process `p`) and checks it stopped with
+    143 within 10 s."""
+    t0 = time.monotonic()
+    c.ctr("tasks", "kill", task, timeout=20)
+    code, _, err = finish(p, timeout=30)
+    took = time.monotonic() - t0
+    check(code == 143, f"kill: the {what} stopped with 143 (got {code}; {err.strip()[-200:]!r})")
+    check(took < 10, f"kill: the {what} stopped within 10 s of SIGTERM (took {took:.1f} s)")
+
+
 def body(c, tmp):
     port = free_port()
     image(c, tmp, "wasock.test/echo:1", "echo_server.wasm",
@@ -373,12 +384,7 @@ def body(c, tmp):
           f'[network]\nallow-bind = ["tcp://127.0.0.1:{kport}"]\n')
     p = start(c, "wasock.test/kill:1", "kill", "/echo_server.wasm", "127.0.0.1", str(kport))
     check(listening(kport, p), "kill: the guest is listening (seen in /proc/net/tcp)")
-    t0 = time.monotonic()
-    c.ctr("tasks", "kill", "kill", timeout=20)
-    code, _, err = finish(p, timeout=30)
-    took = time.monotonic() - t0
-    check(code == 143, f"kill: the task stopped with 143 (got {code}; {err.strip()[-200:]!r})")
-    check(took < 10, f"kill: the task stopped within 10 s of SIGTERM (took {took:.1f} s)")
+    kill_and_check(c, "kill", p, "task")
     check(port_free(kport), "kill: the guest's listener is gone")
 
     # A kill stops a guest that computes (never yields to the host), too.
@@ -394,12 +400,7 @@ def body(c, tmp):
         time.sleep(0.1)
     check(running, "kill: the spinning guest's task runs")
     time.sleep(1)  # well into its loop
-    t0 = time.monotonic()
-    c.ctr("tasks", "kill", "spin", timeout=20)
-    code, _, err = finish(p, timeout=30)
-    took = time.monotonic() - t0
-    check(code == 143, f"kill: the spinning task stopped with 143 (got {code}; {err.strip()[-200:]!r})")
-    check(took < 10, f"kill: the spinning task stopped within 10 s of SIGTERM (took {took:.1f} s)")
+    kill_and_check(c, "spin", p, "spinning task")
 
 
 if __name__ == "__main__":
