@@ -31,16 +31,17 @@ fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A native echo server on 127.0.0.1 answering at most 16 connections;
-/// returns its port and how many connections it has accepted.
-fn echo_server() -> (u16, Arc<AtomicUsize>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
+/// Echoes one read on each of at most `max` connections that `accept`
+/// gives, on a thread of its own; returns how many it has accepted.
+fn echo_each<S: Read + Write>(
+    max: usize,
+    mut accept: impl FnMut() -> std::io::Result<S> + Send + 'static,
+) -> Arc<AtomicUsize> {
     let accepted = Arc::new(AtomicUsize::new(0));
     let count = accepted.clone();
     std::thread::spawn(move || {
-        for stream in l.incoming().take(16) {
-            let Ok(mut s) = stream else { continue };
+        for _ in 0..max {
+            let Ok(mut s) = accept() else { continue };
             count.fetch_add(1, Ordering::SeqCst);
             let mut buf = [0; 64];
             if let Ok(n) = s.read(&mut buf) {
@@ -48,7 +49,15 @@ fn echo_server() -> (u16, Arc<AtomicUsize>) {
             }
         }
     });
-    (port, accepted)
+    accepted
+}
+
+/// A native echo server on 127.0.0.1 answering at most 16 connections;
+/// returns its port and how many connections it has accepted.
+fn echo_server() -> (u16, Arc<AtomicUsize>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    (port, echo_each(16, move || l.accept().map(|(s, _)| s)))
 }
 
 fn run(mut c: Command) -> (Option<i32>, String, String) {
@@ -171,19 +180,7 @@ fn embed_sync_runs_a_guest_and_its_denials_name_the_builder_call() {
 /// returns how many it has accepted.
 fn unix_echo_server(path: &std::path::Path) -> Arc<AtomicUsize> {
     let l = std::os::unix::net::UnixListener::bind(path).unwrap();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let count = accepted.clone();
-    std::thread::spawn(move || {
-        for stream in l.incoming().take(4) {
-            let Ok(mut s) = stream else { continue };
-            count.fetch_add(1, Ordering::SeqCst);
-            let mut buf = [0; 64];
-            if let Ok(n) = s.read(&mut buf) {
-                let _ = s.write_all(&buf[..n]);
-            }
-        }
-    });
-    accepted
+    echo_each(4, move || l.accept().map(|(s, _)| s))
 }
 
 /// The async embedding grants an AF_UNIX directory as a `cap_std::fs::Dir`
