@@ -71,7 +71,16 @@ impl crate::net::wait::Waitable for HostSocket {
     }
 
     fn async_fd(&self) -> io::Result<Option<&AsyncFd<sys::Fd>>> {
-        HostSocket::async_fd(self)
+        if let Some(afd) = self.reactor.get() {
+            return Ok(Some(afd));
+        }
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Ok(None);
+        }
+        // SAFETY: `reactor` is declared before `sock`, so the registration
+        // is dropped before the descriptor is closed.
+        let afd = unsafe { sys::register(&self.sock) }?;
+        Ok(Some(self.reactor.get_or_init(|| afd)))
     }
 }
 
@@ -153,21 +162,6 @@ impl HostSocket {
     /// The host socket.
     pub fn socket(&self) -> &Socket {
         &self.sock
-    }
-
-    /// This socket registered with the current tokio reactor, or `None`
-    /// when no tokio runtime is running.
-    pub(crate) fn async_fd(&self) -> io::Result<Option<&AsyncFd<sys::Fd>>> {
-        if let Some(afd) = self.reactor.get() {
-            return Ok(Some(afd));
-        }
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Ok(None);
-        }
-        // SAFETY: `reactor` is declared before `sock`, so the registration
-        // is dropped before the descriptor is closed.
-        let afd = unsafe { sys::register(&self.sock) }?;
-        Ok(Some(self.reactor.get_or_init(|| afd)))
     }
 
     fn transport(&self) -> Transport {
