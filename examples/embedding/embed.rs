@@ -67,7 +67,11 @@ impl WasockView for Host {
     }
 }
 
-#[tokio::main]
+// One guest: a current-thread runtime runs it on the thread that polls
+// tokio's reactor. (`#[tokio::main]`'s default, a multi-thread runtime,
+// would run `main` on a thread of its own while a worker polls, and every
+// wake of the guest would cross threads.)
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     // Policy decisions are logged with target `wasock::policy`: denials at
     // `warn`, allowed uses at `info`.

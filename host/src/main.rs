@@ -212,7 +212,12 @@ fn real_main() -> anyhow::Result<u8> {
         wasock_host::set_async_spin(std::time::Duration::from_micros(us));
     }
     let outcome = if a.use_async {
-        let rt = tokio::runtime::Builder::new_multi_thread()
+        // One guest: a current-thread runtime runs it on the thread that
+        // polls the reactor, so a readiness event resumes it there. Under
+        // `block_on` of a multi-thread runtime it would run on this thread
+        // while a worker polls, and every wake would cross threads (a
+        // futex wake and sleep per wait; measured in docs/benchmarks.md).
+        let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         rt.block_on(async {
