@@ -215,13 +215,23 @@ impl WasockCtx {
 
     /// Logs, audits and (unless audit-only) enforces a grant decision
     /// (`kind`: `create` or `option`); `result` is the policy's answer.
+    /// `subject` is called only when the decision is logged or recorded
+    /// (an allowed one usually is neither).
     pub(crate) fn decide_grant(
         &self,
         kind: &str,
-        subject: &str,
+        subject: impl FnOnce() -> String,
         result: Result<Option<String>, String>,
         learn: Option<(&str, &str)>,
     ) -> Result<(), SocketError> {
+        if result.is_ok()
+            && self.recorder.is_none()
+            && !tracing::enabled!(target: "wasock::policy", tracing::Level::DEBUG)
+        {
+            return Ok(());
+        }
+        let subject = subject();
+        let subject = subject.as_str();
         let (allowed, detail) = match &result {
             Ok(rule) => (
                 true,

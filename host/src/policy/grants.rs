@@ -429,16 +429,21 @@ impl Policy {
         socket_type: SocketType,
         protocol: i32,
     ) -> Result<Option<String>, String> {
+        // Always allowed: decided before any name is formatted (once per
+        // socket, on every connection's path).
+        if let (
+            AddressFamily::Inet | AddressFamily::Inet6,
+            SocketType::Stream | SocketType::Dgram,
+        )
+        | (AddressFamily::Unix, _) = (family, socket_type)
+        {
+            return Ok(None);
+        }
         let name = family_name(family);
         let ty = debug_name(socket_type).to_ascii_lowercase();
         let ip = matches!(family, AddressFamily::Inet | AddressFamily::Inet6);
         let what = format!("creating a {name} {ty} socket (protocol {protocol}) denied by policy");
         match (family, socket_type) {
-            (
-                AddressFamily::Inet | AddressFamily::Inet6,
-                SocketType::Stream | SocketType::Dgram,
-            )
-            | (AddressFamily::Unix, _) => Ok(None),
             _ if ip && socket_type == SocketType::Raw => {
                 if self.grants.raw_granted(protocol) {
                     Ok(Some(format!("allow-raw {protocol}")))

@@ -67,7 +67,7 @@ fn check(
             };
             ctx.decide_grant(
                 "option",
-                &format!("setting option {k}"),
+                || format!("setting option {k}"),
                 r,
                 Some(("option", &k)),
             )?;

@@ -441,9 +441,9 @@ impl WasockCtxView<'_> {
             Err(SocketError::Guest(g)) => Err(g.detail),
             Err(SocketError::Trap(t)) => Err(t.to_string()),
         };
-        let subject = format!("sending a {key} control message");
+        let subject = || format!("sending a {key} control message");
         self.ctx
-            .decide_grant("option", &subject, r, Some(("option", key)))
+            .decide_grant("option", subject, r, Some(("option", key)))
     }
 
     /// A nonzero source address in IP(V6)_PKTINFO sends from that address

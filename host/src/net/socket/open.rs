@@ -23,21 +23,31 @@ impl WasockCtxView<'_> {
     ) -> SocketResult<Resource<HostSocket>> {
         {
             let d = self.ctx.policy.decide_family(family, socket_type, protocol);
-            let fam = crate::policy::debug_name(family).to_ascii_lowercase();
-            let subject = format!(
-                "{fam} {} socket (protocol {protocol})",
-                crate::policy::debug_name(socket_type).to_ascii_lowercase()
-            );
-            let proto = protocol.to_string();
+            let fam = || crate::policy::debug_name(family).to_ascii_lowercase();
+            let subject = || {
+                format!(
+                    "{} {} socket (protocol {protocol})",
+                    fam(),
+                    crate::policy::debug_name(socket_type).to_ascii_lowercase()
+                )
+            };
+            let (proto, name);
             let learn = match (family, socket_type) {
                 (AddressFamily::Inet | AddressFamily::Inet6, SocketType::Raw) => {
+                    proto = protocol.to_string();
                     Some(("raw", proto.as_str()))
                 }
                 (AddressFamily::Inet | AddressFamily::Inet6 | AddressFamily::Unix, _) => None,
-                (AddressFamily::Netlink, _) => Some(("netlink", proto.as_str())),
-                _ => Some(("family", fam.as_str())),
+                (AddressFamily::Netlink, _) => {
+                    proto = protocol.to_string();
+                    Some(("netlink", proto.as_str()))
+                }
+                _ => {
+                    name = fam();
+                    Some(("family", name.as_str()))
+                }
             };
-            self.ctx.decide_grant("create", &subject, d, learn)?;
+            self.ctx.decide_grant("create", subject, d, learn)?;
         }
         let domain = crate::net::address::domain(family).ok_or_else(|| {
             SocketError::new(
