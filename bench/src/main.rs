@@ -19,8 +19,11 @@
 //!
 //! Usage: `wasock-bench` (env: BENCH_REPS, default 5; BENCH_QUICK=1 for a
 //! short smoke run; BENCH_ONLY=bulk,connect to run only the workloads whose
-//! names contain one of these words, print their table and write nothing),
-//! or `wasock-bench serve` (the servers, used internally).
+//! names contain one of these words, print their table and write nothing;
+//! BENCH_VARIANTS="native Rust,wasock async" to run only those columns,
+//! likewise; BENCH_ASYNC_RUNTIME=current|spawn|block-on for where the
+//! async rows run their guest, see [`AsyncRuntime`]), or `wasock-bench
+//! serve` (the servers, used internally).
 
 mod counters;
 mod std_client;
@@ -316,7 +319,10 @@ struct Bench {
     engine: Engine,
     sync_linker: Linker<GuestState>,
     async_linker: Arc<Linker<GuestState>>,
+    /// Multi-thread, 2 workers: the scale section's guests are its tasks.
     rt: tokio::runtime::Runtime,
+    /// Current-thread: the async rows' guests (see [`async_runtime`]).
+    rt_current: tokio::runtime::Runtime,
     wasock_guest: Component,
     std_guest: Component,
     /// `bench/client.py` as a Python guest, when it was packaged.
@@ -324,6 +330,27 @@ struct Bench {
     policy: Arc<Policy>,
     /// Where the AF_UNIX servers listen (`None`: no AF_UNIX rows).
     unix: Option<PathBuf>,
+}
+
+/// Where the async rows run their guest (`BENCH_ASYNC_RUNTIME`).
+#[derive(Clone, Copy)]
+enum AsyncRuntime {
+    /// `current` (the default): a current-thread runtime, as `wasock run
+    /// --async` does; the guest runs on the thread that polls the reactor.
+    Current,
+    /// `spawn`: a task of the 2-worker multi-thread runtime.
+    SpawnMulti,
+    /// `block-on`: `block_on` of the multi-thread runtime from the main
+    /// thread (the guest's wakes come from a worker: a thread hop each).
+    BlockOnMulti,
+}
+
+fn async_runtime() -> AsyncRuntime {
+    match std::env::var("BENCH_ASYNC_RUNTIME").as_deref() {
+        Ok("spawn") => AsyncRuntime::SpawnMulti,
+        Ok("block-on") => AsyncRuntime::BlockOnMulti,
+        _ => AsyncRuntime::Current,
+    }
 }
 
 fn parse_result(stdout: &str) -> Option<f64> {
@@ -382,13 +409,33 @@ impl Bench {
 
     fn run_guest(&self, component: &Component, args: &[String], asynchronous: bool) -> Option<f64> {
         let (config, out, err) = guest_config(args, &self.policy);
-        let code = if asynchronous {
-            let l = self.async_linker.clone();
-            self.rt
-                .block_on(async { run::run_async(&l, component, &config).await })
-        } else {
-            run::run_sync(&self.sync_linker, component, &config)
-        };
+        let code =
+            if asynchronous {
+                let l = self.async_linker.clone();
+                match async_runtime() {
+                    // The guest on a thread that is not the reactor's: every
+                    // wake crosses threads (how this ran before issue 21).
+                    AsyncRuntime::BlockOnMulti => self
+                        .rt
+                        .block_on(async { run::run_async(&l, component, &config).await }),
+                    // A task of the multi-thread runtime, as a server that
+                    // runs many guests spawns each.
+                    AsyncRuntime::SpawnMulti => {
+                        let component = component.clone();
+                        self.rt
+                            .block_on(self.rt.spawn(async move {
+                                run::run_async(&l, &component, &config).await
+                            }))
+                            .unwrap_or_else(|e| Err(wasmtime::Error::msg(e.to_string())))
+                    }
+                    // As `wasock run --async` runs a guest.
+                    AsyncRuntime::Current => self
+                        .rt_current
+                        .block_on(async { run::run_async(&l, component, &config).await }),
+                }
+            } else {
+                run::run_sync(&self.sync_linker, component, &config)
+            };
         let stdout = String::from_utf8_lossy(&out.contents()).into_owned();
         match code {
             Ok(0) => parse_result(&stdout),
@@ -491,6 +538,10 @@ impl Bench {
             async_linker: Arc::new(run::async_linker(&engine).unwrap()),
             rt: tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap(),
+            rt_current: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap(),
@@ -698,8 +749,11 @@ fn timed_pingpong(b: &Bench) -> Result<(f64, f64, f64), String> {
     let (config, out, err) = guest_config(&b.args(&row), &b.policy);
     let l = b.async_linker.clone();
     let c = b.wasock_guest.clone();
+    // A task of the runtime the loaded guests run on, as a server would
+    // spawn it.
     let code =
-        b.rt.block_on(async { run::run_async(&l, &c, &config).await });
+        b.rt.block_on(b.rt.spawn(async move { run::run_async(&l, &c, &config).await }))
+            .unwrap_or_else(|e| Err(wasmtime::Error::msg(e.to_string())));
     let text = String::from_utf8_lossy(&out.contents()).into_owned();
     let failed = || {
         format!(
@@ -1080,6 +1134,9 @@ fn main() {
     let only: Option<Vec<String>> = std::env::var("BENCH_ONLY")
         .ok()
         .map(|v| v.split(',').map(str::to_string).collect());
+    let variants: Option<Vec<String>> = std::env::var("BENCH_VARIANTS")
+        .ok()
+        .map(|v| v.split(',').map(str::to_string).collect());
     let mut rows = rows(quick);
     if let Some(only) = &only {
         rows.retain(|r| only.iter().any(|w| r.name.contains(w.as_str())));
@@ -1094,6 +1151,12 @@ fn main() {
             for k in 0..VARIANTS.len() {
                 // Rotate the order each round so no variant always goes first.
                 let vi = (k + rep + ri) % VARIANTS.len();
+                if variants
+                    .as_ref()
+                    .is_some_and(|v| !v.iter().any(|v| v == VARIANTS[vi]))
+                {
+                    continue;
+                }
                 if row.workload == "connect" {
                     // Every closed connection leaves its port in TIME_WAIT,
                     // which loopback may reuse (tcp_tw_reuse) only after a
@@ -1197,8 +1260,11 @@ fn main() {
         }
     }
 
-    if only.is_some() {
-        if b.python_guest.is_some() {
+    if only.is_some() || variants.is_some() {
+        let python = variants
+            .as_ref()
+            .is_none_or(|v| v.iter().any(|v| v == "CPython" || v == "Python guest"));
+        if b.python_guest.is_some() && python {
             md.push_str(&python_section(
                 &b,
                 &rows,

@@ -180,6 +180,11 @@ impl Wait for Reactor {
             };
             match op() {
                 Err(e) if retryable(&e) => {
+                    // Only EAGAIN proves the queue empty. A stream read
+                    // that returns less than it asked for does not (tokio's
+                    // streams take it so): AF_UNIX stops after a message
+                    // that carried descriptors, TCP at the urgent mark, with
+                    // data still queued and no event to come for it.
                     if e.kind() == io::ErrorKind::WouldBlock {
                         guard.clear_ready();
                     }
