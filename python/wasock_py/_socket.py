@@ -153,6 +153,9 @@ def setdefaulttimeout(timeout):
 
 
 def _bytes_like(data):
+    # bytes go to the WIT call as they are; other buffers are copied once.
+    if type(data) is bytes:
+        return data
     if isinstance(data, str):
         raise TypeError(f"a bytes-like object is required, not 'str'")
     try:
