@@ -504,6 +504,10 @@ impl Bench {
         pool: Option<u32>,
     ) -> Bench {
         let mut config = Config::new();
+        if std::env::var_os("BENCH_PERFMAP").is_some() {
+            // Names for the guests' compiled functions in `perf report`.
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         if let Ok(cache) = wasmtime::Cache::from_file(None) {
             config.cache(Some(cache));
         }
