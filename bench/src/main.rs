@@ -22,7 +22,8 @@
 //! names contain one of these words, print their table and write nothing;
 //! BENCH_VARIANTS="native Rust,wasock async" to run only those columns,
 //! likewise; BENCH_ASYNC_RUNTIME=current|spawn|block-on for where the
-//! async rows run their guest, see [`AsyncRuntime`]), or `wasock-bench
+//! async rows run their guest, see [`AsyncRuntime`]; BENCH_PERFMAP=1 names
+//! the guests' compiled functions for `perf report`), or `wasock-bench
 //! serve` (the servers, used internally).
 
 mod counters;
