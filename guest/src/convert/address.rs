@@ -99,12 +99,17 @@ impl Address {
 
     /// An `AF_NETLINK` address: Python's `(pid, groups)`.
     pub fn netlink(pid: u32, groups: u32) -> Address {
-        netlink_address(pid, groups)
+        Address::Other(RawAddress(WitAddress::Netlink(
+            wit::types::NetlinkAddress { pid, groups },
+        )))
     }
 
     /// An `AF_VSOCK` address: Python's `(cid, port)`.
     pub fn vsock(cid: u32, port: u32) -> Address {
-        vsock_address(cid, port)
+        Address::Other(RawAddress(WitAddress::Vsock(wit::types::VsockAddress {
+            cid,
+            port,
+        })))
     }
 
     /// An `AF_PACKET` address: Python's
@@ -117,23 +122,30 @@ impl Address {
         hardware_type: u16,
         hardware_address: &[u8],
     ) -> Address {
-        packet_address(
-            interface,
+        Address::Other(RawAddress(WitAddress::Packet(wit::types::PacketAddress {
+            interface: interface.to_string(),
             protocol,
             packet_type,
             hardware_type,
-            hardware_address,
-        )
+            hardware_address: hardware_address.to_vec(),
+        })))
     }
 
     /// An `AF_CAN` address for CAN_RAW / CAN_BCM: Python's `(interface,)`.
     pub fn can(interface: &str) -> Address {
-        can_address(interface)
+        Address::Other(RawAddress(WitAddress::Can(wit::types::CanAddress::Raw(
+            interface.to_string(),
+        ))))
     }
 
     /// An `AF_ALG` address: Python's `(type, name)`.
     pub fn alg(type_: &str, name: &str) -> Address {
-        alg_address(type_, name)
+        Address::Other(RawAddress(WitAddress::Alg(wit::types::AlgAddress {
+            algorithm_type: type_.to_string(),
+            name: name.to_string(),
+            feat: 0,
+            mask: 0,
+        })))
     }
 }
 
@@ -288,55 +300,6 @@ pub(crate) fn raw_family(raw: &RawAddress) -> i32 {
         WitAddress::Qipcrtr(_) => AF_QIPCRTR,
         WitAddress::Bluetooth(_) => AF_BLUETOOTH,
     }
-}
-
-/// An `AF_NETLINK` address.
-pub(crate) fn netlink_address(pid: u32, groups: u32) -> Address {
-    Address::Other(RawAddress(WitAddress::Netlink(
-        wit::types::NetlinkAddress { pid, groups },
-    )))
-}
-
-/// An `AF_VSOCK` address.
-pub(crate) fn vsock_address(cid: u32, port: u32) -> Address {
-    Address::Other(RawAddress(WitAddress::Vsock(wit::types::VsockAddress {
-        cid,
-        port,
-    })))
-}
-
-/// An `AF_PACKET` address.
-pub(crate) fn packet_address(
-    interface: &str,
-    protocol: u16,
-    packet_type: u8,
-    hardware_type: u16,
-    hardware_address: &[u8],
-) -> Address {
-    Address::Other(RawAddress(WitAddress::Packet(wit::types::PacketAddress {
-        interface: interface.to_string(),
-        protocol,
-        packet_type,
-        hardware_type,
-        hardware_address: hardware_address.to_vec(),
-    })))
-}
-
-/// An `AF_CAN` (CAN_RAW / CAN_BCM) address.
-pub(crate) fn can_address(interface: &str) -> Address {
-    Address::Other(RawAddress(WitAddress::Can(wit::types::CanAddress::Raw(
-        interface.to_string(),
-    ))))
-}
-
-/// An `AF_ALG` address.
-pub(crate) fn alg_address(type_: &str, name: &str) -> Address {
-    Address::Other(RawAddress(WitAddress::Alg(wit::types::AlgAddress {
-        algorithm_type: type_.to_string(),
-        name: name.to_string(),
-        feat: 0,
-        mask: 0,
-    })))
 }
 
 pub(super) fn bdaddr_text(b: (u8, u8, u8, u8, u8, u8)) -> String {
