@@ -13,6 +13,7 @@ import math as _math
 import struct as _struct
 
 from wit_world.imports import ancillary as _anc
+from wit_world.imports import latin1 as _latin1
 from wit_world.imports import netdb as _netdb
 from wit_world.imports import options as _opt
 from wit_world.imports import socket as _wsock
@@ -164,6 +165,18 @@ def _bytes_like(data):
         raise TypeError(
             f"a bytes-like object is required, not '{type(data).__name__}'"
         ) from None
+
+
+def _text(data):
+    # The data as Latin-1 text, one character per byte, for the `latin1`
+    # sends: componentize-py 0.25 frees a string argument when the call
+    # returns but never a bytes one, so sending bytes would grow the
+    # guest's memory by all it sends (docs/architecture.md, "Python
+    # guests"). str() decodes any contiguous buffer without a bytes copy.
+    t = type(data)
+    if t is bytes or t is bytearray:
+        return str(data, "latin-1")
+    return str(_bytes_like(data), "latin-1")
 
 
 # Typed options: (level, optname) -> (WIT name, shape). Others go to the
@@ -622,11 +635,11 @@ class socket:
 
     def send(self, data, flags=0):
         """send(2): bytes sent."""
-        return _call(self._h().send, _bytes_like(data), _flags(flags))
+        return _call(_latin1.send, self._h(), _text(data), _flags(flags))
 
     def sendall(self, data, flags=0):
         """send(2) until everything is sent (one deadline)."""
-        _call(self._h().send_all, _bytes_like(data), _flags(flags))
+        _call(_latin1.send_all, self._h(), _text(data), _flags(flags))
 
     def sendto(self, data, flags_or_address, address=None):
         """sendto(2)."""
@@ -634,9 +647,9 @@ class socket:
             flags, address = 0, flags_or_address
         else:
             flags = flags_or_address
-        data = _bytes_like(data)
+        data = _text(data)
         wa = _addr.to_wit(address, self._family, "sendto")
-        return _call(self._h().send_to, data, _flags(flags), wa)
+        return _call(_latin1.send_to, self._h(), data, _flags(flags), wa)
 
     def recv(self, bufsize, flags=0):
         """recv(2)."""
@@ -685,7 +698,7 @@ class socket:
 
     def sendmsg(self, buffers, ancdata=(), flags=0, address=None):
         """sendmsg(2)."""
-        bufs = [_bytes_like(b) for b in buffers]
+        bufs = [_text(b) for b in buffers]
         control = []
         for item in ancdata:
             try:
@@ -696,7 +709,7 @@ class socket:
                 ) from None
             control.append(_send_cmsg(_int(level), _int(kind), _bytes_like(data)))
         wa = None if address is None else _addr.to_wit(address, self._family, "sendmsg")
-        return _call(_anc.send_msg, self._h(), bufs, control, _flags(flags), wa)
+        return _call(_latin1.send_msg, self._h(), bufs, control, _flags(flags), wa)
 
     def recvmsg(self, bufsize, ancbufsize=0, flags=0):
         """recvmsg(2): (data, ancdata, msg_flags, address)."""

@@ -1,18 +1,20 @@
 //! The WIT-facing layer: the generated bindings (two flavours), the
 //! implementation of each imported interface, and the zero-copy sends that
-//! shadow three generated functions in the linker.
+//! shadow six generated functions in the linker (`socket`'s three and
+//! `latin1`'s).
 //!
 //! The top of the library: it may import every layer below (the socket
 //! core [`crate::net`], name resolution [`crate::netdb`], the context
 //! [`crate::ctx`], the policy, errors, the system layer and the
 //! vocabulary [`crate::types`]); nothing below imports it. `host.rs` holds
-//! the one-line forwards; `options.rs`, `rawopt.rs`, `ancillary.rs` and
-//! `poll.rs` are the interfaces whose types exist only in the bindings
+//! the one-line forwards; `latin1.rs` the Latin-1 sends; `options.rs`,
+//! `rawopt.rs`, `ancillary.rs` and `poll.rs` are the interfaces whose types exist only in the bindings
 //! (they carry socket handles, or belong to the `options` interface).
 
 pub(crate) mod ancillary;
 pub mod bindings;
 mod host;
+mod latin1;
 pub(crate) mod options;
 pub(crate) mod poll;
 pub(crate) mod rawopt;

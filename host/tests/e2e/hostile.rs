@@ -100,6 +100,21 @@ fn forged_sends_trap_cleanly() {
             let err = o.code.expect_err("a list past the end of memory must trap");
             assert!(err.contains("out of bounds"), "{err}");
             assert!(!o.stdout.contains("unexpectedly"));
+
+            // The Latin-1 sends (which read the guest's text in place).
+            assert_forged_handle_trapped(run(
+                "bad_input",
+                &["latin1-bad-handle"],
+                loopback_policy(),
+            ));
+            let o = run("bad_input", &["latin1-bad-range"], loopback_policy());
+            let err = o.code.expect_err("text past the end of memory must trap");
+            assert!(err.contains("out of bounds"), "{err}");
+            assert!(!o.stdout.contains("unexpectedly"));
+            let o = run("bad_input", &["latin1-bad-utf8"], loopback_policy());
+            let err = o.code.expect_err("text that is not UTF-8 must trap");
+            assert!(err.contains("utf-8") || err.contains("UTF-8"), "{err}");
+            assert!(!o.stdout.contains("unexpectedly"));
         }
     });
 }

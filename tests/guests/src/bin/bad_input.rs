@@ -88,6 +88,53 @@ fn main() {
             let r = s.send(past_end, raw::wasock::socket::types::MsgFlags::empty());
             println!("unexpectedly returned {r:?}");
         }
+        Some("latin1-bad-handle") => {
+            // The Latin-1 sends read the guest's text in place too.
+            let bogus = unsafe { raw::wasock::socket::socket::Socket::from_handle(0x7fff_fff0) };
+            let r = raw::wasock::socket::latin1::send_all(
+                &bogus,
+                "x",
+                raw::wasock::socket::types::MsgFlags::empty(),
+            );
+            println!("unexpectedly returned {r:?}");
+        }
+        Some(mode @ ("latin1-bad-range" | "latin1-bad-utf8")) => {
+            let s = raw::wasock::socket::socket::Socket::open(
+                raw::wasock::socket::types::AddressFamily::Inet,
+                raw::wasock::socket::types::SocketType::Dgram,
+                0,
+            )
+            .expect("open");
+            let bad_utf8 = [b'a', 0xC3, 0x28, 0xFF];
+            // Text a hostile guest in another language could pass. Never
+            // read as text here: only its address and length cross to the
+            // host (wit-bindgen lowers a &str as both), which must check
+            // the range and the encoding, and trap.
+            // SAFETY: not sound Rust (an invalid &str), and never used as
+            // one; black_box keeps the compiler from reasoning about it.
+            let text = unsafe {
+                if mode == "latin1-bad-range" {
+                    std::str::from_utf8_unchecked(std::slice::from_raw_parts(
+                        0xffff_0000usize as *const u8,
+                        0x2_0000,
+                    ))
+                } else {
+                    std::str::from_utf8_unchecked(std::hint::black_box(&bad_utf8))
+                }
+            };
+            let r = raw::wasock::socket::latin1::send_to(
+                &s,
+                text,
+                raw::wasock::socket::types::MsgFlags::empty(),
+                &raw::wasock::socket::types::SocketAddress::Inet(
+                    raw::wasock::socket::types::Ipv4SocketAddress {
+                        address: (127, 0, 0, 1),
+                        port: 9,
+                    },
+                ),
+            );
+            println!("unexpectedly returned {r:?}");
+        }
         Some("fd-limit") => {
             let mut held = Vec::new();
             for _ in 0..100 {

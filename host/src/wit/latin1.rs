@@ -1,0 +1,250 @@
+//! The `latin1` interface: the sending calls with their data as Latin-1
+//! text (each character U+0000..U+00FF is one byte), for guest
+//! toolchains whose strings are cheaper than their byte lists.
+//!
+//! componentize-py 0.25 copies every `list<u8>` argument of an imported
+//! call into memory it never frees; its strings are freed when the call
+//! returns. wasock's Python runtime therefore sends through these calls
+//! (docs/architecture.md, "Python guests").
+//!
+//! Each call decodes the text and runs the core's `list<u8>` call with the
+//! bytes, so policy, limits and errors are exactly those of the byte
+//! calls. Text that is all ASCII is its own bytes: no copy is made (and
+//! `zerocopy.rs` sends it from the guest's memory).
+
+use crate::ctx::WasockCtxView;
+use crate::net::socket::HostSocket;
+use crate::net::wait::{race_wall_time, run_ready, within_wall_time, Blocking, Reactor, Wait};
+use crate::types::types::{MsgFlags, SocketAddress};
+use crate::types::{SocketError, SocketResult};
+use crate::wit::ancillary::Control;
+use crate::wit::bindings::{async_io, sync_io};
+use std::borrow::Cow;
+use wasmtime::component::Resource;
+
+type Sock = Resource<HostSocket>;
+
+/// The bytes Latin-1 `text` stands for: each character U+0000..U+00FF is
+/// the byte of that value. All-ASCII text is returned as it lies.
+///
+/// Errors: `invalid` for a character above U+00FF, naming it and where it
+/// falls in the data.
+pub(crate) fn decode(text: &str) -> SocketResult<Cow<'_, [u8]>> {
+    let b = text.as_bytes();
+    let Some(first) = b.iter().position(|&x| x >= 0x80) else {
+        return Ok(Cow::Borrowed(b));
+    };
+    // At most one byte per byte of UTF-8; fewer for each two-byte character.
+    let mut out = Vec::with_capacity(b.len());
+    out.extend_from_slice(&b[..first]);
+    let mut i = first;
+    while i < b.len() {
+        let lead = b[i];
+        if lead < 0x80 {
+            // A run of ASCII, copied at once.
+            let end = b[i..]
+                .iter()
+                .position(|&x| x >= 0x80)
+                .map_or(b.len(), |n| i + n);
+            out.extend_from_slice(&b[i..end]);
+            i = end;
+            continue;
+        }
+        // U+0080..U+00FF is 0xC2 or 0xC3 and one continuation byte; `text`
+        // is valid UTF-8, so the continuation byte is there.
+        match (lead, b.get(i + 1)) {
+            (0xC2 | 0xC3, Some(&cont)) => {
+                out.push(((lead & 0x03) << 6) | (cont & 0x3F));
+                i += 2;
+            }
+            _ => {
+                let c = text[i..]
+                    .chars()
+                    .next()
+                    .unwrap_or(char::REPLACEMENT_CHARACTER);
+                return Err(SocketError::invalid(format!(
+                    "the data is not Latin-1 text: character U+{:04X} (at byte {} of the data) is above U+00FF",
+                    u32::from(c),
+                    out.len()
+                )));
+            }
+        }
+    }
+    Ok(Cow::Owned(out))
+}
+
+/// [`decode`] for an owned string: all-ASCII text becomes its bytes
+/// without a copy.
+fn decode_owned(text: String) -> SocketResult<Vec<u8>> {
+    if text.is_ascii() {
+        return Ok(text.into_bytes());
+    }
+    decode(&text).map(Cow::into_owned)
+}
+
+impl WasockCtxView<'_> {
+    /// `latin1.send`: send(2) of the decoded bytes.
+    async fn latin1_send<W: Wait>(
+        &mut self,
+        r: Sock,
+        data: &str,
+        flags: MsgFlags,
+    ) -> SocketResult<u64> {
+        let bytes = decode(data)?;
+        self.send::<W>(r, bytes, flags).await
+    }
+
+    /// `latin1.send-all`: send(2) of the decoded bytes until all are sent.
+    async fn latin1_send_all<W: Wait>(
+        &mut self,
+        r: Sock,
+        data: &str,
+        flags: MsgFlags,
+    ) -> SocketResult<()> {
+        let bytes = decode(data)?;
+        self.send_all::<W>(r, bytes, flags).await
+    }
+
+    /// `latin1.send-to`: sendto(2) of the decoded bytes.
+    async fn latin1_send_to<W: Wait>(
+        &mut self,
+        r: Sock,
+        data: &str,
+        flags: MsgFlags,
+        address: SocketAddress,
+    ) -> SocketResult<u64> {
+        let bytes = decode(data)?;
+        self.send_to::<W>(r, bytes, flags, address).await
+    }
+
+    /// `latin1.send-msg`: sendmsg(2) of the decoded buffers.
+    async fn latin1_send_msg<W: Wait>(
+        &mut self,
+        r: Sock,
+        buffers: Vec<String>,
+        control: Vec<Control>,
+        flags: MsgFlags,
+        address: Option<SocketAddress>,
+    ) -> SocketResult<u64> {
+        let buffers = buffers
+            .into_iter()
+            .map(decode_owned)
+            .collect::<SocketResult<Vec<_>>>()?;
+        self.send_msg::<W>(r, buffers, control, flags, address)
+            .await
+    }
+}
+
+impl async_io::wasock::socket::latin1::Host for WasockCtxView<'_> {
+    async fn send(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<u64> {
+        let d = self.ctx.deadline;
+        race_wall_time(d, self.latin1_send::<Reactor>(s, &data, flags)).await
+    }
+
+    async fn send_all(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<()> {
+        let d = self.ctx.deadline;
+        race_wall_time(d, self.latin1_send_all::<Reactor>(s, &data, flags)).await
+    }
+
+    async fn send_to(
+        &mut self,
+        s: Sock,
+        data: String,
+        flags: MsgFlags,
+        address: SocketAddress,
+    ) -> SocketResult<u64> {
+        let d = self.ctx.deadline;
+        race_wall_time(d, self.latin1_send_to::<Reactor>(s, &data, flags, address)).await
+    }
+
+    async fn send_msg(
+        &mut self,
+        s: Sock,
+        buffers: Vec<String>,
+        control: Vec<async_io::wasock::socket::ancillary::SendControlMessage>,
+        flags: MsgFlags,
+        address: Option<SocketAddress>,
+    ) -> SocketResult<u64> {
+        let control = control.into_iter().map(Into::into).collect();
+        let d = self.ctx.deadline;
+        race_wall_time(
+            d,
+            self.latin1_send_msg::<Reactor>(s, buffers, control, flags, address),
+        )
+        .await
+    }
+}
+
+impl sync_io::wasock::socket::latin1::Host for WasockCtxView<'_> {
+    fn send(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<u64> {
+        let d = self.ctx.deadline;
+        within_wall_time(d, || {
+            run_ready(self.latin1_send::<Blocking>(s, &data, flags))
+        })
+    }
+
+    fn send_all(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<()> {
+        let d = self.ctx.deadline;
+        within_wall_time(d, || {
+            run_ready(self.latin1_send_all::<Blocking>(s, &data, flags))
+        })
+    }
+
+    fn send_to(
+        &mut self,
+        s: Sock,
+        data: String,
+        flags: MsgFlags,
+        address: SocketAddress,
+    ) -> SocketResult<u64> {
+        let d = self.ctx.deadline;
+        within_wall_time(d, || {
+            run_ready(self.latin1_send_to::<Blocking>(s, &data, flags, address))
+        })
+    }
+
+    fn send_msg(
+        &mut self,
+        s: Sock,
+        buffers: Vec<String>,
+        control: Vec<sync_io::wasock::socket::ancillary::SendControlMessage>,
+        flags: MsgFlags,
+        address: Option<SocketAddress>,
+    ) -> SocketResult<u64> {
+        let control = control.into_iter().map(Into::into).collect();
+        let d = self.ctx.deadline;
+        within_wall_time(d, || {
+            run_ready(self.latin1_send_msg::<Blocking>(s, buffers, control, flags, address))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+    use std::borrow::Cow;
+
+    #[test]
+    fn every_byte_round_trips() {
+        let bytes: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
+        let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+        assert_eq!(decode(&text).unwrap().as_ref(), bytes.as_slice());
+    }
+
+    #[test]
+    fn ascii_is_borrowed() {
+        assert!(matches!(
+            decode("GET / HTTP/1.1\r\n"),
+            Ok(Cow::Borrowed(b"GET / HTTP/1.1\r\n"))
+        ));
+        assert!(matches!(decode(""), Ok(Cow::Borrowed(b""))));
+    }
+
+    #[test]
+    fn a_character_above_latin1_is_named() {
+        let e = decode("ab\u{e9}c\u{20ac}").unwrap_err().to_string();
+        assert!(e.contains("U+20AC") && e.contains("at byte 4"), "{e}");
+        let e = decode("\u{1F600}").unwrap_err().to_string();
+        assert!(e.contains("U+1F600") && e.contains("at byte 0"), "{e}");
+    }
+}
