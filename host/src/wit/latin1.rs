@@ -31,9 +31,11 @@ type Sock = Resource<HostSocket>;
 /// falls in the data.
 pub(crate) fn decode(text: &str) -> SocketResult<Cow<'_, [u8]>> {
     let b = text.as_bytes();
-    let Some(first) = b.iter().position(|&x| x >= 0x80) else {
+    // All ASCII (text protocols): one word-at-a-time check, no copy.
+    if b.is_ascii() {
         return Ok(Cow::Borrowed(b));
-    };
+    }
+    let first = ascii_prefix(b);
     // At most one byte per byte of UTF-8; fewer for each two-byte character.
     let mut out = Vec::with_capacity(b.len());
     out.extend_from_slice(&b[..first]);
@@ -42,10 +44,7 @@ pub(crate) fn decode(text: &str) -> SocketResult<Cow<'_, [u8]>> {
         let lead = b[i];
         if lead < 0x80 {
             // A run of ASCII, copied at once.
-            let end = b[i..]
-                .iter()
-                .position(|&x| x >= 0x80)
-                .map_or(b.len(), |n| i + n);
+            let end = i + ascii_prefix(&b[i..]);
             out.extend_from_slice(&b[i..end]);
             i = end;
             continue;
@@ -71,6 +70,25 @@ pub(crate) fn decode(text: &str) -> SocketResult<Cow<'_, [u8]>> {
         }
     }
     Ok(Cow::Owned(out))
+}
+
+/// How many bytes `b` starts with that are ASCII. Checks 32 bytes at a
+/// time with `<[u8]>::is_ascii` (word at a time), since a byte loop that
+/// may stop early is not vectorised: scanning 64 KiB of ASCII a byte at a
+/// time (2 GB/s in a micro-benchmark here, against 13.5 GB/s in chunks and
+/// 60 GB/s for one `is_ascii` over all of it) was a third of a Python
+/// guest's bulk-send profile.
+fn ascii_prefix(b: &[u8]) -> usize {
+    const CHUNK: usize = 32;
+    let mut n = 0;
+    for chunk in b.chunks(CHUNK) {
+        if chunk.is_ascii() {
+            n += chunk.len();
+        } else {
+            return n + chunk.iter().position(|&x| x >= 0x80).unwrap_or(chunk.len());
+        }
+    }
+    n
 }
 
 /// [`decode`] for an owned string: all-ASCII text becomes its bytes
@@ -229,6 +247,24 @@ mod tests {
         let bytes: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
         let text: String = bytes.iter().map(|&b| char::from(b)).collect();
         assert_eq!(decode(&text).unwrap().as_ref(), bytes.as_slice());
+    }
+
+    #[test]
+    fn runs_of_every_length_decode() {
+        // ASCII runs shorter and longer than the scan's chunk, between
+        // two-byte characters, at both ends.
+        for run in [0usize, 1, 31, 32, 33, 64, 100] {
+            let mut bytes = vec![b'a'; run];
+            bytes.extend([0xe9, 0x80, 0xff]);
+            bytes.extend(std::iter::repeat_n(b'z', run));
+            bytes.push(0xa0);
+            let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+            assert_eq!(
+                decode(&text).unwrap().as_ref(),
+                bytes.as_slice(),
+                "run {run}"
+            );
+        }
     }
 
     #[test]
