@@ -97,20 +97,38 @@ def _int(v, what="an integer"):
     return v.__index__()
 
 
+# The WIT flags are `enum.Flag` classes, whose `&` and `|` run in Python
+# (about a microsecond each here); these conversions work on the members'
+# integer values (`_value_`) and keep the Flag values they make.
+_MSG_BITS = tuple((bit, f._value_) for bit, f in _MSG_PAIRS)
+_TO_WIT = {}
+_FROM_WIT = {}
+
+
 def _flags(flags):
     flags = _int(flags)
-    out = _T.MsgFlags(0)
-    for bit, f in _MSG_PAIRS:
-        if flags & bit:
-            out |= f
+    out = _TO_WIT.get(flags)
+    if out is None:
+        v = 0
+        for bit, w in _MSG_BITS:
+            if flags & bit:
+                v |= w
+        out = _T.MsgFlags(v)
+        if len(_TO_WIT) < 256:
+            _TO_WIT[flags] = out
     return out
 
 
 def _flags_from(wflags):
-    out = 0
-    for bit, f in _MSG_PAIRS:
-        if wflags & f:
-            out |= bit
+    v = wflags._value_
+    out = _FROM_WIT.get(v)
+    if out is None:
+        out = 0
+        for bit, w in _MSG_BITS:
+            if v & w:
+                out |= bit
+        if len(_FROM_WIT) < 256:
+            _FROM_WIT[v] = out
     return out
 
 

@@ -30,12 +30,26 @@ POLLMSG = 0x400
 POLLRDHUP = 0x2000
 
 _R = _T.Readiness
+# Readiness is an `enum.Flag`, whose `&` and `|` run in Python (about a
+# microsecond each here): the code below works on the members' integer
+# values and makes one Flag per distinct interest (kept).
+_READABLE, _WRITABLE, _PRIORITY = _R.READABLE._value_, _R.WRITABLE._value_, _R.PRIORITY._value_
+_ERROR, _HANGUP, _READ_HANGUP = _R.ERROR._value_, _R.HANGUP._value_, _R.READ_HANGUP._value_
 _PAIRS = (
-    (POLLIN | POLLRDNORM, _R.READABLE), (POLLPRI | POLLRDBAND, _R.PRIORITY),
-    (POLLOUT | POLLWRNORM | POLLWRBAND, _R.WRITABLE), (POLLERR, _R.ERROR),
-    (POLLHUP, _R.HANGUP), (POLLRDHUP, _R.READ_HANGUP),
+    (POLLIN | POLLRDNORM, _READABLE), (POLLPRI | POLLRDBAND, _PRIORITY),
+    (POLLOUT | POLLWRNORM | POLLWRBAND, _WRITABLE), (POLLERR, _ERROR),
+    (POLLHUP, _HANGUP), (POLLRDHUP, _READ_HANGUP),
 )
+_SELECT_RD = _READABLE | _HANGUP | _ERROR | _READ_HANGUP
+_SELECT_WR = _WRITABLE | _ERROR | _HANGUP
+_INTERESTS = {}
 
+
+def _interest(v):
+    r = _INTERESTS.get(v)
+    if r is None:
+        r = _INTERESTS[v] = _R(v)
+    return r
 
 def _fileno(obj):
     if isinstance(obj, int):
@@ -69,15 +83,16 @@ def _neg():
 
 
 def _wait(interests, timeout_ns):
-    """One poll of {fd: readiness interest}: {fd: readiness}."""
+    """One poll of {fd: readiness interest}: {fd: readiness}, both as the
+    Readiness flags' integer values."""
     fds = list(interests)
-    reqs = [_poll.PollRequest(_socket.handle_of(fd), interests[fd]) for fd in fds]
+    reqs = [_poll.PollRequest(_socket.handle_of(fd), _interest(interests[fd])) for fd in fds]
     if not reqs:
         if timeout_ns:
             _call(_poll.poll, [], timeout_ns)
         return {}
     got = _call(_poll.poll, reqs, timeout_ns)
-    return {fd: r for fd, r in zip(fds, got)}
+    return {fd: r._value_ for fd, r in zip(fds, got)}
 
 
 def select(rlist, wlist, xlist, timeout=None):
@@ -89,20 +104,17 @@ def select(rlist, wlist, xlist, timeout=None):
             raise ValueError("timeout must be non-negative")
     lists = [list(rlist), list(wlist), list(xlist)]
     interest = {}
-    for objs, bit in zip(lists, (_R.READABLE, _R.WRITABLE, _R.PRIORITY)):
+    for objs, bit in zip(lists, (_READABLE, _WRITABLE, _PRIORITY)):
         for o in objs:
             fd = _fileno(o)
             if not _socket.is_socket_fd(fd):
                 raise _os_error(9)
-            interest[fd] = interest.get(fd, _R(0)) | bit
+            interest[fd] = interest.get(fd, 0) | bit
     got = _wait(interest, None if timeout is None else int(timeout * 1e9))
-    ready = lambda fd, want: bool(got.get(fd, _R(0)) & want)  # noqa: E731
-    rd = _R.READABLE | _R.HANGUP | _R.ERROR | _R.READ_HANGUP
-    wr = _R.WRITABLE | _R.ERROR | _R.HANGUP
     return (
-        [o for o in lists[0] if ready(_fileno(o), rd)],
-        [o for o in lists[1] if ready(_fileno(o), wr)],
-        [o for o in lists[2] if ready(_fileno(o), _R.PRIORITY)],
+        [o for o in lists[0] if got.get(_fileno(o), 0) & _SELECT_RD],
+        [o for o in lists[1] if got.get(_fileno(o), 0) & _SELECT_WR],
+        [o for o in lists[2] if got.get(_fileno(o), 0) & _PRIORITY],
     )
 
 
@@ -139,7 +151,7 @@ class poll:
             if not _socket.is_socket_fd(fd):
                 out.append((fd, POLLNVAL))
                 continue
-            w = _R(0)
+            w = 0
             for bits, r in _PAIRS:
                 if mask & bits:
                     w |= r
@@ -152,7 +164,7 @@ class poll:
             mask = self._fds[fd]
             for bits, flag in _PAIRS:
                 if r & flag:
-                    events |= bits & mask if flag not in (_R.ERROR, _R.HANGUP) else bits
+                    events |= bits & mask if flag not in (_ERROR, _HANGUP) else bits
             if events:
                 out.append((fd, events))
         return out
