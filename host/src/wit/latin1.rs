@@ -14,10 +14,8 @@
 
 use crate::ctx::WasockCtxView;
 use crate::net::socket::HostSocket;
-use crate::net::wait::{race_wall_time, run_ready, within_wall_time, Blocking, Reactor, Wait};
 use crate::types::types::{MsgFlags, SocketAddress};
 use crate::types::{SocketError, SocketResult};
-use crate::wit::ancillary::Control;
 use crate::wit::bindings::{async_io, sync_io};
 use std::borrow::Cow;
 use wasmtime::component::Resource;
@@ -57,9 +55,9 @@ pub(crate) fn decode(text: &str) -> SocketResult<Cow<'_, [u8]>> {
                 i += 2;
             }
             _ => {
-                let c = text[i..]
-                    .chars()
-                    .next()
+                let c = text
+                    .get(i..)
+                    .and_then(|t| t.chars().next())
                     .unwrap_or(char::REPLACEMENT_CHARACTER);
                 return Err(SocketError::invalid(format!(
                     "the data is not Latin-1 text: character U+{:04X} (at byte {} of the data) is above U+00FF",
@@ -100,142 +98,54 @@ fn decode_owned(text: String) -> SocketResult<Vec<u8>> {
     decode(&text).map(Cow::into_owned)
 }
 
-impl WasockCtxView<'_> {
-    /// `latin1.send`: send(2) of the decoded bytes.
-    async fn latin1_send<W: Wait>(
-        &mut self,
-        r: Sock,
-        data: &str,
-        flags: MsgFlags,
-    ) -> SocketResult<u64> {
-        let bytes = decode(data)?;
-        self.send::<W>(r, bytes, flags).await
-    }
+/// Implements the generated `latin1::Host` trait of one flavour: each call
+/// decodes its text and hands the bytes to the same flavour's byte call
+/// (`socket.send`…, `ancillary.send-msg`), which adds the wall-time limit
+/// and waits as that flavour does.
+macro_rules! latin1_host {
+    ($flavour:ident $(, $asy:tt $aw:tt)?) => {
+        impl $flavour::wasock::socket::latin1::Host for WasockCtxView<'_> {
+            $($asy)? fn send(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<u64> {
+                let data = decode_owned(data)?;
+                $flavour::wasock::socket::socket::HostSocket::send(self, s, data, flags)$(.$aw)?
+            }
 
-    /// `latin1.send-all`: send(2) of the decoded bytes until all are sent.
-    async fn latin1_send_all<W: Wait>(
-        &mut self,
-        r: Sock,
-        data: &str,
-        flags: MsgFlags,
-    ) -> SocketResult<()> {
-        let bytes = decode(data)?;
-        self.send_all::<W>(r, bytes, flags).await
-    }
+            $($asy)? fn send_all(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<()> {
+                let data = decode_owned(data)?;
+                $flavour::wasock::socket::socket::HostSocket::send_all(self, s, data, flags)$(.$aw)?
+            }
 
-    /// `latin1.send-to`: sendto(2) of the decoded bytes.
-    async fn latin1_send_to<W: Wait>(
-        &mut self,
-        r: Sock,
-        data: &str,
-        flags: MsgFlags,
-        address: SocketAddress,
-    ) -> SocketResult<u64> {
-        let bytes = decode(data)?;
-        self.send_to::<W>(r, bytes, flags, address).await
-    }
+            $($asy)? fn send_to(
+                &mut self,
+                s: Sock,
+                data: String,
+                flags: MsgFlags,
+                address: SocketAddress,
+            ) -> SocketResult<u64> {
+                let data = decode_owned(data)?;
+                $flavour::wasock::socket::socket::HostSocket::send_to(self, s, data, flags, address)$(.$aw)?
+            }
 
-    /// `latin1.send-msg`: sendmsg(2) of the decoded buffers.
-    async fn latin1_send_msg<W: Wait>(
-        &mut self,
-        r: Sock,
-        buffers: Vec<String>,
-        control: Vec<Control>,
-        flags: MsgFlags,
-        address: Option<SocketAddress>,
-    ) -> SocketResult<u64> {
-        let buffers = buffers
-            .into_iter()
-            .map(decode_owned)
-            .collect::<SocketResult<Vec<_>>>()?;
-        self.send_msg::<W>(r, buffers, control, flags, address)
-            .await
-    }
+            $($asy)? fn send_msg(
+                &mut self,
+                s: Sock,
+                buffers: Vec<String>,
+                control: Vec<$flavour::wasock::socket::ancillary::SendControlMessage>,
+                flags: MsgFlags,
+                address: Option<SocketAddress>,
+            ) -> SocketResult<u64> {
+                let buffers = buffers
+                    .into_iter()
+                    .map(decode_owned)
+                    .collect::<SocketResult<Vec<_>>>()?;
+                $flavour::wasock::socket::ancillary::Host::send_msg(self, s, buffers, control, flags, address)$(.$aw)?
+            }
+        }
+    };
 }
 
-impl async_io::wasock::socket::latin1::Host for WasockCtxView<'_> {
-    async fn send(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<u64> {
-        let d = self.ctx.deadline;
-        race_wall_time(d, self.latin1_send::<Reactor>(s, &data, flags)).await
-    }
-
-    async fn send_all(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<()> {
-        let d = self.ctx.deadline;
-        race_wall_time(d, self.latin1_send_all::<Reactor>(s, &data, flags)).await
-    }
-
-    async fn send_to(
-        &mut self,
-        s: Sock,
-        data: String,
-        flags: MsgFlags,
-        address: SocketAddress,
-    ) -> SocketResult<u64> {
-        let d = self.ctx.deadline;
-        race_wall_time(d, self.latin1_send_to::<Reactor>(s, &data, flags, address)).await
-    }
-
-    async fn send_msg(
-        &mut self,
-        s: Sock,
-        buffers: Vec<String>,
-        control: Vec<async_io::wasock::socket::ancillary::SendControlMessage>,
-        flags: MsgFlags,
-        address: Option<SocketAddress>,
-    ) -> SocketResult<u64> {
-        let control = control.into_iter().map(Into::into).collect();
-        let d = self.ctx.deadline;
-        race_wall_time(
-            d,
-            self.latin1_send_msg::<Reactor>(s, buffers, control, flags, address),
-        )
-        .await
-    }
-}
-
-impl sync_io::wasock::socket::latin1::Host for WasockCtxView<'_> {
-    fn send(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<u64> {
-        let d = self.ctx.deadline;
-        within_wall_time(d, || {
-            run_ready(self.latin1_send::<Blocking>(s, &data, flags))
-        })
-    }
-
-    fn send_all(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<()> {
-        let d = self.ctx.deadline;
-        within_wall_time(d, || {
-            run_ready(self.latin1_send_all::<Blocking>(s, &data, flags))
-        })
-    }
-
-    fn send_to(
-        &mut self,
-        s: Sock,
-        data: String,
-        flags: MsgFlags,
-        address: SocketAddress,
-    ) -> SocketResult<u64> {
-        let d = self.ctx.deadline;
-        within_wall_time(d, || {
-            run_ready(self.latin1_send_to::<Blocking>(s, &data, flags, address))
-        })
-    }
-
-    fn send_msg(
-        &mut self,
-        s: Sock,
-        buffers: Vec<String>,
-        control: Vec<sync_io::wasock::socket::ancillary::SendControlMessage>,
-        flags: MsgFlags,
-        address: Option<SocketAddress>,
-    ) -> SocketResult<u64> {
-        let control = control.into_iter().map(Into::into).collect();
-        let d = self.ctx.deadline;
-        within_wall_time(d, || {
-            run_ready(self.latin1_send_msg::<Blocking>(s, buffers, control, flags, address))
-        })
-    }
-}
+latin1_host!(async_io, async await);
+latin1_host!(sync_io);
 
 #[cfg(test)]
 mod tests {
