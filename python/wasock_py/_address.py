@@ -3,6 +3,7 @@ CPython's `getsockaddrarg` and `makesockaddr` do for each family."""
 
 import ipaddress as _ip
 
+from wit_world.imports import latin1 as _latin1
 from wit_world.imports import netdb as _netdb
 from wit_world.imports import types as T
 
@@ -151,7 +152,9 @@ def _host(host):
     raise TypeError(f"str, bytes or bytearray expected, not {type(host).__name__}")
 
 
-def _unix_to_wit(addr):
+def _unix_parts(addr):
+    """An AF_UNIX address checked as CPython checks it: ("unnamed", b""),
+    ("abstract", name without its NUL) or ("pathname", path)."""
     if isinstance(addr, str):
         path = addr.encode("utf-8", "surrogateescape")
     elif isinstance(addr, (bytes, bytearray, memoryview)):
@@ -161,16 +164,37 @@ def _unix_to_wit(addr):
             f"a bytes-like object is required, not '{type(addr).__name__}'"
         )
     if not path:
-        return T.SocketAddress_Unix(T.UnixAddress_Unnamed())
+        return "unnamed", path
     if path[0] == 0:
         if len(path) > SUN_PATH:
             raise OSError("AF_UNIX path too long")
-        return T.SocketAddress_Unix(T.UnixAddress_Abstract(path[1:]))
+        return "abstract", path[1:]
     if len(path) >= SUN_PATH:
         raise OSError("AF_UNIX path too long")
     if 0 in path:
         raise ValueError("embedded null byte")
+    return "pathname", path
+
+
+def _unix_to_wit(addr):
+    kind, path = _unix_parts(addr)
+    if kind == "unnamed":
+        return T.SocketAddress_Unix(T.UnixAddress_Unnamed())
+    if kind == "abstract":
+        return T.SocketAddress_Unix(T.UnixAddress_Abstract(path))
     return T.SocketAddress_Unix(T.UnixAddress_Pathname(path))
+
+
+def unix_name(addr):
+    """An AF_UNIX address as the `latin1` interface's `unix-name`, its name
+    as Latin-1 text: componentize-py keeps every `list<u8>` argument of a
+    call, so a path passed as bytes would be kept once per call."""
+    kind, path = _unix_parts(addr)
+    if kind == "unnamed":
+        return _latin1.UnixName_Unnamed()
+    if kind == "abstract":
+        return _latin1.UnixName_Abstract(str(path, "latin-1"))
+    return _latin1.UnixName_Pathname(str(path, "latin-1"))
 
 
 def _tuple_of(addr, family, caller):

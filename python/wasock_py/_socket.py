@@ -599,7 +599,10 @@ class socket:
     def bind(self, address):
         """bind(2)."""
         h = self._h()
-        _call(h.bind, _addr.to_wit(address, self._family, "bind"))
+        if self._family == _C.AF_UNIX:
+            _call(_latin1.bind_unix, h, _addr.unix_name(address))
+        else:
+            _call(h.bind, _addr.to_wit(address, self._family, "bind"))
 
     def listen(self, backlog=None):
         """listen(2) (default backlog: min(SOMAXCONN, 128))."""
@@ -611,17 +614,23 @@ class socket:
         h, a = _call(self._h().accept)
         return _new_fd(h), _addr.from_wit(a)
 
+    def _connect_call(self, address, caller):
+        """The connect(2) call for ``address`` and its argument (AF_UNIX
+        names go as Latin-1 text: see ``_addr.unix_name``)."""
+        h = self._h()
+        if self._family == _C.AF_UNIX:
+            return _latin1.connect_unix, h, _addr.unix_name(address)
+        return h.connect, _addr.to_wit(address, self._family, caller)
+
     def connect(self, address):
         """connect(2)."""
-        h = self._h()
-        _call(h.connect, _addr.to_wit(address, self._family, "connect"))
+        _call(*self._connect_call(address, "connect"))
 
     def connect_ex(self, address):
         """connect(2), returning the errno instead of raising (0: done)."""
-        h = self._h()
-        wa = _addr.to_wit(address, self._family, "connect_ex")
+        call = self._connect_call(address, "connect_ex")
         try:
-            _call(h.connect, wa)
+            _call(*call)
         except TimeoutError as e:
             if e.errno is None:
                 return 11
@@ -666,6 +675,9 @@ class socket:
         else:
             flags = flags_or_address
         data = _text(data)
+        if self._family == _C.AF_UNIX:
+            name = _addr.unix_name(address)
+            return _call(_latin1.send_to_unix, self._h(), data, _flags(flags), name)
         wa = _addr.to_wit(address, self._family, "sendto")
         return _call(_latin1.send_to, self._h(), data, _flags(flags), wa)
 
@@ -726,6 +738,9 @@ class socket:
                     "[sendmsg() ancillary data items]() argument must be sequence of length 3"
                 ) from None
             control.append(_send_cmsg(_int(level), _int(kind), _bytes_like(data)))
+        if address is not None and self._family == _C.AF_UNIX:
+            name = _addr.unix_name(address)
+            return _call(_latin1.send_msg_unix, self._h(), bufs, control, _flags(flags), name)
         wa = None if address is None else _addr.to_wit(address, self._family, "sendmsg")
         return _call(_latin1.send_msg, self._h(), bufs, control, _flags(flags), wa)
 

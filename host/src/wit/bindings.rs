@@ -31,6 +31,7 @@ pub mod async_io {
             "wasock:socket/socket.[method]socket.protocol": trappable,
             "wasock:socket/socket.socketpair": trappable,
             "wasock:socket/socket.[drop]socket": trappable,
+            "wasock:socket/latin1.bind-unix": trappable,
             default: async | trappable,
         },
         trappable_error_type: { "wasock:socket/errors.error" => crate::types::SocketError },

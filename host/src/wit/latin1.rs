@@ -14,7 +14,7 @@
 
 use crate::ctx::WasockCtxView;
 use crate::net::socket::HostSocket;
-use crate::types::types::{MsgFlags, SocketAddress};
+use crate::types::types::{MsgFlags, SocketAddress, UnixAddress};
 use crate::types::{SocketError, SocketResult};
 use crate::wit::bindings::{async_io, sync_io};
 use std::borrow::Cow;
@@ -28,6 +28,12 @@ type Sock = Resource<HostSocket>;
 /// Errors: `invalid` for a character above U+00FF, naming it and where it
 /// falls in the data.
 pub(crate) fn decode(text: &str) -> SocketResult<Cow<'_, [u8]>> {
+    decode_of(text, "data")
+}
+
+/// [`decode`], naming `what` the text is in its error ("data", "AF_UNIX
+/// address").
+fn decode_of<'a>(text: &'a str, what: &str) -> SocketResult<Cow<'a, [u8]>> {
     let b = text.as_bytes();
     // All ASCII (text protocols): one word-at-a-time check, no copy.
     if b.is_ascii() {
@@ -60,7 +66,7 @@ pub(crate) fn decode(text: &str) -> SocketResult<Cow<'_, [u8]>> {
                     .and_then(|t| t.chars().next())
                     .unwrap_or(char::REPLACEMENT_CHARACTER);
                 return Err(SocketError::invalid(format!(
-                    "the data is not Latin-1 text: character U+{:04X} (at byte {} of the data) is above U+00FF",
+                    "the {what} is not Latin-1 text: character U+{:04X} (at byte {} of the {what}) is above U+00FF",
                     u32::from(c),
                     out.len()
                 )));
@@ -98,13 +104,93 @@ fn decode_owned(text: String) -> SocketResult<Vec<u8>> {
     decode(&text).map(Cow::into_owned)
 }
 
+/// An AF_UNIX address from its name as Latin-1 text.
+fn unix_address(name: UnixText) -> SocketResult<SocketAddress> {
+    let bytes = |t: String| -> SocketResult<Vec<u8>> {
+        if t.is_ascii() {
+            return Ok(t.into_bytes());
+        }
+        decode_of(&t, "AF_UNIX address").map(Cow::into_owned)
+    };
+    Ok(SocketAddress::Unix(match name {
+        UnixText::Pathname(t) => UnixAddress::Pathname(bytes(t)?),
+        UnixText::Abstract(t) => UnixAddress::Abstract(bytes(t)?),
+        UnixText::Unnamed => UnixAddress::Unnamed,
+    }))
+}
+
+/// The generated `unix-name` of either flavour, as one type.
+enum UnixText {
+    Pathname(String),
+    Abstract(String),
+    Unnamed,
+}
+
 /// Implements the generated `latin1::Host` trait of one flavour: each call
 /// decodes its text and hands the bytes to the same flavour's byte call
 /// (`socket.send`…, `ancillary.send-msg`), which adds the wall-time limit
 /// and waits as that flavour does.
 macro_rules! latin1_host {
     ($flavour:ident $(, $asy:tt $aw:tt)?) => {
+        impl From<$flavour::wasock::socket::latin1::UnixName> for UnixText {
+            fn from(n: $flavour::wasock::socket::latin1::UnixName) -> UnixText {
+                use $flavour::wasock::socket::latin1::UnixName;
+                match n {
+                    UnixName::Pathname(t) => UnixText::Pathname(t),
+                    UnixName::Abstract(t) => UnixText::Abstract(t),
+                    UnixName::Unnamed => UnixText::Unnamed,
+                }
+            }
+        }
+
         impl $flavour::wasock::socket::latin1::Host for WasockCtxView<'_> {
+            // bind(2) never waits: a plain function in both flavours.
+            fn bind_unix(
+                &mut self,
+                s: Sock,
+                address: $flavour::wasock::socket::latin1::UnixName,
+            ) -> SocketResult<()> {
+                let address = unix_address(address.into())?;
+                $flavour::wasock::socket::socket::HostSocket::bind(self, s, address)
+            }
+
+            $($asy)? fn connect_unix(
+                &mut self,
+                s: Sock,
+                address: $flavour::wasock::socket::latin1::UnixName,
+            ) -> SocketResult<()> {
+                let address = unix_address(address.into())?;
+                $flavour::wasock::socket::socket::HostSocket::connect(self, s, address)$(.$aw)?
+            }
+
+            $($asy)? fn send_to_unix(
+                &mut self,
+                s: Sock,
+                data: String,
+                flags: MsgFlags,
+                address: $flavour::wasock::socket::latin1::UnixName,
+            ) -> SocketResult<u64> {
+                let address = unix_address(address.into())?;
+                let data = decode_owned(data)?;
+                $flavour::wasock::socket::socket::HostSocket::send_to(self, s, data, flags, address)$(.$aw)?
+            }
+
+            $($asy)? fn send_msg_unix(
+                &mut self,
+                s: Sock,
+                buffers: Vec<String>,
+                control: Vec<$flavour::wasock::socket::ancillary::SendControlMessage>,
+                flags: MsgFlags,
+                address: $flavour::wasock::socket::latin1::UnixName,
+            ) -> SocketResult<u64> {
+                let address = unix_address(address.into())?;
+                let buffers = buffers
+                    .into_iter()
+                    .map(decode_owned)
+                    .collect::<SocketResult<Vec<_>>>()?;
+                $flavour::wasock::socket::ancillary::Host::send_msg(self, s, buffers, control, flags, Some(address))$(.$aw)?
+            }
+
             $($asy)? fn send(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<u64> {
                 let data = decode_owned(data)?;
                 $flavour::wasock::socket::socket::HostSocket::send(self, s, data, flags)$(.$aw)?
@@ -184,6 +270,26 @@ mod tests {
             Ok(Cow::Borrowed(b"GET / HTTP/1.1\r\n"))
         ));
         assert!(matches!(decode(""), Ok(Cow::Borrowed(b""))));
+    }
+
+    #[test]
+    fn a_unix_name_decodes_and_names_its_errors() {
+        use super::{unix_address, UnixText};
+        use crate::types::types::{SocketAddress, UnixAddress};
+        let a = unix_address(UnixText::Pathname("s\u{ff}.sock".into())).unwrap();
+        assert!(matches!(
+            a,
+            SocketAddress::Unix(UnixAddress::Pathname(p)) if p == b"s\xff.sock"
+        ));
+        let a = unix_address(UnixText::Abstract("x".into())).unwrap();
+        assert!(matches!(a, SocketAddress::Unix(UnixAddress::Abstract(p)) if p == b"x"));
+        let e = unix_address(UnixText::Pathname("a\u{100}".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("AF_UNIX address is not Latin-1") && e.contains("U+0100"),
+            "{e}"
+        );
     }
 
     #[test]
