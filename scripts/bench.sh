@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks (separate from the tests): builds what they need, runs the
-# seven variants interleaved on this machine, and writes docs/benchmarks.md,
+# eight variants interleaved on this machine, and writes docs/benchmarks.md,
 # docs/benchmarks.json and docs/benchmarks.svg.
 # BENCH_REPS=N (default 5) sets the rounds; BENCH_QUICK=1 a short smoke run;
 # `scripts/bench.sh --compare docs/benchmarks.json` also prints each cell's

@@ -1,16 +1,19 @@
-//! `wasock-bench`: one run, one machine, seven variants doing the same work
+//! `wasock-bench`: one run, one machine, eight variants doing the same work
 //! against the same native servers (in a child process), interleaved:
 //!
-//! 1. native Rust `std::net` (this process),
-//! 2. native CPython `socket` (`bench/client.py`),
-//! 3. a wasock guest, sync embedding,
-//! 4. a wasock guest, async embedding (no spin: the default),
-//! 5. the same with `set_async_spin(50 µs)`: waits retry before parking,
+//! 1. native Rust `std::net` (this process), blocking,
+//! 2. native Rust over tokio (this process, the current-thread runtime the
+//!    async wasock rows use): what waiting through a reactor costs without
+//!    a guest, the reference for the async embedding,
+//! 3. native CPython `socket` (`bench/client.py`),
+//! 4. a wasock guest, sync embedding,
+//! 5. a wasock guest, async embedding (no spin: the default),
+//! 6. the same with `set_async_spin(50 µs)`: waits retry before parking,
 //!    latency bought with CPU (the counters show how much),
-//! 6. a Rust `std::net` guest over wasi:sockets (wasmtime-wasi),
-//! 7. `bench/client.py` itself as a Python guest (CPython in WebAssembly,
+//! 7. a Rust `std::net` guest over wasi:sockets (wasmtime-wasi),
+//! 8. `bench/client.py` itself as a Python guest (CPython in WebAssembly,
 //!    packaged by `wasock py build`; sync embedding), compared with
-//!    variant 2 in a section of its own.
+//!    variant 3 in a section of its own.
 //!
 //! Then scale (N guest instances holding connections in one process) and
 //! start-up. Writes `docs/benchmarks.md`, `docs/benchmarks.json` and
@@ -28,6 +31,7 @@
 
 mod counters;
 mod std_client;
+mod tokio_client;
 
 use counters::{Counters, Reading};
 
@@ -44,8 +48,9 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasock_host::run::{self, GuestConfig, GuestState, Output};
 use wasock_host::Policy;
 
-const VARIANTS: [&str; 7] = [
+const VARIANTS: [&str; 8] = [
     "native Rust",
+    "native Rust async",
     "CPython",
     "wasock sync",
     "wasock async",
@@ -457,6 +462,9 @@ impl Bench {
         match variant {
             "native Rust" => std_client::run(&args)
                 .map_err(|e| eprintln!("  native: {e}"))
+                .ok(),
+            "native Rust async" => tokio_client::run(&self.rt_current, &args)
+                .map_err(|e| eprintln!("  native async: {e}"))
                 .ok(),
             "CPython" => {
                 let o = Command::new("python3")
@@ -918,7 +926,7 @@ fn per_op_table(
 ) -> String {
     let mut md = String::from("\n## Per operation: CPU time, system calls, instructions\n\n");
     md.push_str(&format!(
-        "Counts a noisy machine moves far less than time, from the same rounds: the whole process doing the work (the harness for native Rust and the guests, the interpreter for CPython, whose start-up is included: about 0.1 system calls and 1 µs per operation at these counts), medians per operation (a bulk row's operation is one MiB). A variant that wins time by burning CPU shows it here. Counters: {}.\n\n",
+        "Counts a noisy machine moves far less than time, from the same rounds: the whole process doing the work (the harness for both native Rust columns and the guests, the interpreter for CPython, whose start-up is included: about 0.1 system calls and 1 µs per operation at these counts), medians per operation (a bulk row's operation is one MiB). A variant that wins time by burning CPU shows it here. Counters: {}.\n\n",
         counters.describe()
     ));
     md.push_str("| workload | per | ");

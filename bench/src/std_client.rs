@@ -151,18 +151,13 @@ pub fn run(args: &[String]) -> Result<f64, String> {
 /// The `udp-pktinfo` workload natively: what CPython's `recvmsg` with
 /// IP_PKTINFO does, with libc (std has neither the option nor recvmsg).
 #[cfg(unix)]
-mod pktinfo {
+pub(crate) mod pktinfo {
     use std::net::{Ipv4Addr, UdpSocket};
-    use std::os::fd::AsRawFd;
+    use std::os::fd::{AsRawFd, RawFd};
     use std::time::{Duration, Instant};
 
-    pub fn run(host: &str, port: u16, n: u64, size: usize) -> std::io::Result<f64> {
-        let ip: Ipv4Addr = host
-            .parse()
-            .map_err(|_| std::io::Error::other("an IPv4 host"))?;
-        let s = UdpSocket::bind("0.0.0.0:0")?;
-        s.set_read_timeout(Some(Duration::from_secs(2)))?;
-        let fd = s.as_raw_fd();
+    /// setsockopt(IPPROTO_IP, IP_PKTINFO, 1).
+    pub(crate) fn enable(fd: RawFd) -> std::io::Result<()> {
         let on: libc::c_int = 1;
         // SAFETY: a valid descriptor and a c_int option value.
         let r = unsafe {
@@ -177,51 +172,70 @@ mod pktinfo {
         if r != 0 {
             return Err(std::io::Error::last_os_error());
         }
-        let out = vec![b'x'; size];
-        let mut back = vec![0u8; 65536];
+        Ok(())
+    }
+
+    /// One recvmsg(2) into `back`; the datagram's destination address
+    /// (network byte order) from its IP_PKTINFO message, if it had one.
+    pub(crate) fn recv(fd: RawFd, back: &mut [u8]) -> std::io::Result<Option<u32>> {
         // u64s: CMSG_SPACE(sizeof(in_pktinfo)) bytes, aligned for cmsghdr.
         let mut control = [0u64; 8];
+        let mut iov = libc::iovec {
+            iov_base: back.as_mut_ptr().cast(),
+            iov_len: back.len(),
+        };
+        // SAFETY: zeroed msghdr is valid; the pointers below outlive
+        // the call.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = std::mem::size_of_val(&control);
+        // SAFETY: msg describes live buffers of the stated sizes.
+        let got = unsafe { libc::recvmsg(fd, &mut msg, 0) };
+        if got < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: the kernel filled msg's control buffer; CMSG_* walk
+        // it within msg_controllen.
+        Ok(unsafe {
+            let c = libc::CMSG_FIRSTHDR(&msg);
+            if c.is_null()
+                || (*c).cmsg_level != libc::IPPROTO_IP
+                || (*c).cmsg_type != libc::IP_PKTINFO
+            {
+                None
+            } else {
+                let info = libc::CMSG_DATA(c)
+                    .cast::<libc::in_pktinfo>()
+                    .read_unaligned();
+                Some(info.ipi_addr.s_addr)
+            }
+        })
+    }
+
+    pub fn run(host: &str, port: u16, n: u64, size: usize) -> std::io::Result<f64> {
+        let ip: Ipv4Addr = host
+            .parse()
+            .map_err(|_| std::io::Error::other("an IPv4 host"))?;
+        let s = UdpSocket::bind("0.0.0.0:0")?;
+        s.set_read_timeout(Some(Duration::from_secs(2)))?;
+        let fd = s.as_raw_fd();
+        enable(fd)?;
+        let out = vec![b'x'; size];
+        let mut back = vec![0u8; 65536];
         let want = u32::from(ip).to_be();
         let mut lost = 0;
         let t = Instant::now();
         for _ in 0..n {
             s.send_to(&out, (ip, port))?;
-            let mut iov = libc::iovec {
-                iov_base: back.as_mut_ptr().cast(),
-                iov_len: back.len(),
-            };
-            // SAFETY: zeroed msghdr is valid; the pointers below outlive
-            // the call.
-            let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-            msg.msg_iov = &mut iov;
-            msg.msg_iovlen = 1;
-            msg.msg_control = control.as_mut_ptr().cast();
-            msg.msg_controllen = std::mem::size_of_val(&control);
-            // SAFETY: msg describes live buffers of the stated sizes.
-            let got = unsafe { libc::recvmsg(fd, &mut msg, 0) };
-            if got < 0 {
-                let err = std::io::Error::last_os_error();
-                if err.kind() == std::io::ErrorKind::WouldBlock {
+            let dst = match recv(fd, &mut back) {
+                Ok(dst) => dst,
+                Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => {
                     lost += 1;
                     continue;
                 }
-                return Err(err);
-            }
-            // SAFETY: the kernel filled msg's control buffer; CMSG_* walk
-            // it within msg_controllen.
-            let dst = unsafe {
-                let c = libc::CMSG_FIRSTHDR(&msg);
-                if c.is_null()
-                    || (*c).cmsg_level != libc::IPPROTO_IP
-                    || (*c).cmsg_type != libc::IP_PKTINFO
-                {
-                    None
-                } else {
-                    let info = libc::CMSG_DATA(c)
-                        .cast::<libc::in_pktinfo>()
-                        .read_unaligned();
-                    Some(info.ipi_addr.s_addr)
-                }
+                Err(err) => return Err(err),
             };
             if dst != Some(want) {
                 return Err(std::io::Error::other("no IP_PKTINFO"));
