@@ -26,6 +26,9 @@ use std::os::fd::FromRawFd as _;
 pub struct Reading {
     /// User + system CPU seconds.
     pub cpu: f64,
+    /// Of which user-space CPU seconds: the part spent outside the kernel,
+    /// where the guest, wasmtime and wasock's own code run.
+    pub user: f64,
     /// System calls entered, when counted.
     pub syscalls: Option<u64>,
     /// Instructions retired (user and kernel), when counted.
@@ -41,7 +44,7 @@ pub struct Counters {
 /// Counters open on every thread, from [`Counters::start`].
 pub struct Running {
     events: Vec<(bool, File)>,
-    cpu: f64,
+    cpu: (f64, f64),
 }
 
 /// `struct perf_event_attr` as of PERF_ATTR_SIZE_VER0 (64 bytes): all a
@@ -113,18 +116,21 @@ fn read_count(mut f: &File) -> Option<u64> {
     Some(u64::from_ne_bytes(buf))
 }
 
-fn cpu_seconds() -> f64 {
+/// (user + system, user) CPU seconds of this process and its waited-for
+/// children (getrusage).
+fn cpu_seconds() -> (f64, f64) {
     let secs = |who| {
         // SAFETY: getrusage fills the struct it is given.
         let mut u: libc::rusage = unsafe { std::mem::zeroed() };
         // SAFETY: a valid pointer to a rusage struct.
         if unsafe { libc::getrusage(who, &mut u) } != 0 {
-            return 0.0;
+            return (0.0, 0.0);
         }
         let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-        tv(u.ru_utime) + tv(u.ru_stime)
+        (tv(u.ru_utime) + tv(u.ru_stime), tv(u.ru_utime))
     };
-    secs(libc::RUSAGE_SELF) + secs(libc::RUSAGE_CHILDREN)
+    let (a, b) = (secs(libc::RUSAGE_SELF), secs(libc::RUSAGE_CHILDREN));
+    (a.0 + b.0, a.1 + b.1)
 }
 
 /// The threads of this process.
@@ -189,8 +195,10 @@ impl Running {
                 .filter_map(|(_, f)| read_count(f))
                 .sum()
         };
+        let (cpu, user) = cpu_seconds();
         Reading {
-            cpu: cpu_seconds() - self.cpu,
+            cpu: cpu - self.cpu.0,
+            user: user - self.cpu.1,
             syscalls: counters.sys_enter.map(|_| sum(true)),
             instructions: counters.instructions.then(|| sum(false)),
         }

@@ -910,8 +910,10 @@ fn per_op(row: &Row, readings: &[Reading]) -> Option<Reading> {
         median(&mut v).map(|m| (m / n).round() as u64)
     };
     let mut cpu: Vec<f64> = readings.iter().map(|r| r.cpu).collect();
+    let mut user: Vec<f64> = readings.iter().map(|r| r.user).collect();
     Some(Reading {
         cpu: median(&mut cpu)? / n,
+        user: median(&mut user)? / n,
         syscalls: med_u(|r| r.syscalls),
         instructions: med_u(|r| r.instructions),
     })
@@ -926,7 +928,7 @@ fn per_op_table(
 ) -> String {
     let mut md = String::from("\n## Per operation: CPU time, system calls, instructions\n\n");
     md.push_str(&format!(
-        "Counts a noisy machine moves far less than time, from the same rounds: the whole process doing the work (the harness for both native Rust columns and the guests, the interpreter for CPython, whose start-up is included: about 0.1 system calls and 1 µs per operation at these counts), medians per operation (a bulk row's operation is one MiB). A variant that wins time by burning CPU shows it here. Counters: {}.\n\n",
+        "Counts a noisy machine moves far less than time, from the same rounds: the whole process doing the work (the harness for both native Rust columns and the guests, the interpreter for CPython, whose start-up is included: about 0.1 system calls and 1 µs per operation at these counts), medians per operation (a bulk row's operation is one MiB); CPU is user + system, with the user-space part in brackets (the guest, wasmtime and wasock run there; getrusage splits the two by sampling at the scheduler's tick, so a row that runs for a fraction of a second, bulk and connect, can read 0 user). A variant that wins time by burning CPU shows it here. Counters: {}.\n\n",
         counters.describe()
     ));
     md.push_str("| workload | per | ");
@@ -939,7 +941,8 @@ fn per_op_table(
         for vi in 0..VARIANTS.len() {
             match counts.get(&(ri, vi)).and_then(|r| per_op(row, r)) {
                 Some(p) => {
-                    let mut cell = format!(" {} µs CPU", fmt(p.cpu * 1e6));
+                    let mut cell =
+                        format!(" {} µs CPU ({} user)", fmt(p.cpu * 1e6), fmt(p.user * 1e6));
                     if let Some(s) = p.syscalls {
                         cell.push_str(&format!(", {s} syscalls"));
                     }
@@ -1248,6 +1251,7 @@ fn main() {
                     v.to_string(),
                     serde_json::json!({
                         "cpu_us": p.cpu * 1e6,
+                        "user_cpu_us": p.user * 1e6,
                         "syscalls": p.syscalls,
                         "instructions": p.instructions,
                     }),
