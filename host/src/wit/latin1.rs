@@ -98,20 +98,20 @@ fn ascii_prefix(b: &[u8]) -> usize {
 /// [`decode`] for an owned string: all-ASCII text becomes its bytes
 /// without a copy.
 fn decode_owned(text: String) -> SocketResult<Vec<u8>> {
+    decode_owned_of(text, "data")
+}
+
+/// [`decode_owned`], naming `what` the text is in its error.
+fn decode_owned_of(text: String, what: &str) -> SocketResult<Vec<u8>> {
     if text.is_ascii() {
         return Ok(text.into_bytes());
     }
-    decode(&text).map(Cow::into_owned)
+    decode_of(&text, what).map(Cow::into_owned)
 }
 
 /// An AF_UNIX address from its name as Latin-1 text.
 fn unix_address(name: UnixText) -> SocketResult<SocketAddress> {
-    let bytes = |t: String| -> SocketResult<Vec<u8>> {
-        if t.is_ascii() {
-            return Ok(t.into_bytes());
-        }
-        decode_of(&t, "AF_UNIX address").map(Cow::into_owned)
-    };
+    let bytes = |t: String| decode_owned_of(t, "AF_UNIX address");
     Ok(SocketAddress::Unix(match name {
         UnixText::Pathname(t) => UnixAddress::Pathname(bytes(t)?),
         UnixText::Abstract(t) => UnixAddress::Abstract(bytes(t)?),

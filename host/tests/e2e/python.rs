@@ -735,12 +735,7 @@ fn a_python_guest_that_sends_does_not_grow() {
         });
         let o = send_loop(mode, "--allow-send-to", port, COUNT);
         let (arrived, wrong) = counter.join().unwrap();
-        let out = String::from_utf8_lossy(&o.stdout);
-        assert!(
-            o.status.success() && out.contains(&format!("sent {COUNT}")),
-            "{mode}: {out}{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert_sent(mode, &o, COUNT);
         // Loopback may drop datagrams when the receiver falls behind; none
         // may arrive altered.
         assert!(
@@ -774,12 +769,7 @@ fn a_python_guest_that_sends_does_not_grow() {
         });
         let o = send_loop(mode, "--allow-connect", port, COUNT);
         let (total, intact) = reader.join().unwrap();
-        let out = String::from_utf8_lossy(&o.stdout);
-        assert!(
-            o.status.success() && out.contains(&format!("sent {COUNT}")),
-            "{mode}: {out}{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert_sent(mode, &o, COUNT);
         assert_eq!(total, COUNT * message.len(), "{mode}: bytes received");
         assert!(intact, "{mode}: the bytes received differ from those sent");
     }
@@ -891,6 +881,17 @@ fn a_python_guest_naming_unix_paths_does_not_grow() {
     assert!(
         o.status.success() && out.contains(&format!("done {COUNT}")),
         "limit {limit} ({pages} pages + 4 MiB): {out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// `send_loop.py` in `mode` ran to the end and said it sent `count`
+/// messages.
+fn assert_sent(mode: &str, o: &std::process::Output, count: usize) {
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && out.contains(&format!("sent {count}")),
+        "{mode}: {out}{}",
         String::from_utf8_lossy(&o.stderr)
     );
 }
