@@ -3,12 +3,6 @@
 
 use crate::support::*;
 
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .map(|d| d.count())
-        .unwrap_or(0)
-}
-
 #[test]
 fn huge_recv_is_capped() {
     let o = run_sync("bad_input", &["huge-recv"], loopback_policy());
@@ -78,7 +72,7 @@ fn without_fd_leak(test: &str, scenario: impl Fn()) {
     scenario();
     let before = open_fds();
     scenario();
-    assert_eq!(open_fds(), before, "descriptors leaked");
+    assert_no_fd_leak(before);
 }
 
 #[test]

@@ -14,12 +14,6 @@ use wasmtime::{Config, Engine};
 use wasock_host::run;
 use wasock_host::Policy;
 
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .map(|d| d.count())
-        .unwrap_or(0)
-}
-
 /// What the process's descriptors are (for a failure message).
 fn fd_list() -> String {
     std::fs::read_dir("/proc/self/fd")
@@ -44,7 +38,7 @@ fn without_fd_leak(test: &str, scenario: impl Fn()) {
     scenario();
     let before = open_fds();
     scenario();
-    assert_eq!(open_fds(), before, "descriptors leaked");
+    assert_no_fd_leak(before);
 }
 
 /// The host still runs guests: a short guest completes normally.

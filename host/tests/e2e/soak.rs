@@ -13,12 +13,6 @@ use wasock_host::Policy;
 
 const INSTANCES: usize = 8;
 
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .map(|d| d.count())
-        .unwrap_or(0)
-}
-
 /// A native echo server for `n` connections, one thread each.
 fn echo_server(n: usize) -> (u16, std::thread::JoinHandle<()>) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -105,7 +99,7 @@ fn short_soak_moves_data_intact_and_leaks_nothing() {
     soak_round(); // warm-up: engine, runtime, the component's memory image
     let before = open_fds();
     let results = soak_round();
-    assert_eq!(open_fds(), before, "descriptors leaked");
+    assert_no_fd_leak(before);
     for (code, out) in results {
         assert_eq!(code, Ok(0), "{out}");
         let nums: Vec<u64> = out

@@ -477,3 +477,29 @@ impl GuestRun {
         );
     }
 }
+
+/// The descriptors this process has open.
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+/// Asserts this process is back to `before` open descriptors. A helper
+/// thread (wasmtime's cache worker updating its files) may hold one for a
+/// moment, so the count is read again for up to a second before a
+/// difference counts as a leak: a leaked descriptor stays open.
+pub fn assert_no_fd_leak(before: usize) {
+    let start = Instant::now();
+    loop {
+        let now = open_fds();
+        if now == before {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "descriptors leaked: {before} open before, {now} after"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

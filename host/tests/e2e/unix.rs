@@ -570,12 +570,6 @@ fn received_ip_sockets_are_judged_as_the_guests_own() {
 // ---------------------------------------------------------------------------
 // Descriptor accounting
 
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .map(|d| d.count())
-        .unwrap_or(0)
-}
-
 #[test]
 fn no_descriptor_leaks_after_truncated_rights_or_a_trap() {
     if !alone("unix::no_descriptor_leaks_after_truncated_rights_or_a_trap") {
@@ -602,7 +596,7 @@ fn no_descriptor_leaks_after_truncated_rights_or_a_trap() {
     scenario();
     let before = open_fds();
     scenario();
-    assert_eq!(open_fds(), before, "descriptors leaked");
+    assert_no_fd_leak(before);
 }
 
 /// SCM_CREDENTIALS to a native receiver (SO_PASSCRED, outside the guest):
