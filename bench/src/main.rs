@@ -22,7 +22,9 @@
 //!
 //! Usage: `wasock-bench` (env: BENCH_REPS, default 5; BENCH_QUICK=1 for a
 //! short smoke run; BENCH_ONLY=bulk,connect to run only the workloads whose
-//! names contain one of these words, print their table and write nothing;
+//! names contain one of these words, print their table and write nothing
+//! (the word `crossing` adds the crossing section, a connect row the
+//! connect + close control);
 //! BENCH_VARIANTS="native Rust,wasock async" to run only those columns,
 //! likewise; BENCH_ASYNC_RUNTIME=current|spawn|block-on for where the
 //! async rows run their guest, see [`AsyncRuntime`]; BENCH_PERFMAP=1 names
@@ -58,6 +60,10 @@ const VARIANTS: [&str; 8] = [
     "wasi:sockets guest",
     "Python guest",
 ];
+
+/// How many `accept` listeners the servers open: one per connect + close
+/// run, in turn (see [`Bench::port_of`]).
+const ACCEPT_PORTS: usize = 128;
 
 /// The packaged `bench/client.py` (made by `scripts/bench.sh` with
 /// `wasock py build`), below the target directory.
@@ -273,17 +279,19 @@ fn serve(unix: Option<&str>) {
     let echo = listener();
     let sink = listener();
     let source = listener();
-    let accept = listener();
+    let accepts: Vec<TcpListener> = (0..ACCEPT_PORTS).map(|_| listener()).collect();
     let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = |l: &TcpListener| l.local_addr().unwrap().port();
-    println!(
-        "{{\"echo\":{},\"sink\":{},\"source\":{},\"accept\":{},\"udp\":{}}}",
-        port(&echo),
-        port(&sink),
-        port(&source),
-        port(&accept),
-        udp.local_addr().unwrap().port()
-    );
+    let mut ports = serde_json::json!({
+        "echo": port(&echo),
+        "sink": port(&sink),
+        "source": port(&source),
+        "udp": udp.local_addr().unwrap().port(),
+    });
+    for (i, l) in accepts.iter().enumerate() {
+        ports[format!("accept{i}")] = port(l).into();
+    }
+    println!("{ports}");
     std::io::stdout().flush().unwrap();
     fn each(l: TcpListener, f: fn(TcpStream)) {
         std::thread::spawn(move || {
@@ -301,11 +309,16 @@ fn serve(unix: Option<&str>) {
     });
     each(sink, sink_loop);
     each(source, source_loop);
-    std::thread::spawn(move || {
-        for s in accept.incoming() {
-            drop(s);
-        }
-    });
+    for accept in accepts {
+        std::thread::Builder::new()
+            .stack_size(64 << 10)
+            .spawn(move || {
+                for s in accept.incoming() {
+                    drop(s);
+                }
+            })
+            .unwrap();
+    }
     std::thread::spawn(move || {
         let mut buf = vec![0u8; 65536];
         while let Ok((n, from)) = udp.recv_from(&mut buf) {
@@ -322,6 +335,8 @@ fn serve(unix: Option<&str>) {
 struct Bench {
     root: PathBuf,
     ports: HashMap<String, u16>,
+    /// The next of the `accept` listeners (see [`Bench::port_of`]).
+    accept_turn: std::sync::atomic::AtomicUsize,
     engine: Engine,
     sync_linker: Linker<GuestState>,
     async_linker: Arc<Linker<GuestState>>,
@@ -398,7 +413,10 @@ impl Bench {
                 };
                 (host, "0".to_string())
             }
-            None => ("127.0.0.1".to_string(), self.ports[row.server].to_string()),
+            None => (
+                "127.0.0.1".to_string(),
+                self.port_of(row.server).to_string(),
+            ),
         };
         vec![
             row.workload.to_string(),
@@ -411,6 +429,24 @@ impl Bench {
 
     fn args(&self, row: &Row) -> Vec<String> {
         self.args_for(row, false)
+    }
+
+    /// The port of a native server. `accept` (connect + close) is a new
+    /// listener each time, in turn: every connection a run closes leaves a
+    /// TIME_WAIT for its address pair for 60 s, and a run connecting to the
+    /// same port as the runs before it finds its ephemeral ports taken by
+    /// them (40,000 connections to one port per round of 8 columns, against
+    /// 28,232 ephemeral ports) and pays for the kernel's search, more for
+    /// each column that comes later in the round. A port of its own makes
+    /// every address pair new.
+    fn port_of(&self, server: &str) -> u16 {
+        if server != "accept" {
+            return self.ports[server];
+        }
+        let turn = self
+            .accept_turn
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.ports[&format!("accept{}", turn % ACCEPT_PORTS)]
     }
 
     fn run_guest(&self, component: &Component, args: &[String], asynchronous: bool) -> Option<f64> {
@@ -458,7 +494,14 @@ impl Bench {
 
     fn run(&self, variant: &str, row: &Row) -> Option<f64> {
         let args = self.args(row);
+        // The guest's form of the same arguments (its AF_UNIX paths are
+        // relative to its granted directory), to the same server.
         let unix = row.server.starts_with("unix-");
+        let guest_args = if unix {
+            self.args_for(row, true)
+        } else {
+            args.clone()
+        };
         match variant {
             "native Rust" => std_client::run(&args)
                 .map_err(|e| eprintln!("  native: {e}"))
@@ -477,12 +520,12 @@ impl Bench {
                 }
                 parse_result(&String::from_utf8_lossy(&o.stdout))
             }
-            "wasock sync" => self.run_guest(&self.wasock_guest, &self.args_for(row, true), false),
-            "wasock async" => self.run_guest(&self.wasock_guest, &self.args_for(row, true), true),
+            "wasock sync" => self.run_guest(&self.wasock_guest, &guest_args, false),
+            "wasock async" => self.run_guest(&self.wasock_guest, &guest_args, true),
             // The embedder's spin (off by default): latency bought with CPU.
             "wasock async + spin" => {
                 wasock_host::set_async_spin(Duration::from_micros(50));
-                let r = self.run_guest(&self.wasock_guest, &self.args_for(row, true), true);
+                let r = self.run_guest(&self.wasock_guest, &guest_args, true);
                 wasock_host::set_async_spin(Duration::ZERO);
                 r
             }
@@ -492,7 +535,7 @@ impl Bench {
             "Python guest" => self
                 .python_guest
                 .as_ref()
-                .and_then(|c| self.run_guest(c, &self.args_for(row, true), false)),
+                .and_then(|c| self.run_guest(c, &guest_args, false)),
             _ => None,
         }
     }
@@ -547,6 +590,7 @@ impl Bench {
         let policy = Arc::new(policy);
         Bench {
             ports,
+            accept_turn: Default::default(),
             sync_linker: run::sync_linker(&engine).unwrap(),
             async_linker: Arc::new(run::async_linker(&engine).unwrap()),
             rt: tokio::runtime::Builder::new_multi_thread()
@@ -818,24 +862,82 @@ fn python_startup(b: &Bench, n: usize) -> Option<f64> {
 }
 
 /// The component-model crossing: ns per wasock host call that makes no
-/// system call (WIT `socket.timeout`), sync and async stores, median of
-/// `reps` runs of `n` calls each; the section for the report.
+/// system call, sync and async stores, median of `reps` runs of `n` calls
+/// each: WIT `socket.timeout` (synchronous in both stores) and a 0-byte
+/// `socket.recv` (an import that may wait, so async in an async store);
+/// the section for the report.
 fn crossing(b: &Bench, reps: usize, n: u64) -> Option<String> {
-    let args: Vec<String> = ["crossing", "127.0.0.1", "0", &n.to_string(), "0"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
     let mut cells = Vec::new();
-    for asynchronous in [false, true] {
-        let mut v: Vec<f64> = (0..reps)
-            .filter_map(|_| b.run_guest(&b.wasock_guest, &args, asynchronous))
+    for workload in ["crossing", "crossing-wait"] {
+        let args: Vec<String> = [workload, "127.0.0.1", "0", &n.to_string(), "0"]
+            .iter()
+            .map(|s| s.to_string())
             .collect();
-        cells.push(median(&mut v)?);
+        for asynchronous in [false, true] {
+            let mut v: Vec<f64> = (0..reps)
+                .filter_map(|_| b.run_guest(&b.wasock_guest, &args, asynchronous))
+                .collect();
+            cells.push(median(&mut v)?);
+        }
     }
     Some(format!(
-        "\n## Crossing the component boundary\n\nOne wasock host call that makes no system call (WIT `socket.timeout`: a resource-table lookup in the host), from the benchmark guest: median of {reps} runs of {n} calls. Sync store: {:.0} ns per call; async store: {:.0} ns per call. A sync row whose system calls per operation equal native's differs from native by about this much per wasock call it makes.\n",
-        cells[0], cells[1]
+        "\n## Crossing the component boundary\n\nOne wasock host call that makes no system call, from the benchmark guest: median of {reps} runs of {n} calls.\n\n| host call | sync store | async store |\n|---|---|---|\n| `socket.timeout` (a resource-table lookup; synchronous in both stores) | {:.0} ns | {:.0} ns |\n| `socket.recv` of 0 bytes (answered without a system call; an import that may wait, so `async` in an async store: a boxed future polled on the guest's fiber) | {:.0} ns | {:.0} ns |\n\nA sync row whose system calls per operation equal native's differs from native by about this much per wasock call it makes; an async row pays the second line's async cell per call that may wait, and a fiber switch each time one does.\n",
+        cells[0], cells[1], cells[2], cells[3]
     ))
+}
+
+/// The connect + close control: native Rust's own connect loop with a
+/// fixed amount of user-space work added before each close (a spin of 0,
+/// 2 and 4 µs: about what wasock's crossing and guest add), to show
+/// whether a client only that much slower pays more in the kernel for the
+/// same three system calls (the listener's thread sleeping in accept(2)
+/// more often, each connect(2) paying to wake it). Medians of `reps` runs of
+/// `n` connections, in turn; the section for the report.
+fn connect_control(b: &Bench, counters: &Counters, reps: usize, n: u64) -> Option<String> {
+    const SPINS_US: [u64; 3] = [0, 2, 4];
+    let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); SPINS_US.len()];
+    let mut rate: Vec<Vec<f64>> = vec![Vec::new(); SPINS_US.len()];
+    let mut calls: Vec<Vec<f64>> = vec![Vec::new(); SPINS_US.len()];
+    for rep in 0..reps {
+        for k in 0..SPINS_US.len() {
+            let i = (k + rep) % SPINS_US.len();
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], b.port_of("accept")));
+            let spin = Duration::from_micros(SPINS_US[i]);
+            let running = counters.start();
+            let t = Instant::now();
+            for _ in 0..n {
+                let s = TcpStream::connect(addr).ok()?;
+                let until = Instant::now() + spin;
+                while Instant::now() < until {
+                    std::hint::spin_loop();
+                }
+                drop(s);
+            }
+            let elapsed = t.elapsed().as_secs_f64();
+            let reading = running.stop(counters);
+            rate[i].push(n as f64 / elapsed);
+            cpu[i].push(reading.cpu / n as f64 * 1e6);
+            if let Some(c) = reading.syscalls {
+                calls[i].push(c as f64 / n as f64);
+            }
+        }
+    }
+    let mut out = String::from(
+        "\n## Connect + close: does a slower client pay more in the kernel?\n\nA control for the connect + close row: native Rust's own loop (connect(2), close(2)), with a fixed user-space spin added before each close, in the same harness and rounds. The spin is subtracted from the CPU, leaving what the same three system calls cost. If that grew with the spin, a client only that much slower in user space (as a guest is) would pay more in the kernel for the same calls (the accepting thread sleeping in accept(2) more often, each connect(2) paying to wake it); where it stays flat, a slower client alone does not explain a column's extra CPU per connection. Medians of ",
+    );
+    out.push_str(&format!(
+        "{reps} runs of {n} connections.\n\n| added user-space work per connection | connections/s | CPU per connection | CPU − added work | system calls |\n|---|---|---|---|---|\n"
+    ));
+    for (i, us) in SPINS_US.iter().enumerate() {
+        let c = median(&mut cpu[i])?;
+        out.push_str(&format!(
+            "| {us} µs | {:.0} | {c:.1} µs | {:.1} µs | {} |\n",
+            median(&mut rate[i])?,
+            c - *us as f64,
+            median(&mut calls[i]).map_or("n/a".into(), |v| format!("{v:.0}")),
+        ));
+    }
+    Some(out)
 }
 
 /// Start-up: instantiating a precompiled guest, median of `n`, in µs.
@@ -1173,13 +1275,6 @@ fn main() {
                 {
                     continue;
                 }
-                if row.workload == "connect" {
-                    // Every closed connection leaves its port in TIME_WAIT,
-                    // which loopback may reuse (tcp_tw_reuse) only after a
-                    // second: without this pause each run would search a
-                    // port range its predecessor just filled.
-                    std::thread::sleep(Duration::from_millis(1100));
-                }
                 let running = counters.start();
                 let result = b.run(VARIANTS[vi], row);
                 let reading = running.stop(&counters);
@@ -1278,6 +1373,21 @@ fn main() {
     }
 
     if only.is_some() || variants.is_some() {
+        // `BENCH_ONLY=crossing`: the crossing section alone, too.
+        if only
+            .as_ref()
+            .is_some_and(|o| o.iter().any(|w| w == "crossing"))
+        {
+            if let Some(section) = crossing(&b, reps, if quick { 50_000 } else { 1_000_000 }) {
+                md.push_str(&section);
+            }
+        }
+        if rows.iter().any(|r| r.workload == "connect") {
+            let n = if quick { 250 } else { 5_000 };
+            if let Some(section) = connect_control(&b, &counters, reps, n) {
+                md.push_str(&section);
+            }
+        }
         let python = variants
             .as_ref()
             .is_none_or(|v| v.iter().any(|v| v == "CPython" || v == "Python guest"));
@@ -1358,6 +1468,10 @@ fn main() {
 
     eprintln!("crossing");
     if let Some(section) = crossing(&b, reps, if quick { 50_000 } else { 1_000_000 }) {
+        md.push_str(&section);
+    }
+    eprintln!("connect control");
+    if let Some(section) = connect_control(&b, &counters, reps, if quick { 250 } else { 5_000 }) {
         md.push_str(&section);
     }
 

@@ -58,6 +58,21 @@ fn run(args: &[String]) -> Result<f64> {
             }
             Ok(t.elapsed().as_secs_f64() / n as f64 * 1e9)
         }
+        // ns per host call of an import that may wait (async in an async
+        // store): WIT `socket.recv` of 0 bytes, which the host answers
+        // with no system call. Against "crossing", the cost of the async
+        // call path itself (wasmtime's boxed future and fiber).
+        "crossing-wait" => {
+            use raw::wasock::socket::socket::Socket as RawSocket;
+            use raw::wasock::socket::types::{AddressFamily, MsgFlags, SocketType};
+            let s = RawSocket::open(AddressFamily::Inet, SocketType::Stream, 0)
+                .map_err(|e| bad(&e.detail))?;
+            let t = Instant::now();
+            for _ in 0..n {
+                let _ = std::hint::black_box(s.recv(0, MsgFlags::empty()));
+            }
+            Ok(t.elapsed().as_secs_f64() / n as f64 * 1e9)
+        }
         "pingpong" => {
             let s = stream(true)?;
             let out = vec![b'x'; size];
