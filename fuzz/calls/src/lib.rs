@@ -125,6 +125,72 @@ pub enum Call {
         timeout: Timeout,
         size: Size,
     },
+    /// A call of the WIT `latin1` interface, which Python guests use: data
+    /// and AF_UNIX names as text, each character standing for the byte of
+    /// its value (the host refuses a character above U+00FF).
+    Latin1 {
+        sock: u8,
+        op: Latin1Op,
+        text: Text,
+        flags: Flags,
+    },
+}
+
+/// Which `latin1` call, with its address; `text` is the data sent (or,
+/// for `BindUnix` and `ConnectUnix`, unused).
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum Latin1Op {
+    /// `send(text, flags)`.
+    Send,
+    /// `send-all(text, flags)`.
+    SendAll,
+    /// `send-to(text, flags, addr)` (an IP address; other cases send
+    /// nothing).
+    SendTo(Addr),
+    /// `send-msg([text, text], [], flags, addr)`.
+    SendMsg(Option<Addr>),
+    /// `bind-unix(name)`.
+    BindUnix(UnixName),
+    /// `connect-unix(name)`.
+    ConnectUnix(UnixName),
+    /// `send-to-unix(text, flags, name)`.
+    SendToUnix(UnixName),
+    /// `send-msg-unix([text], [], flags, name)`.
+    SendMsgUnix(UnixName),
+}
+
+/// A `latin1` AF_UNIX name.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum UnixName {
+    /// A path name (relative to the granted directory, or not).
+    Pathname(Text),
+    /// A Linux abstract name.
+    Abstract(Text),
+    /// Unnamed (a bind autobinds).
+    Unnamed,
+}
+
+/// Text for the `latin1` interface.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum Text {
+    /// Bytes, each as the character of its value (what Python's runtime
+    /// passes).
+    Latin1(Vec<u8>),
+    /// Any characters, above U+00FF too.
+    Any(String),
+    /// `n × 64` letters `x`: long names and sends.
+    Long(u8),
+}
+
+impl Text {
+    /// The text itself.
+    pub fn text(&self) -> String {
+        match self {
+            Text::Latin1(b) => b.iter().map(|&c| char::from(c)).collect(),
+            Text::Any(s) => s.clone(),
+            Text::Long(n) => "x".repeat(usize::from(*n) * 64),
+        }
+    }
 }
 
 impl Call {
@@ -150,7 +216,8 @@ impl Call {
             | Dup { sock }
             | SendMsg { sock, .. }
             | RecvMsg { sock, .. }
-            | SetTimeout { sock, .. } => Some(*sock),
+            | SetTimeout { sock, .. }
+            | Latin1 { sock, .. } => Some(*sock),
         }
     }
 
@@ -160,6 +227,14 @@ impl Call {
             Call::Connect { addr, .. } | Call::ConnectEx { addr, .. } => Some(addr),
             Call::SendTo { addr, .. } => Some(addr),
             Call::SendMsg { dest, .. } => dest.as_ref(),
+            Call::Latin1 {
+                op: Latin1Op::SendTo(addr),
+                ..
+            } => Some(addr),
+            Call::Latin1 {
+                op: Latin1Op::SendMsg(dest),
+                ..
+            } => dest.as_ref(),
             _ => None,
         }
     }

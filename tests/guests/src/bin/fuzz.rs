@@ -3,7 +3,8 @@
 //! (fuzz/): plays a [`Program`] (the call language of `fuzz/calls`, decoded
 //! from the input bytes with `arbitrary`): wrong states, huge and zero
 //! sizes, odd families, bad addresses and option values, select, sendmsg
-//! with arbitrary control data and SCM_RIGHTS. Every socket is
+//! with arbitrary control data and SCM_RIGHTS, and the `latin1` calls
+//! Python guests make (through raw bindings, on the same handles). Every socket is
 //! non-blocking or has a short timeout, so no call waits long. Usage:
 //! `fuzz <allowed-port> <denied-tcp-port> <denied-udp-port> <input-hex> [trace]`;
 //! prints `max-open <n>` and `calls <n> done` (with `trace`, each call and
@@ -11,8 +12,8 @@
 //! handle the guest never received (the host must trap it).
 use wasock::*;
 use wasock_fuzz_calls::{
-    Addr, Call, Control, Family, Flags, How, Kind, Level, OptVal, Port, Program, Proto,
-    FORGED_HANDLE,
+    Addr, Call, Control, Family, Flags, How, Kind, Latin1Op, Level, OptVal, Port, Program, Proto,
+    UnixName, FORGED_HANDLE,
 };
 
 mod raw {
@@ -124,6 +125,109 @@ fn how(h: How) -> i32 {
         How::Write => SHUT_WR,
         How::Both => SHUT_RDWR,
         How::Other(n) => n,
+    }
+}
+
+/// The WIT flags of [`Flags`] (bits with no WIT flag dropped, as the
+/// guest crate's conversion drops them).
+fn wit_flags(f: Flags) -> raw::wasock::socket::types::MsgFlags {
+    use raw::wasock::socket::types::MsgFlags as M;
+    match f {
+        Flags::None => M::empty(),
+        Flags::Peek => M::PEEK,
+        Flags::DontWait => M::DONTWAIT,
+        Flags::Oob => M::OOB,
+        Flags::Trunc => M::TRUNC,
+        Flags::WaitAll => M::WAITALL,
+        Flags::PeekTrunc => M::PEEK | M::TRUNC,
+        Flags::Bits(n) => [
+            (MSG_OOB, M::OOB),
+            (MSG_PEEK, M::PEEK),
+            (MSG_DONTROUTE, M::DONTROUTE),
+            (MSG_CTRUNC, M::CTRUNC),
+            (MSG_TRUNC, M::TRUNC),
+            (MSG_DONTWAIT, M::DONTWAIT),
+            (MSG_EOR, M::EOR),
+            (MSG_WAITALL, M::WAITALL),
+        ]
+        .into_iter()
+        .filter(|(bit, _)| n & bit != 0)
+        .fold(M::empty(), |all, (_, w)| all | w),
+    }
+}
+
+/// The WIT address of an IP [`Addr`] whose host is an address literal
+/// (`None` for the other cases).
+fn wit_address(ports: &Ports, a: &Addr) -> Option<raw::wasock::socket::types::SocketAddress> {
+    use raw::wasock::socket::types::{Ipv4SocketAddress, Ipv6SocketAddress, SocketAddress};
+    match a {
+        Addr::Inet { host, port } => {
+            let ip: std::net::Ipv4Addr = host.text().parse().ok()?;
+            let [a, b, c, d] = ip.octets();
+            Some(SocketAddress::Inet(Ipv4SocketAddress {
+                port: ports.port(*port),
+                address: (a, b, c, d),
+            }))
+        }
+        Addr::Inet6 {
+            host,
+            port,
+            flowinfo,
+            scope_id,
+        } => {
+            let ip: std::net::Ipv6Addr = host.text().parse().ok()?;
+            let [a, b, c, d, e, f, g, h] = ip.segments();
+            Some(SocketAddress::Inet6(Ipv6SocketAddress {
+                port: ports.port(*port),
+                flow_info: *flowinfo,
+                address: (a, b, c, d, e, f, g, h),
+                scope_id: *scope_id,
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// The WIT name of a [`UnixName`].
+fn wit_unix_name(n: &UnixName) -> raw::wasock::socket::latin1::UnixName {
+    use raw::wasock::socket::latin1::UnixName as U;
+    match n {
+        UnixName::Pathname(t) => U::Pathname(t.text()),
+        UnixName::Abstract(t) => U::Abstract(t.text()),
+        UnixName::Unnamed => U::Unnamed,
+    }
+}
+
+/// Plays a `latin1` call on `sock` through the raw bindings.
+fn play_latin1(sock: &Socket, op: &Latin1Op, text: String, f: Flags, ports: &Ports) -> String {
+    use raw::wasock::socket::latin1 as l;
+    // The same handle, borrowed by the raw bindings: never dropped here
+    // (the pool's socket owns it).
+    let s = std::mem::ManuallyDrop::new(unsafe {
+        raw::wasock::socket::socket::Socket::from_handle(sock.fileno() as u32)
+    });
+    let f = wit_flags(f);
+    let detail = |e: raw::wasock::socket::errors::Error| e.detail;
+    match op {
+        Latin1Op::Send => show(&l::send(&s, &text, f).map_err(detail)),
+        Latin1Op::SendAll => show(&l::send_all(&s, &text, f).map_err(detail)),
+        Latin1Op::SendTo(a) => match wit_address(ports, a) {
+            Some(a) => show(&l::send_to(&s, &text, f, &a).map_err(detail)),
+            None => "not an address literal: skipped".into(),
+        },
+        Latin1Op::SendMsg(a) => {
+            let a = a.as_ref().and_then(|a| wit_address(ports, a));
+            let buffers = [text.clone(), text];
+            show(&l::send_msg(&s, &buffers, &[], f, a.as_ref()).map_err(detail))
+        }
+        Latin1Op::BindUnix(n) => show(&l::bind_unix(&s, &wit_unix_name(n)).map_err(detail)),
+        Latin1Op::ConnectUnix(n) => show(&l::connect_unix(&s, &wit_unix_name(n)).map_err(detail)),
+        Latin1Op::SendToUnix(n) => {
+            show(&l::send_to_unix(&s, &text, f, &wit_unix_name(n)).map_err(detail))
+        }
+        Latin1Op::SendMsgUnix(n) => {
+            show(&l::send_msg_unix(&s, &[text], &[], f, &wit_unix_name(n)).map_err(detail))
+        }
     }
 }
 
@@ -340,6 +444,9 @@ fn play(call: &Call, pool: &mut Vec<Socket>, ports: &Ports) -> (String, usize) {
             let _ = s.settimeout(Some(0.0));
             format!("{a}; {b}")
         }
+        Call::Latin1 {
+            op, text, flags: f, ..
+        } => play_latin1(&pool[i], op, text.text(), *f, ports),
     };
     for s in fresh {
         adopt(pool, s);
