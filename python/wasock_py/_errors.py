@@ -2,11 +2,12 @@
 
 Every failed host call arrives as ``componentize_py_types.Err(Error)``
 with an ``error-code`` and a detail; it becomes the ``OSError`` subclass
-CPython raises for that errno, with glibc's message (``[Errno 111]
-Connection refused``), ``TimeoutError('timed out')``, ``socket.gaierror``,
-``socket.herror``, or, for a policy denial, ``PermissionError(13,
+CPython raises for that errno, with glibc's message (``[Errno 14]
+Connection refused``: WASI's number, see ``guest_errno``), ``TimeoutError('timed out')``, ``socket.gaierror``,
+``socket.herror``, or, for a policy denial, ``PermissionError(EACCES,
 'Permission denied: <what was denied and why>')`` — the text a Rust guest
-gets.
+gets. Errnos are this build's (WASI's) numbers for the host's Linux ones
+(see ``guest_errno``).
 """
 
 import errno as _errno
@@ -116,7 +117,63 @@ STRERROR = {
     125: "Operation canceled",
 }
 
-# The classes OSError.__new__ picks by errno (Linux numbers).
+# The host reports Linux errnos; a Python guest's platform is WASI, whose
+# libc numbers them otherwise (ECONNREFUSED: 111 on Linux, 14 here), and
+# its ``errno`` module, ``os.strerror`` and the subclass ``OSError(n, …)``
+# picks all follow WASI's numbers. So an error reaches the program with
+# this build's number for the same name: ``e.errno == errno.ECONNREFUSED``,
+# ``connect_ex(…) == errno.EINPROGRESS``, the standard library's own
+# checks (``socket.py``'s ``_blocking_errnos``, asyncio's
+# ``OSError(SO_ERROR value)``) all hold, as portable Python code expects
+# (errno numbers differ between platforms; names do not). The message
+# stays glibc's text. Linux's names by number (Python's errno.errorcode
+# on Linux, one name a number):
+_LINUX_NAMES = {
+    1: "EPERM", 2: "ENOENT", 3: "ESRCH", 4: "EINTR", 5: "EIO", 6: "ENXIO",
+    7: "E2BIG", 8: "ENOEXEC", 9: "EBADF", 10: "ECHILD", 11: "EAGAIN",
+    12: "ENOMEM", 13: "EACCES", 14: "EFAULT", 15: "ENOTBLK", 16: "EBUSY",
+    17: "EEXIST", 18: "EXDEV", 19: "ENODEV", 20: "ENOTDIR", 21: "EISDIR",
+    22: "EINVAL", 23: "ENFILE", 24: "EMFILE", 25: "ENOTTY", 26: "ETXTBSY",
+    27: "EFBIG", 28: "ENOSPC", 29: "ESPIPE", 30: "EROFS", 31: "EMLINK",
+    32: "EPIPE", 33: "EDOM", 34: "ERANGE", 35: "EDEADLK", 36: "ENAMETOOLONG",
+    37: "ENOLCK", 38: "ENOSYS", 39: "ENOTEMPTY", 40: "ELOOP", 42: "ENOMSG",
+    43: "EIDRM", 44: "ECHRNG", 45: "EL2NSYNC", 46: "EL3HLT", 47: "EL3RST",
+    48: "ELNRNG", 49: "EUNATCH", 50: "ENOCSI", 51: "EL2HLT", 52: "EBADE",
+    53: "EBADR", 54: "EXFULL", 55: "ENOANO", 56: "EBADRQC", 57: "EBADSLT",
+    59: "EBFONT", 60: "ENOSTR", 61: "ENODATA", 62: "ETIME", 63: "ENOSR",
+    64: "ENONET", 65: "ENOPKG", 66: "EREMOTE", 67: "ENOLINK", 68: "EADV",
+    69: "ESRMNT", 70: "ECOMM", 71: "EPROTO", 72: "EMULTIHOP", 73: "EDOTDOT",
+    74: "EBADMSG", 75: "EOVERFLOW", 76: "ENOTUNIQ", 77: "EBADFD",
+    78: "EREMCHG", 79: "ELIBACC", 80: "ELIBBAD", 81: "ELIBSCN", 82: "ELIBMAX",
+    83: "ELIBEXEC", 84: "EILSEQ", 85: "ERESTART", 86: "ESTRPIPE",
+    87: "EUSERS", 88: "ENOTSOCK", 89: "EDESTADDRREQ", 90: "EMSGSIZE",
+    91: "EPROTOTYPE", 92: "ENOPROTOOPT", 93: "EPROTONOSUPPORT",
+    94: "ESOCKTNOSUPPORT", 95: "ENOTSUP", 96: "EPFNOSUPPORT",
+    97: "EAFNOSUPPORT", 98: "EADDRINUSE", 99: "EADDRNOTAVAIL",
+    100: "ENETDOWN", 101: "ENETUNREACH", 102: "ENETRESET",
+    103: "ECONNABORTED", 104: "ECONNRESET", 105: "ENOBUFS", 106: "EISCONN",
+    107: "ENOTCONN", 108: "ESHUTDOWN", 109: "ETOOMANYREFS", 110: "ETIMEDOUT",
+    111: "ECONNREFUSED", 112: "EHOSTDOWN", 113: "EHOSTUNREACH",
+    114: "EALREADY", 115: "EINPROGRESS", 116: "ESTALE", 117: "EUCLEAN",
+    118: "ENOTNAM", 119: "ENAVAIL", 120: "EISNAM", 121: "EREMOTEIO",
+    122: "EDQUOT", 123: "ENOMEDIUM", 124: "EMEDIUMTYPE", 125: "ECANCELED",
+    126: "ENOKEY", 127: "EKEYEXPIRED", 128: "EKEYREVOKED",
+    129: "EKEYREJECTED", 130: "EOWNERDEAD", 131: "ENOTRECOVERABLE",
+    132: "ERFKILL",
+}
+
+
+def guest_errno(n):
+    """This build's number for Linux errno ``n`` (the same name in the
+    ``errno`` module); ``n`` itself for an errno WASI does not name
+    (ESOCKTNOSUPPORT, EPFNOSUPPORT, EHOSTDOWN, EREMOTEIO, ENODATA, …).
+    Of these, the ones sockets give are above WASI's numbers, except
+    ENODATA (61, WASI's EOVERFLOW)."""
+    name = _LINUX_NAMES.get(n)
+    return getattr(_errno, name, n) if name else n
+
+
+# For the errnos WASI does not name: the class CPython on Linux picks.
 _CLASS = {
     11: BlockingIOError,
     114: BlockingIOError,
@@ -163,9 +220,14 @@ def strerror(n):
 
 
 def os_error(n, message=None):
-    """``OSError(n, strerror)`` of the class CPython picks for ``n``."""
-    cls = _CLASS.get(n, OSError)
-    return cls(n, strerror(n) if message is None else message)
+    """The ``OSError`` for Linux errno ``n``: this build's number for it
+    (see ``guest_errno``), so ``OSError`` picks the subclass CPython
+    picks for it on Linux, with glibc's text."""
+    text = strerror(n) if message is None else message
+    g = guest_errno(n)
+    if g == n:
+        return _CLASS.get(n, OSError)(n, text)
+    return OSError(g, text)
 
 
 def timed_out():
@@ -190,7 +252,7 @@ def from_wit(err):
             return e
         return timed_out()
     if name == "PolicyDenied":
-        e = PermissionError(13, f"Permission denied: {detail}" if detail else "Permission denied")
+        e = os_error(13, f"Permission denied: {detail}" if detail else "Permission denied")
         e.wasock_detail = detail
         return e
     if name == "Resolve":

@@ -27,6 +27,7 @@ del NAMES  # noqa: F821  (the table's index, not a constant)
 from ._errors import call as _call
 from ._errors import gaierror, herror, os_error as _os_error, timed_out as _timed_out  # noqa: F401
 from ._errors import gai as _gai
+from ._errors import guest_errno as _guest_errno
 
 error = OSError
 timeout = TimeoutError
@@ -343,7 +344,8 @@ def _value_int(name, v):
     if isinstance(v, _T.OptionValue_Boolean):
         return int(v.value)
     if isinstance(v, _T.OptionValue_Int):
-        return v.value
+        # SO_ERROR holds an errno: this build's number for it.
+        return _guest_errno(v.value) if name == _O.SO_ERROR else v.value
     if isinstance(v, _T.OptionValue_Text) and name == _O.SO_BINDTODEVICE:
         raise _os_error(22)
     b = _value_bytes(name, v).ljust(4, b"\0")
@@ -633,7 +635,7 @@ class socket:
             _call(*call)
         except TimeoutError as e:
             if e.errno is None:
-                return 11
+                return _guest_errno(11)
             return e.errno
         except OSError as e:
             if e.errno is None or isinstance(e, (gaierror, herror)):

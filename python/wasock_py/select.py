@@ -130,7 +130,7 @@ class poll:
     def modify(self, fd, eventmask):
         fd = _fileno(fd)
         if fd not in self._fds:
-            raise FileNotFoundError(2, "No such file or directory")
+            raise _os_error(2)
         self._fds[fd] = eventmask
 
     def unregister(self, fd):

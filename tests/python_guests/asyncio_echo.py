@@ -4,6 +4,7 @@ datagram endpoint and loop.sock_* calls over a socketpair.
 
 Usage: asyncio_echo.py PORT N DENIED_PORT"""
 import asyncio
+import errno
 import socket
 import sys
 
@@ -32,7 +33,7 @@ async def main(port, n, denied):
         await asyncio.open_connection("127.0.0.1", denied)
         print("denied connect: connected")
     except PermissionError as e:
-        print("denied connect:", type(e).__name__, e.errno)
+        print("denied connect:", type(e).__name__, errno.errorcode.get(e.errno))
     loop = asyncio.get_running_loop()
     a, b = socket.socketpair()
     a.setblocking(False)

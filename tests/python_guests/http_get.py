@@ -2,6 +2,7 @@
 a GET the policy denies.
 
 Usage: http_get.py PORT DENIED_PORT"""
+import errno
 import http.client
 import sys
 import urllib.request
@@ -18,4 +19,4 @@ try:
     urllib.request.urlopen(f"http://127.0.0.1:{denied}/", timeout=10)
     print("denied: fetched")
 except urllib.error.URLError as e:
-    print("denied:", type(e.reason).__name__, e.reason.errno)
+    print("denied:", type(e.reason).__name__, errno.errorcode.get(e.reason.errno))

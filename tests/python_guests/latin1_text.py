@@ -4,6 +4,7 @@ nowhere), then "sent N" for the second.
 
 argv: PORT (a UDP receiver on 127.0.0.1)."""
 
+import errno
 import socket
 import sys
 
@@ -19,5 +20,5 @@ try:
     call(latin1.send_to, h, "price: 5\u20ac", _socket._flags(0), to)
     print("sent text that is not Latin-1")
 except OSError as e:
-    print("errno", e.errno, e.strerror, "|", e.wasock_detail)
+    print("errno", errno.errorcode.get(e.errno), e.strerror, "|", e.wasock_detail)
 print("sent", call(latin1.send_to, h, "caf\xe9 \xff\x00", _socket._flags(0), to))
