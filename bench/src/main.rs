@@ -923,7 +923,7 @@ fn connect_control(b: &Bench, counters: &Counters, reps: usize, n: u64) -> Optio
         }
     }
     let mut out = String::from(
-        "\n## Connect + close: does a slower client pay more in the kernel?\n\nA control for the connect + close row: native Rust's own loop (connect(2), close(2)), with a fixed user-space spin added before each close, in the same harness and rounds. The spin is subtracted from the CPU, leaving what the same three system calls cost. If that grew with the spin, a client only that much slower in user space (as a guest is) would pay more in the kernel for the same calls (the accepting thread sleeping in accept(2) more often, each connect(2) paying to wake it); where it stays flat, a slower client alone does not explain a column's extra CPU per connection. Medians of ",
+        "\n## Connect + close: does a slower client pay more in the kernel?\n\nA control for the connect + close row: native Rust's own loop (connect(2), close(2)), with a fixed user-space spin added before each close, in the same harness and run (after the rows; its three spins take turns over as many rounds). The spin is subtracted from the CPU, leaving what the same three system calls cost. If that grew with the spin, a client only that much slower in user space (as a guest is) would pay more in the kernel for the same calls (the accepting thread sleeping in accept(2) more often, each connect(2) paying to wake it); where it stays flat, a slower client alone does not explain a column's extra CPU per connection. Medians of ",
     );
     out.push_str(&format!(
         "{reps} runs of {n} connections.\n\n| added user-space work per connection | connections/s | CPU per connection | CPU − added work | system calls |\n|---|---|---|---|---|\n"
