@@ -3,7 +3,8 @@
 `install` runs while componentize-py builds the component (its memory is
 what the guest starts from): it puts `_socket` and `select` in
 `sys.modules` before anything imports `socket`, makes thread starts and
-`import ssl` fail with a sentence saying why, and imports the standard
+`import ssl` fail with a sentence saying why, names WASI's shared
+EPIPE/ESHUTDOWN number EPIPE in `errno.errorcode`, and imports the standard
 library's network modules so they are in the snapshot. `run` runs at each
 start: the run's arguments and environment, then the program as
 `__main__`, with CPython's exit statuses.
@@ -55,6 +56,13 @@ def install():
 
     threading._start_joinable_thread = _no_thread
     threading._start_new_thread = _no_thread
+    # WASI gives EPIPE and ESHUTDOWN one number, and `errno.errorcode`
+    # names it ESHUTDOWN; a broken pipe is what sockets mean by it (the
+    # runtime's errors carry this build's numbers: see `_errors`).
+    import errno
+
+    if getattr(errno, "ESHUTDOWN", None) == errno.EPIPE:
+        errno.errorcode[errno.EPIPE] = "EPIPE"
     # The standard library's network modules, in the snapshot.
     import socket  # noqa: F401
     import selectors  # noqa: F401

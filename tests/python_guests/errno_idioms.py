@@ -44,7 +44,7 @@ b.close()
 try:
     a.send(b"x")
 except OSError as e:
-    print("send to a closed peer:", type(e).__name__, e.errno == errno.EPIPE)
+    print("send to a closed peer:", type(e).__name__, errno.errorcode.get(e.errno), e.errno == errno.EPIPE)
 a.close()
 
 try:
