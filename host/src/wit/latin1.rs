@@ -171,8 +171,7 @@ macro_rules! latin1_host {
                 address: $flavour::wasock::socket::latin1::UnixName,
             ) -> SocketResult<u64> {
                 let address = unix_address(address.into())?;
-                let data = decode_owned(data)?;
-                $flavour::wasock::socket::socket::HostSocket::send_to(self, s, data, flags, address)$(.$aw)?
+                $flavour::wasock::socket::latin1::Host::send_to(self, s, data, flags, address)$(.$aw)?
             }
 
             $($asy)? fn send_msg_unix(
@@ -184,11 +183,7 @@ macro_rules! latin1_host {
                 address: $flavour::wasock::socket::latin1::UnixName,
             ) -> SocketResult<u64> {
                 let address = unix_address(address.into())?;
-                let buffers = buffers
-                    .into_iter()
-                    .map(decode_owned)
-                    .collect::<SocketResult<Vec<_>>>()?;
-                $flavour::wasock::socket::ancillary::Host::send_msg(self, s, buffers, control, flags, Some(address))$(.$aw)?
+                $flavour::wasock::socket::latin1::Host::send_msg(self, s, buffers, control, flags, Some(address))$(.$aw)?
             }
 
             $($asy)? fn send(&mut self, s: Sock, data: String, flags: MsgFlags) -> SocketResult<u64> {

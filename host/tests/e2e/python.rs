@@ -876,17 +876,24 @@ fn a_python_guest_making_every_day_calls_does_not_grow() {
         "--allow-send-to",
         "udp://127.0.0.1:1-65535",
     ];
-    let pages = starting_pages(&policy, "call_loop.py");
+    runs_within_4_mib_of_its_start(&policy, "call_loop.py", COUNT);
+}
+
+/// Runs `name` with the argument `count` under `policy`, with a memory
+/// limit 4 MiB above what the guest starts with, and asserts it ended
+/// normally after printing `done COUNT`.
+fn runs_within_4_mib_of_its_start(policy: &[&str], name: &str, count: usize) {
+    let pages = starting_pages(policy, name);
     let limit = pages * 65536 + 4 * 1024 * 1024;
-    let o = wasock(&policy)
+    let o = wasock(policy)
         .args(["--max-memory", &limit.to_string()])
-        .arg(script("call_loop.py"))
-        .arg(COUNT.to_string())
+        .arg(script(name))
+        .arg(count.to_string())
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        o.status.success() && out.contains(&format!("done {COUNT}")),
+        o.status.success() && out.contains(&format!("done {count}")),
         "limit {limit} ({pages} pages + 4 MiB): {out}{}",
         String::from_utf8_lossy(&o.stderr)
     );
@@ -921,20 +928,7 @@ fn a_python_guest_naming_unix_paths_does_not_grow() {
     const COUNT: usize = 100_000;
     let dir = tempfile::tempdir().unwrap();
     let policy = ["run", "--unix-dir", dir.path().to_str().unwrap()];
-    let pages = starting_pages(&policy, "unix_call_loop.py");
-    let limit = pages * 65536 + 4 * 1024 * 1024;
-    let o = wasock(&policy)
-        .args(["--max-memory", &limit.to_string()])
-        .arg(script("unix_call_loop.py"))
-        .arg(COUNT.to_string())
-        .output()
-        .unwrap();
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && out.contains(&format!("done {COUNT}")),
-        "limit {limit} ({pages} pages + 4 MiB): {out}{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    runs_within_4_mib_of_its_start(&policy, "unix_call_loop.py", COUNT);
 }
 
 /// `send_loop.py` in `mode` ran to the end and said it sent `count`
